@@ -1,0 +1,123 @@
+# maptrace - build, test and install.
+#
+#   make            build ./maptrace (BPF objects, skeletons, user space)
+#   make demo       install missing packages, build, run maptrace on the demo workload
+#   make test       install missing packages, build, run unit + integration tests
+#   make unit       cmocka unit tests under ASan/UBSan (no root needed)
+#   make integration  tests that load the real BPF programs (root)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF
+#   V=1             show full commands
+
+OUTPUT   := .output
+CLANG    ?= $(shell command -v clang-19 || command -v clang)
+BPFTOOL  ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+VMLINUX := vmlinux/vmlinux_$(ARCH).h
+
+LIBS_PC   := libbpf libelf libdw zlib
+# recursive (=): evaluated when used, after `make deps` may have installed them
+PC_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I$(OUTPUT)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ivmlinux -I$(OUTPUT)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean demo test unit integration deps install vmlinux workloads
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+# Pure logic: never calls libbpf, unit-tested with sanitizers.
+LOGIC_SRCS := user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c
+USER_SRCS  := $(wildcard user/*.c)
+USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
+WORK_SRCS  := $(wildcard tests/workloads/*.c)
+WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
+
+all: maptrace
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/san $(OUTPUT)/unit $(OUTPUT)/workloads:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c $< -o $@
+
+maptrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PC_LIBS) -o $@
+
+$(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/unit/%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/unit
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP $< $(SAN_OBJS) $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null || echo -lcmocka) -o $@
+
+# Workloads: built like distribution binaries (no frame pointers)
+$(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude $< -o $@ -lpthread
+
+workloads: $(WORK_BINS)
+
+deps:
+	$(Q)./.ci/install-deps
+
+unit: $(UNIT_BINS)
+	$(Q)tests/unit/run.sh $(UNIT_BINS)
+
+integration: maptrace workloads
+	$(Q)tests/integration/run.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run-all.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)tests/demo.sh
+
+install: maptrace
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 maptrace $(DESTDIR)$(PREFIX)/bin/maptrace
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
+
+clean:
+	rm -rf $(OUTPUT) maptrace
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/san/*.d $(OUTPUT)/unit/*.d)

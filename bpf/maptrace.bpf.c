@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/* maptrace.bpf.c - watch the kernel change address spaces.
+ *
+ * Design:
+ *  - Every syscall that creates, removes, moves or re-protects a mapping has
+ *    an enter program (keeps the arguments per thread in `inflight`) and an
+ *    exit program (adds the result and emits one struct mt_event).
+ *  - Order: the ring buffer is not the order in which the kernel changed an
+ *    address space (two threads on two CPUs reach it in either order). While
+ *    such a syscall holds the mmap write lock, the mmap_lock tracepoint gives
+ *    it a ticket from a per-mm counter (`mm_seq`); tickets are therefore in
+ *    the order of the write-lock critical sections, and user space applies
+ *    events of one mm by ticket. mmap_write_unlock() traces before up_write()
+ *    and the acquire tracepoint fires with the lock held (include/linux/
+ *    mmap_lock.h), so no two sections can draw tickets out of order.
+ *  - Process lifecycle from sched tracepoints: fork (children of traced
+ *    processes become traced), exec (a new mm, dumped VMA by VMA right here
+ *    so user space starts from an exact image) and exit.
+ *  - Filtering happens here: `traced` holds the tgids to follow unless
+ *    trace_all; everything else returns after one hash lookup.
+ *  - Every record that cannot be reserved is counted (per-CPU `stats`) and
+ *    its mm remembered in `lost_mms` so user space resynchronises it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maptrace/events.h"
+#include "file.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Knobs, set by the loader before load (0 = off). */
+const volatile bool trace_all = false;   /* every process but the tracer */
+const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
+const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
+
+#define MADV_DONTFORK   10
+#define MADV_DOFORK     11
+#define PR_SET_VMA      0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#define MAP_SHARED      0x01
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_ANONYMOUS   0x20
+#define EPERM 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader (--buffer) */
+} events SEC(".maps");
+
+/* tgids to trace (value unused); children are added at fork */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/* a mapping syscall between its enter and exit, keyed by thread id */
+struct inflight {
+	__u64 args[6];
+	__u64 mm;      /* mm whose write lock the call took (ticket's mm) */
+	__u64 seq;     /* ticket, 0 = no write lock taken (yet) */
+	__u64 aux[2];  /* brk: start_brk and brk at entry */
+	__u32 kind;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* per-mm ticket counters; user space deletes an mm's entry when it is released */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} mm_seq SEC(".maps");
+
+/* mms that lost events, with how many (user space resynchronises them) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} lost_mms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MT_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* an event being built: too big for the 512-byte BPF stack */
+struct scratch {
+	struct mt_event e;
+	char path[MT_PATH_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool trace_allowed(__u32 tgid)
+{
+	if (tgid == tracer_tgid)
+		return false;
+	if (trace_all)
+		return true;
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline struct scratch *scratch_event(__u32 kind)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!s)
+		return NULL;
+	__builtin_memset(&s->e, 0, sizeof(s->e));
+	s->e.ts_ns = bpf_ktime_get_ns();
+	s->e.pid = id >> 32;
+	s->e.tid = (__u32)id;
+	s->e.kind = kind;
+	bpf_get_current_comm(s->e.comm, sizeof(s->e.comm));
+	return s;
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	/* Waking the consumer per record costs microseconds; let data pile up
+	 * (user space polls on a short timeout) unless there is plenty. */
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= MT_WAKEUP_BYTES ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void note_lost_mm(__u64 mm)
+{
+	__u64 one = 1, *n;
+
+	if (!mm)
+		return;
+	n = bpf_map_lookup_elem(&lost_mms, &mm);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&lost_mms, &mm, &one, BPF_NOEXIST);
+}
+
+/* Send s->e and its path; count and remember the loss if the buffer is full. */
+static __always_inline int submit(struct scratch *s, __u32 drop_stat)
+{
+	__u32 len = s->e.path_len;
+
+	if (len > MT_PATH_MAX)
+		len = MT_PATH_MAX;
+	s->e.path_len = len;
+	if (bpf_ringbuf_output(&events, s, sizeof(s->e) + len, wakeup_flags())) {
+		count(drop_stat);
+		note_lost_mm(s->e.mm);
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 current_mm(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return (__u64)BPF_CORE_READ(t, mm);
+}
+
+/* ---- enter side ------------------------------------------------------- */
+
+static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight f = { .kind = kind };
+
+	if (!trace_allowed(id >> 32))
+		return 0;
+	for (int i = 0; i < 6; i++)
+		f.args[i] = BPF_CORE_READ(ctx, args[i]);
+
+	if (kind == MT_EV_MADVISE && f.args[2] != MADV_DONTFORK && f.args[2] != MADV_DOFORK)
+		return 0; /* other advice does not change what maps shows or fork copies */
+	if (kind == MT_EV_PRCTL_VMA_NAME &&
+	    (f.args[0] != PR_SET_VMA || f.args[1] != PR_SET_VMA_ANON_NAME))
+		return 0;
+	if (kind == MT_EV_BRK) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		f.aux[0] = BPF_CORE_READ(t, mm, start_brk);
+		f.aux[1] = BPF_CORE_READ(t, mm, brk);
+	}
+	if (bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY))
+		count(MT_STAT_INFLIGHT_FULL);
+	return 0;
+}
+
+#define ENTER(name, tp, kind)                                               \
+	SEC("tracepoint/syscalls/sys_enter_" #tp)                           \
+	int name(struct trace_event_raw_sys_enter *ctx) { return on_enter(ctx, kind); }
+
+ENTER(en_mmap, mmap, MT_EV_MMAP)
+ENTER(en_munmap, munmap, MT_EV_MUNMAP)
+ENTER(en_mprotect, mprotect, MT_EV_MPROTECT)
+ENTER(en_pkey_mprot, pkey_mprotect, MT_EV_PKEY_MPROTECT)
+ENTER(en_brk, brk, MT_EV_BRK)
+ENTER(en_mremap, mremap, MT_EV_MREMAP)
+ENTER(en_shmat, shmat, MT_EV_SHMAT)
+ENTER(en_shmdt, shmdt, MT_EV_SHMDT)
+ENTER(en_remap_fp, remap_file_pages, MT_EV_REMAP_FILE_PAGES)
+ENTER(en_io_setup, io_setup, MT_EV_IO_SETUP)
+ENTER(en_io_destroy, io_destroy, MT_EV_IO_DESTROY)
+ENTER(en_madvise, madvise, MT_EV_MADVISE)
+ENTER(en_prctl, prctl, MT_EV_PRCTL_VMA_NAME)
+/* fork-like calls take a ticket when dup_mmap() write-locks the parent mm */
+ENTER(en_clone, clone, MT_EV_FORK)
+ENTER(en_clone3, clone3, MT_EV_FORK)
+ENTER(en_fork, fork, MT_EV_FORK)
+ENTER(en_vfork, vfork, MT_EV_FORK)
+
+/* ---- ordering tickets --------------------------------------------------- */
+
+static __always_inline void emit_void(__u64 mm, __u64 seq)
+{
+	struct scratch *s = scratch_event(MT_EV_SEQ_VOID);
+
+	if (!s)
+		return;
+	s->e.mm = mm;
+	s->e.seq = seq;
+	submit(s, MT_STAT_DROPPED);
+}
+
+SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
+int mm_lock_acq(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
+{
+	__u32 tid;
+	struct inflight *f;
+	__u64 mm, zero = 0, *counter;
+
+	if (!BPF_CORE_READ(ctx, write) || !BPF_CORE_READ(ctx, success))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f)
+		return 0;
+	mm = (__u64)BPF_CORE_READ(ctx, mm);
+	if (mm != current_mm())
+		return 0; /* e.g. the child's mm in dup_mmap() */
+
+	counter = bpf_map_lookup_elem(&mm_seq, &mm);
+	if (!counter) {
+		bpf_map_update_elem(&mm_seq, &mm, &zero, BPF_NOEXIST);
+		counter = bpf_map_lookup_elem(&mm_seq, &mm);
+		if (!counter) {
+			count(MT_STAT_SEQ_FULL);
+			note_lost_mm(mm);
+			return 0;
+		}
+	}
+	/* A call that write-locks twice wastes its first ticket: say so, or
+	 * user space would wait for it forever. */
+	if (f->seq)
+		emit_void(f->mm, f->seq);
+	f->mm = mm;
+	f->seq = __sync_fetch_and_add(counter, 1) + 1;
+	return 0;
+}
+
+/* ---- exit side ---------------------------------------------------------- */
+
+struct vma_info_ctx {
+	struct mt_event *e;
+	char *path;
+};
+
+static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_info_ctx *c = data;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+
+	c->e->flags |= MT_EVF_VMA_INFO;
+	c->e->aux[0] = BPF_CORE_READ(vma, vm_start);
+	c->e->aux[1] = BPF_CORE_READ(vma, vm_end);
+	c->e->aux[2] = BPF_CORE_READ(vma, vm_pgoff);
+	if (f)
+		describe_file(f, c->e, c->path);
+	return 0;
+}
+
+/* The vma at addr, for calls whose result the arguments do not describe
+ * (shmat's size, the aio ring, the inode of shared anonymous memory).
+ * bpf_find_vma() only trylocks the mmap lock: under contention the event says
+ * MT_EVF_VMA_LOCKED and user space learns the rest at its next snapshot. */
+static __always_inline void find_vma_info(struct scratch *s, __u64 addr)
+{
+	struct vma_info_ctx c = { .e = &s->e, .path = s->path };
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, read_vma_info, &c, 0))
+		s->e.flags |= MT_EVF_VMA_LOCKED;
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+	struct scratch *s;
+	__s64 ret;
+
+	if (!f)
+		return 0;
+	if (f->kind == MT_EV_FORK) {
+		/* the fork event was sent from sched_process_fork */
+		if (f->seq)
+			emit_void(f->mm, f->seq);
+		goto out;
+	}
+	s = scratch_event(f->kind);
+	if (!s)
+		goto out;
+	ret = BPF_CORE_READ(ctx, ret);
+	s->e.ret = ret;
+	s->e.mm = f->seq ? f->mm : current_mm();
+	s->e.seq = f->seq;
+	for (int i = 0; i < 6; i++)
+		s->e.args[i] = f->args[i];
+	s->e.aux[0] = f->aux[0];
+	s->e.aux[1] = f->aux[1];
+
+	if (ret >= 0 || (ret < -4095)) { /* success (mmap returns addresses) */
+		__u64 flags = f->args[3];
+
+		switch (f->kind) {
+		case MT_EV_MMAP:
+			if (!(flags & MAP_ANONYMOUS)) {
+				struct file *file = fd_file((int)f->args[4]);
+
+				if (file)
+					describe_file(file, &s->e, s->path);
+			} else if ((flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
+				   (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE) {
+				find_vma_info(s, (__u64)ret);
+			}
+			break;
+		case MT_EV_SHMAT:
+			find_vma_info(s, (__u64)ret);
+			break;
+		case MT_EV_IO_SETUP: {
+			__u64 ring = 0;
+
+			/* the aio context id is the ring's user address (fs/aio.c) */
+			bpf_probe_read_user(&ring, sizeof(ring), (void *)f->args[1]);
+			s->e.aux[2] = ring;
+			if (ring)
+				find_vma_info(s, ring);
+			break;
+		}
+		case MT_EV_PRCTL_VMA_NAME:
+			if (f->args[4]) {
+				long n = bpf_probe_read_user_str(s->path, MT_NAME_MAX, (void *)f->args[4]);
+
+				s->e.path_len = n > 0 ? n - 1 : 0;
+			}
+			break;
+		}
+	}
+	submit(s, MT_STAT_DROPPED);
+out:
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+#define EXIT(name, tp)                                                      \
+	SEC("tracepoint/syscalls/sys_exit_" #tp)                            \
+	int name(struct trace_event_raw_sys_exit *ctx) { return on_exit(ctx); }
+
+EXIT(ex_mmap, mmap)
+EXIT(ex_munmap, munmap)
+EXIT(ex_mprotect, mprotect)
+EXIT(ex_pkey_mprot, pkey_mprotect)
+EXIT(ex_brk, brk)
+EXIT(ex_mremap, mremap)
+EXIT(ex_shmat, shmat)
+EXIT(ex_shmdt, shmdt)
+EXIT(ex_remap_fp, remap_file_pages)
+EXIT(ex_io_setup, io_setup)
+EXIT(ex_io_destroy, io_destroy)
+EXIT(ex_madvise, madvise)
+EXIT(ex_prctl, prctl)
+EXIT(ex_clone, clone)
+EXIT(ex_clone3, clone3)
+EXIT(ex_fork, fork)
+EXIT(ex_vfork, vfork)
+
+/* ---- in-kernel address-space dumps -------------------------------------- */
+
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
+				 __u64 addr) __weak __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
+
+static __u64 dump_ids;
+
+/* Describe one vma as an MT_EV_VMA record. */
+static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_struct *vma,
+					    struct mm_struct *mm)
+{
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	__u64 start = BPF_CORE_READ(vma, vm_start), end = BPF_CORE_READ(vma, vm_end);
+
+	s->e.args[0] = start;
+	s->e.args[1] = end;
+	s->e.args[2] = BPF_CORE_READ(vma, vm_pgoff);
+	s->e.args[3] = BPF_CORE_READ(vma, vm_flags);
+	if (file) {
+		describe_file(file, &s->e, s->path);
+		return;
+	}
+	/* the names show_map_vma() gives file-less vmas (fs/proc/task_mmu.c) */
+	if (start <= BPF_CORE_READ(mm, brk) && end >= BPF_CORE_READ(mm, start_brk)) {
+		s->e.ret = MT_NAME_HEAP;
+	} else {
+		__u64 sp = BPF_CORE_READ(mm, start_stack);
+
+		if (start <= sp && end >= sp)
+			s->e.ret = MT_NAME_STACK;
+	}
+}
+
+/* Dump the current task's address space; one MT_EV_VMA per vma, then a
+ * MT_EV_DUMP_END. The iterator holds the mmap read lock throughout, so the
+ * dump is one instant of the mm and the ticket counter read here tells user
+ * space which events it already reflects. */
+static __always_inline void dump_current_mm(__u32 reason)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	struct scratch *s;
+	__u64 id = __sync_fetch_and_add(&dump_ids, 1) + 1, n = 0, lost = 0, seq = 0, *counter;
+	__u64 mmkey = (__u64)mm;
+	int err;
+
+	if (!mm || !bpf_iter_task_vma_new)
+		return;
+	err = bpf_iter_task_vma_new(&it, task, 0);
+	counter = bpf_map_lookup_elem(&mm_seq, &mmkey);
+	if (counter)
+		seq = *counter;
+	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
+		s = scratch_event(MT_EV_VMA);
+		if (!s)
+			break;
+		s->e.mm = mmkey;
+		s->e.seq = seq;
+		s->e.aux[0] = reason;
+		s->e.args[4] = id;
+		fill_vma_record(s, vma, mm);
+		if (submit(s, MT_STAT_DROPPED_DUMP))
+			lost++;
+		n++;
+	}
+	bpf_iter_task_vma_destroy(&it);
+
+	s = scratch_event(MT_EV_DUMP_END);
+	if (!s)
+		return;
+	s->e.mm = mmkey;
+	s->e.seq = seq;
+	s->e.aux[0] = reason;
+	s->e.args[0] = id;
+	s->e.args[1] = n;
+	s->e.args[2] = err || lost;
+	submit(s, MT_STAT_DROPPED_DUMP);
+}
+
+/* ---- process lifecycle --------------------------------------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 ctgid = child->tgid;
+	struct inflight *f;
+	struct scratch *s;
+	__u8 one = 1;
+
+	if (!trace_allowed(ptgid))
+		return 0;
+	if (!trace_all && ctgid != ptgid)
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	if (child->mm && child->mm != parent->mm) {
+		/* a new mm (possibly at a recycled address): tickets start at 1 */
+		__u64 key = (__u64)child->mm;
+
+		bpf_map_delete_elem(&mm_seq, &key);
+	}
+
+	s = scratch_event(MT_EV_FORK);
+	if (!s)
+		return 0;
+	s->e.mm = (__u64)parent->mm;
+	s->e.aux[0] = (__u64)child->mm;
+	s->e.aux[1] = ctgid;
+	s->e.aux[2] = child->pid;
+	if (ctgid == ptgid)
+		s->e.flags |= MT_EVF_THREAD;
+	if (child->mm == parent->mm)
+		s->e.flags |= MT_EVF_VM;
+	f = bpf_map_lookup_elem(&inflight, &tid);
+	if (f) {
+		s->e.args[0] = f->args[0];
+		/* dup_mmap() copied the parent under this ticket */
+		if (f->seq && f->mm == s->e.mm) {
+			s->e.seq = f->seq;
+			f->seq = 0;
+		}
+	}
+	submit(s, MT_STAT_DROPPED);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct scratch *s;
+	__u64 key;
+	long n;
+
+	if (!trace_allowed(task->tgid))
+		return 0;
+	key = (__u64)task->mm;
+	bpf_map_delete_elem(&mm_seq, &key); /* a new mm: tickets start at 1 */
+	s = scratch_event(MT_EV_EXEC);
+	if (!s)
+		return 0;
+	s->e.mm = key;
+	s->e.aux[0] = old_pid;
+	n = bpf_probe_read_kernel_str(s->path, MT_NAME_LEN, BPF_CORE_READ(bprm, filename));
+	s->e.path_len = n > 0 ? n - 1 : 0;
+	submit(s, MT_STAT_DROPPED);
+	dump_current_mm(MT_DUMP_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit_task, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+	struct scratch *s;
+
+	if (!trace_allowed(tgid))
+		return 0;
+	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	s = scratch_event(MT_EV_EXIT);
+	if (!s)
+		return 0;
+	s->e.mm = (__u64)task->mm;
+	s->e.flags |= MT_EVF_GROUP_DEAD;
+	s->e.ret = BPF_CORE_READ(task, exit_code);
+	submit(s, MT_STAT_DROPPED);
+	if (!trace_all)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+/* exit_group() is the last moment the whole address space is certainly
+ * intact and reachable from the task (verify's final checkpoint). */
+SEC("tracepoint/syscalls/sys_enter_exit_group")
+int en_exit_group(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!dump_exit || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	dump_current_mm(MT_DUMP_EXIT);
+	return 0;
+}
+
+/* ---- seeding: the task_vma iterator, read by user space ------------------ */
+
+SEC("iter/task_vma")
+int seed_vmas(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+	struct task_struct *task = ctx->task;
+	struct seq_file *seq = ctx->meta->seq;
+	struct mt_iter_vma rec = {};
+	struct mm_struct *mm;
+	struct file *file;
+	__u64 *counter, key;
+	__u32 zero = 0;
+	struct scratch *s;
+
+	if (!vma || !task)
+		return 0;
+	/* only the thread-group leader: threads share its vmas */
+	if (task->pid != task->tgid)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	mm = task->mm;
+	key = (__u64)mm;
+	counter = bpf_map_lookup_elem(&mm_seq, &key);
+	rec.mm = key;
+	rec.seq = counter ? *counter : 0;
+	rec.start = vma->vm_start;
+	rec.end = vma->vm_end;
+	rec.pgoff = vma->vm_pgoff;
+	rec.vm_flags = vma->vm_flags;
+	file = vma->vm_file;
+	if (file) {
+		struct inode *inode = file->f_inode;
+		long n;
+
+		rec.dev = inode->i_sb->s_dev;
+		rec.ino = inode->i_ino;
+		n = bpf_d_path((struct path *)&file->f_path, s->path, MT_PATH_MAX);
+		if (n > 0) {
+			rec.path_len = n - 1;
+			rec.name_kind = MT_NAME_PATH;
+		}
+	} else if (rec.start <= mm->brk && rec.end >= mm->start_brk) {
+		rec.name_kind = MT_NAME_HEAP;
+	} else if (rec.start <= mm->start_stack && rec.end >= mm->start_stack) {
+		rec.name_kind = MT_NAME_STACK;
+	}
+	if (rec.path_len > MT_PATH_MAX)
+		rec.path_len = MT_PATH_MAX;
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	if (rec.path_len)
+		bpf_seq_write(seq, s->path, rec.path_len & (MT_PATH_MAX - 1));
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* aspace.h - every traced address space, kept exact from the event stream.
+ *
+ * Keyed by the kernel's mm identity, not by pid: threads and CLONE_VM
+ * children share one, exec makes a new one. Events of one mm are applied in
+ * ticket order (see bpf/maptrace.bpf.c); those that arrive early wait in a
+ * per-mm heap. Seeding comes from in-kernel dumps (exec), fork copies, or a
+ * snapshot (attach, resync). Pure logic: fed events, never reads the kernel,
+ * so it is unit-tested with synthetic streams. User-only.
+ */
+#ifndef MAPTRACE_ASPACE_H
+#define MAPTRACE_ASPACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "maptrace/events.h"
+#include "maptrace/shadow.h"
+#include "maptrace/procmaps.h"
+#include "maptrace/u64map.h"
+
+struct mt_pending;
+
+struct mt_aspace {
+	uint64_t mm;
+	struct mt_shadow *shadow;   /* NULL until seeded */
+	uint64_t next_seq;          /* the next ticket to apply, once seeded */
+	struct mt_pending *heap;    /* events (and dumps) waiting for their turn */
+	size_t npending, cap;
+	uint32_t users;             /* thread groups using this mm */
+	pid_t pid;                  /* the latest of them, for /proc and freezing */
+	char comm[MT_COMM_LEN + 1];
+	bool resync;                /* lost events or an uncertain change: re-snapshot */
+	uint64_t lost;              /* events lost to full buffers */
+	uint64_t applied;           /* events applied to the shadow */
+	uint64_t verified;          /* checkpoints this address space passed through */
+	uint64_t dump_id;           /* in-kernel dump being received */
+	struct mt_maps dump;
+};
+
+/* A view of the kernel taken at a known point of an mm's order: an exit
+ * dump reaches verify through this callback once every earlier event has
+ * been applied, so both sides describe the same instant. */
+typedef void (*mt_dump_fn)(struct mt_aspace *as, const struct mt_maps *kernel,
+			   uint32_t reason, void *ctx);
+/* An address space is about to be freed (its last user exited). */
+typedef void (*mt_release_fn)(struct mt_aspace *as, void *ctx);
+
+struct mt_aspaces {
+	struct mt_u64map by_mm;     /* mm -> struct mt_aspace * */
+	struct mt_u64map by_tgid;   /* tgid -> struct mt_aspace * */
+	mt_dump_fn on_dump;
+	mt_release_fn on_release;
+	void *ctx;
+	uint64_t stale;             /* events already reflected by a snapshot */
+	uint64_t unseeded_drops;    /* events for an mm that never got a shadow */
+	uint64_t incomplete_dumps;
+};
+
+void mt_aspaces_init(struct mt_aspaces *reg);
+void mt_aspaces_free(struct mt_aspaces *reg);
+
+/* Feed one event in ring-buffer order (path: e->path_len bytes). */
+void mt_aspaces_feed(struct mt_aspaces *reg, const struct mt_event *e, const char *path);
+
+/* Seed (or reseed) the address space of tgid from a snapshot that reflects
+ * every event of mm up to ticket stamp. Takes the regions of snap. */
+int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t stamp,
+		    const struct mt_maps *snap);
+
+struct mt_aspace *mt_aspaces_by_tgid(struct mt_aspaces *reg, pid_t tgid);
+struct mt_aspace *mt_aspaces_by_mm(struct mt_aspaces *reg, uint64_t mm);
+/* Mark an mm as having lost events (it will be resynchronised). */
+void mt_aspaces_lost(struct mt_aspaces *reg, uint64_t mm, uint64_t count);
+
+/* Convert a kernel vma description to a region (perms from vm_flags, offset
+ * from pgoff for file-backed vmas). */
+void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_flags,
+		      uint32_t dev, uint64_t ino, struct mt_region *r);
+/* Append r to m with the name a vma record describes (enum mt_name_kind and
+ * its bytes: " (deleted)" is stripped into MT_RF_DELETED as maps would). */
+int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_kind,
+			 const char *bytes, size_t len);
+
+#endif /* MAPTRACE_ASPACE_H */

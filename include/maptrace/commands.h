@@ -1,0 +1,12 @@
+/* commands.h - the maptrace subcommands: each takes the arguments after its
+ * name and returns the process exit status (0 ok, 1 failure/finding, 2 usage). */
+#ifndef MAPTRACE_COMMANDS_H
+#define MAPTRACE_COMMANDS_H
+
+int cmd_trace(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* Parse a size like 64M, 1G, 4096; returns 0 or -1. */
+int mt_parse_size(const char *s, unsigned long long *out);
+
+#endif /* MAPTRACE_COMMANDS_H */

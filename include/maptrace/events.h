@@ -1,0 +1,156 @@
+/* events.h - the contract between maptrace's BPF programs and user space.
+ *
+ * Constants and fixed-width types only: included by the bpf/ programs (after
+ * vmlinux.h) and by user space (after <linux/types.h>). Fields are ordered
+ * largest first and each struct's size is asserted, so a change to one side
+ * that the other does not share fails to compile.
+ */
+#ifndef MAPTRACE_EVENTS_H
+#define MAPTRACE_EVENTS_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define MT_COMM_LEN   16
+#define MT_PATH_MAX   4096   /* bytes of file path an event carries at most */
+#define MT_NAME_MAX   80     /* bytes of an anonymous region name (prctl PR_SET_VMA) */
+
+/* What happened. The numbering is ABI: user space indexes tables with it. */
+enum mt_event_kind {
+	MT_EV_NONE = 0,
+	MT_EV_MMAP,
+	MT_EV_MUNMAP,
+	MT_EV_MPROTECT,
+	MT_EV_PKEY_MPROTECT,
+	MT_EV_BRK,
+	MT_EV_MREMAP,
+	MT_EV_SHMAT,
+	MT_EV_SHMDT,
+	MT_EV_REMAP_FILE_PAGES,
+	MT_EV_IO_SETUP,
+	MT_EV_IO_DESTROY,
+	MT_EV_MADVISE,        /* only advice that changes what fork copies */
+	MT_EV_PRCTL_VMA_NAME, /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME) */
+	MT_EV_FORK,           /* fork, vfork, clone, clone3: new task */
+	MT_EV_EXEC,           /* exec succeeded: the task now has a new mm */
+	MT_EV_EXIT,           /* a task exited */
+	MT_EV_VMA,            /* one VMA of an in-kernel address-space dump */
+	MT_EV_DUMP_END,       /* end of an in-kernel dump */
+	MT_EV_SEQ_VOID,       /* an order ticket that no event will carry */
+	MT_EV__COUNT
+};
+
+/* Why an in-kernel dump (MT_EV_VMA records) was taken: aux[0] of the VMA records. */
+enum mt_dump_reason {
+	MT_DUMP_EXEC = 1,  /* the address space an exec just created */
+	MT_DUMP_EXIT = 2,  /* the address space as its last thread group exits */
+};
+
+/* mt_event.flags */
+enum mt_event_flag {
+	MT_EVF_FILE      = 1u << 0, /* dev/ino/path describe the file mapped */
+	MT_EVF_PATH_TRUNC= 1u << 1, /* the path was longer than MT_PATH_MAX or deeper than the walk */
+	MT_EVF_PSEUDO    = 1u << 2, /* file of an internal mount (memfd, SysV shm, anon inode) */
+	MT_EVF_DELETED   = 1u << 3, /* the file's dentry was unlinked */
+	MT_EVF_VMA_INFO  = 1u << 4, /* aux[] holds the resulting vma: start, end, pgoff (see below) */
+	MT_EVF_THREAD    = 1u << 5, /* FORK: new thread in the same group */
+	MT_EVF_VM        = 1u << 6, /* FORK: child shares the mm (CLONE_VM) */
+	MT_EVF_GROUP_DEAD= 1u << 7, /* EXIT: last thread of its group */
+	MT_EVF_VMA_LOCKED= 1u << 8, /* VMA info could not be read (mmap lock contended) */
+	MT_EVF_ANON_INODE= 1u << 9, /* pseudo file of the anon_inode mount: shown as anon_inode:NAME */
+	MT_EVF_PATH_REVERSED = 1u << 10, /* path holds components leaf first, each followed by '/' */
+};
+
+/*
+ * One event. Followed in the ring buffer by path_len bytes of path (no NUL).
+ *
+ * mm is the kernel address of the mm_struct the event changes: the identity of
+ * an address space (threads and CLONE_VM children share one; exec makes a new
+ * one). seq orders events of one mm as the kernel applied them: a ticket taken
+ * while the mmap write lock is held (0 = the call did not change the mm).
+ *
+ * Per kind:
+ *  syscalls: args[] = the six syscall arguments, ret = the result.
+ *    SHMAT, IO_SETUP, MMAP of shared anonymous memory: MT_EVF_VMA_INFO, and
+ *    aux[0..2] = vma start, end, pgoff; dev/ino = the vma's file.
+ *    BRK: aux[0] = mm->start_brk, aux[1] = mm->brk before the call.
+ *  FORK: aux[0] = child mm, aux[1] = child tgid, aux[2] = child tid,
+ *    args[0] = clone flags.
+ *  EXEC: aux[0] = tid before exec (a non-leader thread takes the leader's),
+ *    path = the executable (bprm->filename).
+ *  EXIT: ret = exit code, MT_EVF_GROUP_DEAD when the thread group is gone.
+ *  VMA: args[0..4] = start, end, pgoff, vm_flags, dump id; aux[0] = reason;
+ *    dev/ino = file; path = file path or special/anon name.
+ *  DUMP_END: args[0] = dump id, args[1] = number of VMA records, aux[0] =
+ *    reason, args[2] = 1 if the dump is incomplete.
+ *  SEQ_VOID: seq = the ticket to skip.
+ */
+struct mt_event {
+	__u64 ts_ns;        /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 mm;
+	__u64 seq;
+	__u64 args[6];
+	__s64 ret;
+	__u64 ino;
+	__u64 aux[3];
+	__u32 dev;          /* kernel dev_t encoding (major << 20 | minor) */
+	__u32 pid;          /* tgid */
+	__u32 tid;
+	__u32 kind;         /* enum mt_event_kind */
+	__u32 flags;        /* enum mt_event_flag */
+	__u32 path_len;
+	char comm[MT_COMM_LEN];
+};
+_Static_assert(sizeof(struct mt_event) == 152, "mt_event ABI size");
+
+/* One VMA as the task_vma iterator reports it (seeding, resync). Followed by
+ * path_len bytes of path. seq = the mm's ticket counter while the VMA was read
+ * under the mmap read lock. */
+struct mt_iter_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u64 vm_flags;
+	__u64 ino;
+	__u64 mm;
+	__u64 seq;
+	__u32 dev;
+	__u32 path_len;
+	__u32 name_kind;    /* enum mt_name_kind */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mt_iter_vma) == 72, "mt_iter_vma ABI size");
+
+/* What the path of a VMA record is. */
+enum mt_name_kind {
+	MT_NAME_NONE = 0,
+	MT_NAME_PATH,       /* d_path() of the file (" (deleted)" included) */
+	MT_NAME_HEAP,       /* [heap] */
+	MT_NAME_STACK,      /* [stack] */
+	MT_NAME_ANON,       /* anon_vma_name: shown as [anon:NAME] */
+};
+
+/* Kernel vm_flags bits (include/linux/mm.h); stable for decades. */
+#define MT_VM_READ       0x00000001ULL
+#define MT_VM_WRITE      0x00000002ULL
+#define MT_VM_EXEC       0x00000004ULL
+#define MT_VM_SHARED     0x00000008ULL
+#define MT_VM_MAYSHARE   0x00000080ULL
+#define MT_VM_GROWSDOWN  0x00000100ULL
+#define MT_VM_DONTCOPY   0x00020000ULL
+
+/* Counters the BPF side keeps (per-CPU array "stats", indexed by these). */
+enum mt_stat {
+	MT_STAT_DROPPED = 0,     /* events that could not be reserved in the ring buffer */
+	MT_STAT_DROPPED_DUMP,    /* VMA records of in-kernel dumps that could not be reserved */
+	MT_STAT_INFLIGHT_FULL,   /* enter-side records lost because the in-flight map was full */
+	MT_STAT_SEQ_FULL,        /* mms whose ticket counter could not be created */
+	MT_STAT__COUNT
+};
+
+/* Ring-buffer wake-up policy: submit without waking the consumer unless this
+ * much data is waiting (user space also polls on a short timeout). */
+#define MT_WAKEUP_BYTES (256 * 1024)
+
+#endif /* MAPTRACE_EVENTS_H */

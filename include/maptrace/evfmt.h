@@ -1,0 +1,41 @@
+/* evfmt.h - turn events into words: names, decoded arguments, text lines
+ * like strace's and JSON Lines objects (schema in docs/events.md). User-only. */
+#ifndef MAPTRACE_EVFMT_H
+#define MAPTRACE_EVFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "maptrace/events.h"
+#include "maptrace/json.h"
+
+/* "mmap", "munmap", ... as JSON "kind" values; NULL for an unknown kind */
+const char *mt_event_kind_name(__u32 kind);
+
+/* The path an event carries, decoded: reversed components put back in
+ * order, pseudo files named as /proc/<pid>/maps names them ("/memfd:x
+ * (deleted)", "anon_inode:[io_uring]"). Writes at most cap-1 bytes plus a
+ * NUL and returns the length (0 when the event has no path). */
+size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_t cap);
+
+/* Whether maps shows the event's file with " (deleted)" (unlinked files,
+ * and the internal shmem files behind memfd, SysV shm and shared anonymous
+ * memory, which d_path always prints so). */
+bool mt_event_file_deleted(const struct mt_event *e);
+
+/* Whether the call failed (ret is -errno). */
+int mt_event_failed(const struct mt_event *e);
+
+/* One human-readable line (with '\n'); time is relative to t0_ns. */
+void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns);
+/* One JSON object (no newline) into j. */
+void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw, __u64 t0_ns);
+
+/* Decoders shared with other output: flags into "MAP_PRIVATE|MAP_ANONYMOUS"
+ * style text. */
+void mt_prot_str(__u64 prot, char *buf, size_t cap);
+void mt_map_flags_str(__u64 flags, char *buf, size_t cap);
+void mt_mremap_flags_str(__u64 flags, char *buf, size_t cap);
+
+#endif /* MAPTRACE_EVFMT_H */

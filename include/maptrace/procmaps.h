@@ -1,0 +1,54 @@
+/* procmaps.h - parse the text of /proc/<pid>/maps into regions.
+ *
+ * The kernel's own account of an address space: used to seed shadows, to
+ * verify them, and by `explain` when no BPF is available. Pure parsing lives
+ * apart from file reading so the unit tests (and fuzzers) need no /proc.
+ */
+#ifndef MAPTRACE_PROCMAPS_H
+#define MAPTRACE_PROCMAPS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "maptrace/region.h"
+
+/* A parsed maps file: regions in address order. Every region's name points
+ * into memory owned by this struct (freed by mt_maps_free). */
+struct mt_maps {
+	struct mt_region *regions;
+	size_t count;
+	size_t capacity;
+	char *names;         /* arena holding the unescaped names */
+	size_t names_len;
+	size_t names_cap;
+};
+
+/* Parse one line (without its '\n') into *r; the unescaped name (kernel
+ * "\012" -> '\n', " (deleted)" stripped and MT_RF_DELETED set) is written
+ * NUL-terminated to name_buf (r->name = name_buf, or NULL when the line has
+ * no name). Returns 0, or -EINVAL for a malformed line, -ENAMETOOLONG when
+ * name_cap is too small. */
+int mt_maps_parse_line(const char *line, size_t len, struct mt_region *r,
+		       char *name_buf, size_t name_cap);
+
+/* Parse a whole maps text (len bytes, need not be NUL-terminated) into
+ * *out (which must be zeroed or freshly freed). Returns 0 or -errno; on
+ * -EINVAL, *bad_line (if not NULL) is set to the 1-based line number. */
+int mt_maps_parse(const char *text, size_t len, struct mt_maps *out,
+		  size_t *bad_line);
+
+/* Read and parse /proc/<pid>/maps. Returns 0, -ESRCH when the process does
+ * not exist or exited while being read (never an empty success), -EACCES
+ * when not permitted, other -errno otherwise. */
+int mt_maps_read_pid(pid_t pid, struct mt_maps *out);
+
+/* Append a copy of r named by len bytes of name (NULL: no name) to m, which
+ * must be in address order after it. Names already in m stay valid only
+ * through m->regions (the arena may move). Returns 0 or -ENOMEM. */
+int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *name, size_t len);
+
+void mt_maps_free(struct mt_maps *m);
+
+/* Format perms as the 4 characters maps shows ("r-xp"); buf needs 5 bytes. */
+const char *mt_perms_str(uint32_t perms, char buf[5]);
+
+#endif /* MAPTRACE_PROCMAPS_H */

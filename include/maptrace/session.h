@@ -1,0 +1,74 @@
+/* session.h - one tracing run: targets, the BPF tracer, the address-space
+ * registry and the poll loop that `trace` and `verify` share. User-only. */
+#ifndef MAPTRACE_SESSION_H
+#define MAPTRACE_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <signal.h>
+#include <sys/types.h>
+#include "maptrace/tracer.h"
+#include "maptrace/aspace.h"
+
+struct mt_target {
+	pid_t *pids;          /* -p PID[,PID...] */
+	int npids;
+	bool all;             /* -a */
+	char **argv;          /* -- COMMAND [ARGS...] */
+};
+
+struct mt_session;
+typedef void (*mt_session_event_fn)(struct mt_session *s, const struct mt_event *e,
+				    const char *path);
+/* Called every tick of the loop (about every poll_ms). */
+typedef void (*mt_session_tick_fn)(struct mt_session *s);
+
+struct mt_session {
+	struct mt_target target;
+	struct mt_tracer_opts topts;
+	struct mt_tracer *tracer;
+	struct mt_aspaces reg;
+	bool keep_shadows;          /* feed events to the registry */
+	mt_session_event_fn on_event;
+	mt_session_tick_fn on_tick;
+	mt_dump_fn on_dump;         /* in-kernel dumps reaching their turn (ctx: the session) */
+	void *ctx;
+	int poll_ms;
+	pid_t child;                /* the started command, 0 if none */
+	int child_status;           /* its wait status, once it ended */
+	bool child_done;
+	uint64_t t0_ns;             /* CLOCK_MONOTONIC at start */
+	uint64_t events;            /* events delivered */
+	uint64_t resyncs;           /* address spaces re-read after losses */
+	uint64_t resync_failures;
+};
+
+/* Parse the TARGET options shared by commands: -p, -a, -- COMMAND. Returns
+ * the number of argv entries consumed (0 if argv[*i] is not a target option),
+ * -1 after printing an error. */
+int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i);
+/* Check a target was given and makes sense; prints an error and returns -1 if not. */
+int mt_target_check(const struct mt_target *t, const char *cmd);
+
+/* Open the tracer, start or attach to the targets, seed their shadows.
+ * Returns 0 or -1 after printing what went wrong. */
+int mt_session_start(struct mt_session *s);
+/* Poll until the command ends, the traced processes are all gone (-p), or
+ * SIGINT/SIGTERM. Returns 0. */
+int mt_session_run(struct mt_session *s);
+/* Deliver everything already in the ring buffer and resynchronise the
+ * address spaces that lost events. */
+void mt_session_sync(struct mt_session *s);
+/* Lost events so far (dropped in the kernel). */
+uint64_t mt_session_lost(struct mt_session *s);
+/* Print the per-CPU drop report if anything was lost; returns the total. */
+uint64_t mt_session_report_drops(struct mt_session *s, FILE *f);
+/* Exit status for the command's wait status (128+signal for a signal). */
+int mt_session_child_exit_code(const struct mt_session *s);
+void mt_session_close(struct mt_session *s);
+
+/* set by SIGINT/SIGTERM */
+extern volatile sig_atomic_t mt_stop_requested;
+
+#endif /* MAPTRACE_SESSION_H */

@@ -1,0 +1,68 @@
+/* tracer.h - the BPF side's lifecycle seen from user space.
+ *
+ * Checks the machine (privileges, BTF, tracefs), opens, sizes, loads and
+ * attaches the programs, delivers events, reports drops, and reads seeding
+ * snapshots with the task_vma iterator. The only module that calls libbpf.
+ */
+#ifndef MAPTRACE_TRACER_H
+#define MAPTRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "maptrace/events.h"
+#include "maptrace/procmaps.h"
+
+struct mt_tracer_opts {
+	bool trace_all;          /* -a: every process */
+	bool dump_exit;          /* dump each address space at exit_group (verify) */
+	uint64_t ringbuf_bytes;  /* power of two; 0 = default */
+	int verbose;             /* libbpf debug output */
+};
+
+/* Called for each event in ring-buffer order; path has e->path_len bytes. */
+typedef void (*mt_event_fn)(const struct mt_event *e, const char *path, void *ctx);
+
+struct mt_tracer;
+
+#define MT_DEFAULT_RINGBUF (64u << 20)
+
+/* Returns 0, or prints one line saying what failed and what to do and
+ * returns -errno. */
+int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
+		   mt_event_fn fn, void *ctx);
+void mt_tracer_close(struct mt_tracer *t);
+
+/* Trace this thread group (and, from now on, its children). */
+int mt_tracer_add_pid(struct mt_tracer *t, pid_t tgid);
+
+/* Deliver what is waiting, sleeping up to timeout_ms for more. Returns the
+ * number of events delivered or -errno (-EINTR on a signal). */
+int mt_tracer_poll(struct mt_tracer *t, int timeout_ms);
+/* Deliver everything already in the buffer without sleeping. */
+int mt_tracer_drain(struct mt_tracer *t);
+
+/* Sum of the per-CPU counters (enum mt_stat). */
+void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT]);
+/* Per-CPU dropped-event counts, for the report; returns the number of CPUs
+ * written (at most cap). */
+int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
+
+/* Take (read and clear) the mms that lost events. Returns how many were
+ * written to mms (at most cap). */
+int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);
+/* Forget the ticket counter of a released mm. */
+void mt_tracer_forget_mm(struct mt_tracer *t, uint64_t mm);
+/* Start a fresh ticket count for mm (a new address space at a reused address). */
+uint64_t mt_tracer_mm_seq(struct mt_tracer *t, uint64_t mm);
+
+/* Snapshot the address space of tgid with the task_vma iterator: regions
+ * into *out (which must be empty), its mm into *mm, and into *stamp the mm's
+ * ticket count while the vmas were read. Returns 0 when every vma was read at
+ * the same ticket (an exact image after event *stamp), -EAGAIN when the mm
+ * changed during the read (retry), -ESRCH when the process is gone. */
+int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
+		       uint64_t *mm, uint64_t *stamp);
+
+#endif /* MAPTRACE_TRACER_H */

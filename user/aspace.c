@@ -1,0 +1,681 @@
+/* aspace.c - apply the event stream to per-mm shadows, in the kernel's order.
+ *
+ * Each address space applies its events strictly by ticket: an event whose
+ * ticket is ahead waits in a min-heap until the ones before it arrive (two
+ * threads' munmap and mmap of the same range can reach the ring buffer in
+ * either order). A ticket below next_seq is already reflected by the
+ * snapshot the shadow was seeded from and is dropped as stale. Dumps taken
+ * in the kernel are ordered items too: one stamped S is delivered once every
+ * event up to S has been applied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maptrace/aspace.h"
+#include "maptrace/evfmt.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+#define MAP_SHARED      0x01
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_ANONYMOUS   0x20
+#define MAP_GROWSDOWN   0x0100
+#define MREMAP_DONTUNMAP 4
+#define SHM_RDONLY      010000
+#define SHM_EXEC        0100000
+#define MADV_DONTFORK   10
+
+/* An event (or a completed dump) waiting for its ticket. Ordering key:
+ * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
+struct mt_pending {
+	uint64_t key;
+	struct mt_event e;
+	char *path;               /* events: decoded path (malloc), or NULL */
+	struct mt_maps *dump;     /* dumps */
+	uint32_t dump_reason;
+};
+
+/* ---- the pending heap ---------------------------------------------------- */
+
+static void heap_swap(struct mt_pending *a, struct mt_pending *b)
+{
+	struct mt_pending t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static int heap_push(struct mt_aspace *as, struct mt_pending *p)
+{
+	size_t i;
+
+	if (as->npending == as->cap) {
+		size_t cap = as->cap ? as->cap * 2 : 16;
+		struct mt_pending *h = realloc(as->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		as->heap = h;
+		as->cap = cap;
+	}
+	i = as->npending++;
+	as->heap[i] = *p;
+	while (i && as->heap[(i - 1) / 2].key > as->heap[i].key) {
+		heap_swap(&as->heap[(i - 1) / 2], &as->heap[i]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void heap_pop(struct mt_aspace *as, struct mt_pending *out)
+{
+	size_t i = 0;
+
+	*out = as->heap[0];
+	as->heap[0] = as->heap[--as->npending];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < as->npending && as->heap[l].key < as->heap[m].key)
+			m = l;
+		if (r < as->npending && as->heap[r].key < as->heap[m].key)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&as->heap[i], &as->heap[m]);
+		i = m;
+	}
+}
+
+static void pending_free(struct mt_pending *p)
+{
+	free(p->path);
+	if (p->dump) {
+		mt_maps_free(p->dump);
+		free(p->dump);
+	}
+}
+
+/* ---- regions from kernel descriptions ------------------------------------ */
+
+void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_flags,
+		      uint32_t dev, uint64_t ino, struct mt_region *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	r->dev = dev;
+	r->inode = ino;
+	/* show_map_vma(): offset only for file-backed vmas, 's' from VM_MAYSHARE */
+	r->offset = ino || dev ? pgoff * PAGE_SIZE : 0;
+	if (vm_flags & MT_VM_READ)
+		r->perms |= MT_PERM_READ;
+	if (vm_flags & MT_VM_WRITE)
+		r->perms |= MT_PERM_WRITE;
+	if (vm_flags & MT_VM_EXEC)
+		r->perms |= MT_PERM_EXEC;
+	if (vm_flags & MT_VM_MAYSHARE)
+		r->perms |= MT_PERM_SHARED;
+	if (vm_flags & MT_VM_GROWSDOWN)
+		r->flags |= MT_RF_GROWSDOWN;
+	if (vm_flags & MT_VM_DONTCOPY)
+		r->flags |= MT_RF_DONTCOPY;
+}
+
+int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_kind,
+			 const char *bytes, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof(deleted) - 1;
+	char buf[MT_PATH_MAX + 16];
+
+	switch (name_kind) {
+	case MT_NAME_PATH:
+		if (len > dl && !memcmp(bytes + len - dl, deleted, dl)) {
+			len -= dl;
+			r->flags |= MT_RF_DELETED;
+		}
+		return mt_maps_append(m, r, bytes, len);
+	case MT_NAME_HEAP:
+		return mt_maps_append(m, r, "[heap]", 6);
+	case MT_NAME_STACK:
+		r->flags |= MT_RF_GROWSDOWN;
+		return mt_maps_append(m, r, "[stack]", 7);
+	case MT_NAME_ANON:
+		if (len > MT_PATH_MAX)
+			len = MT_PATH_MAX;
+		memcpy(buf, "[anon:", 6);
+		memcpy(buf + 6, bytes, len);
+		buf[6 + len] = ']';
+		return mt_maps_append(m, r, buf, len + 7);
+	default:
+		return mt_maps_append(m, r, NULL, 0);
+	}
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+void mt_aspaces_init(struct mt_aspaces *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+}
+
+static void aspace_free(struct mt_aspace *as)
+{
+	struct mt_pending p;
+
+	while (as->npending) {
+		heap_pop(as, &p);
+		pending_free(&p);
+	}
+	free(as->heap);
+	mt_shadow_free(as->shadow);
+	mt_maps_free(&as->dump);
+	free(as);
+}
+
+void mt_aspaces_free(struct mt_aspaces *reg)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&reg->by_mm, &pos, &key, &v))
+		aspace_free(v);
+	mt_u64map_free(&reg->by_mm);
+	mt_u64map_free(&reg->by_tgid);
+}
+
+struct mt_aspace *mt_aspaces_by_mm(struct mt_aspaces *reg, uint64_t mm)
+{
+	return mt_u64map_get(&reg->by_mm, mm);
+}
+
+struct mt_aspace *mt_aspaces_by_tgid(struct mt_aspaces *reg, pid_t tgid)
+{
+	return mt_u64map_get(&reg->by_tgid, (uint64_t)tgid);
+}
+
+static void release(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	if (reg->on_release)
+		reg->on_release(as, reg->ctx);
+	while (mt_u64map_next(&reg->by_tgid, &pos, &key, &v))
+		if (v == as)
+			mt_u64map_del(&reg->by_tgid, key);
+	mt_u64map_del(&reg->by_mm, as->mm);
+	aspace_free(as);
+}
+
+/* A new address space at mm. An old one still registered at the same address
+ * can only be stale (its mm was freed and the memory reused): retire it. */
+static struct mt_aspace *create(struct mt_aspaces *reg, uint64_t mm)
+{
+	struct mt_aspace *as = mt_u64map_get(&reg->by_mm, mm);
+
+	if (as)
+		release(reg, as);
+	as = calloc(1, sizeof(*as));
+	if (!as)
+		return NULL;
+	as->mm = mm;
+	if (mt_u64map_put(&reg->by_mm, mm, as)) {
+		free(as);
+		return NULL;
+	}
+	return as;
+}
+
+/* tgid now uses as (NULL: none); the mm it used before loses a user. */
+static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as)
+{
+	struct mt_aspace *old = mt_u64map_get(&reg->by_tgid, (uint64_t)tgid);
+
+	if (old == as)
+		return;
+	if (as) {
+		mt_u64map_put(&reg->by_tgid, (uint64_t)tgid, as);
+		as->users++;
+		as->pid = tgid;
+	} else {
+		mt_u64map_del(&reg->by_tgid, (uint64_t)tgid);
+	}
+	if (old && old->users && --old->users == 0)
+		release(reg, old);
+}
+
+void mt_aspaces_lost(struct mt_aspaces *reg, uint64_t mm, uint64_t count)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, mm);
+
+	if (as) {
+		as->lost += count;
+		as->resync = true;
+	}
+}
+
+/* ---- applying events ----------------------------------------------------- */
+
+static uint32_t prot_perms(uint64_t prot)
+{
+	return (prot & 1 ? MT_PERM_READ : 0) | (prot & 2 ? MT_PERM_WRITE : 0) |
+	       (prot & 4 ? MT_PERM_EXEC : 0);
+}
+
+static struct mt_origin origin_of(const struct mt_event *e)
+{
+	return (struct mt_origin){ .ts_ns = e->ts_ns, .seq = e->seq, .kind = e->kind, .tid = e->tid };
+}
+
+/* The vma the kernel reported (MT_EVF_VMA_INFO) as a region named name. */
+static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t perms,
+			const char *name)
+{
+	struct mt_region r = {
+		.start = e->aux[0], .end = e->aux[1], .perms = perms | MT_PERM_SHARED,
+		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * PAGE_SIZE,
+		.name = name, .origin = origin_of(e),
+	};
+	if (mt_event_file_deleted(e))
+		r.flags |= MT_RF_DELETED;
+	return mt_shadow_map(as->shadow, &r);
+}
+
+static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char *name)
+{
+	uint64_t flags = e->args[3], type = flags & MAP_SHARED_VALIDATE;
+	struct mt_region r = {
+		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + PAGE_ALIGN(e->args[1]),
+		.perms = prot_perms(e->args[2]), .origin = origin_of(e), .name = name,
+	};
+
+	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
+		r.perms |= MT_PERM_SHARED;
+	if (flags & MAP_GROWSDOWN)
+		r.flags |= MT_RF_GROWSDOWN;
+	if (!(flags & MAP_ANONYMOUS)) {
+		r.dev = e->dev;
+		r.inode = e->ino;
+		r.offset = e->args[5];
+		if (!(e->flags & MT_EVF_FILE))
+			r.flags |= MT_RF_IDENT_UNKNOWN;
+	} else if (r.perms & MT_PERM_SHARED) {
+		/* shared anonymous memory is a shmem file ("/dev/zero (deleted)") */
+		if (e->flags & MT_EVF_VMA_INFO) {
+			r.dev = e->dev;
+			r.inode = e->ino;
+			r.offset = e->aux[2] * PAGE_SIZE;
+		} else {
+			r.flags |= MT_RF_IDENT_UNKNOWN;
+		}
+	}
+	if (mt_event_file_deleted(e))
+		r.flags |= MT_RF_DELETED;
+	return mt_shadow_map(as->shadow, &r);
+}
+
+/* shmdt(addr) unmaps every vma of the segment attached at addr: those that
+ * map the same file at the offset matching their distance from addr
+ * (ipc/shm.c ksys_shmdt). */
+static int apply_shmdt(struct mt_aspace *as, uint64_t addr)
+{
+	const struct mt_region *r = mt_shadow_find(as->shadow, addr);
+	uint64_t dev, ino, end = addr;
+
+	if (!r || r->start != addr)
+		return -ENOENT;
+	dev = r->dev;
+	ino = r->inode;
+	while (r && r->dev == dev && r->inode == ino && r->offset == r->start - addr &&
+	       r->start == end) {
+		end = r->end;
+		r = mt_shadow_next(as->shadow, r);
+	}
+	return mt_shadow_unmap(as->shadow, addr, end);
+}
+
+static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e)
+{
+	/* emulated as a MAP_FIXED|MAP_SHARED mmap of the same file at the new
+	 * offset (mm/mmap.c remap_file_pages) */
+	const struct mt_region *cur = mt_shadow_find(as->shadow, e->args[0]);
+	struct mt_region r;
+
+	if (!cur)
+		return -ENOENT;
+	r = *cur;
+	r.start = e->args[0] & ~(PAGE_SIZE - 1);
+	r.end = r.start + PAGE_ALIGN(e->args[1]);
+	r.offset = e->args[3] * PAGE_SIZE;
+	r.origin = origin_of(e);
+	return mt_shadow_map(as->shadow, &r);
+}
+
+static int apply(struct mt_aspace *as, const struct mt_event *e, const char *name)
+{
+	uint64_t a0 = e->args[0];
+
+	if (mt_event_failed(e)) {
+		/* It held the write lock and failed: mprotect over a hole or a
+		 * MAP_FIXED that failed after unmapping may have changed part
+		 * of the range. Re-read it from the kernel. */
+		as->resync = true;
+		return 0;
+	}
+	switch (e->kind) {
+	case MT_EV_MMAP:
+		return apply_mmap(as, e, name);
+	case MT_EV_MUNMAP:
+		return mt_shadow_unmap(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]));
+	case MT_EV_MPROTECT:
+	case MT_EV_PKEY_MPROTECT:
+		return mt_shadow_protect(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
+					 prot_perms(e->args[2]), NULL);
+	case MT_EV_BRK: {
+		/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
+		uint64_t old_end = PAGE_ALIGN(e->aux[1]), new_end = PAGE_ALIGN((uint64_t)e->ret);
+		struct mt_region r = {
+			.start = old_end, .end = new_end, .perms = MT_PERM_READ | MT_PERM_WRITE,
+			.name = "[heap]", .origin = origin_of(e),
+		};
+		if (new_end > old_end)
+			return mt_shadow_map(as->shadow, &r);
+		if (new_end < old_end)
+			return mt_shadow_unmap(as->shadow, new_end, old_end);
+		return 0;
+	}
+	case MT_EV_MREMAP: {
+		struct mt_origin o = origin_of(e);
+		uint64_t old_len = PAGE_ALIGN(e->args[1]);
+
+		return mt_shadow_remap(as->shadow, a0, old_len, (uint64_t)e->ret,
+				       PAGE_ALIGN(e->args[2]),
+				       (e->args[3] & MREMAP_DONTUNMAP) || old_len == 0, &o);
+	}
+	case MT_EV_SHMAT:
+		if (!(e->flags & MT_EVF_VMA_INFO)) {
+			as->resync = true;
+			return 0;
+		}
+		return map_vma_info(as, e,
+				    MT_PERM_READ | (e->args[2] & SHM_RDONLY ? 0 : MT_PERM_WRITE) |
+				    (e->args[2] & SHM_EXEC ? MT_PERM_EXEC : 0), name);
+	case MT_EV_SHMDT:
+		return apply_shmdt(as, a0);
+	case MT_EV_REMAP_FILE_PAGES:
+		return apply_remap_file_pages(as, e);
+	case MT_EV_IO_SETUP:
+		if (!(e->flags & MT_EVF_VMA_INFO)) {
+			as->resync = true;
+			return 0;
+		}
+		return map_vma_info(as, e, MT_PERM_READ | MT_PERM_WRITE, name);
+	case MT_EV_IO_DESTROY: {
+		/* kill_ioctx() unmaps the whole ring; the context id is its address */
+		const struct mt_region *r = mt_shadow_find(as->shadow, a0);
+
+		return r ? mt_shadow_unmap(as->shadow, r->start, r->end) : 0;
+	}
+	case MT_EV_MADVISE:
+		return mt_shadow_set_flags(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
+					   e->args[2] == MADV_DONTFORK ? MT_RF_DONTCOPY : 0,
+					   e->args[2] == MADV_DONTFORK ? 0 : MT_RF_DONTCOPY);
+	default:
+		return 0;
+	}
+}
+
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e);
+static void drain(struct mt_aspaces *reg, struct mt_aspace *as);
+
+/* Apply one ordered item now that its turn has come. */
+static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pending *p)
+{
+	if (p->dump) {
+		if (reg->on_dump)
+			reg->on_dump(as, p->dump, p->dump_reason, reg->ctx);
+		return;
+	}
+	if (p->e.kind == MT_EV_FORK) {
+		seed_child(reg, as, &p->e);
+		return;
+	}
+	if (p->e.kind != MT_EV_SEQ_VOID) {
+		if (apply(as, &p->e, p->path) < 0)
+			as->resync = true;
+		as->applied++;
+	}
+}
+
+static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	struct mt_pending p;
+
+	while (as->shadow && as->npending && as->heap[0].key <= 2 * as->next_seq) {
+		heap_pop(as, &p);
+		if (p.key == 2 * as->next_seq) {
+			apply_item(reg, as, &p);
+			as->next_seq++;
+		} else if (p.key == 2 * as->next_seq - 1) {
+			apply_item(reg, as, &p); /* a dump: everything before it is applied */
+		} else {
+			reg->stale++;
+		}
+		pending_free(&p);
+	}
+}
+
+/* Queue an ordered item for as; apply what became applicable. */
+static void enqueue(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pending *p)
+{
+	if (heap_push(as, p)) {
+		pending_free(p);
+		as->resync = true;
+		return;
+	}
+	drain(reg, as);
+}
+
+/* The parent's fork ticket came: the child's address space is a copy of the
+ * parent's at this instant (dup_mmap() skips VM_DONTCOPY vmas). */
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e)
+{
+	struct mt_aspace *child = mt_aspaces_by_mm(reg, e->aux[0]);
+
+	if (!child || child->shadow)
+		return;
+	child->shadow = mt_shadow_clone(parent->shadow, true);
+	if (!child->shadow) {
+		child->resync = true;
+		return;
+	}
+	child->next_seq = 1;
+	child->resync |= parent->resync;
+	drain(reg, child);
+}
+
+static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *parent = mt_aspaces_by_mm(reg, e->mm), *child;
+	pid_t ctgid = (pid_t)e->aux[1];
+	struct mt_pending p = { .key = 2 * e->seq, .e = *e };
+
+	if (e->flags & MT_EVF_THREAD)
+		return;
+	if (e->flags & MT_EVF_VM) {
+		if (parent)
+			set_tgid_mm(reg, ctgid, parent);
+		return;
+	}
+	child = create(reg, e->aux[0]);
+	if (!child)
+		return;
+	memcpy(child->comm, e->comm, MT_COMM_LEN);
+	set_tgid_mm(reg, ctgid, child);
+	if (!parent || !parent->shadow) {
+		/* forked from an address space we never saw: learn it later */
+		child->resync = true;
+		return;
+	}
+	if (!e->seq) {
+		seed_child(reg, parent, e);
+		child->resync = true; /* copied at an uncertain instant */
+		return;
+	}
+	enqueue(reg, parent, &p);
+}
+
+static void on_exec(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *as = create(reg, e->mm);
+
+	if (!as)
+		return;
+	memcpy(as->comm, e->comm, MT_COMM_LEN);
+	set_tgid_mm(reg, (pid_t)e->pid, as);
+}
+
+static void on_vma(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	char name[MT_PATH_MAX + 64];
+	struct mt_region r;
+	size_t len = 0;
+
+	if (!as)
+		return;
+	if (as->dump_id != e->args[4]) {
+		mt_maps_free(&as->dump);
+		as->dump_id = e->args[4];
+	}
+	mt_vma_to_region(e->args[0], e->args[1], e->args[2], e->args[3], e->dev, e->ino, &r);
+	if (e->flags & MT_EVF_FILE) {
+		len = mt_event_path(e, raw, name, sizeof(name));
+		if (mt_event_file_deleted(e))
+			r.flags |= MT_RF_DELETED;
+		mt_maps_append(&as->dump, &r, len ? name : NULL, len);
+	} else {
+		mt_maps_append_named(&as->dump, &r, (uint32_t)e->ret, NULL, 0);
+	}
+}
+
+static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	uint32_t reason = (uint32_t)e->aux[0];
+	struct mt_pending p = { .key = 2 * e->seq + 1, .dump_reason = reason };
+
+	if (!as)
+		return;
+	if (as->dump_id != e->args[0] || e->args[2] || as->dump.count != e->args[1]) {
+		/* records were lost: this dump cannot be trusted */
+		reg->incomplete_dumps++;
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		as->resync = true;
+		return;
+	}
+	if (reason == MT_DUMP_EXEC) {
+		mt_aspaces_seed(reg, 0, as->mm, e->seq, &as->dump);
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		return;
+	}
+	p.dump = malloc(sizeof(*p.dump));
+	if (!p.dump)
+		return;
+	*p.dump = as->dump;
+	memset(&as->dump, 0, sizeof(as->dump));
+	as->dump_id = 0;
+	if (as->shadow)
+		enqueue(reg, as, &p);
+	else
+		pending_free(&p);
+}
+
+static void on_exit_group(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	set_tgid_mm(reg, (pid_t)e->pid, NULL);
+}
+
+static void on_ordered(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	struct mt_pending p = { .key = 2 * e->seq, .e = *e };
+	char name[MT_PATH_MAX + 64];
+	size_t len;
+
+	if (!as) {
+		reg->unseeded_drops++;
+		return;
+	}
+	if (!e->seq)
+		return; /* failed before it changed anything */
+	len = mt_event_path(e, raw, name, sizeof(name));
+	if (len && !(p.path = strndup(name, len)))
+		as->resync = true;
+	enqueue(reg, as, &p);
+}
+
+void mt_aspaces_feed(struct mt_aspaces *reg, const struct mt_event *e, const char *path)
+{
+	switch (e->kind) {
+	case MT_EV_FORK:
+		on_fork(reg, e);
+		break;
+	case MT_EV_EXEC:
+		on_exec(reg, e);
+		break;
+	case MT_EV_EXIT:
+		on_exit_group(reg, e);
+		break;
+	case MT_EV_VMA:
+		on_vma(reg, e, path);
+		break;
+	case MT_EV_DUMP_END:
+		on_dump_end(reg, e);
+		break;
+	default:
+		if (e->kind < MT_EV__COUNT)
+			on_ordered(reg, e, path);
+		break;
+	}
+}
+
+int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t stamp,
+		    const struct mt_maps *snap)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, mm);
+	struct mt_shadow *s = mt_shadow_new();
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->count && !err; i++)
+		err = mt_shadow_map(s, &snap->regions[i]);
+	if (err) {
+		mt_shadow_free(s);
+		return err;
+	}
+	if (!as) {
+		as = create(reg, mm);
+		if (!as) {
+			mt_shadow_free(s);
+			return -ENOMEM;
+		}
+	}
+	if (tgid > 0)
+		set_tgid_mm(reg, tgid, as);
+	mt_shadow_free(as->shadow);
+	as->shadow = s;
+	as->next_seq = stamp + 1;
+	as->resync = false;
+	drain(reg, as);
+	return 0;
+}

@@ -1,0 +1,245 @@
+/* cmd_verify.c - `maptrace verify`: prove the shadows exact.
+ *
+ * Two kinds of checkpoint compare a shadow with the kernel, page by page:
+ *  - periodic: every --interval ms the traced processes are stopped, the
+ *    ring buffer drained, and each shadow compared with /proc/<pid>/maps;
+ *  - at exit: when a process calls exit_group() the BPF side dumps its
+ *    address space (one instant, under the mmap lock), and the shadow is
+ *    compared with the dump once every earlier event has been applied.
+ * Boundary differences caused only by the kernel merging or splitting alike
+ * neighbours are counted apart; they are not divergence.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "maptrace/commands.h"
+#include "maptrace/session.h"
+#include "maptrace/mapdiff.h"
+#include "maptrace/freeze.h"
+
+#define PAGE_SIZE 4096
+
+static const char verify_usage[] =
+"Usage: maptrace verify [OPTIONS] TARGET\n"
+"\n"
+"Trace TARGET, keep a shadow of every address space, and prove it right:\n"
+"at checkpoints the traced processes are stopped and each shadow is compared\n"
+"with /proc/<pid>/maps page by page (mapped or not, perms, shared/private,\n"
+"file identity and offset); each process is also checked as it exits, from\n"
+"an in-kernel dump taken at exit_group(). Prints each divergence, then one\n"
+"line:  verify: C checkpoints, S address spaces, D divergent pages, L lost events\n"
+"Exit status: 1 when D or L is not 0, else the command's status (0 for -p/-a).\n"
+"\n"
+"Options:\n"
+"  -i, --interval MS   stop and compare every MS milliseconds (default 200; 0: only at exit)\n"
+"  -d, --duration S    stop after S seconds (-p and -a)\n"
+"  -b, --buffer SIZE   ring buffer size (default 64M)\n"
+"  -q, --quiet         print only the summary line and divergences\n"
+"  -v, --verbose       libbpf messages\n"
+"  -h, --help          this text\n"
+"\n"
+"TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"
+"\n"
+"Examples:\n"
+"  maptrace verify -- python3 -c 'import threading'\n"
+"  maptrace verify -i 50 -- ./my-allocator-test\n"
+"  maptrace verify -p 1234 -d 10\n";
+
+struct verify_ctx {
+	int interval_ms;
+	int duration_s;
+	bool quiet;
+	uint64_t last_ns;
+	uint64_t start_ns;
+	uint64_t checkpoints;
+	uint64_t address_spaces;
+	uint64_t divergent_pages;
+	uint64_t boundary_only;
+	const char *where;       /* what the current comparison is, for messages */
+	struct mt_aspace *as;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void describe(const struct mt_region *r, char *buf, size_t cap)
+{
+	char perms[5];
+
+	if (!r) {
+		snprintf(buf, cap, "unmapped");
+		return;
+	}
+	snprintf(buf, cap, "%s %llx:%llx inode %llu offset %#llx %s", mt_perms_str(r->perms, perms),
+		 (unsigned long long)MT_DEV_MAJOR(r->dev), (unsigned long long)MT_DEV_MINOR(r->dev),
+		 (unsigned long long)r->inode, (unsigned long long)r->offset,
+		 r->name ? r->name : "[anonymous]");
+}
+
+static void print_divergence(const struct mt_divergence *d, void *arg)
+{
+	struct verify_ctx *v = arg;
+	char a[MT_PATH_MAX + 96], b[MT_PATH_MAX + 96];
+
+	describe(d->shadow, a, sizeof(a));
+	describe(d->kernel, b, sizeof(b));
+	printf("verify: DIVERGENCE pid %d (%s) %s: %#llx-%#llx (%llu pages) %s\n"
+	       "        shadow: %s\n        kernel: %s\n",
+	       v->as->pid, v->as->comm, v->where, (unsigned long long)d->start,
+	       (unsigned long long)d->end, (unsigned long long)((d->end - d->start) / PAGE_SIZE),
+	       mt_diff_kind_name(d->kind), a, b);
+}
+
+static void compare(struct verify_ctx *v, struct mt_aspace *as, const struct mt_maps *kernel,
+		    const char *where)
+{
+	struct mt_diff_stats st = { 0 };
+
+	v->as = as;
+	v->where = where;
+	mt_diff_learn(as->shadow, kernel);
+	mt_diff(as->shadow, kernel, PAGE_SIZE, print_divergence, v, &st);
+	v->divergent_pages += st.divergent_pages;
+	v->boundary_only += st.boundary_only;
+	if (as->verified++ == 0)
+		v->address_spaces++;
+}
+
+static void on_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t reason, void *arg)
+{
+	struct mt_session *s = arg;
+	struct verify_ctx *v = s->ctx;
+
+	if (reason != MT_DUMP_EXIT || !as->shadow)
+		return;
+	v->checkpoints++;
+	compare(v, as, kernel, "at exit");
+}
+
+/* Stop everything traced, drain, compare each shadow with /proc, resume. */
+static void checkpoint(struct mt_session *s)
+{
+	struct verify_ctx *v = s->ctx;
+	size_t pos = 0, n = 0, cap = s->reg.by_mm.used + 1;
+	pid_t *pids = calloc(cap, sizeof(*pids));
+	uint64_t key;
+	void *val;
+	int frozen;
+
+	if (!pids)
+		return;
+	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &val) && n < cap) {
+		struct mt_aspace *as = val;
+
+		if (as->shadow && as->pid)
+			pids[n++] = as->pid;
+	}
+	if (!n) {
+		free(pids);
+		return;
+	}
+	frozen = mt_freeze(pids, (int)n);
+	mt_session_sync(s);
+	v->checkpoints++;
+	for (int i = 0; i < frozen; i++) {
+		struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pids[i]);
+		struct mt_maps kernel = { 0 };
+
+		if (!as || !as->shadow || mt_maps_read_pid(pids[i], &kernel))
+			continue;
+		compare(v, as, &kernel, "at a checkpoint");
+		mt_maps_free(&kernel);
+	}
+	mt_thaw(pids, frozen);
+	free(pids);
+}
+
+static void on_tick(struct mt_session *s)
+{
+	struct verify_ctx *v = s->ctx;
+	uint64_t now = mono_ns();
+
+	if (v->duration_s && now - v->start_ns >= (uint64_t)v->duration_s * 1000000000ull)
+		mt_stop_requested = 1;
+	if (!v->interval_ms || now - v->last_ns < (uint64_t)v->interval_ms * 1000000ull)
+		return;
+	checkpoint(s);
+	v->last_ns = mono_ns();
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
+	struct verify_ctx v = { .interval_ms = 200 };
+	unsigned long long size;
+	uint64_t lost;
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int n = mt_target_parse(&s.target, argc, argv, &i);
+
+		if (n < 0)
+			return 2;
+		if (n > 0)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(verify_usage, stdout);
+			return 0;
+		} else if ((!strcmp(a, "-i") || !strcmp(a, "--interval")) && i + 1 < argc) {
+			v.interval_ms = atoi(argv[++i]);
+		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && i + 1 < argc) {
+			v.duration_s = atoi(argv[++i]);
+		} else if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && i + 1 < argc) {
+			if (mt_parse_size(argv[++i], &size)) {
+				fprintf(stderr, "maptrace verify: bad size '%s' (e.g. 64M)\n", argv[i]);
+				return 2;
+			}
+			s.topts.ringbuf_bytes = size;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			v.quiet = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			s.topts.verbose++;
+		} else {
+			fprintf(stderr, "maptrace verify: unknown option '%s' (see: maptrace verify --help)\n", a);
+			return 2;
+		}
+	}
+	if (mt_target_check(&s.target, "verify"))
+		return 2;
+	if (v.interval_ms < 0) {
+		fprintf(stderr, "maptrace verify: --interval must be 0 or more milliseconds\n");
+		return 2;
+	}
+	s.on_tick = on_tick;
+	s.ctx = &v;
+	s.on_dump = on_dump;
+	if (mt_session_start(&s)) {
+		mt_session_close(&s);
+		return 1;
+	}
+	v.start_ns = v.last_ns = mono_ns();
+	mt_session_run(&s);
+	if (!s.child)
+		checkpoint(&s); /* -p/-a: a final look before detaching */
+	lost = mt_session_report_drops(&s, stderr);
+	status = s.child ? mt_session_child_exit_code(&s) : 0;
+	if (!v.quiet && v.boundary_only)
+		printf("verify: %llu region boundaries differ only by kernel merging/splitting (not divergence)\n",
+		       (unsigned long long)v.boundary_only);
+	printf("verify: %llu checkpoints, %llu address spaces, %llu divergent pages, %llu lost events\n",
+	       (unsigned long long)v.checkpoints, (unsigned long long)v.address_spaces,
+	       (unsigned long long)v.divergent_pages, (unsigned long long)lost);
+	mt_session_close(&s);
+	if (v.divergent_pages || lost)
+		return 1;
+	return status;
+}

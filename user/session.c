@@ -1,0 +1,379 @@
+/* session.c - what every tracing command does: pick the targets, start the
+ * tracer, seed shadows, poll, resynchronise after losses, and stop cleanly.
+ *
+ * A started command is forked paused (blocked on a pipe) until its pid is in
+ * the BPF filter, so its exec and everything after it is traced. Processes
+ * given with -p are seeded from a task_vma iterator snapshot that is exact at
+ * a known ticket. Ctrl-C or SIGTERM ends the loop; a second Ctrl-C kills.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "maptrace/session.h"
+
+volatile sig_atomic_t mt_stop_requested;
+
+#define SNAPSHOT_ATTEMPTS 50
+
+static void on_signal(int sig)
+{
+	mt_stop_requested = 1;
+	if (sig == SIGINT)
+		signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills */
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int parse_pids(struct mt_target *t, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long v;
+		pid_t *np;
+
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (errno || end == p || v <= 0 || v > 4194304 || (*end && *end != ',')) {
+			fprintf(stderr, "maptrace: bad pid list '%s': expected -p PID[,PID...]\n", list);
+			return -1;
+		}
+		np = realloc(t->pids, sizeof(*np) * (t->npids + 1));
+		if (!np)
+			return -1;
+		t->pids = np;
+		t->pids[t->npids++] = (pid_t)v;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-a") || !strcmp(a, "--all")) {
+		t->all = true;
+		return 1;
+	}
+	if (!strcmp(a, "-p") || !strcmp(a, "--pid")) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "maptrace: %s needs a pid list (-p PID[,PID...])\n", a);
+			return -1;
+		}
+		(*i)++;
+		return parse_pids(t, argv[*i]) ? -1 : 2;
+	}
+	if (!strncmp(a, "-p", 2) && isdigit((unsigned char)a[2]))
+		return parse_pids(t, a + 2) ? -1 : 1;
+	if (!strncmp(a, "--pid=", 6))
+		return parse_pids(t, a + 6) ? -1 : 1;
+	if (!strcmp(a, "--")) {
+		t->argv = argv + *i + 1;
+		if (!t->argv[0]) {
+			fprintf(stderr, "maptrace: nothing to run after '--'\n");
+			return -1;
+		}
+		*i = argc - 1;
+		return 1;
+	}
+	return 0;
+}
+
+int mt_target_check(const struct mt_target *t, const char *cmd)
+{
+	int n = (t->npids > 0) + t->all + (t->argv != NULL);
+
+	if (n == 1)
+		return 0;
+	fprintf(stderr, "maptrace %s: %s (see: maptrace %s --help)\n", cmd,
+		n ? "give only one of -p PID, -a or -- COMMAND" :
+		    "say what to trace: -p PID[,PID...], -a, or -- COMMAND [ARGS...]", cmd);
+	return -1;
+}
+
+static void session_event(const struct mt_event *e, const char *path, void *ctx)
+{
+	struct mt_session *s = ctx;
+
+	s->events++;
+	if (s->keep_shadows)
+		mt_aspaces_feed(&s->reg, e, path);
+	if (s->on_event)
+		s->on_event(s, e, path);
+}
+
+/* Seed tgid from an iterator snapshot; retry while mapping calls race it. */
+static int seed_pid(struct mt_session *s, pid_t tgid)
+{
+	for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+		struct mt_maps snap = { 0 };
+		uint64_t mm, stamp;
+		int err = mt_tracer_snapshot(s->tracer, tgid, &snap, &mm, &stamp);
+
+		/* events up to the snapshot must be in the registry's queue
+		 * before it decides which are stale */
+		mt_tracer_drain(s->tracer);
+		if (!err)
+			err = mt_aspaces_seed(&s->reg, tgid, mm, stamp, &snap);
+		mt_maps_free(&snap);
+		if (err != -EAGAIN)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+static int start_command(struct mt_session *s)
+{
+	int go[2], status[2], err = 0;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
+		fprintf(stderr, "maptrace: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "maptrace: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* wait until the parent has put us in the BPF filter */
+		close(go[1]);
+		close(status[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(s->target.argv[0], s->target.argv);
+		err = errno;
+		if (write(status[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(status[1]);
+	s->child = pid;
+	if (mt_tracer_add_pid(s->tracer, pid))
+		fprintf(stderr, "maptrace: cannot add pid %d to the filter: %s\n", pid, strerror(errno));
+	if (write(go[1], &c, 1) != 1)
+		err = errno;
+	close(go[1]);
+	/* EOF: exec succeeded (close-on-exec); an int: exec failed */
+	if (read(status[0], &err, sizeof(err)) == sizeof(err)) {
+		fprintf(stderr, "maptrace: cannot run '%s': %s\n", s->target.argv[0], strerror(err));
+		waitpid(pid, NULL, 0);
+		s->child = 0;
+		close(status[0]);
+		return -1;
+	}
+	close(status[0]);
+	return 0;
+}
+
+static int attach_pids(struct mt_session *s)
+{
+	for (int i = 0; i < s->target.npids; i++) {
+		pid_t pid = s->target.pids[i];
+		int err;
+
+		if (kill(pid, 0) && errno == ESRCH) {
+			fprintf(stderr, "maptrace: no process with pid %d (check it with: ps -p %d)\n",
+				pid, pid);
+			return -1;
+		}
+		if (mt_tracer_add_pid(s->tracer, pid)) {
+			fprintf(stderr, "maptrace: cannot add pid %d to the filter: %s\n", pid,
+				strerror(errno));
+			return -1;
+		}
+		if (!s->keep_shadows)
+			continue;
+		err = seed_pid(s, pid);
+		if (err == -ESRCH) {
+			fprintf(stderr, "maptrace: pid %d exited while its address space was read\n", pid);
+			return -1;
+		}
+		if (err) {
+			fprintf(stderr, "maptrace: cannot read the address space of pid %d: %s\n", pid,
+				strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* -a with shadows: seed every process that has an address space. */
+static void seed_all(struct mt_session *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid > 0 && pid != getpid())
+			seed_pid(s, pid); /* kernel threads and vanished pids fail: fine */
+	}
+	closedir(d);
+}
+
+int mt_session_start(struct mt_session *s)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	mt_aspaces_init(&s->reg);
+	s->reg.on_dump = s->on_dump;
+	s->reg.ctx = s;
+	if (!s->poll_ms)
+		s->poll_ms = 100;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s->topts.trace_all = s->target.all;
+	if (mt_tracer_open(&s->tracer, &s->topts, session_event, s))
+		return -1;
+	s->t0_ns = now_ns();
+	if (s->target.argv)
+		return start_command(s);
+	if (s->target.all) {
+		if (s->keep_shadows)
+			seed_all(s);
+		return 0;
+	}
+	return attach_pids(s);
+}
+
+static bool targets_alive(struct mt_session *s)
+{
+	if (s->target.all)
+		return true;
+	for (int i = 0; i < s->target.npids; i++)
+		if (kill(s->target.pids[i], 0) == 0 || errno != ESRCH)
+			return true;
+	/* children of the given pids may still be traced */
+	return s->keep_shadows && s->reg.by_tgid.used > 0;
+}
+
+void mt_session_sync(struct mt_session *s)
+{
+	uint64_t lost[256];
+	int n;
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	mt_tracer_drain(s->tracer);
+	while ((n = mt_tracer_take_lost_mms(s->tracer, lost, 256)) > 0)
+		for (int i = 0; i < n; i++)
+			mt_aspaces_lost(&s->reg, lost[i], 1);
+	if (!s->keep_shadows)
+		return;
+	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v)) {
+		struct mt_aspace *as = v;
+
+		if (!as->resync || !as->pid)
+			continue;
+		s->resyncs++;
+		if (seed_pid(s, as->pid))
+			s->resync_failures++;
+		/* seeding may have retired address spaces: restart the walk */
+		pos = 0;
+		if (as->resync)
+			as->resync = false; /* do not spin on a process that cannot be read */
+	}
+}
+
+int mt_session_run(struct mt_session *s)
+{
+	while (!mt_stop_requested) {
+		int n = mt_tracer_poll(s->tracer, s->poll_ms);
+
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "maptrace: reading the ring buffer failed: %s\n", strerror(-n));
+			break;
+		}
+		if (s->child && !s->child_done) {
+			pid_t r = waitpid(s->child, &s->child_status, WNOHANG);
+
+			if (r == s->child) {
+				s->child_done = true;
+				break;
+			}
+		} else if (!s->child && !targets_alive(s)) {
+			break;
+		}
+		mt_session_sync(s);
+		if (s->on_tick)
+			s->on_tick(s);
+	}
+	mt_session_sync(s);
+	return 0;
+}
+
+uint64_t mt_session_lost(struct mt_session *s)
+{
+	uint64_t st[MT_STAT__COUNT];
+
+	mt_tracer_stats(s->tracer, st);
+	return st[MT_STAT_DROPPED] + st[MT_STAT_DROPPED_DUMP] + st[MT_STAT_INFLIGHT_FULL] +
+	       st[MT_STAT_SEQ_FULL];
+}
+
+uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
+{
+	uint64_t lost = mt_session_lost(s), percpu[1024];
+	int n;
+
+	if (!lost)
+		return 0;
+	fprintf(f, "maptrace: %llu events lost (ring buffer full); per CPU:",
+		(unsigned long long)lost);
+	n = mt_tracer_drops_per_cpu(s->tracer, percpu, 1024);
+	for (int c = 0; c < n; c++)
+		if (percpu[c])
+			fprintf(f, " cpu%d=%llu", c, (unsigned long long)percpu[c]);
+	fprintf(f, "\nmaptrace: %llu address spaces were re-read to stay exact; raise the buffer "
+		"with --buffer SIZE (now %llu MiB)\n", (unsigned long long)s->resyncs,
+		(unsigned long long)((s->topts.ringbuf_bytes ? s->topts.ringbuf_bytes :
+				      MT_DEFAULT_RINGBUF) >> 20));
+	return lost;
+}
+
+int mt_session_child_exit_code(const struct mt_session *s)
+{
+	if (!s->child_done)
+		return 0;
+	if (WIFEXITED(s->child_status))
+		return WEXITSTATUS(s->child_status);
+	if (WIFSIGNALED(s->child_status))
+		return 128 + WTERMSIG(s->child_status);
+	return 1;
+}
+
+void mt_session_close(struct mt_session *s)
+{
+	mt_aspaces_free(&s->reg);
+	mt_tracer_close(s->tracer);
+	free(s->target.pids);
+	s->tracer = NULL;
+}

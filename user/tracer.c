@@ -1,0 +1,372 @@
+/* tracer.c - load, attach and run maptrace's BPF programs.
+ *
+ * The loader lifecycle of libbpf-bootstrap: check the machine, open the
+ * skeleton, set rodata knobs and the ring-buffer size, load, attach, poll.
+ * Every failure a user can hit is turned into one line that says what failed
+ * and what to do. Nothing else in maptrace talks to libbpf.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <signal.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maptrace/tracer.h"
+#include "maptrace/aspace.h"
+#include "maptrace.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS_MAGIC 0x74726163
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+
+struct mt_tracer {
+	struct maptrace_bpf *skel;
+	struct ring_buffer *rb;
+	mt_event_fn fn;
+	void *ctx;
+	int delivered;
+	int ncpus;
+};
+
+static int verbosity;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && verbosity < 2)
+		return 0;
+	if (level == LIBBPF_INFO && verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* tracefs is where the syscall tracepoints are found; a fresh boot may not
+ * have it mounted. Mount it (we are root, or the load fails anyway). */
+static int ensure_tracefs(void)
+{
+	struct statfs sfs;
+
+	if (statfs(TRACEFS, &sfs) == 0 && sfs.f_type == TRACEFS_MAGIC)
+		return 0;
+	if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0)
+		return 0;
+	fprintf(stderr, "maptrace: tracefs is not mounted and mounting it at %s failed: %s "
+		"(try: mount -t tracefs nodev %s)\n", TRACEFS, strerror(errno), TRACEFS);
+	return -errno;
+}
+
+static int preflight(void)
+{
+	if (access(BTF_PATH, R_OK) != 0) {
+		fprintf(stderr, "maptrace: kernel BTF not found at %s: a kernel built with "
+			"CONFIG_DEBUG_INFO_BTF=y is required (explain -p PID works without it)\n",
+			BTF_PATH);
+		return -ENOENT;
+	}
+	if (geteuid() != 0) {
+		/* CAP_BPF+CAP_PERFMON may still suffice; let the load decide, but
+		 * say what is needed if it fails. */
+		return 0;
+	}
+	return 0;
+}
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s): maptrace needs "
+			"root or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN (try: sudo maptrace ...)\n",
+			strerror(-err));
+	else
+		fprintf(stderr, "maptrace: loading the BPF programs failed: %s (run with -v for "
+			"the verifier log)\n", strerror(-err));
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct mt_tracer *t = ctx;
+	const struct mt_event *e = data;
+
+	if (size < sizeof(*e) || size < sizeof(*e) + e->path_len)
+		return 0; /* cannot happen with a matching ABI; never crash on it */
+	t->fn(e, (const char *)(e + 1), t->ctx);
+	t->delivered++;
+	return 0;
+}
+
+static uint64_t round_pow2(uint64_t v)
+{
+	uint64_t p = 4096;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
+		   mt_event_fn fn, void *ctx)
+{
+	struct mt_tracer *t;
+	int err;
+
+	verbosity = opts->verbose;
+	libbpf_set_print(print_libbpf);
+	err = preflight();
+	if (err)
+		return err;
+	err = ensure_tracefs();
+	if (err)
+		return err;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fn = fn;
+	t->ctx = ctx;
+	t->ncpus = libbpf_num_possible_cpus();
+
+	t->skel = maptrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
+		goto fail;
+	}
+	t->skel->rodata->trace_all = opts->trace_all;
+	t->skel->rodata->tracer_tgid = getpid();
+	t->skel->rodata->dump_exit = opts->dump_exit;
+	bpf_map__set_max_entries(t->skel->maps.events,
+				 round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF));
+	/* iterators are read on demand, never auto-attached */
+	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
+
+	err = maptrace_bpf__load(t->skel);
+	if (err) {
+		explain_load_error(err);
+		goto fail;
+	}
+	err = maptrace_bpf__attach(t->skel);
+	if (err) {
+		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s%s\n", strerror(-err),
+			err == -ENOENT ? " (is tracefs mounted at " TRACEFS "?)" : "");
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		fprintf(stderr, "maptrace: creating the ring buffer reader failed: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	mt_tracer_close(t);
+	return err < 0 ? err : -EINVAL;
+}
+
+void mt_tracer_close(struct mt_tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	maptrace_bpf__destroy(t->skel);
+	free(t);
+}
+
+int mt_tracer_add_pid(struct mt_tracer *t, pid_t tgid)
+{
+	__u32 key = tgid;
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int mt_tracer_poll(struct mt_tracer *t, int timeout_ms)
+{
+	int err;
+
+	t->delivered = 0;
+	err = ring_buffer__poll(t->rb, timeout_ms);
+	if (err < 0)
+		return err;
+	return t->delivered;
+}
+
+int mt_tracer_drain(struct mt_tracer *t)
+{
+	int err;
+
+	t->delivered = 0;
+	err = ring_buffer__consume(t->rb);
+	if (err < 0)
+		return err;
+	return t->delivered;
+}
+
+static void read_stat(struct mt_tracer *t, __u32 idx, uint64_t *percpu)
+{
+	memset(percpu, 0, sizeof(*percpu) * t->ncpus);
+	bpf_map__lookup_elem(t->skel->maps.stats, &idx, sizeof(idx), percpu,
+			     sizeof(*percpu) * t->ncpus, 0);
+}
+
+void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT])
+{
+	uint64_t percpu[t->ncpus];
+
+	for (__u32 i = 0; i < MT_STAT__COUNT; i++) {
+		read_stat(t, i, percpu);
+		out[i] = 0;
+		for (int c = 0; c < t->ncpus; c++)
+			out[i] += percpu[c];
+	}
+}
+
+int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)
+{
+	uint64_t percpu[t->ncpus], dump[t->ncpus];
+	int n = t->ncpus < cap ? t->ncpus : cap;
+
+	read_stat(t, MT_STAT_DROPPED, percpu);
+	read_stat(t, MT_STAT_DROPPED_DUMP, dump);
+	for (int c = 0; c < n; c++)
+		out[c] = percpu[c] + dump[c];
+	return n;
+}
+
+int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
+{
+	const struct bpf_map *m = t->skel->maps.lost_mms;
+	__u64 key, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (n < cap && bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+		mms[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (int i = 0; i < n; i++)
+		bpf_map__delete_elem(m, &mms[i], sizeof(mms[i]), 0);
+	return n;
+}
+
+void mt_tracer_forget_mm(struct mt_tracer *t, uint64_t mm)
+{
+	__u64 key = mm;
+
+	bpf_map__delete_elem(t->skel->maps.mm_seq, &key, sizeof(key), 0);
+}
+
+uint64_t mt_tracer_mm_seq(struct mt_tracer *t, uint64_t mm)
+{
+	__u64 key = mm, v = 0;
+
+	bpf_map__lookup_elem(t->skel->maps.mm_seq, &key, sizeof(key), &v, sizeof(v), 0);
+	return v;
+}
+
+/* Read all of an iterator fd: a read() returns at most one seq_file batch. */
+static int read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 1 << 16;
+	char *b = malloc(cap);
+
+	*len = 0;
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - *len < 8192) {
+			char *nb = realloc(b, cap * 2);
+
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		n = read(fd, b + *len, cap - *len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(b);
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		*len += n;
+	}
+	*buf = b;
+	return 0;
+}
+
+int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
+		       uint64_t *mm, uint64_t *stamp)
+{
+	union bpf_iter_link_info info = { .task.pid = tgid };
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info, .link_info_len = sizeof(info));
+	struct bpf_link *link;
+	char *buf = NULL;
+	size_t len = 0, off = 0;
+	bool first = true;
+	int fd, err;
+
+	link = bpf_program__attach_iter(t->skel->progs.seed_vmas, &opts);
+	if (!link)
+		return errno == ESRCH || errno == ENOENT ? -ESRCH : -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		bpf_link__destroy(link);
+		return err;
+	}
+	err = read_all(fd, &buf, &len);
+	close(fd);
+	bpf_link__destroy(link);
+	if (err)
+		return err;
+
+	*mm = 0;
+	*stamp = 0;
+	while (!err && off + sizeof(struct mt_iter_vma) <= len) {
+		struct mt_iter_vma v;
+		struct mt_region r;
+
+		memcpy(&v, buf + off, sizeof(v));
+		off += sizeof(v);
+		if (off + v.path_len > len) {
+			err = -EIO;
+			break;
+		}
+		if (first) {
+			*mm = v.mm;
+			*stamp = v.seq;
+			first = false;
+		} else if (v.seq != *stamp || v.mm != *mm) {
+			err = -EAGAIN; /* a mapping call ran between two batches */
+		}
+		mt_vma_to_region(v.start, v.end, v.pgoff, v.vm_flags, v.dev, v.ino, &r);
+		if (!err)
+			err = mt_maps_append_named(out, &r, v.name_kind, buf + off, v.path_len);
+		off += v.path_len;
+	}
+	free(buf);
+	if (!err && first) {
+		/* no vma at all: the process is gone (or a kernel thread) */
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
+	}
+	return err;
+}
