@@ -372,9 +372,13 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 	case MT_EV_MMAP:
 		return apply_mmap(as, e, name);
 	case MT_EV_MUNMAP:
+		if (!e->args[1])
+			return 0;
 		return mt_shadow_unmap(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]));
 	case MT_EV_MPROTECT:
 	case MT_EV_PKEY_MPROTECT:
+		if (!e->args[1])
+			return 0; /* a zero-length mprotect succeeds and changes nothing */
 		return mt_shadow_protect(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
 					 prot_perms(e->args[2]), NULL);
 	case MT_EV_BRK: {
@@ -423,6 +427,8 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 		return r ? mt_shadow_unmap(as->shadow, r->start, r->end) : 0;
 	}
 	case MT_EV_MADVISE:
+		if (!e->args[1])
+			return 0;
 		return mt_shadow_set_flags(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
 					   e->args[2] == MADV_DONTFORK ? MT_RF_DONTCOPY : 0,
 					   e->args[2] == MADV_DONTFORK ? 0 : MT_RF_DONTCOPY);
@@ -581,6 +587,10 @@ static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
 		as->resync = true;
 		return;
 	}
+	/* the gate area is no vma: the dump cannot show it, maps does */
+	if (reg->has_gate && mt_maps_append(&as->dump, &reg->gate, reg->gate.name,
+					    strlen(reg->gate.name)))
+		as->resync = true;
 	if (reason == MT_DUMP_EXEC) {
 		mt_aspaces_seed(reg, 0, as->mm, e->seq, &as->dump);
 		mt_maps_free(&as->dump);
@@ -659,6 +669,8 @@ int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t st
 		return -ENOMEM;
 	for (size_t i = 0; i < snap->count && !err; i++)
 		err = mt_shadow_map(s, &snap->regions[i]);
+	if (!err && reg->has_gate && !mt_shadow_find(s, reg->gate.start))
+		err = mt_shadow_map(s, &reg->gate);
 	if (err) {
 		mt_shadow_free(s);
 		return err;

@@ -9,7 +9,7 @@
 
 #include "maptrace/evfmt.h"
 
-enum arg_type { A_NONE, A_HEX, A_DEC, A_INT, A_PROT, A_MAPFLAGS, A_FD, A_MREMAPFLAGS, A_STR };
+enum arg_type { A_NONE, A_HEX, A_OFF, A_DEC, A_INT, A_PROT, A_MAPFLAGS, A_FD, A_MREMAPFLAGS, A_STR };
 
 struct kind_desc {
 	const char *name;
@@ -20,7 +20,7 @@ struct kind_desc {
 
 static const struct kind_desc kinds[MT_EV__COUNT] = {
 	[MT_EV_MMAP] = { "mmap", { "addr", "length", "prot", "flags", "fd", "offset" },
-			 { A_HEX, A_DEC, A_PROT, A_MAPFLAGS, A_FD, A_HEX }, true },
+			 { A_HEX, A_DEC, A_PROT, A_MAPFLAGS, A_FD, A_OFF }, true },
 	[MT_EV_MUNMAP] = { "munmap", { "addr", "length" }, { A_HEX, A_DEC } },
 	[MT_EV_MPROTECT] = { "mprotect", { "addr", "length", "prot" }, { A_HEX, A_DEC, A_PROT } },
 	[MT_EV_PKEY_MPROTECT] = { "pkey_mprotect", { "addr", "length", "prot", "pkey" },
@@ -168,6 +168,9 @@ static void arg_str(enum arg_type t, __u64 v, char *buf, size_t cap)
 		else
 			snprintf(buf, cap, "NULL");
 		break;
+	case A_OFF:
+		snprintf(buf, cap, "%#llx", (unsigned long long)v);
+		break;
 	case A_PROT:
 		mt_prot_str(v, buf, cap);
 		break;
@@ -221,7 +224,11 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 		fprintf(f, "exec(\"%s\")%s\n", path, e->aux[0] != e->pid ? " from a non-leader thread" : "");
 		return;
 	case MT_EV_EXIT:
-		fprintf(f, "exit() status %lld\n", (long long)e->ret);
+		/* task->exit_code is a wait status */
+		if (e->ret & 0x7f)
+			fprintf(f, "exit() killed by signal %lld\n", (long long)(e->ret & 0x7f));
+		else
+			fprintf(f, "exit() status %lld\n", (long long)((e->ret >> 8) & 0xff));
 		return;
 	case MT_EV_VMA:
 	case MT_EV_DUMP_END:
@@ -290,7 +297,9 @@ void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw,
 		break;
 	case MT_EV_EXIT:
 		mt_json_key(j, "status");
-		mt_json_i64(j, e->ret);
+		mt_json_i64(j, (e->ret >> 8) & 0xff);
+		mt_json_key(j, "signal");
+		mt_json_i64(j, e->ret & 0x7f);
 		break;
 	default:
 		mt_json_key(j, "args");
@@ -306,6 +315,7 @@ void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw,
 				mt_json_i64(j, (int)e->args[i]);
 				break;
 			case A_HEX:
+			case A_OFF:
 				mt_json_hex(j, e->args[i]);
 				break;
 			case A_STR:

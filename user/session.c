@@ -237,6 +237,23 @@ static void seed_all(struct mt_session *s)
 	closedir(d);
 }
 
+/* Learn the gate area from our own maps: every 64-bit process has the same. */
+static void learn_gate_area(struct mt_aspaces *reg)
+{
+	struct mt_maps self = { 0 };
+
+	if (mt_maps_read_pid(getpid(), &self))
+		return;
+	for (size_t i = 0; i < self.count; i++) {
+		if (self.regions[i].name && !strcmp(self.regions[i].name, "[vsyscall]")) {
+			reg->gate = self.regions[i];
+			reg->gate.name = "[vsyscall]";
+			reg->has_gate = true;
+		}
+	}
+	mt_maps_free(&self);
+}
+
 int mt_session_start(struct mt_session *s)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -244,6 +261,7 @@ int mt_session_start(struct mt_session *s)
 	mt_aspaces_init(&s->reg);
 	s->reg.on_dump = s->on_dump;
 	s->reg.ctx = s;
+	learn_gate_area(&s->reg);
 	if (!s->poll_ms)
 		s->poll_ms = 100;
 	sigaction(SIGINT, &sa, NULL);

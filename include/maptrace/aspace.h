@@ -55,6 +55,11 @@ struct mt_aspaces {
 	uint64_t stale;             /* events already reflected by a snapshot */
 	uint64_t unseeded_drops;    /* events for an mm that never got a shadow */
 	uint64_t incomplete_dumps;
+	/* The gate area ([vsyscall] on x86_64): maps prints it for every
+	 * 64-bit process, yet it is no vma (get_gate_vma()), so no dump or
+	 * iterator reports it. Added to every seeded shadow when present. */
+	struct mt_region gate;
+	bool has_gate;
 };
 
 void mt_aspaces_init(struct mt_aspaces *reg);
