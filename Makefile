@@ -51,6 +51,8 @@ LOGIC_SRCS := user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfm
 USER_SRCS  := $(wildcard user/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))
+# keep the sanitizer objects between runs (they are not intermediate)
+.SECONDARY: $(SAN_OBJS)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run every test tier and print one combined count: unit tests (cmocka,
+# sanitizers), integration tests (real BPF, root), smoke tests.
+set -u
+cd "$(dirname "$0")/.."
+status=0
+declare -A P F S
+run_tier() {
+	local name=$1; shift
+	local out
+	out=$("$@" 2>&1 | tee /dev/stderr | grep -E "^$name: [0-9]+ passed, [0-9]+ failed" | tail -1)
+	if [ -z "$out" ]; then
+		echo "$name: no summary line: counting the tier as 1 failed" >&2
+		P[$name]=0; F[$name]=1; S[$name]=0; status=1; return
+	fi
+	P[$name]=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$out")
+	F[$name]=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$out")
+	S[$name]=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$out"); S[$name]=${S[$name]:-0}
+	[ "${F[$name]}" = 0 ] || status=1
+}
+run_tier unit make --no-print-directory unit
+run_tier smoke tests/smoke.sh
+run_tier integration make --no-print-directory integration
+tp=0; tf=0; ts=0
+for t in unit smoke integration; do
+	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
+	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
+done
+echo "all: $tp passed, $tf failed, $ts skipped"
+exit $status

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Smoke tests: the binary runs, documents itself, and refuses bad usage
+# with the documented exit status. No root needed.
+set -u
+cd "$(dirname "$0")/.."
+pass=0 fail=0
+check() { # name, expected status, command...
+	local name=$1 want=$2; shift 2
+	"$@" >/tmp/maptrace-smoke.out 2>&1; local got=$?
+	if [ "$got" = "$want" ]; then pass=$((pass+1)); echo "PASS $name"
+	else fail=$((fail+1)); echo "FAIL $name: exit $got, expected $want"; cat /tmp/maptrace-smoke.out; fi
+}
+check help 0 ./maptrace --help
+check trace-help 0 ./maptrace trace --help
+check verify-help 0 ./maptrace verify --help
+check no-command 2 ./maptrace
+check unknown-command 2 ./maptrace frobnicate
+check trace-no-target 2 ./maptrace trace
+check trace-two-targets 2 ./maptrace trace -a -p 1
+check trace-bad-pid 2 ./maptrace trace -p 12x
+check verify-bad-option 2 ./maptrace verify --nope -- true
+if ./maptrace --help | grep -q -- "-- COMMAND"; then pass=$((pass+1)); echo "PASS help-mentions-targets"
+else fail=$((fail+1)); echo "FAIL help-mentions-targets"; fi
+echo "smoke: $pass passed, $fail failed, 0 skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,303 @@
+/* test_aspace.c - the address-space registry on synthetic event streams:
+ * ticket ordering (events that reach the ring buffer out of order), stale
+ * events after a snapshot, fork copies, exec dumps, exit dumps and release. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "maptrace/aspace.h"
+
+#define MM1 0xffff888100001000ULL
+#define MM2 0xffff888100002000ULL
+#define PID 100
+#define A   0x7f0000000000ULL
+#define PG  4096ULL
+
+static struct mt_event ev(uint32_t kind, uint64_t mm, uint64_t seq)
+{
+	struct mt_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.mm = mm;
+	e.seq = seq;
+	e.pid = e.tid = PID;
+	return e;
+}
+
+static struct mt_event ev_mmap(uint64_t mm, uint64_t seq, uint64_t addr, uint64_t len, uint64_t prot)
+{
+	struct mt_event e = ev(MT_EV_MMAP, mm, seq);
+
+	e.args[1] = len;
+	e.args[2] = prot;
+	e.args[3] = 0x22; /* MAP_PRIVATE|MAP_ANONYMOUS */
+	e.ret = (int64_t)addr;
+	return e;
+}
+
+static struct mt_event ev_munmap(uint64_t mm, uint64_t seq, uint64_t addr, uint64_t len)
+{
+	struct mt_event e = ev(MT_EV_MUNMAP, mm, seq);
+
+	e.args[0] = addr;
+	e.args[1] = len;
+	return e;
+}
+
+static void feed(struct mt_aspaces *reg, struct mt_event e)
+{
+	mt_aspaces_feed(reg, &e, "");
+}
+
+/* a registry with one empty address space MM1 for PID, exact after ticket stamp */
+static void seed_empty(struct mt_aspaces *reg, uint64_t stamp)
+{
+	struct mt_maps none = { 0 };
+
+	mt_aspaces_init(reg);
+	assert_int_equal(mt_aspaces_seed(reg, PID, MM1, stamp, &none), 0);
+}
+
+static void test_reordered_munmap_then_mmap(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_aspace *as;
+
+	seed_empty(&reg, 0);
+	/* kernel order: 1 mmap A, 2 munmap A, 3 mmap A (another thread reuses it);
+	 * ring order: 3, 1, 2 */
+	feed(&reg, ev_mmap(MM1, 3, A, PG, 1));
+	as = mt_aspaces_by_tgid(&reg, PID);
+	assert_non_null(as);
+	assert_null(mt_shadow_find(as->shadow, A)); /* 3 waits for 1 and 2 */
+	assert_int_equal(as->npending, 1);
+	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 3));
+	feed(&reg, ev_munmap(MM1, 2, A, 2 * PG));
+	assert_int_equal(as->npending, 0);
+	assert_int_equal(as->next_seq, 4);
+	assert_non_null(mt_shadow_find(as->shadow, A));
+	assert_int_equal(mt_shadow_find(as->shadow, A)->end, A + PG);
+	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ);
+	assert_int_equal(as->applied, 3);
+	mt_aspaces_free(&reg);
+}
+
+static void test_stale_events_after_snapshot(void **state)
+{
+	struct mt_aspaces reg;
+
+	seed_empty(&reg, 5);
+	feed(&reg, ev_mmap(MM1, 4, A, PG, 3)); /* already in the snapshot */
+	assert_int_equal(reg.stale, 1);
+	assert_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
+	feed(&reg, ev_mmap(MM1, 6, A, PG, 3));
+	assert_non_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
+	mt_aspaces_free(&reg);
+}
+
+static void test_void_ticket_fills_gap(void **state)
+{
+	struct mt_aspaces reg;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 2, A, PG, 3));
+	assert_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
+	feed(&reg, ev(MT_EV_SEQ_VOID, MM1, 1));
+	assert_non_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
+	mt_aspaces_free(&reg);
+}
+
+static void test_failed_call_with_ticket_requests_resync(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event e;
+
+	seed_empty(&reg, 0);
+	e = ev(MT_EV_MPROTECT, MM1, 1);
+	e.args[0] = A;
+	e.args[1] = 4 * PG;
+	e.ret = -12; /* ENOMEM: may have applied up to a hole */
+	feed(&reg, e);
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
+static void test_fork_copies_parent_at_its_ticket(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f;
+	struct mt_aspace *child;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, PG, 3));
+	f = ev(MT_EV_FORK, MM1, 3);
+	f.aux[0] = MM2;
+	f.aux[1] = PID + 1;
+	f.aux[2] = PID + 1;
+	/* the child's own first event arrives before the fork is applicable */
+	feed(&reg, f);
+	feed(&reg, ev_mmap(MM2, 1, A + 16 * PG, PG, 1));
+	child = mt_aspaces_by_tgid(&reg, PID + 1);
+	assert_non_null(child);
+	assert_null(child->shadow); /* waits for parent ticket 2 */
+	/* parent ticket 2 unmaps A: the child must not see A */
+	feed(&reg, ev_munmap(MM1, 2, A, PG));
+	assert_non_null(child->shadow);
+	assert_null(mt_shadow_find(child->shadow, A));
+	assert_non_null(mt_shadow_find(child->shadow, A + 16 * PG));
+	mt_aspaces_free(&reg);
+}
+
+static void test_fork_skips_dontcopy(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f, m;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 3));
+	m = ev(MT_EV_MADVISE, MM1, 2);
+	m.args[0] = A;
+	m.args[1] = PG;
+	m.args[2] = 10; /* MADV_DONTFORK */
+	feed(&reg, m);
+	f = ev(MT_EV_FORK, MM1, 3);
+	f.aux[0] = MM2;
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	assert_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM2)->shadow, A));
+	assert_non_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM2)->shadow, A + PG));
+	mt_aspaces_free(&reg);
+}
+
+static int dumps_seen;
+static uint64_t dump_regions;
+
+static void count_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t reason, void *ctx)
+{
+	dumps_seen++;
+	dump_regions = kernel->count;
+	/* everything before the stamp is applied when the dump is delivered */
+	assert_int_equal(as->next_seq, 3);
+	assert_non_null(mt_shadow_find(as->shadow, A + PG));
+}
+
+static struct mt_event ev_vma(uint64_t mm, uint64_t seq, uint64_t id, uint64_t start, uint64_t end)
+{
+	struct mt_event e = ev(MT_EV_VMA, mm, seq);
+
+	e.args[0] = start;
+	e.args[1] = end;
+	e.args[3] = MT_VM_READ | MT_VM_WRITE;
+	e.args[4] = id;
+	return e;
+}
+
+static void test_exec_dump_seeds_and_exit_dump_is_ordered(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event e;
+
+	mt_aspaces_init(&reg);
+	reg.on_dump = count_dump;
+	dumps_seen = 0;
+	feed(&reg, ev(MT_EV_EXEC, MM1, 0));
+	feed(&reg, ev_vma(MM1, 0, 7, A, A + PG));
+	e = ev(MT_EV_DUMP_END, MM1, 0);
+	e.args[0] = 7;
+	e.args[1] = 1;
+	e.aux[0] = MT_DUMP_EXEC;
+	feed(&reg, e);
+	assert_non_null(mt_aspaces_by_tgid(&reg, PID)->shadow);
+	assert_non_null(mt_shadow_find(mt_aspaces_by_tgid(&reg, PID)->shadow, A));
+
+	/* exit dump stamped 2 arrives before ticket 2 */
+	feed(&reg, ev_mmap(MM1, 1, A + PG, PG, 3));
+	feed(&reg, ev_vma(MM1, 2, 8, A, A + PG));
+	feed(&reg, ev_vma(MM1, 2, 8, A + PG, A + 2 * PG));
+	e = ev(MT_EV_DUMP_END, MM1, 2);
+	e.args[0] = 8;
+	e.args[1] = 2;
+	e.aux[0] = MT_DUMP_EXIT;
+	feed(&reg, e);
+	assert_int_equal(dumps_seen, 0);
+	feed(&reg, ev(MT_EV_SEQ_VOID, MM1, 2));
+	assert_int_equal(dumps_seen, 1);
+	assert_int_equal(dump_regions, 2);
+
+	feed(&reg, ev(MT_EV_EXIT, 0, 0));
+	assert_null(mt_aspaces_by_mm(&reg, MM1)); /* last user gone: released */
+	mt_aspaces_free(&reg);
+}
+
+static void test_incomplete_dump_requests_resync(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event e;
+
+	mt_aspaces_init(&reg);
+	feed(&reg, ev(MT_EV_EXEC, MM1, 0));
+	feed(&reg, ev_vma(MM1, 0, 9, A, A + PG));
+	e = ev(MT_EV_DUMP_END, MM1, 0);
+	e.args[0] = 9;
+	e.args[1] = 2; /* the kernel sent two records, one was lost */
+	e.aux[0] = MT_DUMP_EXEC;
+	feed(&reg, e);
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_null(mt_aspaces_by_mm(&reg, MM1)->shadow);
+	assert_int_equal(reg.incomplete_dumps, 1);
+	mt_aspaces_free(&reg);
+}
+
+static void test_clone_vm_child_shares_and_exec_moves(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f, x;
+
+	seed_empty(&reg, 0);
+	f = ev(MT_EV_FORK, MM1, 0);
+	f.flags = MT_EVF_VM;
+	f.aux[0] = MM1;
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM1));
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 2);
+	x = ev(MT_EV_EXEC, MM2, 0);
+	x.pid = PID + 1;
+	feed(&reg, x); /* vfork child execs: leaves the shared mm */
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 1);
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM2));
+	mt_aspaces_free(&reg);
+}
+
+static void test_vma_to_region(void **state)
+{
+	struct mt_region r;
+
+	mt_vma_to_region(A, A + PG, 3, MT_VM_READ | MT_VM_EXEC | MT_VM_MAYSHARE, 0xfd00001, 42, &r);
+	assert_int_equal(r.perms, MT_PERM_READ | MT_PERM_EXEC | MT_PERM_SHARED);
+	assert_int_equal(r.offset, 3 * PG);
+	mt_vma_to_region(A, A + PG, A / PG, MT_VM_READ | MT_VM_WRITE, 0, 0, &r);
+	assert_int_equal(r.offset, 0); /* anonymous: maps prints 0 */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reordered_munmap_then_mmap),
+		cmocka_unit_test(test_stale_events_after_snapshot),
+		cmocka_unit_test(test_void_ticket_fills_gap),
+		cmocka_unit_test(test_failed_call_with_ticket_requests_resync),
+		cmocka_unit_test(test_fork_copies_parent_at_its_ticket),
+		cmocka_unit_test(test_fork_skips_dontcopy),
+		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
+		cmocka_unit_test(test_incomplete_dump_requests_resync),
+		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
+		cmocka_unit_test(test_vma_to_region),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
