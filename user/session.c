@@ -309,15 +309,18 @@ void mt_session_sync(struct mt_session *s)
 	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v)) {
 		struct mt_aspace *as = v;
 
-		if (!as->resync || !as->pid)
+		pid_t pid = as->pid;
+
+		if (!as->resync || !pid)
 			continue;
+		/* cleared first: seeding may retire this address space (the
+		 * process exec'd), and a process that cannot be read must not
+		 * be retried forever */
+		as->resync = false;
 		s->resyncs++;
-		if (seed_pid(s, as->pid))
+		if (seed_pid(s, pid))
 			s->resync_failures++;
-		/* seeding may have retired address spaces: restart the walk */
-		pos = 0;
-		if (as->resync)
-			as->resync = false; /* do not spin on a process that cannot be read */
+		pos = 0; /* the map may have changed: walk it again */
 	}
 }
 
@@ -371,9 +374,9 @@ uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 		if (percpu[c])
 			fprintf(f, " cpu%d=%llu", c, (unsigned long long)percpu[c]);
 	fprintf(f, "\nmaptrace: %llu address spaces were re-read to stay exact; raise the buffer "
-		"with --buffer SIZE (now %llu MiB)\n", (unsigned long long)s->resyncs,
+		"with --buffer SIZE (now %llu KiB)\n", (unsigned long long)s->resyncs,
 		(unsigned long long)((s->topts.ringbuf_bytes ? s->topts.ringbuf_bytes :
-				      MT_DEFAULT_RINGBUF) >> 20));
+				      MT_DEFAULT_RINGBUF) >> 10));
 	return lost;
 }
 
