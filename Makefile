@@ -109,7 +109,7 @@ test: deps
 	$(Q)tests/run-all.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
 install: maptrace

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The README's demo: trace the bundled demo workload, then prove the shadow
+# The README's demo: trace the bundled demo program, then prove the shadow
 # of its address space exact against the kernel's /proc/<pid>/maps.
 set -eu
 cd "$(dirname "$0")/.."
-demo=.output/workloads/demo
-echo "\$ maptrace trace -- $demo"
-./maptrace trace -- "$demo"
+py=/usr/bin/python3  # Debian's (installed by .ci/install-deps), not a version-manager shim
+echo "\$ maptrace trace -- $py tests/demo.py"
+./maptrace trace -- "$py" tests/demo.py
 echo
-echo "\$ maptrace verify -- $demo"
-./maptrace verify -- "$demo"
+echo "\$ maptrace verify -- $py tests/demo.py"
+./maptrace verify -- "$py" tests/demo.py
