@@ -585,8 +585,12 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	__u32 tgid = task->tgid;
 	struct scratch *s;
 
+	__u32 tid = task->pid;
+
 	if (!trace_allowed(tgid))
 		return 0;
+	/* a task that dies inside a mapping call never reaches its exit program */
+	bpf_map_delete_elem(&inflight, &tid);
 	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
