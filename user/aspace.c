@@ -480,6 +480,8 @@ static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
 /* Queue an ordered item for as; apply what became applicable. */
 static void enqueue(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pending *p)
 {
+	if (as->shadow && p->key > 2 * as->next_seq && !(p->key & 1))
+		reg->reordered++;
 	if (heap_push(as, p)) {
 		pending_free(p);
 		as->resync = true;

@@ -232,6 +232,9 @@ int cmd_verify(int argc, char **argv)
 		checkpoint(&s); /* -p/-a: a final look before detaching */
 	lost = mt_session_report_drops(&s, stderr);
 	status = s.child ? mt_session_child_exit_code(&s) : 0;
+	if (!v.quiet && s.reg.reordered)
+		printf("verify: %llu events reached user space before an earlier change of their address space and were applied in kernel order\n",
+		       (unsigned long long)s.reg.reordered);
 	if (!v.quiet && v.boundary_only)
 		printf("verify: %llu region boundaries differ only by kernel merging/splitting (not divergence)\n",
 		       (unsigned long long)v.boundary_only);

@@ -53,6 +53,7 @@ struct mt_aspaces {
 	mt_release_fn on_release;
 	void *ctx;
 	uint64_t stale;             /* events already reflected by a snapshot */
+	uint64_t reordered;         /* events that reached us before an earlier ticket */
 	uint64_t unseeded_drops;    /* events for an mm that never got a shadow */
 	uint64_t incomplete_dumps;
 	/* The gate area ([vsyscall] on x86_64): maps prints it for every

@@ -84,6 +84,7 @@ static void test_reordered_munmap_then_mmap(void **state)
 	assert_int_equal(mt_shadow_find(as->shadow, A)->end, A + PG);
 	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ);
 	assert_int_equal(as->applied, 3);
+	assert_int_equal(reg.reordered, 1); /* only ticket 3 arrived early */
 	mt_aspaces_free(&reg);
 }
 
