@@ -2,9 +2,12 @@
 /* maptrace.bpf.c - watch the kernel change address spaces.
  *
  * Design:
- *  - Every syscall that creates, removes, moves or re-protects a mapping has
- *    an enter program (keeps the arguments per thread in `inflight`) and an
- *    exit program (adds the result and emits one struct mt_event).
+ *  - The raw sys_enter/sys_exit tracepoints (tp_btf: no tracefs needed, and
+ *    two attachments instead of one per syscall, each of which costs an RCU
+ *    grace period to detach) see every syscall; `syscall_kind`, filled by the
+ *    loader with this architecture's numbers, picks the ones that create,
+ *    remove, move or re-protect a mapping. Enter keeps the arguments per
+ *    thread in `inflight`; exit adds the result and emits one mt_event.
  *  - Order: the ring buffer is not the order in which the kernel changed an
  *    address space (two threads on two CPUs reach it in either order). While
  *    such a syscall holds the mmap write lock, the mmap_lock tracepoint gives
@@ -27,6 +30,7 @@
 #include <bpf/bpf_core_read.h>
 #include "maptrace/events.h"
 #include "file.bpf.h"
+#include "syscall.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -34,6 +38,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool trace_all = false;   /* every process but the tracer */
 const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
 const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
+/* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
+const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
 #define MADV_DONTFORK   10
 #define MADV_DOFORK     11
@@ -190,7 +196,7 @@ static __always_inline __u64 current_mm(void)
 
 /* ---- enter side ------------------------------------------------------- */
 
-static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 kind)
+static __always_inline int on_enter(struct pt_regs *regs, __u32 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -198,8 +204,7 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 
 	if (!trace_allowed(id >> 32))
 		return 0;
-	for (int i = 0; i < 6; i++)
-		f.args[i] = BPF_CORE_READ(ctx, args[i]);
+	syscall_args(regs, f.args);
 
 	if (kind == MT_EV_MADVISE && f.args[2] != MADV_DONTFORK && f.args[2] != MADV_DOFORK)
 		return 0; /* other advice does not change what maps shows or fork copies */
@@ -217,28 +222,28 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	return 0;
 }
 
-#define ENTER(name, tp, kind)                                               \
-	SEC("tracepoint/syscalls/sys_enter_" #tp)                           \
-	int name(struct trace_event_raw_sys_enter *ctx) { return on_enter(ctx, kind); }
+static __always_inline void dump_current_mm(__u32 reason);
 
-ENTER(en_mmap, mmap, MT_EV_MMAP)
-ENTER(en_munmap, munmap, MT_EV_MUNMAP)
-ENTER(en_mprotect, mprotect, MT_EV_MPROTECT)
-ENTER(en_pkey_mprot, pkey_mprotect, MT_EV_PKEY_MPROTECT)
-ENTER(en_brk, brk, MT_EV_BRK)
-ENTER(en_mremap, mremap, MT_EV_MREMAP)
-ENTER(en_shmat, shmat, MT_EV_SHMAT)
-ENTER(en_shmdt, shmdt, MT_EV_SHMDT)
-ENTER(en_remap_fp, remap_file_pages, MT_EV_REMAP_FILE_PAGES)
-ENTER(en_io_setup, io_setup, MT_EV_IO_SETUP)
-ENTER(en_io_destroy, io_destroy, MT_EV_IO_DESTROY)
-ENTER(en_madvise, madvise, MT_EV_MADVISE)
-ENTER(en_prctl, prctl, MT_EV_PRCTL_VMA_NAME)
-/* fork-like calls take a ticket when dup_mmap() write-locks the parent mm */
-ENTER(en_clone, clone, MT_EV_FORK)
-ENTER(en_clone3, clone3, MT_EV_FORK)
-ENTER(en_fork, fork, MT_EV_FORK)
-ENTER(en_vfork, vfork, MT_EV_FORK)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
+{
+	__u32 kind;
+
+	if (nr < 0 || nr >= MT_MAX_SYSCALLS)
+		return 0;
+	kind = syscall_kind[nr];
+	if (!kind)
+		return 0;
+	if (kind == MT_SC_EXIT_GROUP) {
+		/* exit_group() is the last moment the whole address space is
+		 * certainly intact and reachable from the task (verify's final
+		 * checkpoint) */
+		if (dump_exit && trace_allowed(bpf_get_current_pid_tgid() >> 32))
+			dump_current_mm(MT_DUMP_EXIT);
+		return 0;
+	}
+	return on_enter(regs, kind);
+}
 
 /* ---- ordering tickets --------------------------------------------------- */
 
@@ -253,20 +258,18 @@ static __always_inline void emit_void(__u64 mm, __u64 seq)
 	submit(s, MT_STAT_DROPPED);
 }
 
-SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
-int mm_lock_acq(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
+static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 {
 	__u32 tid;
 	struct inflight *f;
-	__u64 mm, zero = 0, *counter;
+	__u64 zero = 0, *counter;
 
-	if (!BPF_CORE_READ(ctx, write) || !BPF_CORE_READ(ctx, success))
+	if (!write || !success)
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	f = bpf_map_lookup_elem(&inflight, &tid);
 	if (!f)
 		return 0;
-	mm = (__u64)BPF_CORE_READ(ctx, mm);
 	if (mm != current_mm())
 		return 0; /* e.g. the child's mm in dup_mmap() */
 
@@ -287,6 +290,23 @@ int mm_lock_acq(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
 	f->mm = mm;
 	f->seq = __sync_fetch_and_add(counter, 1) + 1;
 	return 0;
+}
+
+/* The tracepoint's arguments changed in 6.13 ("mm: mmap_lock: replace the
+ * memcg path with an id" dropped memcg_path); the loader keeps the one
+ * program matching this kernel's prototype and disables the other. */
+SEC("raw_tp/mmap_lock_acquire_returned")
+int mm_lock_acq(struct bpf_raw_tracepoint_args *ctx)
+{
+	/* (mm, write, success) */
+	return on_mmap_lock(ctx->args[0], ctx->args[1], ctx->args[2]);
+}
+
+SEC("raw_tp/mmap_lock_acquire_returned")
+int mm_lock_acq_old(struct bpf_raw_tracepoint_args *ctx)
+{
+	/* (mm, memcg_path, write, success) */
+	return on_mmap_lock(ctx->args[0], ctx->args[2], ctx->args[3]);
 }
 
 /* ---- exit side ---------------------------------------------------------- */
@@ -335,12 +355,11 @@ static __always_inline struct file *fd_file(int fd)
 	return f;
 }
 
-static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int on_exit(__s64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
 	struct scratch *s;
-	__s64 ret;
 
 	if (!f)
 		return 0;
@@ -353,7 +372,6 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
 	s = scratch_event(f->kind);
 	if (!s)
 		goto out;
-	ret = BPF_CORE_READ(ctx, ret);
 	s->e.ret = ret;
 	s->e.mm = f->seq ? f->mm : current_mm();
 	s->e.seq = f->seq;
@@ -405,27 +423,18 @@ out:
 	return 0;
 }
 
-#define EXIT(name, tp)                                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #tp)                            \
-	int name(struct trace_event_raw_sys_exit *ctx) { return on_exit(ctx); }
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = syscall_nr(regs);
 
-EXIT(ex_mmap, mmap)
-EXIT(ex_munmap, munmap)
-EXIT(ex_mprotect, mprotect)
-EXIT(ex_pkey_mprot, pkey_mprotect)
-EXIT(ex_brk, brk)
-EXIT(ex_mremap, mremap)
-EXIT(ex_shmat, shmat)
-EXIT(ex_shmdt, shmdt)
-EXIT(ex_remap_fp, remap_file_pages)
-EXIT(ex_io_setup, io_setup)
-EXIT(ex_io_destroy, io_destroy)
-EXIT(ex_madvise, madvise)
-EXIT(ex_prctl, prctl)
-EXIT(ex_clone, clone)
-EXIT(ex_clone3, clone3)
-EXIT(ex_fork, fork)
-EXIT(ex_vfork, vfork)
+	/* every syscall of every task passes here: reject the others with an
+	 * array read before the per-thread hash lookup */
+	if (nr < 0 || nr >= MT_MAX_SYSCALLS || !syscall_kind[nr] ||
+	    syscall_kind[nr] == MT_SC_EXIT_GROUP)
+		return 0;
+	return on_exit(ret);
+}
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
 
@@ -603,17 +612,6 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	submit(s, MT_STAT_DROPPED);
 	if (!trace_all)
 		bpf_map_delete_elem(&traced, &tgid);
-	return 0;
-}
-
-/* exit_group() is the last moment the whole address space is certainly
- * intact and reachable from the task (verify's final checkpoint). */
-SEC("tracepoint/syscalls/sys_enter_exit_group")
-int en_exit_group(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!dump_exit || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	dump_current_mm(MT_DUMP_EXIT);
 	return 0;
 }
 

@@ -219,6 +219,9 @@ int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "maptrace verify: --interval must be 0 or more milliseconds\n");
 		return 2;
 	}
+	/* poll at least as often as checkpoints are due */
+	if (v.interval_ms && v.interval_ms < 100)
+		s.poll_ms = v.interval_ms;
 	s.on_tick = on_tick;
 	s.ctx = &v;
 	s.on_dump = on_dump;

@@ -2,6 +2,8 @@
  *
  * The loader lifecycle of libbpf-bootstrap: check the machine, open the
  * skeleton, set rodata knobs and the ring-buffer size, load, attach, poll.
+ * Every program attaches to a raw tracepoint (or tp_btf) by name, so tracefs
+ * need not be mounted.
  * Every failure a user can hit is turned into one line that says what failed
  * and what to do. Nothing else in maptrace talks to libbpf.
  */
@@ -11,19 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <signal.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 
 #include "maptrace/tracer.h"
 #include "maptrace/aspace.h"
 #include "maptrace.skel.h"
 
-#define TRACEFS "/sys/kernel/tracing"
-#define TRACEFS_MAGIC 0x74726163
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
 struct mt_tracer {
@@ -37,6 +37,30 @@ struct mt_tracer {
 
 static int verbosity;
 
+/* This architecture's syscall numbers for each event kind. */
+static const struct { long nr; __u8 kind; } syscall_kinds[] = {
+	{ SYS_mmap, MT_EV_MMAP },
+	{ SYS_munmap, MT_EV_MUNMAP },
+	{ SYS_mprotect, MT_EV_MPROTECT },
+	{ SYS_pkey_mprotect, MT_EV_PKEY_MPROTECT },
+	{ SYS_brk, MT_EV_BRK },
+	{ SYS_mremap, MT_EV_MREMAP },
+	{ SYS_shmat, MT_EV_SHMAT },
+	{ SYS_shmdt, MT_EV_SHMDT },
+	{ SYS_remap_file_pages, MT_EV_REMAP_FILE_PAGES },
+	{ SYS_io_setup, MT_EV_IO_SETUP },
+	{ SYS_io_destroy, MT_EV_IO_DESTROY },
+	{ SYS_madvise, MT_EV_MADVISE },
+	{ SYS_prctl, MT_EV_PRCTL_VMA_NAME },
+	{ SYS_clone, MT_EV_FORK },
+	{ SYS_clone3, MT_EV_FORK },
+#ifdef SYS_fork
+	{ SYS_fork, MT_EV_FORK },
+	{ SYS_vfork, MT_EV_FORK },
+#endif
+	{ SYS_exit_group, MT_SC_EXIT_GROUP },
+};
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && verbosity < 2)
@@ -44,23 +68,6 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_INFO && verbosity < 1)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-/* tracefs is where the syscall tracepoints are found; a fresh boot may not
- * have it mounted. Mount it (we are root, or the load fails anyway). */
-static int ensure_tracefs(void)
-{
-	struct statfs sfs;
-
-	if (statfs(TRACEFS, &sfs) == 0 && sfs.f_type == TRACEFS_MAGIC)
-		return 0;
-	if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0)
-		return 0;
-	fprintf(stderr, "maptrace: tracefs is not mounted and mounting it at %s failed: %s "
-		"(try: mount -t tracefs nodev %s)\n", TRACEFS, strerror(errno), TRACEFS);
-	return -errno;
 }
 
 static int preflight(void)
@@ -81,13 +88,37 @@ static int preflight(void)
 
 static void explain_load_error(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	/* As root, EACCES/EPERM from a load is the verifier (or lockdown)
+	 * refusing a program, not missing privileges. */
+	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s): maptrace needs "
 			"root or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN (try: sudo maptrace ...)\n",
 			strerror(-err));
 	else
-		fprintf(stderr, "maptrace: loading the BPF programs failed: %s (run with -v for "
-			"the verifier log)\n", strerror(-err));
+		fprintf(stderr, "maptrace: the kernel refused to load the BPF programs: %s (run with "
+			"-v for the verifier log; kernel lockdown also refuses them)\n", strerror(-err));
+}
+
+/* How many arguments this kernel's mmap_lock_acquire_returned tracepoint
+ * takes (3 since 6.13, 4 before), from the BTF of its probe prototype. */
+static int mmap_lock_tp_args(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	int id, n = -1;
+
+	if (!btf)
+		return -1;
+	id = btf__find_by_name_kind(btf, "btf_trace_mmap_lock_acquire_returned", BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		t = btf__type_by_id(btf, btf__resolve_type(btf, id)); /* pointer */
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type);
+		if (t && btf_is_func_proto(t))
+			n = btf_vlen(t) - 1; /* the first parameter is the probe's data */
+	}
+	btf__free(btf);
+	return n;
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -122,9 +153,6 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	err = preflight();
 	if (err)
 		return err;
-	err = ensure_tracefs();
-	if (err)
-		return err;
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -142,8 +170,23 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->skel->rodata->trace_all = opts->trace_all;
 	t->skel->rodata->tracer_tgid = getpid();
 	t->skel->rodata->dump_exit = opts->dump_exit;
+	for (size_t i = 0; i < sizeof(syscall_kinds) / sizeof(syscall_kinds[0]); i++)
+		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
 	bpf_map__set_max_entries(t->skel->maps.events,
 				 round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF));
+	switch (mmap_lock_tp_args()) {
+	case 3:
+		bpf_program__set_autoload(t->skel->progs.mm_lock_acq_old, false);
+		break;
+	case 4:
+		bpf_program__set_autoload(t->skel->progs.mm_lock_acq, false);
+		break;
+	default:
+		err = -ENOTSUP;
+		fprintf(stderr, "maptrace: this kernel has no usable mmap_lock_acquire_returned "
+			"tracepoint (CONFIG_TRACING): events could not be put in the kernel's order\n");
+		goto fail;
+	}
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 
@@ -154,8 +197,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	}
 	err = maptrace_bpf__attach(t->skel);
 	if (err) {
-		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s%s\n", strerror(-err),
-			err == -ENOENT ? " (is tracefs mounted at " TRACEFS "?)" : "");
+		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s\n", strerror(-err));
 		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);

@@ -41,6 +41,11 @@ enum mt_event_kind {
 	MT_EV__COUNT
 };
 
+/* Syscall numbers below this are classified by the loader (syscall_kind). */
+#define MT_MAX_SYSCALLS 512
+/* syscall_kind value for exit_group: not an event, the exit checkpoint */
+#define MT_SC_EXIT_GROUP 0xff
+
 /* Why an in-kernel dump (MT_EV_VMA records) was taken: aux[0] of the VMA records. */
 enum mt_dump_reason {
 	MT_DUMP_EXEC = 1,  /* the address space an exec just created */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static inline void *wl_xmmap(int line, void *addr, size_t len, int prot, int fla
 	if (p == MAP_FAILED)
 		wl_die(line, "mmap(%p, %zu, %#x, %#x, %d, %#llx): %s", addr, len, prot, flags, fd,
 		       (unsigned long long)off, strerror(errno));
-	if ((flags & MAP_FIXED) && p != addr)
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && p != addr)
 		wl_die(line, "mmap MAP_FIXED at %p returned %p", addr, p);
 	return p;
 }
