@@ -74,12 +74,14 @@ int mt_freeze(pid_t *pids, int n)
 	int kept = 0, waited = 0;
 
 	for (int i = 0; i < n; i++)
-		if (kill(pids[i], SIGSTOP) == 0)
+		if (pids[i] == 1 || kill(pids[i], SIGSTOP) == 0)
 			pids[kept++] = pids[i];
 	for (int i = 0; i < kept;) {
-		bool gone;
+		bool gone = false;
 
-		if (group_stopped(pids[i], &gone)) {
+		/* init ignores SIGSTOP (kernel/signal.c sig_task_ignored for
+		 * SIGNAL_UNKILLABLE): compare it running */
+		if (pids[i] == 1 || group_stopped(pids[i], &gone)) {
 			if (gone) {
 				pids[i] = pids[--kept];
 				continue;
@@ -97,5 +99,6 @@ int mt_freeze(pid_t *pids, int n)
 void mt_thaw(const pid_t *pids, int n)
 {
 	for (int i = 0; i < n; i++)
-		kill(pids[i], SIGCONT);
+		if (pids[i] != 1)
+			kill(pids[i], SIGCONT);
 }
