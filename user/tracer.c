@@ -8,12 +8,14 @@
  * and what to do. Nothing else in maptrace talks to libbpf.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <bpf/bpf.h>
@@ -70,18 +72,29 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* Whether the effective capability set holds cap (linux/capability.h). */
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
 static int preflight(void)
 {
 	if (access(BTF_PATH, R_OK) != 0) {
 		fprintf(stderr, "maptrace: kernel BTF not found at %s: a kernel built with "
-			"CONFIG_DEBUG_INFO_BTF=y is required (explain -p PID works without it)\n",
-			BTF_PATH);
+			"CONFIG_DEBUG_INFO_BTF=y is required\n", BTF_PATH);
 		return -ENOENT;
 	}
-	if (geteuid() != 0) {
-		/* CAP_BPF+CAP_PERFMON may still suffice; let the load decide, but
-		 * say what is needed if it fails. */
-		return 0;
+	/* CAP_BPF (39) with CAP_PERFMON (38) load tracing programs; CAP_SYS_ADMIN
+	 * (21) also reads other processes' maps through the iterator. */
+	if (geteuid() != 0 && !have_cap(21) && !(have_cap(39) && have_cap(38))) {
+		fprintf(stderr, "maptrace: needs root or CAP_BPF+CAP_PERFMON (try: sudo maptrace ...)\n");
+		return -EPERM;
 	}
 	return 0;
 }

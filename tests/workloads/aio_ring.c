@@ -6,9 +6,9 @@
  * aio_ring_mremap() follows it: the context id becomes the new address, the
  * old id is refused with EINVAL, and io_destroy of the new one unmaps the
  * moved ring); one context left for exit to tear down; a fork child, which
- * does not inherit
- * the rings (VM_DONTCOPY); failures: io_setup with nr_events 0 (EINVAL), with
- * a non-zero context (EINVAL), io_destroy of an unknown context (EINVAL).
+ * inherits the ring mappings but not the contexts (its io_destroy fails
+ * with EINVAL); failures: io_setup with nr_events 0 (EINVAL), with a
+ * non-zero context (EINVAL), io_destroy of an unknown context (EINVAL).
  * Raw syscalls (there is no glibc wrapper); each call once per run.
  */
 #include <linux/aio_abi.h>
@@ -59,8 +59,11 @@ int main(void)
 	if (pid == 0) {
 		unsigned char vec[64];
 
-		/* rings are VM_DONTCOPY: absent here */
-		_exit(syscall(SYS_mincore, (void *)ctx[0], PG, vec) == -1 && errno == ENOMEM ? 0 : 3);
+		/* the ring's VMA is copied, the context is not: it is mapped
+		 * here, yet io_destroy does not know it */
+		if (syscall(SYS_mincore, (void *)ctx[0], PG, vec))
+			_exit(3);
+		_exit(io_destroy(ctx[0]) == -1 && errno == EINVAL ? 0 : 4);
 	}
 	reap(pid);
 

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 
 	/* unlinked at once, while mapped */
 	snprintf(paths[npaths], sizeof(paths[0]), "%s/deleted-while-mapped", base);
-	map_file(dirfd, "deleted-while-mapped", paths[npaths]);
+	map_file(dirfd, "deleted-while-mapped", paths[npaths++]);
 	if (unlinkat(dirfd, "deleted-while-mapped", 0))
 		die("unlink: %s", strerror(errno));
 

@@ -78,7 +78,7 @@ int main(void)
 	rw = xshmat(seg_private, NULL, 0);
 	touch(rw, SEG);
 	ro = xshmat(seg_private, NULL, SHM_RDONLY);
-	if (*(volatile char *)ro != 1)
+	if (((volatile char *)ro)[PG - 1] != 1)
 		die("SHM_RDONLY attachment does not see the segment");
 	expect_err("mprotect(PROT_WRITE) of a SHM_RDONLY attachment",
 		   raw_mprotect(ro, PG, RW), EACCES);
@@ -88,7 +88,7 @@ int main(void)
 	expect_err("shmat over a mapping without SHM_REMAP",
 		   (long)raw_shmat(seg_private, an + 2 * PG, 0), EINVAL);
 	fx = xshmat(seg_private, an + 2 * PG, SHM_REMAP);
-	if (*(volatile char *)fx != 1)
+	if (((volatile char *)fx)[PG - 1] != 1)
 		die("SHM_REMAP attachment does not see the segment");
 
 	res = xanon(NULL, 16 * PG, PROT_NONE, MAP_NORESERVE);

@@ -134,11 +134,12 @@ static inline void wl_reap(int line, pid_t pid)
 }
 #define reap(pid) wl_reap(__LINE__, (pid))
 
-/* Fill len bytes: makes the pages real, and fails loudly if not writable. */
+/* Write the last byte of each page: makes the pages real, fails loudly if
+ * one is not writable, and leaves a tag at the start of a page alone. */
 static inline void touch(void *p, size_t len)
 {
 	for (size_t i = 0; i < len; i += PG)
-		((volatile char *)p)[i] = 1;
+		((volatile char *)p)[i + PG - 1] = 1;
 }
 
 /* A temporary file of len bytes (each page starts with its index) in dir,
