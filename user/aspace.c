@@ -453,9 +453,13 @@ static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_p
 		return;
 	}
 	if (p->e.kind != MT_EV_SEQ_VOID) {
+		if (reg->on_apply)
+			reg->on_apply(as, &p->e, false, reg->ctx);
 		if (apply(as, &p->e, p->path) < 0)
 			as->resync = true;
 		as->applied++;
+		if (reg->on_apply)
+			reg->on_apply(as, &p->e, true, reg->ctx);
 	}
 }
 
@@ -505,6 +509,8 @@ static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const s
 	}
 	child->next_seq = 1;
 	child->resync |= parent->resync;
+	if (reg->on_apply)
+		reg->on_apply(child, NULL, true, reg->ctx);
 	drain(reg, child);
 }
 
@@ -690,6 +696,8 @@ int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t st
 	as->shadow = s;
 	as->next_seq = stamp + 1;
 	as->resync = false;
+	if (reg->on_apply)
+		reg->on_apply(as, NULL, true, reg->ctx);
 	drain(reg, as);
 	return 0;
 }

@@ -237,21 +237,23 @@ static void seed_all(struct mt_session *s)
 	closedir(d);
 }
 
-/* Learn the gate area from our own maps: every 64-bit process has the same. */
-static void learn_gate_area(struct mt_aspaces *reg)
+bool mt_gate_area(struct mt_region *out)
 {
 	struct mt_maps self = { 0 };
+	bool found = false;
 
+	/* every 64-bit process has the same gate area as we do */
 	if (mt_maps_read_pid(getpid(), &self))
-		return;
-	for (size_t i = 0; i < self.count; i++) {
+		return false;
+	for (size_t i = 0; i < self.count && !found; i++) {
 		if (self.regions[i].name && !strcmp(self.regions[i].name, "[vsyscall]")) {
-			reg->gate = self.regions[i];
-			reg->gate.name = "[vsyscall]";
-			reg->has_gate = true;
+			*out = self.regions[i];
+			out->name = "[vsyscall]";
+			found = true;
 		}
 	}
 	mt_maps_free(&self);
+	return found;
 }
 
 int mt_session_start(struct mt_session *s)
@@ -260,8 +262,10 @@ int mt_session_start(struct mt_session *s)
 
 	mt_aspaces_init(&s->reg);
 	s->reg.on_dump = s->on_dump;
+	s->reg.on_apply = s->on_apply;
+	s->reg.on_release = s->on_release;
 	s->reg.ctx = s;
-	learn_gate_area(&s->reg);
+	s->reg.has_gate = mt_gate_area(&s->reg.gate);
 	if (!s->poll_ms)
 		s->poll_ms = 100;
 	sigaction(SIGINT, &sa, NULL);
@@ -349,6 +353,18 @@ int mt_session_run(struct mt_session *s)
 	}
 	mt_session_sync(s);
 	return 0;
+}
+
+void mt_session_finish_shadows(struct mt_session *s)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	if (!s->reg.on_release)
+		return;
+	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v))
+		s->reg.on_release(v, s);
 }
 
 uint64_t mt_session_lost(struct mt_session *s)

@@ -58,12 +58,38 @@ struct mt_shadow {
 	struct node *root;
 	size_t count;
 	uint64_t bytes;
+	uint64_t anon_bytes;     /* of regions for which mt_region_is_anon() */
 	struct node *spare;      /* reserved nodes, chained through ->right */
 	size_t nspare;
 	struct name_slot *slots; /* linear probing, load <= 1/2 */
 	size_t slots_cap;        /* 0 or a power of two */
 	size_t slots_used;
 };
+
+bool mt_region_is_anon(const struct mt_region *r)
+{
+	const char *n = r->name;
+
+	if (r->inode || r->dev || (r->flags & MT_RF_IDENT_UNKNOWN))
+		return false;
+	/* kernel-provided special mappings are not the process's memory */
+	return !n || n[0] != '[' || !strcmp(n, "[heap]") || !strcmp(n, "[stack]") ||
+	       !strncmp(n, "[anon:", 6);
+}
+
+/* Add (or take away) len bytes of r to the totals. */
+static void account(struct mt_shadow *s, const struct mt_region *r, uint64_t len, bool add)
+{
+	uint64_t anon = mt_region_is_anon(r) ? len : 0;
+
+	if (add) {
+		s->bytes += len;
+		s->anon_bytes += anon;
+	} else {
+		s->bytes -= len;
+		s->anon_bytes -= anon;
+	}
+}
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -358,7 +384,7 @@ static void link_node(struct mt_shadow *s, struct node *nd)
 	*link = nd;
 	retrace(s, parent);
 	s->count++;
-	s->bytes += nd->r.end - nd->r.start;
+	account(s, &nd->r, nd->r.end - nd->r.start, true);
 }
 
 /* Remove nd by relinking (never by copying a neighbour's data into it), so
@@ -390,7 +416,7 @@ static void unlink_node(struct mt_shadow *s, struct node *nd)
 	}
 	retrace(s, fix);
 	s->count--;
-	s->bytes -= nd->r.end - nd->r.start;
+	account(s, &nd->r, nd->r.end - nd->r.start, false);
 }
 
 /* ---- nodes ---------------------------------------------------------- */
@@ -485,7 +511,7 @@ static void split_at(struct mt_shadow *s, uint64_t addr)
 	right->r.start = addr;
 	right->r.offset = offset_at(&left->r, addr);
 	name_get(s, right->r.name);
-	s->bytes -= left->r.end - addr; /* link_node adds it back */
+	account(s, &left->r, left->r.end - addr, false); /* link_node adds it back */
 	left->r.end = addr;
 	link_node(s, right);
 }
@@ -600,6 +626,7 @@ void mt_shadow_clear(struct mt_shadow *s)
 	s->root = NULL;
 	s->count = 0;
 	s->bytes = 0;
+	s->anon_bytes = 0;
 }
 
 void mt_shadow_free(struct mt_shadow *s)
@@ -625,6 +652,11 @@ size_t mt_shadow_count(const struct mt_shadow *s)
 uint64_t mt_shadow_bytes(const struct mt_shadow *s)
 {
 	return s->bytes;
+}
+
+uint64_t mt_shadow_anon_bytes(const struct mt_shadow *s)
+{
+	return s->anon_bytes;
 }
 
 /* Perfectly balanced subtree of nodes[lo, hi): a valid AVL tree. */
@@ -669,7 +701,7 @@ struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcop
 			goto fail;
 		}
 		nodes[n++] = copy;
-		c->bytes += copy->r.end - copy->r.start;
+		account(c, &copy->r, copy->r.end - copy->r.start, true);
 	}
 	c->root = build_balanced(nodes, 0, n, NULL);
 	c->count = n;
@@ -682,6 +714,7 @@ fail:
 	}
 	free(nodes);
 	c->bytes = 0;
+	c->anon_bytes = 0;
 	mt_shadow_free(c);
 	return NULL;
 }
@@ -869,7 +902,7 @@ static int check_subtree(const struct node *n, const struct node *parent)
 bool mt_shadow_check(const struct mt_shadow *s)
 {
 	size_t count = 0, named = 0, used = 0, uses = 0;
-	uint64_t bytes = 0, prev_end = 0;
+	uint64_t bytes = 0, anon = 0, prev_end = 0;
 
 	if (check_subtree(s->root, NULL) < 0)
 		return false;
@@ -883,9 +916,11 @@ bool mt_shadow_check(const struct mt_shadow *s)
 		}
 		prev_end = n->r.end;
 		bytes += n->r.end - n->r.start;
+		if (mt_region_is_anon(&n->r))
+			anon += n->r.end - n->r.start;
 		count++;
 	}
-	if (count != s->count || bytes != s->bytes)
+	if (count != s->count || bytes != s->bytes || anon != s->anon_bytes)
 		return false;
 	for (size_t i = 0; i < s->slots_cap; i++) {
 		const struct mt_name *n = s->slots[i].n;

@@ -34,6 +34,8 @@ struct mt_aspace {
 	uint64_t lost;              /* events lost to full buffers */
 	uint64_t applied;           /* events applied to the shadow */
 	uint64_t verified;          /* checkpoints this address space passed through */
+	uint64_t acct_vm, acct_anon; /* what it adds to run-wide totals (stats.c) */
+	bool final_taken;           /* stats took its final figures */
 	uint64_t dump_id;           /* in-kernel dump being received */
 	struct mt_maps dump;
 };
@@ -45,12 +47,18 @@ typedef void (*mt_dump_fn)(struct mt_aspace *as, const struct mt_maps *kernel,
 			   uint32_t reason, void *ctx);
 /* An address space is about to be freed (its last user exited). */
 typedef void (*mt_release_fn)(struct mt_aspace *as, void *ctx);
+/* A change is applied to as->shadow in the kernel's order: called before
+ * (after = false) and after it, with e the event, or e = NULL after the
+ * shadow was (re)seeded from a snapshot. */
+typedef void (*mt_apply_fn)(struct mt_aspace *as, const struct mt_event *e, bool after,
+			    void *ctx);
 
 struct mt_aspaces {
 	struct mt_u64map by_mm;     /* mm -> struct mt_aspace * */
 	struct mt_u64map by_tgid;   /* tgid -> struct mt_aspace * */
 	mt_dump_fn on_dump;
 	mt_release_fn on_release;
+	mt_apply_fn on_apply;
 	void *ctx;
 	uint64_t stale;             /* events already reflected by a snapshot */
 	uint64_t reordered;         /* events that reached us before an earlier ticket */

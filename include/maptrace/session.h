@@ -32,7 +32,10 @@ struct mt_session {
 	bool keep_shadows;          /* feed events to the registry */
 	mt_session_event_fn on_event;
 	mt_session_tick_fn on_tick;
-	mt_dump_fn on_dump;         /* in-kernel dumps reaching their turn (ctx: the session) */
+	/* registry callbacks (their ctx is the session) */
+	mt_dump_fn on_dump;         /* in-kernel dumps reaching their turn */
+	mt_apply_fn on_apply;       /* each change applied in the kernel's order */
+	mt_release_fn on_release;   /* an address space's last user exited */
 	void *ctx;
 	int poll_ms;
 	pid_t child;                /* the started command, 0 if none */
@@ -62,6 +65,10 @@ int mt_session_run(struct mt_session *s);
 void mt_session_sync(struct mt_session *s);
 /* Lost events so far (dropped in the kernel). */
 uint64_t mt_session_lost(struct mt_session *s);
+/* The run is over: hand every address space still alive to on_release. */
+void mt_session_finish_shadows(struct mt_session *s);
+/* The gate area ([vsyscall]) as this machine maps it; false if none. */
+bool mt_gate_area(struct mt_region *out);
 /* Print the per-CPU drop report if anything was lost; returns the total. */
 uint64_t mt_session_report_drops(struct mt_session *s, FILE *f);
 /* Exit status for the command's wait status (128+signal for a signal). */

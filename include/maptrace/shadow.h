@@ -28,6 +28,13 @@ void mt_shadow_clear(struct mt_shadow *s);
 size_t mt_shadow_count(const struct mt_shadow *s);
 /* total mapped bytes */
 uint64_t mt_shadow_bytes(const struct mt_shadow *s);
+/* mapped bytes of anonymous regions (mt_region_is_anon) */
+uint64_t mt_shadow_anon_bytes(const struct mt_shadow *s);
+
+/* Whether a region is the process's anonymous memory: no file behind it
+ * (heap, stacks, [anon:NAME] and unnamed), not a kernel special mapping
+ * ([vdso], [vvar], [vsyscall]...). */
+bool mt_region_is_anon(const struct mt_region *r);
 
 /* fork(): a copy of s; regions flagged MT_RF_DONTCOPY are left out when
  * honour_dontcopy (dup_mmap skips VM_DONTCOPY vmas). NULL on ENOMEM. */
