@@ -14,6 +14,7 @@
 #include "maptrace/session.h"
 #include "maptrace/stats.h"
 #include "maptrace/budget.h"
+#include "maptrace/export.h"
 
 #define STAT_SCHEMA_VERSION 1
 
@@ -33,6 +34,11 @@ static const char stat_usage[] =
 "  -B, --budget FILE     limits, one per line: FIGURE <= VALUE  (# comments)\n"
 "  -m, --max FIGURE=VALUE  one limit (repeatable)\n"
 "                        exit status 3 when a figure exceeds its limit\n"
+"      --trace-event FILE  Chrome Trace Event JSON (Perfetto UI, chrome://tracing,\n"
+"                        speedscope): a memory counter track per process and an\n"
+"                        instant per call with its arguments\n"
+"      --folded FILE     folded stacks weighted by bytes mapped (flamegraph.pl,\n"
+"                        inferno, speedscope): process;call;file\n"
 "  -b, --buffer SIZE     ring buffer size (default 64M)\n"
 "  -v, --verbose         libbpf messages\n"
 "  -h, --help            this text\n"
@@ -54,6 +60,7 @@ static const char stat_usage[] =
 
 struct stat_ctx {
 	struct mt_stats st;
+	struct mt_export x;
 	int duration_s;
 	uint64_t start_ns;
 };
@@ -71,6 +78,9 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	struct stat_ctx *c = s->ctx;
 
 	mt_stats_event(&c->st, e);
+	if (e->kind == MT_EV_EXEC)
+		mt_export_process_name(&c->x, e->pid, e->comm);
+	mt_export_event(&c->x, e, path);
 }
 
 static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
@@ -79,6 +89,9 @@ static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after,
 	struct stat_ctx *c = s->ctx;
 
 	mt_stats_apply(&c->st, as, e, after);
+	if (after && as->shadow)
+		mt_export_counter(&c->x, as->pid, e ? e->ts_ns : s->last_event_ns, as->acct_vm,
+				  as->acct_anon);
 }
 
 static void on_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t reason, void *arg)
@@ -164,7 +177,8 @@ int cmd_stat(int argc, char **argv)
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
 	struct stat_ctx c = { 0 };
 	struct mt_budget budget = { 0 };
-	const char *out_path = NULL;
+	const char *out_path = NULL, *te_path = NULL, *folded_path = NULL;
+	FILE *te = NULL;
 	bool json = false;
 	unsigned long long size;
 	FILE *out = stderr;
@@ -196,6 +210,10 @@ int cmd_stat(int argc, char **argv)
 		} else if ((!strcmp(a, "-m") || !strcmp(a, "--max")) && i + 1 < argc) {
 			if (mt_budget_add(&budget, argv[++i], "--max"))
 				goto usage;
+		} else if (!strcmp(a, "--trace-event") && i + 1 < argc) {
+			te_path = argv[++i];
+		} else if (!strcmp(a, "--folded") && i + 1 < argc) {
+			folded_path = argv[++i];
 		} else if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && i + 1 < argc) {
 			if (mt_parse_size(argv[++i], &size)) {
 				fprintf(stderr, "maptrace stat: bad size '%s' (e.g. 64M)\n", argv[i]);
@@ -216,6 +234,11 @@ int cmd_stat(int argc, char **argv)
 		mt_budget_free(&budget);
 		return 1;
 	}
+	if (te_path && !(te = fopen(te_path, "w"))) {
+		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", te_path, strerror(errno));
+		status = 1;
+		goto out;
+	}
 
 	{
 		struct mt_region gate;
@@ -223,6 +246,7 @@ int cmd_stat(int argc, char **argv)
 		/* before the session starts: seeding -p targets already counts */
 		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
 	}
+	mt_export_init(&c.x, te, mono_ns());
 	s.on_event = on_event;
 	s.on_tick = on_tick;
 	s.on_dump = on_dump;
@@ -235,12 +259,26 @@ int cmd_stat(int argc, char **argv)
 	}
 	c.start_ns = mono_ns();
 	mt_session_run(&s);
+	if (mt_export_finish(&c.x)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		status = 1;
+	}
 	seconds = (double)(mono_ns() - c.start_ns) / 1e9;
 	mt_session_finish_shadows(&s);
 	lost = mt_session_report_drops(&s, stderr);
-	status = s.child ? mt_session_child_exit_code(&s) : 0;
+	if (!status)
+		status = s.child ? mt_session_child_exit_code(&s) : 0;
 	if (lost && !status)
 		status = 1;
+	if (folded_path) {
+		FILE *f = fopen(folded_path, "w");
+
+		if (!f || mt_export_folded(&c.x, f) || fclose(f)) {
+			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", folded_path,
+				strerror(errno));
+			status = 1;
+		}
+	}
 	if (json)
 		write_json(out, &s, &c, seconds, lost, status);
 	else
@@ -255,6 +293,11 @@ int cmd_stat(int argc, char **argv)
 out:
 	mt_session_close(&s);
 	mt_stats_free(&c.st);
+	mt_export_free(&c.x);
+	if (te && fclose(te)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		status = 1;
+	}
 	mt_budget_free(&budget);
 	if (out != stderr && fclose(out)) {
 		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", out_path, strerror(errno));

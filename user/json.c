@@ -149,6 +149,15 @@ void mt_json_u64(struct mt_json *j, uint64_t v)
 	scalar(j, s, (size_t)(end - s));
 }
 
+void mt_json_fixed3(struct mt_json *j, uint64_t thousandths)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%llu.%03llu", (unsigned long long)(thousandths / 1000),
+			 (unsigned long long)(thousandths % 1000));
+
+	scalar(j, tmp, (size_t)n);
+}
+
 void mt_json_i64(struct mt_json *j, int64_t v)
 {
 	char tmp[24], *end = tmp + sizeof(tmp);

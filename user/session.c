@@ -112,6 +112,8 @@ static void session_event(const struct mt_event *e, const char *path, void *ctx)
 	struct mt_session *s = ctx;
 
 	s->events++;
+	if (e->ts_ns > s->last_event_ns)
+		s->last_event_ns = e->ts_ns;
 	if (s->keep_shadows)
 		mt_aspaces_feed(&s->reg, e, path);
 	if (s->on_event)

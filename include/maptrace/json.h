@@ -35,6 +35,8 @@ void mt_json_key(struct mt_json *j, const char *key);  /* "key": (key is trusted
 /* values (as array elements, or after mt_json_key) */
 void mt_json_u64(struct mt_json *j, uint64_t v);
 void mt_json_i64(struct mt_json *j, int64_t v);
+/* a number with three decimals: thousandths/1000 ("12.345") */
+void mt_json_fixed3(struct mt_json *j, uint64_t thousandths);
 void mt_json_bool(struct mt_json *j, bool v);
 void mt_json_null(struct mt_json *j);
 void mt_json_hex(struct mt_json *j, uint64_t v);  /* "0x7f..." as a string */

@@ -43,6 +43,7 @@ struct mt_session {
 	bool child_done;
 	uint64_t t0_ns;             /* CLOCK_MONOTONIC at start */
 	uint64_t events;            /* events delivered */
+	uint64_t last_event_ns;     /* kernel time of the latest event */
 	uint64_t resyncs;           /* address spaces re-read after losses */
 	uint64_t resync_failures;
 };
