@@ -120,6 +120,22 @@ static void session_event(const struct mt_event *e, const char *path, void *ctx)
 		s->on_event(s, e, path);
 }
 
+/* The command name of a process we attach to (exec and fork events carry it
+ * for the others). */
+static void read_comm(pid_t pid, char comm[MT_COMM_LEN + 1])
+{
+	char path[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(comm, MT_COMM_LEN + 1, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
 /* Seed tgid from an iterator snapshot; retry while mapping calls race it. */
 static int seed_pid(struct mt_session *s, pid_t tgid)
 {
@@ -134,6 +150,9 @@ static int seed_pid(struct mt_session *s, pid_t tgid)
 		if (!err)
 			err = mt_aspaces_seed(&s->reg, tgid, mm, stamp, &snap);
 		mt_maps_free(&snap);
+		if (!err && mt_aspaces_by_tgid(&s->reg, tgid) &&
+		    !mt_aspaces_by_tgid(&s->reg, tgid)->comm[0])
+			read_comm(tgid, mt_aspaces_by_tgid(&s->reg, tgid)->comm);
 		if (err != -EAGAIN)
 			return err;
 	}

@@ -654,6 +654,22 @@ uint64_t mt_shadow_bytes(const struct mt_shadow *s)
 	return s->bytes;
 }
 
+uint64_t mt_shadow_count_merged(const struct mt_shadow *s)
+{
+	const struct mt_region *prev = NULL;
+	uint64_t n = 0;
+
+	for (const struct mt_region *r = mt_shadow_lower_bound(s, 0); r; prev = r, r = mt_shadow_next(s, r)) {
+		bool same = prev && prev->end == r->start && prev->perms == r->perms &&
+			    prev->dev == r->dev && prev->inode == r->inode &&
+			    (!r->inode || prev->offset + (prev->end - prev->start) == r->offset) &&
+			    (prev->name == r->name || (prev->name && r->name && !strcmp(prev->name, r->name)));
+		if (!same)
+			n++;
+	}
+	return n;
+}
+
 uint64_t mt_shadow_anon_bytes(const struct mt_shadow *s)
 {
 	return s->anon_bytes;

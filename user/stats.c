@@ -229,23 +229,6 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 	track_sizes(st, ps, as);
 }
 
-/* vmas as the kernel would count them: neighbours that look alike merge */
-static uint64_t merged_count(const struct mt_shadow *s)
-{
-	const struct mt_region *prev = NULL;
-	uint64_t n = 0;
-
-	for (const struct mt_region *r = mt_shadow_lower_bound(s, 0); r; prev = r, r = mt_shadow_next(s, r)) {
-		bool same = prev && prev->end == r->start && prev->perms == r->perms &&
-			    prev->dev == r->dev && prev->inode == r->inode &&
-			    (!r->inode || prev->offset + (prev->end - prev->start) == r->offset) &&
-			    (prev->name == r->name || (prev->name && r->name && !strcmp(prev->name, r->name)));
-		if (!same)
-			n++;
-	}
-	return n;
-}
-
 void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_maps *kernel)
 {
 	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);
@@ -265,7 +248,7 @@ void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_m
 			n--;
 		ps->f.final_mappings = n;
 	} else {
-		ps->f.final_mappings = merged_count(as->shadow) - (st->gate_bytes ? 1 : 0);
+		ps->f.final_mappings = mt_shadow_count_merged(as->shadow) - (st->gate_bytes ? 1 : 0);
 	}
 }
 

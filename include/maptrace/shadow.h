@@ -28,6 +28,10 @@ void mt_shadow_clear(struct mt_shadow *s);
 size_t mt_shadow_count(const struct mt_shadow *s);
 /* total mapped bytes */
 uint64_t mt_shadow_bytes(const struct mt_shadow *s);
+/* Regions as the kernel would count its vmas: adjacent regions alike in
+ * perms, identity (continuous file offsets) and name count once, since the
+ * kernel merges such neighbours (the shadow never does). */
+uint64_t mt_shadow_count_merged(const struct mt_shadow *s);
 /* mapped bytes of anonymous regions (mt_region_is_anon) */
 uint64_t mt_shadow_anon_bytes(const struct mt_shadow *s);
 
