@@ -210,8 +210,8 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);
 	uint64_t mapped, unmapped, rs, re;
 
-	if (!ps || !as->shadow)
-		return;
+	if (!ps || !as->shadow || (e && mt_event_failed(e)))
+		return; /* a failed call mapped nothing (what it may have changed is resynced) */
 	if (!e) {
 		track_sizes(st, ps, as); /* (re)seeded: exec, fork or attach */
 		return;
