@@ -13,6 +13,14 @@ check() { # name, expected status, command...
 check help 0 ./maptrace --help
 check trace-help 0 ./maptrace trace --help
 check verify-help 0 ./maptrace verify --help
+check explain-help 0 ./maptrace explain --help
+check explain-no-target 2 ./maptrace explain
+check explain-no-such-pid 1 ./maptrace explain -p 999999
+check explain-self 0 ./maptrace explain -p $$
+check stat-help 0 ./maptrace stat --help
+check top-help 0 ./maptrace top --help
+check diff-help 0 ./maptrace diff --help
+check diff-one-file 2 ./maptrace diff a.json
 check no-command 2 ./maptrace
 check unknown-command 2 ./maptrace frobnicate
 check trace-no-target 2 ./maptrace trace

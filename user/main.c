@@ -15,6 +15,7 @@ static const char usage[] =
 "kernel's /proc/<pid>/maps.\n"
 "\n"
 "Commands:\n"
+"  explain  what each region of a process is, how much memory it uses (works without eBPF)\n"
 "  trace    stream mapping events, one per line (or JSON Lines)\n"
 "  verify   prove the shadow exact: compare it with the kernel page by page\n"
 "  stat     summarise calls, bytes, churn and peak sizes at the end (CI budgets)\n"
@@ -27,6 +28,7 @@ static const char usage[] =
 "  -- COMMAND [ARGS]   run COMMAND, trace it and its descendants, exit with its status\n"
 "\n"
 "Examples:\n"
+"  maptrace explain -p 1234\n"
 "  maptrace trace -- python3 -c 'import numpy'\n"
 "  maptrace trace --json -o events.jsonl -p 1234\n"
 "  maptrace verify -- make -j2\n"
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 		printf("maptrace %s\n", MAPTRACE_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace"))
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))

@@ -3,6 +3,7 @@
 #ifndef MAPTRACE_COMMANDS_H
 #define MAPTRACE_COMMANDS_H
 
+int cmd_explain(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
