@@ -38,6 +38,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool trace_all = false;   /* every process but the tracer */
 const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
 const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
+const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
+const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -115,6 +117,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
+
+/* a user stack being sent: registers and up to MT_STACK_MAX bytes of stack */
+struct stack_scratch {
+	struct mt_event e;
+	struct mt_user_regs regs;
+	__u8 stack[MT_STACK_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_scratch);
+} stack_scratch SEC(".maps");
 
 static __always_inline void count(__u32 stat)
 {
@@ -355,7 +371,53 @@ static __always_inline struct file *fd_file(int fd)
 	return f;
 }
 
-static __always_inline int on_exit(__s64 ret)
+/* Send the user stack of the current call, just before its event, for
+ * calls that create mappings (their origin is what `explain` shows). At
+ * sys_exit the saved user registers are those of the syscall instruction. */
+static __always_inline void emit_stack(void *ctx, struct pt_regs *regs)
+{
+	__u32 zero = 0, len = 0;
+	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!s)
+		return;
+	__builtin_memset(&s->e, 0, sizeof(s->e));
+	s->e.ts_ns = bpf_ktime_get_ns();
+	s->e.pid = id >> 32;
+	s->e.tid = (__u32)id;
+	s->e.kind = MT_EV_STACK;
+	if (stack_mode == MT_STACKS_FP) {
+		long n = bpf_get_stack(ctx, &s->regs, MT_FP_FRAMES * 8, BPF_F_USER_STACK);
+
+		if (n <= 0)
+			return;
+		s->e.flags = MT_EVF_STACK_FP;
+		len = n;
+	} else {
+		__u32 want = stack_bytes > MT_STACK_MAX ? MT_STACK_MAX : stack_bytes;
+
+		user_regs_dwarf(regs, s->regs.regs);
+		s->e.flags = MT_EVF_STACK_DWARF;
+		/* near the top of a stack the full sample would cross its end and
+		 * the read fail as a whole: halve until it fits */
+		for (int i = 0; i < 4 && want >= 512; i++, want >>= 1) {
+			if (!bpf_probe_read_user(s->stack, want, (void *)s->regs.regs[USER_SP_REG])) {
+				len = sizeof(s->regs) + want;
+				break;
+			}
+		}
+		if (!len)
+			len = sizeof(s->regs); /* registers alone still give the first frame */
+	}
+	if (len > sizeof(s->regs) + MT_STACK_MAX)
+		len = sizeof(s->regs) + MT_STACK_MAX;
+	s->e.path_len = len;
+	if (bpf_ringbuf_output(&events, s, sizeof(s->e) + len, wakeup_flags()))
+		count(MT_STAT_DROPPED);
+}
+
+static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
@@ -382,6 +444,11 @@ static __always_inline int on_exit(__s64 ret)
 
 	if (ret >= 0 || (ret < -4095)) { /* success (mmap returns addresses) */
 		__u64 flags = f->args[3];
+
+		if (stack_mode && (f->kind == MT_EV_MMAP || f->kind == MT_EV_MREMAP ||
+				   f->kind == MT_EV_BRK || f->kind == MT_EV_SHMAT ||
+				   f->kind == MT_EV_IO_SETUP))
+			emit_stack(ctx, regs);
 
 		switch (f->kind) {
 		case MT_EV_MMAP:
@@ -433,7 +500,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (nr < 0 || nr >= MT_MAX_SYSCALLS || !syscall_kind[nr] ||
 	    syscall_kind[nr] == MT_SC_EXIT_GROUP)
 		return 0;
-	return on_exit(ret);
+	return on_exit(ctx, regs, ret);
 }
 
 /* ---- in-kernel address-space dumps -------------------------------------- */

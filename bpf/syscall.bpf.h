@@ -22,6 +22,29 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 {
 	return BPF_CORE_READ(regs, orig_ax);
 }
+
+/* The user registers in DWARF order (x86-64 psABI, figure 3.36). */
+static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
+{
+	out[0] = BPF_CORE_READ(regs, ax);
+	out[1] = BPF_CORE_READ(regs, dx);
+	out[2] = BPF_CORE_READ(regs, cx);
+	out[3] = BPF_CORE_READ(regs, bx);
+	out[4] = BPF_CORE_READ(regs, si);
+	out[5] = BPF_CORE_READ(regs, di);
+	out[6] = BPF_CORE_READ(regs, bp);
+	out[7] = BPF_CORE_READ(regs, sp);
+	out[8] = BPF_CORE_READ(regs, r8);
+	out[9] = BPF_CORE_READ(regs, r9);
+	out[10] = BPF_CORE_READ(regs, r10);
+	out[11] = BPF_CORE_READ(regs, r11);
+	out[12] = BPF_CORE_READ(regs, r12);
+	out[13] = BPF_CORE_READ(regs, r13);
+	out[14] = BPF_CORE_READ(regs, r14);
+	out[15] = BPF_CORE_READ(regs, r15);
+	out[16] = BPF_CORE_READ(regs, ip);
+}
+#define USER_SP_REG 7
 #elif defined(__TARGET_ARCH_arm64)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])
 {
@@ -34,6 +57,13 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 {
 	return BPF_CORE_READ(regs, syscallno);
 }
+
+/* AArch64 DWARF numbering: x0-x30, sp (31), and pc (32) does not fit the
+ * x86 layout of struct mt_user_regs: DWARF stacks are x86_64-only for now. */
+static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
+{
+}
+#define USER_SP_REG 7
 #else
 #error "maptrace: syscall argument registers unknown for this architecture"
 #endif

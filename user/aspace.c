@@ -29,10 +29,18 @@
 
 /* An event (or a completed dump) waiting for its ticket. Ordering key:
  * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
+/* A user stack sample kept until its event is applied. */
+struct mt_sample {
+	uint32_t flags;
+	size_t len;
+	unsigned char data[];
+};
+
 struct mt_pending {
 	uint64_t key;
 	struct mt_event e;
 	char *path;               /* events: decoded path (malloc), or NULL */
+	struct mt_sample *stack;  /* the creating call's stack, or NULL */
 	struct mt_maps *dump;     /* dumps */
 	uint32_t dump_reason;
 };
@@ -92,6 +100,7 @@ static void heap_pop(struct mt_aspace *as, struct mt_pending *out)
 static void pending_free(struct mt_pending *p)
 {
 	free(p->path);
+	free(p->stack);
 	if (p->dump) {
 		mt_maps_free(p->dump);
 		free(p->dump);
@@ -184,6 +193,10 @@ void mt_aspaces_free(struct mt_aspaces *reg)
 
 	while (mt_u64map_next(&reg->by_mm, &pos, &key, &v))
 		aspace_free(v);
+	pos = 0;
+	while (mt_u64map_next(&reg->stacks, &pos, &key, &v))
+		free(v);
+	mt_u64map_free(&reg->stacks);
 	mt_u64map_free(&reg->by_mm);
 	mt_u64map_free(&reg->by_tgid);
 }
@@ -268,9 +281,10 @@ static uint32_t prot_perms(uint64_t prot)
 	       (prot & 4 ? MT_PERM_EXEC : 0);
 }
 
-static struct mt_origin origin_of(const struct mt_event *e)
+static struct mt_origin origin_of(const struct mt_aspace *as, const struct mt_event *e)
 {
-	return (struct mt_origin){ .ts_ns = e->ts_ns, .seq = e->seq, .kind = e->kind, .tid = e->tid };
+	return (struct mt_origin){ .ts_ns = e->ts_ns, .seq = e->seq, .kind = e->kind, .tid = e->tid,
+				   .stack = as->applying_stack };
 }
 
 /* The vma the kernel reported (MT_EVF_VMA_INFO) as a region named name. */
@@ -280,7 +294,7 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 	struct mt_region r = {
 		.start = e->aux[0], .end = e->aux[1], .perms = perms | MT_PERM_SHARED,
 		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * PAGE_SIZE,
-		.name = name, .origin = origin_of(e),
+		.name = name, .origin = origin_of(as, e),
 	};
 	if (mt_event_file_deleted(e))
 		r.flags |= MT_RF_DELETED;
@@ -292,7 +306,7 @@ static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char
 	uint64_t flags = e->args[3], type = flags & MAP_SHARED_VALIDATE;
 	struct mt_region r = {
 		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + PAGE_ALIGN(e->args[1]),
-		.perms = prot_perms(e->args[2]), .origin = origin_of(e), .name = name,
+		.perms = prot_perms(e->args[2]), .origin = origin_of(as, e), .name = name,
 	};
 
 	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
@@ -353,7 +367,7 @@ static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e
 	r.start = e->args[0] & ~(PAGE_SIZE - 1);
 	r.end = r.start + PAGE_ALIGN(e->args[1]);
 	r.offset = e->args[3] * PAGE_SIZE;
-	r.origin = origin_of(e);
+	r.origin = origin_of(as, e);
 	return mt_shadow_map(as->shadow, &r);
 }
 
@@ -386,7 +400,7 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 		uint64_t old_end = PAGE_ALIGN(e->aux[1]), new_end = PAGE_ALIGN((uint64_t)e->ret);
 		struct mt_region r = {
 			.start = old_end, .end = new_end, .perms = MT_PERM_READ | MT_PERM_WRITE,
-			.name = "[heap]", .origin = origin_of(e),
+			.name = "[heap]", .origin = origin_of(as, e),
 		};
 		if (new_end > old_end)
 			return mt_shadow_map(as->shadow, &r);
@@ -395,7 +409,7 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 		return 0;
 	}
 	case MT_EV_MREMAP: {
-		struct mt_origin o = origin_of(e);
+		struct mt_origin o = origin_of(as, e);
 		uint64_t old_len = PAGE_ALIGN(e->args[1]);
 
 		return mt_shadow_remap(as->shadow, a0, old_len, (uint64_t)e->ret,
@@ -455,8 +469,11 @@ static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_p
 	if (p->e.kind != MT_EV_SEQ_VOID) {
 		if (reg->on_apply)
 			reg->on_apply(as, &p->e, false, reg->ctx);
+		as->applying_stack = p->stack && reg->on_stack ?
+			reg->on_stack(as, &p->e, p->stack->flags, p->stack->data, p->stack->len, reg->ctx) : 0;
 		if (apply(as, &p->e, p->path) < 0)
 			as->resync = true;
+		as->applying_stack = 0;
 		as->applied++;
 		if (reg->on_apply)
 			reg->on_apply(as, &p->e, true, reg->ctx);
@@ -638,7 +655,23 @@ static void on_ordered(struct mt_aspaces *reg, const struct mt_event *e, const c
 	len = mt_event_path(e, raw, name, sizeof(name));
 	if (len && !(p.path = strndup(name, len)))
 		as->resync = true;
+	p.stack = mt_u64map_del(&reg->stacks, e->tid);
 	enqueue(reg, as, &p);
+}
+
+/* A stack sample precedes its event (same thread): keep it until then. */
+static void on_stack_record(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_sample *smp = malloc(sizeof(*smp) + e->path_len);
+
+	if (!smp)
+		return;
+	smp->flags = e->flags;
+	smp->len = e->path_len;
+	memcpy(smp->data, raw, e->path_len);
+	free(mt_u64map_del(&reg->stacks, e->tid)); /* a stale one: its event never came */
+	if (mt_u64map_put(&reg->stacks, e->tid, smp))
+		free(smp);
 }
 
 void mt_aspaces_feed(struct mt_aspaces *reg, const struct mt_event *e, const char *path)
@@ -658,6 +691,10 @@ void mt_aspaces_feed(struct mt_aspaces *reg, const struct mt_event *e, const cha
 		break;
 	case MT_EV_DUMP_END:
 		on_dump_end(reg, e);
+		break;
+	case MT_EV_STACK:
+		if (reg->on_stack)
+			on_stack_record(reg, e, path);
 		break;
 	default:
 		if (e->kind < MT_EV__COUNT)

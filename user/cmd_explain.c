@@ -8,6 +8,7 @@
  * prints a summary by kind followed by the regions.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,17 @@
 
 #include "maptrace/classify.h"
 #include "maptrace/commands.h"
+#include "maptrace/session.h"
+#include "maptrace/unwind.h"
+#include "maptrace/evfmt.h"
 #include "maptrace/elfsegs.h"
 #include "maptrace/json.h"
 #include "maptrace/smaps.h"
 
 static const char explain_usage[] =
 "Usage: maptrace explain -p PID [OPTIONS]\n"
+"       maptrace explain -p PID --trace SECONDS [OPTIONS]\n"
+"       maptrace explain [OPTIONS] -- COMMAND [ARGS...]\n"
 "\n"
 "Say what every region of /proc/PID/maps is and how much memory it uses:\n"
 "ELF text/data/bss of the program and each library, heap, main and thread\n"
@@ -43,6 +49,15 @@ static const char explain_usage[] =
 "                        (bytes, or with a K/M/G suffix)\n"
 "  -a, --anon            only memory no file on disk backs: everything but ELF\n"
 "                        text/rodata/data, plain files, devices and deleted files\n"
+"  -t, --trace SECONDS   trace the process that long first (eBPF, root): regions\n"
+"                        created meanwhile show the call, thread, time and user\n"
+"                        call stack that created them\n"
+"  -- COMMAND [ARGS]     run COMMAND traced from its start and explain its address\n"
+"                        space as it exits (stopped in exit with ptrace)\n"
+"      --stacks MODE     how to capture creating stacks: dwarf (default: unwinds\n"
+"                        binaries built without frame pointers), fp, or none\n"
+"      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
+"                        at most 16384): deeper stacks need more\n"
 "  -h, --help            this text\n"
 "Filters apply to both the summary and the table; %RSS stays a share of the\n"
 "whole process's RSS.\n"
@@ -62,12 +77,18 @@ static const char explain_usage[] =
 "  maptrace explain -p 1234 --anon --sort rss\n"
 "  maptrace explain -p 1234 --kind thread-stack,guard-page,malloc-arena\n"
 "  maptrace explain -p 1234 --min-size 1M\n"
-"  maptrace explain -p \"$(pidof myapp)\" --json | jq '.summary[] | {kind, rss}'\n";
+"  maptrace explain -p \"$(pidof myapp)\" --json | jq '.summary[] | {kind, rss}'\n"
+"  maptrace explain --anon -- ./myapp --selftest\n"
+"  maptrace explain -p 1234 --trace 10 --min-size 1M\n";
 
 enum sort_key { SORT_ADDR, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP };
 
 struct explain_opts {
 	pid_t pid;
+	int trace_s;          /* --trace SECONDS, 0 = not traced */
+	char **argv;          /* -- COMMAND */
+	uint32_t stack_mode;  /* enum mt_stack_mode */
+	uint32_t stack_bytes;
 	bool json;
 	enum sort_key sort;
 	uint64_t kinds;       /* bit per enum mt_kind; 0 = all */
@@ -85,6 +106,10 @@ struct explain {
 	struct mt_class *cls;
 	size_t *rows;                /* selected region indexes, in output order */
 	size_t nrows;
+	/* traced modes: where regions came from */
+	const struct mt_shadow *origins;
+	const struct mt_unwinder *uw;
+	uint64_t t0_ns;
 };
 
 struct sum {
@@ -144,7 +169,8 @@ static bool is_opt(const char *a, const char *s, const char *l)
 static int parse_args(int argc, char **argv, struct explain_opts *o)
 {
 	static const char *const with_value[] = { "-p", "--pid", "-s", "--sort", "-k", "--kind",
-						  "-m", "--min-size" };
+						  "-m", "--min-size", "-t", "--trace", "--stacks",
+						  "--stack-size" };
 	bool have_pid = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -167,9 +193,42 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 			}
 			val = argv[++i];
 		}
+		if (!strcmp(a, "--") && !val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "maptrace explain: nothing to run after '--'\n");
+				return -1;
+			}
+			o->argv = argv + i + 1;
+			break;
+		}
 		if (is_opt(a, "-h", "--help")) {
 			fputs(explain_usage, stdout);
 			return 1;
+		} else if (is_opt(a, "-t", "--trace")) {
+			o->trace_s = atoi(val);
+			if (o->trace_s <= 0) {
+				fprintf(stderr, "maptrace explain: --trace needs a number of seconds, e.g. --trace 10\n");
+				return -1;
+			}
+		} else if (!strcmp(a, "--stacks")) {
+			if (!strcmp(val, "none"))
+				o->stack_mode = MT_STACKS_NONE;
+			else if (!strcmp(val, "fp"))
+				o->stack_mode = MT_STACKS_FP;
+			else if (!strcmp(val, "dwarf"))
+				o->stack_mode = MT_STACKS_DWARF;
+			else {
+				fprintf(stderr, "maptrace explain: --stacks is none, fp or dwarf\n");
+				return -1;
+			}
+		} else if (!strcmp(a, "--stack-size")) {
+			unsigned long long v;
+
+			if (mt_parse_size(val, &v) || v < 512 || v > MT_STACK_MAX) {
+				fprintf(stderr, "maptrace explain: --stack-size is 512 to %d bytes\n", MT_STACK_MAX);
+				return -1;
+			}
+			o->stack_bytes = (uint32_t)v;
 		} else if (is_opt(a, "-j", "--json") && !val) {
 			o->json = true;
 		} else if (is_opt(a, "-a", "--anon") && !val) {
@@ -209,8 +268,16 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 			return -1;
 		}
 	}
-	if (!have_pid) {
-		fprintf(stderr, "maptrace explain: which process? give -p PID (see: maptrace explain --help)\n");
+	if (!have_pid && !o->argv) {
+		fprintf(stderr, "maptrace explain: which process? give -p PID or -- COMMAND (see: maptrace explain --help)\n");
+		return -1;
+	}
+	if (have_pid && o->argv) {
+		fprintf(stderr, "maptrace explain: give -p PID or -- COMMAND, not both\n");
+		return -1;
+	}
+	if (o->trace_s && o->argv) {
+		fprintf(stderr, "maptrace explain: --trace is for -p PID; a COMMAND is traced until it exits\n");
 		return -1;
 	}
 	return 0;
@@ -505,6 +572,106 @@ static void print_sum_line(FILE *f, const char *label, const struct sum *s, uint
 		mt_size_str(s->swap, b4), pc, *about ? "  " : "", about);
 }
 
+/* ---- origins (traced modes) --------------------------------------------- */
+
+#define MAX_ORIGINS 4      /* per region: the kernel merges alike neighbours */
+#define MAX_TEXT_FRAMES 12
+
+/* The distinct origins of regions created while traced inside [start, end). */
+static size_t origins_in(const struct explain *e, const struct mt_region *r,
+			 const struct mt_origin **out)
+{
+	size_t n = 0;
+
+	if (!e->origins)
+		return 0;
+	for (const struct mt_region *s = mt_shadow_lower_bound(e->origins, r->start);
+	     s && s->start < r->end && n < MAX_ORIGINS; s = mt_shadow_next(e->origins, s)) {
+		bool seen = false;
+
+		if (!s->origin.kind)
+			continue; /* there before tracing started */
+		for (size_t k = 0; k < n; k++)
+			seen |= out[k]->seq == s->origin.seq && out[k]->kind == s->origin.kind;
+		if (!seen)
+			out[n++] = &s->origin;
+	}
+	return n;
+}
+
+static void print_origins(const struct explain *e, const struct mt_region *r, FILE *f)
+{
+	const struct mt_origin *o[MAX_ORIGINS];
+	size_t n = origins_in(e, r, o);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct mt_stack *st = mt_stack_get(e->uw, o[k]->stack);
+		uint64_t t = o[k]->ts_ns > e->t0_ns ? o[k]->ts_ns - e->t0_ns : 0;
+
+		fprintf(f, "    created by %s in thread %u, %llu.%03llu s after start%s\n",
+			mt_event_kind_name(o[k]->kind), o[k]->tid, (unsigned long long)(t / 1000000000),
+			(unsigned long long)(t % 1000000000 / 1000000), st ? ":" : "");
+		for (int i = 0; st && i < st->nframes && i < MAX_TEXT_FRAMES; i++) {
+			const struct mt_frame *fr = &st->frames[i];
+			const char *mod = fr->module ? strrchr(fr->module, '/') : NULL;
+
+			fprintf(f, "        #%-2d %s", i, fr->func);
+			if (fr->file)
+				fprintf(f, " (%s:%d)", fr->file, fr->line);
+			if (fr->module)
+				fprintf(f, " [%s]", mod ? mod + 1 : fr->module);
+			fputc('\n', f);
+		}
+		if (st && st->nframes > MAX_TEXT_FRAMES)
+			fprintf(f, "        ... %d more frames (--json has them all)\n",
+				st->nframes - MAX_TEXT_FRAMES);
+	}
+}
+
+static void json_origins(struct mt_json *j, const struct explain *e, const struct mt_region *r)
+{
+	const struct mt_origin *o[MAX_ORIGINS];
+	size_t n = origins_in(e, r, o);
+
+	if (!e->origins)
+		return;
+	mt_json_key(j, "origins");
+	mt_json_arr_begin(j);
+	for (size_t k = 0; k < n; k++) {
+		const struct mt_stack *st = mt_stack_get(e->uw, o[k]->stack);
+		const char *call = mt_event_kind_name(o[k]->kind);
+
+		mt_json_obj_begin(j);
+		mt_json_key(j, "call");
+		mt_json_str(j, call, strlen(call));
+		mt_json_key(j, "tid");
+		mt_json_u64(j, o[k]->tid);
+		mt_json_key(j, "time_ns");
+		mt_json_u64(j, o[k]->ts_ns > e->t0_ns ? o[k]->ts_ns - e->t0_ns : 0);
+		mt_json_key(j, "stack");
+		mt_json_arr_begin(j);
+		for (int i = 0; st && i < st->nframes; i++) {
+			const struct mt_frame *fr = &st->frames[i];
+
+			mt_json_obj_begin(j);
+			mt_json_key(j, "pc");
+			mt_json_hex(j, fr->pc);
+			mt_json_kv_bytes(j, "function", fr->func, strlen(fr->func));
+			if (fr->file) {
+				mt_json_kv_bytes(j, "file", fr->file, strlen(fr->file));
+				mt_json_key(j, "line");
+				mt_json_u64(j, (uint64_t)fr->line);
+			}
+			if (fr->module)
+				mt_json_kv_bytes(j, "module", fr->module, strlen(fr->module));
+			mt_json_obj_end(j);
+		}
+		mt_json_arr_end(j);
+		mt_json_obj_end(j);
+	}
+	mt_json_arr_end(j);
+}
+
 static void print_text(struct explain *e, FILE *f)
 {
 	const struct mt_proc_facts *pf = &e->info.facts;
@@ -586,6 +753,7 @@ static void print_text(struct explain *e, FILE *f)
 				fputs(" (deleted)", f);
 		}
 		fputc('\n', f);
+		print_origins(e, rg, f);
 	}
 }
 
@@ -686,6 +854,7 @@ static void json_region(struct mt_json *j, const struct explain *e, size_t i)
 	if (st->vmflags & MT_VMF_OTHER)
 		mt_json_str(j, "?", 1);
 	mt_json_arr_end(j);
+	json_origins(j, e, r);
 	mt_json_obj_end(j);
 }
 
@@ -772,36 +941,140 @@ static void explain_free(struct explain *e)
 	free(e->rows);
 }
 
+/* Gather, classify and print the process e->o.pid. Returns an exit status. */
+static int explain_now(struct explain *e)
+{
+	int status = gather(e), rc;
+
+	if (status)
+		return status;
+	for (size_t i = 0; i < e->sm.maps.count; i++)
+		if (selected(e, i))
+			e->rows[e->nrows++] = i;
+	if (e->o.sort != SORT_ADDR)
+		qsort_r(e->rows, e->nrows, sizeof(e->rows[0]), cmp_rows, e);
+	errno = 0;
+	if (e->o.json) {
+		if ((rc = print_json(e, stdout)) == -ENOMEM) {
+			fprintf(stderr, "maptrace explain: out of memory\n");
+			return 1;
+		}
+	} else {
+		print_text(e, stdout);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "maptrace explain: writing stdout failed: %s\n", strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- traced modes -------------------------------------------------------- */
+
+struct traced {
+	struct explain *e;
+	struct mt_unwinder *uw;
+	uint64_t end_ns;       /* --trace: when to stop */
+	int status;
+	bool explained;
+};
+
+static uint32_t unwind_origin(struct mt_aspace *as, const struct mt_event *ev, uint32_t flags,
+			      const void *sample, size_t len, void *arg)
+{
+	struct mt_session *s = arg;
+	struct traced *t = s->ctx;
+
+	return mt_unwind(t->uw, as->shadow, (pid_t)ev->tid, flags, sample, len);
+}
+
+/* Explain pid now, with the origins its shadow recorded. */
+static void explain_traced_now(struct mt_session *s, pid_t pid)
+{
+	struct traced *t = s->ctx;
+	struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pid);
+
+	if (t->explained)
+		return;
+	t->explained = true;
+	t->e->o.pid = pid;
+	t->e->origins = as ? as->shadow : NULL;
+	t->e->uw = t->uw;
+	t->e->t0_ns = s->t0_ns;
+	t->status = explain_now(t->e);
+}
+
+static void traced_tick(struct mt_session *s)
+{
+	struct traced *t = s->ctx;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (t->end_ns && (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec >= t->end_ns)
+		mt_stop_requested = 1;
+}
+
+static int explain_traced(struct explain *e)
+{
+	struct traced t = { .e = e };
+	struct mt_session s = { .keep_shadows = true };
+	pid_t pid = e->o.pid;
+	struct timespec ts;
+	int status;
+
+	t.uw = mt_unwinder_new();
+	if (!t.uw)
+		return 1;
+	s.topts.stack_mode = e->o.stack_mode;
+	s.topts.stack_bytes = e->o.stack_bytes;
+	s.on_stack = unwind_origin;
+	s.on_tick = traced_tick;
+	s.ctx = &t;
+	if (e->o.argv) {
+		s.target.argv = e->o.argv;
+		s.stop_at_exit = true;
+		s.on_exit_stop = explain_traced_now;
+	} else {
+		s.target.pids = &pid;
+		s.target.npids = 1;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t.end_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec +
+			   (uint64_t)e->o.trace_s * 1000000000ull;
+	}
+	if (mt_session_start(&s)) {
+		s.target.pids = NULL;
+		mt_session_close(&s);
+		mt_unwinder_free(t.uw);
+		return 1;
+	}
+	mt_session_run(&s);
+	if (!e->o.argv && !mt_stop_requested)
+		fprintf(stderr, "maptrace explain: pid %d exited while traced\n", pid);
+	else if (!e->o.argv)
+		explain_traced_now(&s, pid);
+	mt_session_report_drops(&s, stderr);
+	status = t.explained ? t.status : 1;
+	if (e->o.argv) {
+		if (!t.explained)
+			fprintf(stderr, "maptrace explain: '%s' ended before it could be explained\n",
+				e->o.argv[0]);
+		else if (!status)
+			status = mt_session_child_exit_code(&s);
+	}
+	s.target.pids = NULL; /* not ours to free */
+	mt_session_close(&s);
+	mt_unwinder_free(t.uw);
+	return status;
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	struct explain e = { 0 };
+	struct explain e = { .o.stack_mode = MT_STACKS_DWARF };
 	int status, rc = parse_args(argc, argv, &e.o);
 
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	status = gather(&e);
-	if (status)
-		goto out;
-	for (size_t i = 0; i < e.sm.maps.count; i++)
-		if (selected(&e, i))
-			e.rows[e.nrows++] = i;
-	if (e.o.sort != SORT_ADDR)
-		qsort_r(e.rows, e.nrows, sizeof(e.rows[0]), cmp_rows, &e);
-	errno = 0;
-	if (e.o.json) {
-		if ((rc = print_json(&e, stdout)) == -ENOMEM) {
-			fprintf(stderr, "maptrace explain: out of memory\n");
-			status = 1;
-			goto out;
-		}
-	} else {
-		print_text(&e, stdout);
-	}
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "maptrace explain: writing stdout failed: %s\n", strerror(errno ? errno : EIO));
-		status = 1;
-	}
-out:
+	status = e.o.trace_s || e.o.argv ? explain_traced(&e) : explain_now(&e);
 	explain_free(&e);
 	return status;
 }

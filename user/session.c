@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/ptrace.h>
 
 #include "maptrace/session.h"
 
@@ -192,6 +193,14 @@ static int start_command(struct mt_session *s)
 	close(go[0]);
 	close(status[1]);
 	s->child = pid;
+	/* PTRACE_O_TRACEEXIT stops it in exit before its mm is released;
+	 * TRACEEXEC replaces the SIGTRAP a ptraced exec would otherwise get */
+	if (s->stop_at_exit &&
+	    ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC) != 0) {
+		fprintf(stderr, "maptrace: cannot stop '%s' at its exit (ptrace: %s): is it already "
+			"being traced?\n", s->target.argv[0], strerror(errno));
+		s->stop_at_exit = false;
+	}
 	if (mt_tracer_add_pid(s->tracer, pid))
 		fprintf(stderr, "maptrace: cannot add pid %d to the filter: %s\n", pid, strerror(errno));
 	if (write(go[1], &c, 1) != 1)
@@ -285,6 +294,7 @@ int mt_session_start(struct mt_session *s)
 	s->reg.on_dump = s->on_dump;
 	s->reg.on_apply = s->on_apply;
 	s->reg.on_release = s->on_release;
+	s->reg.on_stack = s->on_stack;
 	s->reg.ctx = s;
 	s->reg.has_gate = mt_gate_area(&s->reg.gate);
 	if (!s->poll_ms)
@@ -349,6 +359,23 @@ void mt_session_sync(struct mt_session *s)
 	}
 }
 
+/* The command stopped under ptrace: in exit (our checkpoint), at exec, or
+ * for a signal, which is passed on unchanged. */
+static void handle_ptrace_stop(struct mt_session *s)
+{
+	int st = s->child_status, event = st >> 16, sig = WSTOPSIG(st);
+
+	if (event == PTRACE_EVENT_EXIT) {
+		mt_session_sync(s);
+		if (s->on_exit_stop)
+			s->on_exit_stop(s, s->child);
+		sig = 0;
+	} else if (event) {
+		sig = 0; /* exec and group stops are ours, not the program's */
+	}
+	ptrace(PTRACE_CONT, s->child, 0, sig);
+}
+
 int mt_session_run(struct mt_session *s)
 {
 	while (!mt_stop_requested) {
@@ -361,7 +388,9 @@ int mt_session_run(struct mt_session *s)
 		if (s->child && !s->child_done) {
 			pid_t r = waitpid(s->child, &s->child_status, WNOHANG);
 
-			if (r == s->child) {
+			if (r == s->child && WIFSTOPPED(s->child_status)) {
+				handle_ptrace_stop(s);
+			} else if (r == s->child) {
 				s->child_done = true;
 				break;
 			}

@@ -183,6 +183,10 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->skel->rodata->trace_all = opts->trace_all;
 	t->skel->rodata->tracer_tgid = getpid();
 	t->skel->rodata->dump_exit = opts->dump_exit;
+	t->skel->rodata->stack_mode = opts->stack_mode;
+	if (opts->stack_bytes)
+		t->skel->rodata->stack_bytes = opts->stack_bytes > MT_STACK_MAX ? MT_STACK_MAX :
+										  opts->stack_bytes;
 	for (size_t i = 0; i < sizeof(syscall_kinds) / sizeof(syscall_kinds[0]); i++)
 		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
 	bpf_map__set_max_entries(t->skel->maps.events,

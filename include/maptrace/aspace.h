@@ -36,6 +36,7 @@ struct mt_aspace {
 	uint64_t verified;          /* checkpoints this address space passed through */
 	uint64_t acct_vm, acct_anon; /* what it adds to run-wide totals (stats.c) */
 	bool final_taken;           /* stats took its final figures */
+	uint32_t applying_stack;    /* stack id of the change being applied (its origin) */
 	uint64_t dump_id;           /* in-kernel dump being received */
 	struct mt_maps dump;
 };
@@ -47,6 +48,11 @@ typedef void (*mt_dump_fn)(struct mt_aspace *as, const struct mt_maps *kernel,
 			   uint32_t reason, void *ctx);
 /* An address space is about to be freed (its last user exited). */
 typedef void (*mt_release_fn)(struct mt_aspace *as, void *ctx);
+/* A call that creates mappings came with a user stack sample (an
+ * MT_EV_STACK record): turn it into a stack id for the regions' origin,
+ * while as->shadow still shows the modules mapped at that call. */
+typedef uint32_t (*mt_stack_fn)(struct mt_aspace *as, const struct mt_event *e, uint32_t flags,
+				const void *sample, size_t len, void *ctx);
 /* A change is applied to as->shadow in the kernel's order: called before
  * (after = false) and after it, with e the event, or e = NULL after the
  * shadow was (re)seeded from a snapshot. */
@@ -59,7 +65,9 @@ struct mt_aspaces {
 	mt_dump_fn on_dump;
 	mt_release_fn on_release;
 	mt_apply_fn on_apply;
+	mt_stack_fn on_stack;
 	void *ctx;
+	struct mt_u64map stacks;    /* tid -> the STACK record waiting for its event */
 	uint64_t stale;             /* events already reflected by a snapshot */
 	uint64_t reordered;         /* events that reached us before an earlier ticket */
 	uint64_t unseeded_drops;    /* events for an mm that never got a shadow */

@@ -38,6 +38,7 @@ enum mt_event_kind {
 	MT_EV_VMA,            /* one VMA of an in-kernel address-space dump */
 	MT_EV_DUMP_END,       /* end of an in-kernel dump */
 	MT_EV_SEQ_VOID,       /* an order ticket that no event will carry */
+	MT_EV_STACK,          /* the user stack of the next event of the same thread */
 	MT_EV__COUNT
 };
 
@@ -65,6 +66,8 @@ enum mt_event_flag {
 	MT_EVF_VMA_LOCKED= 1u << 8, /* VMA info could not be read (mmap lock contended) */
 	MT_EVF_ANON_INODE= 1u << 9, /* pseudo file of the anon_inode mount: shown as anon_inode:NAME */
 	MT_EVF_PATH_REVERSED = 1u << 10, /* path holds components leaf first, each followed by '/' */
+	MT_EVF_STACK_FP      = 1u << 11, /* STACK: payload is __u64 return addresses (frame pointers) */
+	MT_EVF_STACK_DWARF   = 1u << 12, /* STACK: payload is struct mt_user_regs + stack bytes from sp */
 };
 
 /*
@@ -90,6 +93,9 @@ enum mt_event_flag {
  *  DUMP_END: args[0] = dump id, args[1] = number of VMA records, aux[0] =
  *    reason, args[2] = 1 if the dump is incomplete.
  *  SEQ_VOID: seq = the ticket to skip.
+ *  STACK: sent just before the event it belongs to (same tid), for calls
+ *    that create mappings when stacks are on; the payload (path_len bytes)
+ *    is described by its MT_EVF_STACK_* flag.
  */
 struct mt_event {
 	__u64 ts_ns;        /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -108,6 +114,22 @@ struct mt_event {
 	char comm[MT_COMM_LEN];
 };
 _Static_assert(sizeof(struct mt_event) == 152, "mt_event ABI size");
+
+/* How user stacks are captured (rodata stack_mode). */
+enum mt_stack_mode {
+	MT_STACKS_NONE = 0,
+	MT_STACKS_FP = 1,      /* bpf_get_stack(): walks frame pointers in the kernel */
+	MT_STACKS_DWARF = 2,   /* registers + a copy of the stack, unwound in user space */
+};
+
+#define MT_STACK_MAX    16384  /* bytes of user stack a DWARF sample carries at most */
+#define MT_FP_FRAMES    127    /* return addresses a frame-pointer stack carries at most */
+#define MT_NREGS        17     /* x86_64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+
+/* The user registers of a DWARF stack sample, in DWARF register order. */
+struct mt_user_regs {
+	__u64 regs[MT_NREGS];
+};
 
 /* One VMA as the task_vma iterator reports it (seeding, resync). Followed by
  * path_len bytes of path. seq = the mm's ticket counter while the VMA was read

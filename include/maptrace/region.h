@@ -36,6 +36,8 @@ struct mt_origin {
 	uint64_t seq;     /* per-address-space sequence number, 0 if unknown */
 	uint32_t kind;    /* enum mt_event_kind, 0 = seeded from snapshot */
 	uint32_t tid;     /* creating thread, 0 if unknown */
+	uint32_t stack;   /* id of the creating call stack (unwind.h), 0 if none */
+	uint32_t _pad;
 };
 
 struct mt_region {

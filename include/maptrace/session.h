@@ -36,6 +36,12 @@ struct mt_session {
 	mt_dump_fn on_dump;         /* in-kernel dumps reaching their turn */
 	mt_apply_fn on_apply;       /* each change applied in the kernel's order */
 	mt_release_fn on_release;   /* an address space's last user exited */
+	mt_stack_fn on_stack;       /* a stack sample reached its event */
+	/* With stop_at_exit, the started command is ptrace'd (PTRACE_O_TRACEEXIT)
+	 * and on_exit_stop runs while it is stopped in exit, its address space
+	 * still whole and readable in /proc, after the ring buffer is drained. */
+	bool stop_at_exit;
+	void (*on_exit_stop)(struct mt_session *s, pid_t pid);
 	void *ctx;
 	int poll_ms;
 	pid_t child;                /* the started command, 0 if none */
