@@ -2,10 +2,10 @@
  *
  * Maps its own executable read-only (a file mapping), allocates 1 MiB with
  * malloc (above the mmap threshold: an anonymous mmap), starts two threads
- * (each gets a stack: an mmap and a guard page mprotect), turns one page of
- * the buffer into a guard page (mprotect), grows a table with mremap, frees
- * everything and exits. Threads do not allocate, so the calls are the same
- * on every run.
+ * (each gets a stack: a PROT_NONE mmap, then an mprotect that makes all but
+ * its guard page read-write), turns one page of the buffer into a guard
+ * page (mprotect), grows a table with mremap, frees everything and exits.
+ * Threads do not allocate, so the calls are the same on every run.
  */
 #include <pthread.h>
 #include <sys/stat.h>

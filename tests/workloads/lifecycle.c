@@ -1,7 +1,7 @@
 /* lifecycle - processes and address spaces coming and going.
  *
  *   lifecycle           everything below
- *   lifecycle steady    everything but the SIGKILLed child: fixed call counts
+ *   lifecycle steady    all but the last two steps: fixed call counts
  *   lifecycle mapone    (internal) map, unmap and exit: the image exec'd below
  *
  * Exercises: a fork child that maps, unmaps and exits; vfork + execve of
@@ -10,9 +10,11 @@
  * from a non-leader thread (in a forked child, so this process survives:
  * the kernel makes the thread the leader; the new image is this program in
  * "mapone" mode); a fork chain three deep, each level mapping before it
- * forks; and a child killed by SIGKILL while it loops over mmap, mprotect
- * and munmap (killed mid-syscall or not: its number of calls depends on
- * timing, hence "steady" for the count comparison).
+ * forks; then, skipped by "steady" since their number of calls depends on
+ * timing: a child killed by SIGKILL while it loops over mmap, mprotect and
+ * munmap (killed mid-syscall or not), and an execve while three other
+ * threads loop over mapping calls (the kernel kills them wherever they are,
+ * de_thread()), in a forked child.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -186,6 +188,42 @@ static void killed_mid_loop(void)
 		die("the looping child ended with wait status %#x, not SIGKILL", st);
 }
 
+static void *busy_loop(void *arg)
+{
+	for (unsigned long i = 0;; i++) {
+		size_t len = (1 + i % 3) * PG;
+		char *p = xanon(NULL, len, RW, 0);
+
+		touch(p, len);
+		xmprotect(p, PG, PROT_READ);
+		xmunmap(p, len);
+	}
+	return arg;
+}
+
+static void exec_while_busy(const char *argv0)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		char *const argv[] = { (char *)argv0, "mapone", NULL };
+		struct timespec ts = { 0, 20 * 1000000 };
+		pthread_t t;
+		int err;
+
+		for (int i = 0; i < 3; i++)
+			if ((err = pthread_create(&t, NULL, busy_loop, NULL)))
+				die("pthread_create: %s", strerror(err));
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		execve("/proc/self/exe", argv, environ);
+		die("execve: %s", strerror(errno));
+	}
+	reap(pid);
+}
+
 int main(int argc, char **argv)
 {
 	bool steady = argc > 1 && !strcmp(argv[1], "steady");
@@ -199,7 +237,9 @@ int main(int argc, char **argv)
 	clone_vm();
 	thread_exec(argv[0]);
 	chain(3);
-	if (!steady)
+	if (!steady) {
 		killed_mid_loop();
+		exec_while_busy(argv[0]);
+	}
 	return 0;
 }

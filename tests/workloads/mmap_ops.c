@@ -9,12 +9,28 @@
  * changed the regions before the hole (the shadow must resynchronise), and
  * one that fails at once; MAP_FIXED overlays of anonymous memory over a
  * file mapping and of a file over anonymous memory; a PROT_NONE reservation
- * made read-write piece by piece (how malloc grows an arena); MAP_SHARED
- * anonymous and file mappings; MADV_DONTFORK / MADV_DOFORK then fork (the
- * child only checks which pages it inherited); zero-length mmap, munmap and
- * mprotect. Every call is made once per run: the counts are fixed.
+ * made read-write piece by piece (how malloc grows an arena), then part of
+ * it named with prctl(PR_SET_VMA_ANON_NAME, "wl:arena") (on a kernel without
+ * CONFIG_ANON_VMA_NAME the call fails with EINVAL: accepted, and the name
+ * is not cleared again); pkey_mprotect with pkey -1 (a plain mprotect, no
+ * PKU needed); MAP_SHARED anonymous and file mappings, and remap_file_pages
+ * on the shared file mapping (the kernel emulates it: the page now maps
+ * another file offset); MAP_FIXED_NOREPLACE onto a mapping (EEXIST);
+ * MADV_DONTFORK / MADV_DOFORK then fork (the child only checks which pages
+ * it inherited) and MADV_DONTNEED (not an event: it changes no mapping);
+ * zero-length mmap, munmap and mprotect. Every call is made once per run:
+ * the counts are fixed. Events expected in the trace beyond the loader's:
+ * madvise 2, prctl 1 or 2, failures: mmap EINVAL and EEXIST, munmap EINVAL,
+ * mprotect ENOMEM twice (and prctl EINVAL without CONFIG_ANON_VMA_NAME).
  */
+#include <sys/prctl.h>
+
 #include "wl.h"
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
 
 #define RW (PROT_READ | PROT_WRITE)
 
@@ -63,6 +79,8 @@ static void mprotect_splits(void)
 	touch(m, 9 * PG);
 	xmprotect(m + 3 * PG, 3 * PG, PROT_READ);                 /* RW | R | RW */
 	xmprotect(m + 1 * PG, 7 * PG, PROT_READ | PROT_EXEC);     /* over all three */
+	if (syscall(SYS_pkey_mprotect, m + 6 * PG, PG, PROT_READ, -1))
+		die("pkey_mprotect(pkey -1): %s", strerror(errno));
 	xmprotect(m, 9 * PG, RW);                                 /* merge back */
 	xmunmap(m, 9 * PG);
 }
@@ -89,6 +107,9 @@ static void fixed_overlays(int fd)
 	char *o = xmmap(NULL, 8 * PG, PROT_READ, MAP_PRIVATE, fd, 0), *o2;
 
 	xanon(o + 2 * PG, 2 * PG, RW, MAP_FIXED);   /* anonymous over the file */
+	expect_err("MAP_FIXED_NOREPLACE onto a mapping",
+		   (long)raw_mmap(o + PG, 2 * PG, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+		   EEXIST);
 	touch(o + 2 * PG, 2 * PG);
 	if (page_tag(o + 4 * PG) != 4)
 		die("file page 4 after the overlay reads %lu", page_tag(o + 4 * PG));
@@ -110,6 +131,13 @@ static void arena(void)
 		touch(r + i * 4 * PG, 4 * PG);
 	}
 	xmprotect(r + 24 * PG, 8 * PG, PROT_NONE);   /* trim the top back */
+	/* name the middle of the RW part: a split in three, "[anon:wl:arena]" */
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, r + 8 * PG, 8 * PG, "wl:arena") == 0) {
+		if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, r + 12 * PG, 4 * PG, NULL))
+			die("prctl(PR_SET_VMA_ANON_NAME, NULL): %s", strerror(errno));
+	} else if (errno != EINVAL) {   /* EINVAL: no CONFIG_ANON_VMA_NAME */
+		die("prctl(PR_SET_VMA_ANON_NAME): %s", strerror(errno));
+	}
 	/* left mapped */
 }
 
@@ -127,6 +155,12 @@ static void shared(int fd)
 	if (pread(fd, &v, sizeof(v), 9 * PG) != (ssize_t)sizeof(v) || v != 0xfeed)
 		die("MAP_SHARED write did not reach the file (read %#lx)", v);
 	*(volatile unsigned long *)(sf + PG) = 9;
+	/* page 1 of the mapping now shows file page 12 (it was page 9) */
+	if (syscall(SYS_remap_file_pages, sf + PG, PG, 0, 12, 0))
+		die("remap_file_pages: %s", strerror(errno));
+	if (page_tag(sf + PG) != 12 || page_tag(sf + 2 * PG) != 10)
+		die("after remap_file_pages the pages read tags %lu, %lu", page_tag(sf + PG),
+		    page_tag(sf + 2 * PG));
 	/* both left mapped */
 }
 
@@ -145,6 +179,9 @@ static void dontfork(void)
 	char *d = xanon(NULL, 4 * PG, RW, 0);
 	pid_t pid;
 
+	touch(d, 4 * PG);
+	if (raw_madvise(d, 4 * PG, MADV_DONTNEED))     /* no event: no mapping changes */
+		die("madvise(MADV_DONTNEED): %s", strerror(errno));
 	touch(d, 4 * PG);
 	if (raw_madvise(d, 4 * PG, MADV_DONTFORK))
 		die("madvise(MADV_DONTFORK): %s", strerror(errno));

@@ -1,0 +1,580 @@
+#!/bin/bash
+# run.sh - maptrace's integration tests: load the real BPF programs, trace
+# the workloads of tests/workloads/ and assert exact results.
+#
+#   tests/integration/run.sh        (as root, after: make && make workloads)
+#
+# Each test prints "PASS name", "FAIL name: reason" or "SKIP name: reason";
+# the last line is "integration: P passed, F failed, S skipped", and the exit
+# status is 1 when a test failed. Tests that load BPF are skipped, with the
+# reason, only when the machine cannot load it (not root, no kernel BTF):
+# maptrace's own message decides. A missing ./maptrace or workload binary is
+# a failure, not a skip. strace and jq are installed from Debian's archive
+# when missing (root only).
+#
+# Tests:
+#   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
+#              lost event, at least one checkpoint and one address space
+#              (kernel_quirks: one test per step, verify/kernel_quirks:STEP)
+#   counts/W   per-kind event counts of `maptrace trace --json` equal the
+#              syscall counts strace sees, for the 11 mapping syscalls
+#   json/hostile_names  every JSON line parses; every hostile path comes back
+#              byte for byte (.path, or .path_hex when not valid UTF-8)
+#   text/hostile_names  the text trace has one line per event, no control bytes
+#   errors/mmap_ops     failed calls are reported with their errno names
+#   events/mmap_ops     only fork-relevant madvise calls are events; a
+#              prctl(PR_SET_VMA) event carries the name passed
+#   cli/...    exit statuses and messages of the command line
+#   attach/... verify -p on running processes (and their new children)
+#   descendants/outliving  trace follows a descendant that outlives COMMAND
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+
+MAPTRACE=./maptrace
+WL=.output/workloads
+WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
+	   aio_ring demo attach_loop kernel_quirks)
+# strace -e trace= set, and the event kinds compared (the same 11 names)
+KINDS=(mmap munmap mprotect pkey_mprotect brk mremap shmat shmdt remap_file_pages io_setup io_destroy)
+STRACE_SET=$(IFS=,; echo "${KINDS[*]}")
+VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
+TIMEOUT=(timeout -k 5 120)
+
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maptrace-it.XXXXXX") || exit 1
+tmp=$(realpath "$tmp")     # maptrace reports resolved paths
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { printf 'PASS %s\n' "$1"; passed=$((passed + 1)); }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2"; failed=$((failed + 1)); }
+skip() { printf 'SKIP %s: %s\n' "$1" "$2"; skipped=$((skipped + 1)); }
+
+# The last lines of a file, indented, under a FAIL line.
+detail() {
+	[ -s "$1" ] || return 0
+	tail -n "${2:-8}" "$1" | cut -c1-240 | sed 's/^/    | /'
+}
+
+# Arguments each workload runs with, in ARGS. $2 says for which test, so
+# that runs never share a directory.
+wl_args() {
+	ARGS=()
+	case $1 in
+	mmap_ops|mremap_forms|kernel_quirks)
+		ARGS=("$tmp") ;;
+	hostile_names)
+		mkdir -p "$tmp/hostile-$2" && ARGS=("$tmp/hostile-$2") ;;
+	lifecycle)
+		# its SIGKILLed child and its exec amid busy threads make a
+		# timing-dependent number of calls: "steady" leaves them out
+		[ "$2" = counts ] && ARGS=(steady) ;;
+	attach_loop)
+		ARGS=(100 2) ;;   # 2 threads, 0.5 s; stdin is /dev/null: no wait
+	esac
+	return 0
+}
+
+# "N kind" lines from an strace -f -o file: the name before '(' of each call
+# line; a call split by another thread counts once (<unfinished ...>), its
+# "<... resumed>" half not at all; "+++" and "---" lines are not calls.
+strace_counts() {
+	awk '{
+		sub(/^[0-9]+ +/, "")
+		if ($0 ~ /^<\.\.\. / || $0 ~ /^(\+\+\+|---) /)
+			next
+		if (match($0, /^[a-z_0-9]+\(/))
+			n[substr($0, 1, RLENGTH - 1)]++
+	}
+	END { for (k in n) print n[k], k }' "$1"
+}
+
+# Bytes of a string as lowercase hex, no separators.
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+
+# Wait up to 10 s until maptrace (pid $1) sleeps in epoll_wait: it has
+# attached to its targets, seeded their shadows and polls the ring buffer.
+wait_polling() {
+	local i
+
+	for ((i = 0; i < 1000; i++)); do
+		grep -q epoll "/proc/$1/wchan" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+
+# Wait up to 2 s until process $1 runs the program named $2 (has exec'd).
+wait_comm() {
+	local i
+
+	for ((i = 0; i < 200; i++)); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+need_bin() { # name file: fail the test when a binary was not built
+	[ -x "$2" ] && return 0
+	fail "$1" "$2 is not built (run: make && make workloads)"
+	return 1
+}
+
+# ---------------------------------------------------------------- tests
+
+# t_verify WORKLOAD [STEP]: kernel_quirks runs one step at a time, so that
+# each quirk passes or fails on its own.
+t_verify() {
+	local w=$1 step=${2:-} name="verify/$1${2:+:$2}" interval=50
+	local out="$tmp/verify-$1$step.out" err="$tmp/verify-$1$step.err" rc last
+
+	need_bin "$name" "$WL/$w" || return
+	[ "$w" = many_maps ] && interval=500    # each checkpoint reads 60,000 lines
+	wl_args "$w" verify
+	[ -n "$step" ] && ARGS+=("$step")
+	"${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- "$WL/$w" "${ARGS[@]}" \
+		</dev/null >"$out" 2>"$err"
+	rc=$?
+	last=$(tail -n 1 "$out")
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: ${last:-none}"
+		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
+		detail "$err" 4
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$last'"
+	else
+		pass "$name"
+	fi
+}
+
+t_counts() {
+	local w=$1 name="counts/$1" jf="$tmp/counts-$1.jsonl" sf="$tmp/counts-$1.strace"
+	local err="$tmp/counts-$1.err" rc n k a b diffs=""
+	local -A mt=() st=()
+
+	need_bin "$name" "$WL/$w" || return
+	wl_args "$w" counts
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/$w" "${ARGS[@]}" </dev/null 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	wl_args "$w" counts
+	"${TIMEOUT[@]}" strace -f -qq -o "$sf" -e trace="$STRACE_SET" -- "$WL/$w" "${ARGS[@]}" \
+		</dev/null 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "the workload under strace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	if ! jq -r .kind "$jf" >"$tmp/kinds" 2>"$err"; then
+		fail "$name" "the JSON trace does not parse: $(head -n 1 "$err")"
+		return
+	fi
+	while read -r n k; do mt[$k]=$n; done < <(sort "$tmp/kinds" | uniq -c)
+	while read -r n k; do st[$k]=$n; done < <(strace_counts "$sf")
+	for k in "${KINDS[@]}"; do
+		a=${mt[$k]:-0} b=${st[$k]:-0}
+		[ "$a" = "$b" ] || diffs+=" $k: maptrace $a, strace $b;"
+	done
+	if [ -n "$diffs" ]; then
+		fail "$name" "counts differ:${diffs%;}"
+	elif [ "${mt[exec]:-0}" -lt 1 ]; then
+		fail "$name" "no exec event in the trace"
+	else
+		pass "$name"
+	fi
+}
+
+# The hostile names come back exactly: every line is one JSON object, and
+# each path the workload mapped (its manifest: NUL-terminated full paths)
+# is the path of an mmap event, byte for byte.
+t_json_hostile() {
+	local name=json/hostile_names dir="$tmp/hostile-json" man="$tmp/hostile.manifest"
+	local jf="$tmp/hostile.jsonl" err="$tmp/hostile.err" rc lines objs enc p h n=0 missing=""
+	local -A seen=()
+
+	need_bin "$name" "$WL/hostile_names" || return
+	mkdir -p "$dir"
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/hostile_names" "$dir" "$man" \
+		</dev/null 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	lines=$(wc -l <"$jf")
+	if ! objs=$(jq -c 'select(type == "object" and (.kind | type) == "string")' "$jf" 2>"$err" |
+		    wc -l) || [ -s "$err" ]; then
+		fail "$name" "jq cannot parse the trace: $(head -n 1 "$err")"
+		return
+	fi
+	if [ -n "$(tail -c 1 "$jf")" ] || (( lines == 0 || objs != lines )); then
+		fail "$name" "$lines lines but $objs JSON objects with a kind (or no final newline)"
+		return
+	fi
+	while IFS= read -r enc; do
+		case $enc in
+		hex:*) h=${enc#hex:} ;;
+		b64:*) h=$(printf '%s' "${enc#b64:}" | base64 -d | od -An -v -tx1 | tr -d ' \n') ;;
+		esac
+		seen[$h]=1
+	done < <(jq -r 'select(.kind == "mmap" and has("path")) |
+			if has("path_hex") then "hex:" + .path_hex else "b64:" + (.path | @base64) end' "$jf")
+	while IFS= read -r -d '' p; do
+		n=$((n + 1))
+		[ -n "${seen[$(hex "$p")]:-}" ] || missing+=" $(printf '%q' "${p#"$dir"/}" | cut -c1-60)"
+	done <"$man"
+	if (( n != 13 )); then
+		fail "$name" "the workload's manifest lists $n paths, expected 13"
+	elif [ -n "$missing" ]; then
+		fail "$name" "paths not reported exactly:$missing"
+	elif [ "$(jq -r 'select(.kind == "mmap" and .path == "/memfd:wl:memfd" and .deleted == true) |
+			 .kind' "$jf" | wc -l)" != 1 ]; then
+		fail "$name" "no mmap event with path \"/memfd:wl:memfd\" and deleted true"
+	else
+		pass "$name"
+	fi
+}
+
+# The text trace: one line per event, and no terminal control bytes from
+# file names (a name with a newline must not forge a second event line).
+t_text_hostile() {
+	local name=text/hostile_names dir="$tmp/hostile-text" tf="$tmp/hostile.txt"
+	local jf="$tmp/hostile-text.jsonl" err="$tmp/hostile-text.err" rc events lines ctl
+
+	need_bin "$name" "$WL/hostile_names" || return
+	mkdir -p "$dir"
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/hostile_names" "$dir" </dev/null 2>"$err"
+	rc=$?
+	"${TIMEOUT[@]}" "$MAPTRACE" trace -o "$tf" -- "$WL/hostile_names" "$dir" </dev/null 2>>"$err"
+	rc=$((rc | $?))
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace failed"
+		detail "$err" 4
+		return
+	fi
+	events=$(wc -l <"$jf")
+	lines=$(wc -l <"$tf")
+	ctl=$(LC_ALL=C grep -c $'[\x01-\x09\x0b-\x1f\x7f]' "$tf")
+	if (( lines != events )); then
+		fail "$name" "$lines text lines for $events events: a file name's newline is printed raw"
+		LC_ALL=C grep -n -A1 "$dir/new" "$tf" | cut -c1-200 | cat -A | sed 's/^/    | /'
+	elif (( ctl != 0 )); then
+		fail "$name" "$ctl text lines hold raw control bytes (tab, escape, ...) from file names"
+		LC_ALL=C grep $'[\x01-\x09\x0b-\x1f\x7f]' "$tf" | cut -c1-200 | cat -A | sed 's/^/    | /'
+	else
+		pass "$name"
+	fi
+}
+
+# Failed calls carry their errno name: mmap_ops makes exactly these five
+# (its prctl(PR_SET_VMA) fails too on kernels without CONFIG_ANON_VMA_NAME:
+# left out here).
+t_errors() {
+	local name=errors/mmap_ops jf="$tmp/errors.jsonl" err="$tmp/errors.err" rc got want
+
+	need_bin "$name" "$WL/mmap_ops" || return
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/mmap_ops" "$tmp" </dev/null 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	got=$(jq -r 'select(has("error") and .kind != "prctl") | "\(.kind) \(.ret) \(.error)"' "$jf" |
+	      sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2 " " $3 " " $4, $1; sep = ", " }')
+	want="mmap -17 EEXIST x1, mmap -22 EINVAL x1, mprotect -12 ENOMEM x2, munmap -22 EINVAL x1"
+	if [ "$got" != "$want" ]; then
+		fail "$name" "failed calls: '$got', expected '$want'"
+	else
+		pass "$name"
+	fi
+}
+
+# Filtered kinds: of mmap_ops' three madvise calls only MADV_DONTFORK (10)
+# and MADV_DOFORK (11) are events; its first prctl(PR_SET_VMA_ANON_NAME)
+# names "wl:arena", and the event must say so whether or not the kernel
+# accepted it (as strace shows the arguments of a failed call).
+t_events() {
+	local name=events/mmap_ops jf="$tmp/events.jsonl" err="$tmp/events.err" rc advice pr
+
+	need_bin "$name" "$WL/mmap_ops" || return
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/mmap_ops" "$tmp" </dev/null 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	advice=$(jq -r 'select(.kind == "madvise") | .args.advice' "$jf" | tr '\n' ' ')
+	pr=$(jq -c 'select(.kind == "prctl")' "$jf" | head -n 1)
+	if [ "$advice" != "10 11 " ]; then
+		fail "$name" "madvise events with advice '$advice', expected '10 11 '"
+	elif [ -z "$pr" ]; then
+		fail "$name" "no prctl event"
+	elif [ "$(jq -r .args.name <<<"$pr")" != "wl:arena" ]; then
+		fail "$name" "the prctl(PR_SET_VMA_ANON_NAME, \"wl:arena\") event shows name \"$(jq -r .args.name <<<"$pr")\" ($(jq -r '.error // "succeeded"' <<<"$pr"))"
+		printf '%s\n' "$pr" | cut -c1-240 | sed 's/^/    | /'
+	else
+		pass "$name"
+	fi
+}
+
+# A descendant that outlives COMMAND is still a descendant: like strace -f,
+# trace must follow it to its end (here: sleep, then the exec of true).
+t_outliving() {
+	local name=descendants/outliving jf="$tmp/outliving.jsonl" err="$tmp/outliving.err" rc
+	local execs unended
+
+	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- \
+		/bin/sh -c '(/bin/sleep 0.3; exec /bin/true) & exit 0' </dev/null 2>"$err"
+	rc=$?
+	sleep 0.5   # let the orphan finish in any case
+	if (( rc != 0 )); then
+		fail "$name" "maptrace trace exited with status $rc"
+		detail "$err" 4
+		return
+	fi
+	execs=$(jq -r 'select(.kind == "exec") | .path' "$jf" | tr '\n' ' ')
+	# processes (by pid) whose last thread-group exit is not in the trace
+	unended=$(jq -rs '[.[] | select(.kind == "exec" or .kind == "fork") |
+			     if .kind == "fork" then .child_pid else .pid end] - [.[] |
+			     select(.kind == "exit") | .pid] | unique | map(tostring) | join(" ")' "$jf")
+	if [ "$execs" != "/bin/sh /bin/sleep /bin/true " ]; then
+		fail "$name" "exec events: '$execs'; expected sh, sleep, then /bin/true"
+	elif [ -n "$unended" ]; then
+		fail "$name" "no exit event for pid(s) $unended"
+	else
+		pass "$name"
+	fi
+}
+
+t_cli_missing_command() {
+	local name=cli/missing_command out="$tmp/cli.out" rc
+
+	"${TIMEOUT[@]}" "$MAPTRACE" trace -- "$tmp/no-such-command" >"$out" 2>&1
+	rc=$?
+	if (( rc == 0 )); then
+		fail "$name" "exit status 0"
+	elif ! grep -q "cannot run" "$out"; then
+		fail "$name" "no 'cannot run' message: $(head -n 1 "$out")"
+	else
+		pass "$name"
+	fi
+}
+
+t_cli_exit_status() {
+	local name=cli/exit_status out="$tmp/cli.out" rc last
+
+	"${TIMEOUT[@]}" "$MAPTRACE" verify -- sh -c 'exit 3' >"$out" 2>"$tmp/cli.err"
+	rc=$?
+	last=$(tail -n 1 "$out")
+	if (( rc != 3 )); then
+		fail "$name" "exit status $rc, expected the command's 3; last line: $last"
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$last'"
+	else
+		pass "$name"
+	fi
+}
+
+t_cli_no_such_pid() {
+	local name=cli/no_such_pid out="$tmp/cli.out" pid=999999 rc
+
+	while kill -0 "$pid" 2>/dev/null; do pid=$((pid - 1)); done
+	"${TIMEOUT[@]}" "$MAPTRACE" trace -p "$pid" >"$out" 2>&1
+	rc=$?
+	if (( rc == 0 )); then
+		fail "$name" "exit status 0 for pid $pid"
+	elif ! grep -q "no process" "$out"; then
+		fail "$name" "no 'no process' message: $(head -n 1 "$out")"
+	else
+		pass "$name"
+	fi
+}
+
+t_cli_no_target() {
+	local name=cli/no_target out="$tmp/cli.out" rc
+
+	"${TIMEOUT[@]}" "$MAPTRACE" trace >"$out" 2>&1
+	rc=$?
+	if (( rc != 2 )); then
+		fail "$name" "exit status $rc, expected 2"
+	else
+		pass "$name"
+	fi
+}
+
+# verify -p on a process whose 3 threads keep changing its address space:
+# attach while it waits on a pipe, release it, stop after 2 s while it still
+# runs.
+t_attach_loop() {
+	local name=attach/attach_loop fifo="$tmp/attach.fifo" out="$tmp/attach.out"
+	local err="$tmp/attach.err" pid mpid fd rc wrc last
+
+	need_bin "$name" "$WL/attach_loop" || return
+	mkfifo "$fifo" || { fail "$name" "mkfifo failed"; return; }
+	"$WL/attach_loop" 600 3 <"$fifo" &
+	pid=$!
+	exec {fd}>"$fifo"     # lets the workload's open of the fifo complete
+	wait_comm "$pid" attach_loop
+	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 2 -p "$pid" >"$out" 2>"$err" &
+	mpid=$!
+	wait_polling "$mpid"  # on failure: go on, the checks below say what happened
+	printf x >&"$fd"
+	exec {fd}>&-
+	wait "$mpid"
+	rc=$?
+	wait "$pid"
+	wrc=$?
+	last=$(tail -n 1 "$out")
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: ${last:-none}"
+		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
+		detail "$err" 4
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$last'"
+	elif (( wrc != 0 )); then
+		fail "$name" "the workload exited with status $wrc"
+	else
+		pass "$name"
+	fi
+}
+
+# verify -p on a shell that, once released, runs two workloads: the new
+# children are traced and verified too. 11 address spaces: the shell, 7 of
+# lifecycle steady (itself, a fork child, /bin/true, the thread-exec'd image,
+# a fork chain of 3), 3 of mmap_ops (itself, two fork children).
+t_attach_children() {
+	local name=attach/children fifo="$tmp/children.fifo" out="$tmp/children.out"
+	local err="$tmp/children.err" pid mpid fd rc wrc last
+
+	need_bin "$name" "$WL/lifecycle" && need_bin "$name" "$WL/mmap_ops" || return
+	mkfifo "$fifo" || { fail "$name" "mkfifo failed"; return; }
+	sh -c 'read -r x && "$1" steady && "$2" "$3"' sh "$WL/lifecycle" "$WL/mmap_ops" "$tmp" \
+		<"$fifo" &
+	pid=$!
+	exec {fd}>"$fifo"
+	wait_comm "$pid" sh
+	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -p "$pid" >"$out" 2>"$err" &
+	mpid=$!
+	wait_polling "$mpid"  # children forked before the attach would not be traced
+	echo go >&"$fd"
+	exec {fd}>&-
+	wait "$mpid"
+	rc=$?
+	wait "$pid"
+	wrc=$?
+	last=$(tail -n 1 "$out")
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: ${last:-none}"
+		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
+		detail "$err" 4
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$last'"
+	elif ! [[ $last =~ \ 11\ address\ spaces, ]]; then
+		fail "$name" "summary line is '$last', expected 11 address spaces"
+	elif (( wrc != 0 )); then
+		fail "$name" "the shell and its workloads exited with status $wrc"
+	else
+		pass "$name"
+	fi
+}
+
+# verify -p on a process that makes no mapping call while watched.
+t_attach_sleep() {
+	local name=attach/sleep out="$tmp/attach-sleep.out" err="$tmp/attach-sleep.err" pid rc last
+
+	sleep 3 &
+	pid=$!
+	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 1 -p "$pid" >"$out" 2>"$err"
+	rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	last=$(tail -n 1 "$out")
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: ${last:-none}"
+		detail "$err" 4
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$last'"
+	else
+		pass "$name"
+	fi
+}
+
+# ---------------------------------------------------------------- main
+
+# Why BPF cannot be used here, or empty.
+no_bpf=""
+if [ "$(id -u)" != 0 ]; then
+	no_bpf="not root: these tests load BPF programs (run: sudo $0)"
+elif [ -x "$MAPTRACE" ] && ! "$MAPTRACE" trace -- /bin/true >/dev/null 2>"$tmp/probe"; then
+	if grep -q -e "needs root" -e "kernel BTF not found" "$tmp/probe"; then
+		no_bpf="maptrace cannot load BPF here: $(grep -m 1 -e "needs root" -e "kernel BTF not found" "$tmp/probe")"
+	fi
+	# any other failure is maptrace's: the tests run and fail with it
+fi
+
+if [ -z "$no_bpf" ]; then
+	for tool in strace jq; do
+		command -v "$tool" >/dev/null && continue
+		echo "integration: installing $tool"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq "$tool"; } >/dev/null 2>&1
+	done
+fi
+
+# name needs_bpf needs_tools function args...
+run() {
+	local name=$1 bpf=$2 tools=$3 tool
+	shift 3
+	if [ "$bpf" = bpf ] && [ -n "$no_bpf" ]; then
+		skip "$name" "$no_bpf"
+		return
+	fi
+	if [ ! -x "$MAPTRACE" ]; then
+		fail "$name" "$MAPTRACE is not built (run: make)"
+		return
+	fi
+	for tool in $tools; do
+		if ! command -v "$tool" >/dev/null; then
+			fail "$name" "$tool is not installed (run: make deps)"
+			return
+		fi
+	done
+	"$@"
+}
+
+run cli/no_target - "" t_cli_no_target
+run cli/missing_command bpf "" t_cli_missing_command
+run cli/exit_status bpf "" t_cli_exit_status
+run cli/no_such_pid bpf "" t_cli_no_such_pid
+for w in "${WORKLOADS[@]}"; do
+	[ "$w" = kernel_quirks ] && continue
+	run "verify/$w" bpf "" t_verify "$w"
+done
+for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
+	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
+done
+for w in "${WORKLOADS[@]}"; do
+	run "counts/$w" bpf "jq strace" t_counts "$w"
+done
+run json/hostile_names bpf jq t_json_hostile
+run text/hostile_names bpf "" t_text_hostile
+run errors/mmap_ops bpf jq t_errors
+run events/mmap_ops bpf jq t_events
+run descendants/outliving bpf jq t_outliving
+run attach/sleep bpf "" t_attach_sleep
+run attach/attach_loop bpf "" t_attach_loop
+run attach/children bpf "" t_attach_children
+
+echo "integration: $passed passed, $failed failed, $skipped skipped"
+(( failed == 0 ))

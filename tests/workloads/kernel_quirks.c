@@ -1,0 +1,231 @@
+/* kernel_quirks - calls whose effect on the address space is not what their
+ * arguments alone say, and changes no mapping call reports.
+ *
+ *   kernel_quirks [DIR [STEP]]   temporary file in DIR (default /tmp);
+ *                                STEP: run only the step of that name
+ *
+ * Steps:
+ *  dev_zero           MAP_PRIVATE of /dev/zero is plain anonymous memory
+ *                     (drivers/char/mem.c mmap_zero: vma_set_anonymous);
+ *                     MAP_SHARED of /dev/zero gets a new shmem file
+ *                     (shmem_zero_setup): the region is "/dev/zero (deleted)"
+ *                     of the shmem mount, not the device inode the fd names
+ *  growsdown          mprotect(PROT_GROWSDOWN) inside a MAP_GROWSDOWN region
+ *                     changes it from the region's start, not from addr
+ *                     (mm/mprotect.c do_mprotect_pkey)
+ *  read_implies_exec  with the READ_IMPLIES_EXEC personality (in a fork
+ *                     child), PROT_READ in mmap and mprotect also grants
+ *                     PROT_EXEC (do_mmap, do_mprotect_pkey)
+ *  rename             a mapped file is renamed: /proc/<pid>/maps shows the
+ *                     new name, though no mapping call happened
+ *  mseal              (6.10+) munmap and mprotect of a sealed region fail
+ *                     with EPERM and change nothing (ENOSYS: step skipped)
+ *  vfork              a vfork child maps into its parent's address space
+ *                     before execve
+ *  vdso               mremap of the [vdso] (in a fork child that never calls
+ *                     into the vDSO again): the special mapping moves, with
+ *                     its name
+ * Each call is made once per run: the counts are fixed.
+ */
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "wl.h"
+
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
+
+#define RW (PROT_READ | PROT_WRITE)
+
+extern char **environ;
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void dev_zero(void)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	char *priv, *shared;
+
+	if (fd < 0)
+		die("/dev/zero: %s", strerror(errno));
+	priv = xmmap(NULL, 4 * PG, RW, MAP_PRIVATE, fd, 0);
+	shared = xmmap(NULL, 4 * PG, RW, MAP_SHARED, fd, 0);
+	touch(priv, 4 * PG);
+	touch(shared, 4 * PG);
+	close(fd);
+	/* both stay mapped */
+}
+
+static void growsdown(void)
+{
+	char *g = xanon(NULL, 8 * PG, RW, MAP_GROWSDOWN);
+
+	touch(g + 4 * PG, 4 * PG);
+	/* [g, g + 5 pages) becomes read-only: from the region's start */
+	xmprotect(g + 4 * PG, PG, PROT_READ | PROT_GROWSDOWN);
+}
+
+static void read_implies_exec(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		char *r, *w;
+
+		if (personality(READ_IMPLIES_EXEC) < 0)
+			die("personality: %s", strerror(errno));
+		r = xanon(NULL, 4 * PG, PROT_READ, 0);          /* r-x */
+		w = xanon(NULL, 4 * PG, RW, 0);                 /* rwx */
+		xmprotect(w, PG, PROT_READ);                     /* r-x */
+		(void)r;
+		sleep_ms(60);
+		_exit(0);
+	}
+	reap(pid);
+}
+
+static void rename_mapped(const char *dir)
+{
+	char path[4096], to[4200];
+	int fd = tmpfile_in(dir, "quirk", 2 * PG, path);
+
+	xmmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	sleep_ms(60);
+	snprintf(to, sizeof(to), "%s renamed", path);
+	if (rename(path, to))
+		die("rename %s: %s", path, strerror(errno));
+	sleep_ms(60);
+	if (unlink(to))
+		die("unlink %s: %s", to, strerror(errno));
+}
+
+static void sealed(void)
+{
+	char *s = xanon(NULL, 4 * PG, RW, 0);
+
+	touch(s, 4 * PG);
+	if (syscall(SYS_mseal, s, 4 * PG, 0)) {
+		if (errno == ENOSYS)
+			return;
+		die("mseal: %s", strerror(errno));
+	}
+	expect_err("munmap of a sealed region", raw_munmap(s, PG), EPERM);
+	expect_err("mprotect of a sealed region", raw_mprotect(s, PG, PROT_READ), EPERM);
+}
+
+static void vfork_maps(void)
+{
+	char *const argv[] = { "true", NULL };
+	pid_t pid = vfork();
+
+	if (pid < 0)
+		die("vfork: %s", strerror(errno));
+	if (pid == 0) {
+		/* the parent's mm: raw syscalls only, nothing else touched */
+		char *p = raw_mmap(NULL, 3 * PG, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED || raw_munmap(p + PG, PG))
+			_exit(2);
+		execve("/bin/true", argv, environ);
+		_exit(127);
+	}
+	reap(pid);
+}
+
+/* [vdso] bounds from our own maps, read without stdio (no malloc). */
+static void find_vdso(unsigned long *start, unsigned long *end)
+{
+	static char buf[1 << 16];
+	ssize_t n, len = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	char *line;
+
+	if (fd < 0)
+		die("/proc/self/maps: %s", strerror(errno));
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *nl = strchr(line, '\n');
+		char *v = strstr(line, "[vdso]");
+
+		if (v && (!nl || v < nl)) {
+			*start = strtoul(line, &line, 16);
+			*end = strtoul(line + 1, NULL, 16);
+			return;
+		}
+	}
+	die("no [vdso] in /proc/self/maps");
+}
+
+static void move_vdso(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		unsigned long a = 0, b = 0;
+		char *room, *moved;
+
+		find_vdso(&a, &b);
+		room = xanon(NULL, (b - a) + 2 * PG, PROT_NONE, 0);
+		moved = xmremap((void *)a, b - a, b - a, MREMAP_MAYMOVE | MREMAP_FIXED, room + PG);
+		if (moved != room + PG)
+			_exit(2);
+		sleep_ms(60);   /* nanosleep is a real syscall: no vDSO call from here on */
+		_exit(0);
+	}
+	reap(pid);
+}
+
+static const char *dir = "/tmp";
+
+static void rename_step(void)
+{
+	rename_mapped(dir);
+}
+
+static const struct step {
+	const char *name;
+	void (*run)(void);
+} steps[] = {
+	{ "dev_zero", dev_zero },
+	{ "growsdown", growsdown },
+	{ "read_implies_exec", read_implies_exec },
+	{ "rename", rename_step },
+	{ "mseal", sealed },
+	{ "vfork", vfork_maps },
+	{ "vdso", move_vdso },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 2 ? argv[2] : NULL;
+	bool found = false;
+
+	if (argc > 1)
+		dir = argv[1];
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (only && strcmp(only, steps[i].name))
+			continue;
+		steps[i].run();
+		found = true;
+	}
+	if (!found)
+		die("no step named '%s'", only);
+	sleep_ms(60);   /* a periodic checkpoint with everything in place */
+	return 0;
+}
