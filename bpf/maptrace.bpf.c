@@ -51,6 +51,9 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_ANONYMOUS   0x20
 #define EPERM 1
+#define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
+#define S_IFMT  00170000
+#define S_IFCHR 0020000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -341,8 +344,15 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	c->e->aux[0] = BPF_CORE_READ(vma, vm_start);
 	c->e->aux[1] = BPF_CORE_READ(vma, vm_end);
 	c->e->aux[2] = BPF_CORE_READ(vma, vm_pgoff);
-	if (f)
+	if (f) {
 		describe_file(f, c->e, c->path);
+	} else {
+		/* the vma is anonymous (a private /dev/zero mapping) */
+		c->e->flags &= ~(MT_EVF_FILE | MT_EVF_PATH_REVERSED | MT_EVF_PSEUDO | MT_EVF_DELETED);
+		c->e->dev = 0;
+		c->e->ino = 0;
+		c->e->path_len = 0;
+	}
 	return 0;
 }
 
@@ -457,6 +467,11 @@ static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 
 				if (file)
 					describe_file(file, &s->e, s->path);
+				/* a device's mmap may replace the file: /dev/zero maps
+				 * shmem when shared, anonymous memory when private
+				 * (drivers/char/mem.c mmap_zero) */
+				if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFCHR)
+					find_vma_info(s, (__u64)ret);
 			} else if ((flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
 				   (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE) {
 				find_vma_info(s, (__u64)ret);
@@ -475,15 +490,18 @@ static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 				find_vma_info(s, ring);
 			break;
 		}
-		case MT_EV_PRCTL_VMA_NAME:
-			if (f->args[4]) {
-				long n = bpf_probe_read_user_str(s->path, MT_NAME_MAX, (void *)f->args[4]);
-
-				s->e.path_len = n > 0 ? n - 1 : 0;
-			}
-			break;
 		}
 	}
+	/* the name asked for, whether or not the kernel could set it */
+	if (f->kind == MT_EV_PRCTL_VMA_NAME && f->args[4]) {
+		long n = bpf_probe_read_user_str(s->path, MT_NAME_MAX, (void *)f->args[4]);
+
+		s->e.path_len = n > 0 ? n - 1 : 0;
+	}
+	/* mmap and mprotect add PROT_EXEC to PROT_READ under this personality */
+	if (BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), personality) &
+	    READ_IMPLIES_EXEC)
+		s->e.flags |= MT_EVF_READ_IMPLIES_EXEC;
 	submit(s, MT_STAT_DROPPED);
 out:
 	bpf_map_delete_elem(&inflight, &tid);

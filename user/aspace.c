@@ -26,6 +26,7 @@
 #define SHM_RDONLY      010000
 #define SHM_EXEC        0100000
 #define MADV_DONTFORK   10
+#define PROT_GROWSDOWN  0x01000000
 
 /* An event (or a completed dump) waiting for its ticket. Ordering key:
  * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
@@ -301,33 +302,48 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 	return mt_shadow_map(as->shadow, &r);
 }
 
+/* r/w/x as the kernel grants them: READ_IMPLIES_EXEC adds exec to read
+ * (mm/mmap.c do_mmap, mm/mprotect.c do_mprotect_pkey) */
+static uint32_t granted_perms(const struct mt_event *e, uint64_t prot)
+{
+	uint32_t perms = prot_perms(prot);
+
+	if ((e->flags & MT_EVF_READ_IMPLIES_EXEC) && (perms & MT_PERM_READ))
+		perms |= MT_PERM_EXEC;
+	return perms;
+}
+
 static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char *name)
 {
 	uint64_t flags = e->args[3], type = flags & MAP_SHARED_VALIDATE;
 	struct mt_region r = {
 		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + PAGE_ALIGN(e->args[1]),
-		.perms = prot_perms(e->args[2]), .origin = origin_of(as, e), .name = name,
+		.perms = granted_perms(e, e->args[2]), .origin = origin_of(as, e), .name = name,
 	};
 
 	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
 		r.perms |= MT_PERM_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		r.flags |= MT_RF_GROWSDOWN;
-	if (!(flags & MAP_ANONYMOUS)) {
+	if (e->flags & MT_EVF_VMA_INFO) {
+		/* the vma the kernel made: a device may have swapped the file
+		 * (shared /dev/zero is shmem) or dropped it (private /dev/zero
+		 * is anonymous); shared anonymous memory is a shmem file */
+		if (e->flags & MT_EVF_FILE) {
+			r.dev = e->dev;
+			r.inode = e->ino;
+			r.offset = e->aux[2] * PAGE_SIZE;
+		} else {
+			r.name = NULL;
+		}
+	} else if (!(flags & MAP_ANONYMOUS)) {
 		r.dev = e->dev;
 		r.inode = e->ino;
 		r.offset = e->args[5];
 		if (!(e->flags & MT_EVF_FILE))
 			r.flags |= MT_RF_IDENT_UNKNOWN;
 	} else if (r.perms & MT_PERM_SHARED) {
-		/* shared anonymous memory is a shmem file ("/dev/zero (deleted)") */
-		if (e->flags & MT_EVF_VMA_INFO) {
-			r.dev = e->dev;
-			r.inode = e->ino;
-			r.offset = e->aux[2] * PAGE_SIZE;
-		} else {
-			r.flags |= MT_RF_IDENT_UNKNOWN;
-		}
+		r.flags |= MT_RF_IDENT_UNKNOWN; /* its shmem inode could not be read */
 	}
 	if (mt_event_file_deleted(e))
 		r.flags |= MT_RF_DELETED;
@@ -371,6 +387,21 @@ static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e
 	return mt_shadow_map(as->shadow, &r);
 }
 
+/* PROT_GROWSDOWN extends an mprotect down to the start of the growsdown
+ * vma holding start (mm/mprotect.c do_mprotect_pkey); the shadow may hold
+ * that vma as several alike regions. */
+static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t prot)
+{
+	const struct mt_region *r = mt_shadow_find(as->shadow, start), *below;
+
+	if (!(prot & PROT_GROWSDOWN) || !r || !(r->flags & MT_RF_GROWSDOWN))
+		return start;
+	while (r->start && (below = mt_shadow_find(as->shadow, r->start - 1)) &&
+	       below->end == r->start && (below->flags & MT_RF_GROWSDOWN) && below->perms == r->perms)
+		r = below;
+	return r->start;
+}
+
 static int apply(struct mt_aspace *as, const struct mt_event *e, const char *name)
 {
 	uint64_t a0 = e->args[0];
@@ -393,13 +424,14 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 	case MT_EV_PKEY_MPROTECT:
 		if (!e->args[1])
 			return 0; /* a zero-length mprotect succeeds and changes nothing */
-		return mt_shadow_protect(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
-					 prot_perms(e->args[2]), NULL);
+		return mt_shadow_protect(as->shadow, protect_start(as, a0, e->args[2]),
+					 a0 + PAGE_ALIGN(e->args[1]), granted_perms(e, e->args[2]),
+					 NULL);
 	case MT_EV_BRK: {
 		/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
 		uint64_t old_end = PAGE_ALIGN(e->aux[1]), new_end = PAGE_ALIGN((uint64_t)e->ret);
 		struct mt_region r = {
-			.start = old_end, .end = new_end, .perms = MT_PERM_READ | MT_PERM_WRITE,
+			.start = old_end, .end = new_end, .perms = granted_perms(e, 3 /* rw */),
 			.name = "[heap]", .origin = origin_of(as, e),
 		};
 		if (new_end > old_end)

@@ -9,7 +9,7 @@
 
 #include "maptrace/evfmt.h"
 
-enum arg_type { A_NONE, A_HEX, A_OFF, A_DEC, A_INT, A_PROT, A_MAPFLAGS, A_FD, A_MREMAPFLAGS, A_STR };
+enum arg_type { A_NONE, A_HEX, A_OFF, A_ADVICE, A_DEC, A_INT, A_PROT, A_MAPFLAGS, A_FD, A_MREMAPFLAGS, A_STR };
 
 struct kind_desc {
 	const char *name;
@@ -31,10 +31,10 @@ static const struct kind_desc kinds[MT_EV__COUNT] = {
 	[MT_EV_SHMAT] = { "shmat", { "shmid", "addr", "shmflg" }, { A_INT, A_HEX, A_HEX }, true },
 	[MT_EV_SHMDT] = { "shmdt", { "addr" }, { A_HEX } },
 	[MT_EV_REMAP_FILE_PAGES] = { "remap_file_pages", { "addr", "size", "prot", "pgoff", "flags" },
-				     { A_HEX, A_DEC, A_PROT, A_DEC, A_HEX } },
+				     { A_HEX, A_DEC, A_INT, A_DEC, A_INT } },
 	[MT_EV_IO_SETUP] = { "io_setup", { "nr_events", "ctxp" }, { A_DEC, A_HEX } },
 	[MT_EV_IO_DESTROY] = { "io_destroy", { "ctx" }, { A_HEX } },
-	[MT_EV_MADVISE] = { "madvise", { "addr", "length", "advice" }, { A_HEX, A_DEC, A_INT } },
+	[MT_EV_MADVISE] = { "madvise", { "addr", "length", "advice" }, { A_HEX, A_DEC, A_ADVICE } },
 	[MT_EV_PRCTL_VMA_NAME] = { "prctl", { "option", "arg2", "addr", "size", "name" },
 				   { A_HEX, A_INT, A_HEX, A_DEC, A_STR } },
 	[MT_EV_FORK] = { "fork" },
@@ -171,6 +171,12 @@ static void arg_str(enum arg_type t, __u64 v, char *buf, size_t cap)
 	case A_OFF:
 		snprintf(buf, cap, "%#llx", (unsigned long long)v);
 		break;
+	case A_ADVICE:
+		/* only the advice that changes what fork copies is traced */
+		snprintf(buf, cap, "%s", v == 10 ? "MADV_DONTFORK" : v == 11 ? "MADV_DOFORK" : "?");
+		if (v != 10 && v != 11)
+			snprintf(buf, cap, "%d", (int)v);
+		break;
 	case A_PROT:
 		mt_prot_str(v, buf, cap);
 		break;
@@ -187,6 +193,26 @@ static void arg_str(enum arg_type t, __u64 v, char *buf, size_t cap)
 	default:
 		snprintf(buf, cap, "%llu", (unsigned long long)v);
 		break;
+	}
+}
+
+/* A name as strace prints one: control bytes, backslash and quote escaped
+ * (\n \t \\ \" and octal), so every event stays one line and a newline
+ * in a name cannot pass for a literal backslash sequence. */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '"': fputs("\\\"", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\%o", *p);
+			else
+				fputc(*p, f);
+		}
 	}
 }
 
@@ -221,7 +247,9 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 			(e->flags & (MT_EVF_VM | MT_EVF_THREAD)) == MT_EVF_VM ? " (shares mm)" : "");
 		return;
 	case MT_EV_EXEC:
-		fprintf(f, "exec(\"%s\")%s\n", path, e->aux[0] != e->pid ? " from a non-leader thread" : "");
+		fputs("exec(\"", f);
+		put_escaped(f, path);
+		fprintf(f, "\")%s\n", e->aux[0] != e->pid ? " from a non-leader thread" : "");
 		return;
 	case MT_EV_EXIT:
 		/* task->exit_code is a wait status */
@@ -238,13 +266,23 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 	fprintf(f, "%s(", d->name);
 	for (int i = 0; i < 6 && d->arg_names[i]; i++) {
 		if (d->arg_types[i] == A_STR) {
-			fprintf(f, "%s\"%s\"", i ? ", " : "", path);
+			fputs(i ? ", " : "", f);
+			if (!e->args[i]) {
+				fputs("NULL", f);
+				continue;
+			}
+			fputc('"', f);
+			put_escaped(f, path);
+			fputc('"', f);
 			continue;
 		}
 		arg_str(d->arg_types[i], e->args[i], a, sizeof(a));
 		fprintf(f, "%s%s", i ? ", " : "", a);
-		if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP)
-			fprintf(f, "<%s%s>", path, mt_event_file_deleted(e) ? " (deleted)" : "");
+		if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP) {
+			fputc('<', f);
+			put_escaped(f, path);
+			fprintf(f, "%s>", mt_event_file_deleted(e) ? " (deleted)" : "");
+		}
 	}
 	if (mt_event_failed(e))
 		fprintf(f, ") = -1 %s (%s)\n", errno_name(e->ret), strerror((int)-e->ret));
@@ -319,7 +357,10 @@ void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw,
 				mt_json_hex(j, e->args[i]);
 				break;
 			case A_STR:
-				mt_json_str(j, path, plen);
+				if (e->args[i])
+					mt_json_str(j, path, plen);
+				else
+					mt_json_null(j);
 				break;
 			default:
 				arg_str(d->arg_types[i], e->args[i], a, sizeof(a));

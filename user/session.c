@@ -115,6 +115,11 @@ static void session_event(const struct mt_event *e, const char *path, void *ctx)
 	s->events++;
 	if (e->ts_ns > s->last_event_ns)
 		s->last_event_ns = e->ts_ns;
+	/* the command's family, so the run ends when all of it has */
+	if (s->child && e->kind == MT_EV_FORK && !(e->flags & MT_EVF_THREAD))
+		mt_u64map_put(&s->live, e->aux[1], s);
+	else if (s->child && e->kind == MT_EV_EXIT)
+		mt_u64map_del(&s->live, e->pid);
 	if (s->keep_shadows)
 		mt_aspaces_feed(&s->reg, e, path);
 	if (s->on_event)
@@ -193,6 +198,7 @@ static int start_command(struct mt_session *s)
 	close(go[0]);
 	close(status[1]);
 	s->child = pid;
+	mt_u64map_put(&s->live, (uint64_t)pid, s);
 	/* PTRACE_O_TRACEEXIT stops it in exit before its mm is released;
 	 * TRACEEXEC replaces the SIGTRAP a ptraced exec would otherwise get */
 	if (s->stop_at_exit &&
@@ -316,6 +322,20 @@ int mt_session_start(struct mt_session *s)
 	return attach_pids(s);
 }
 
+/* Descendants of the command still running (their exit event may have been
+ * lost: ask the kernel too). */
+static bool family_alive(struct mt_session *s)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&s->live, &pos, &key, &v))
+		if (kill((pid_t)key, 0) && errno == ESRCH)
+			mt_u64map_del(&s->live, key);
+	return s->live.used > 0;
+}
+
 static bool targets_alive(struct mt_session *s)
 {
 	if (s->target.all)
@@ -392,11 +412,13 @@ int mt_session_run(struct mt_session *s)
 				handle_ptrace_stop(s);
 			} else if (r == s->child) {
 				s->child_done = true;
-				break;
+				mt_u64map_del(&s->live, (uint64_t)s->child);
 			}
-		} else if (!s->child && !targets_alive(s)) {
-			break;
 		}
+		if (s->child_done && (mt_tracer_drain(s->tracer), !family_alive(s)))
+			break; /* the command and every traced descendant ended */
+		if (!s->child && !targets_alive(s))
+			break;
 		mt_session_sync(s);
 		if (s->on_tick)
 			s->on_tick(s);
@@ -459,6 +481,7 @@ int mt_session_child_exit_code(const struct mt_session *s)
 
 void mt_session_close(struct mt_session *s)
 {
+	mt_u64map_free(&s->live);
 	mt_aspaces_free(&s->reg);
 	mt_tracer_close(s->tracer);
 	free(s->target.pids);

@@ -68,6 +68,7 @@ enum mt_event_flag {
 	MT_EVF_PATH_REVERSED = 1u << 10, /* path holds components leaf first, each followed by '/' */
 	MT_EVF_STACK_FP      = 1u << 11, /* STACK: payload is __u64 return addresses (frame pointers) */
 	MT_EVF_STACK_DWARF   = 1u << 12, /* STACK: payload is struct mt_user_regs + stack bytes from sp */
+	MT_EVF_READ_IMPLIES_EXEC = 1u << 13, /* the caller's personality has READ_IMPLIES_EXEC */
 };
 
 /*
@@ -80,8 +81,10 @@ enum mt_event_flag {
  *
  * Per kind:
  *  syscalls: args[] = the six syscall arguments, ret = the result.
- *    SHMAT, IO_SETUP, MMAP of shared anonymous memory: MT_EVF_VMA_INFO, and
- *    aux[0..2] = vma start, end, pgoff; dev/ino = the vma's file.
+ *    SHMAT, IO_SETUP, MMAP of shared anonymous memory or of a character
+ *    device (whose mmap may swap the file: /dev/zero): MT_EVF_VMA_INFO, and
+ *    aux[0..2] = vma start, end, pgoff; dev/ino = the vma's file, none
+ *    (MT_EVF_FILE clear) when the vma ended up anonymous.
  *    BRK: aux[0] = mm->start_brk, aux[1] = mm->brk before the call.
  *  FORK: aux[0] = child mm, aux[1] = child tgid, aux[2] = child tid,
  *    args[0] = clone flags.

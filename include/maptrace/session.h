@@ -50,6 +50,7 @@ struct mt_session {
 	uint64_t t0_ns;             /* CLOCK_MONOTONIC at start */
 	uint64_t events;            /* events delivered */
 	uint64_t last_event_ns;     /* kernel time of the latest event */
+	struct mt_u64map live;      /* -- COMMAND: tgids of it and its traced descendants */
 	uint64_t resyncs;           /* address spaces re-read after losses */
 	uint64_t resync_failures;
 };

@@ -315,8 +315,8 @@ t_events() {
 	fi
 	advice=$(jq -r 'select(.kind == "madvise") | .args.advice' "$jf" | tr '\n' ' ')
 	pr=$(jq -c 'select(.kind == "prctl")' "$jf" | head -n 1)
-	if [ "$advice" != "10 11 " ]; then
-		fail "$name" "madvise events with advice '$advice', expected '10 11 '"
+	if [ "$advice" != "MADV_DONTFORK MADV_DOFORK " ]; then
+		fail "$name" "madvise events with advice '$advice', expected 'MADV_DONTFORK MADV_DOFORK '"
 	elif [ -z "$pr" ]; then
 		fail "$name" "no prctl event"
 	elif [ "$(jq -r .args.name <<<"$pr")" != "wl:arena" ]; then
