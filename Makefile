@@ -91,7 +91,7 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/unit
 # Workloads: built like distribution binaries (no frame pointers)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude $< -o $@ -lpthread
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread
 
 workloads: $(WORK_BINS)
 
@@ -122,4 +122,8 @@ vmlinux:
 clean:
 	rm -rf $(OUTPUT) maptrace
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/san/*.d $(OUTPUT)/unit/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/san/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/workloads/*.d)
+
+bench: all
+	$(Q)bench/run.sh
+.PHONY: bench

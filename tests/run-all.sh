@@ -22,8 +22,9 @@ run_tier unit make --no-print-directory unit
 run_tier smoke tests/smoke.sh
 run_tier integration make --no-print-directory integration
 run_tier stat-integration tests/integration/stat.sh
+run_tier explain-integration tests/integration/explain.sh
 tp=0; tf=0; ts=0
-for t in unit smoke integration stat-integration; do
+for t in unit smoke integration stat-integration explain-integration; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done
