@@ -71,6 +71,7 @@ struct {
 /* a mapping syscall between its enter and exit, keyed by thread id */
 struct inflight {
 	__u64 args[6];
+	__u64 enter_ns;
 	__u64 mm;      /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;     /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];  /* brk: start_brk and brk at entry */
@@ -223,6 +224,7 @@ static __always_inline int on_enter(struct pt_regs *regs, __u32 kind)
 
 	if (!trace_allowed(id >> 32))
 		return 0;
+	f.enter_ns = bpf_ktime_get_ns();
 	syscall_args(regs, f.args);
 
 	if (kind == MT_EV_MADVISE && f.args[2] != MADV_DONTFORK && f.args[2] != MADV_DOFORK)
@@ -248,6 +250,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
 	__u32 kind;
 
+	if (compat_syscall()) {
+		if (trace_allowed(bpf_get_current_pid_tgid() >> 32))
+			count(MT_STAT_COMPAT);
+		return 0;
+	}
 	if (nr < 0 || nr >= MT_MAX_SYSCALLS)
 		return 0;
 	kind = syscall_kind[nr];
@@ -445,6 +452,7 @@ static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 	if (!s)
 		goto out;
 	s->e.ret = ret;
+	s->e.enter_ns = f->enter_ns;
 	s->e.mm = f->seq ? f->mm : current_mm();
 	s->e.seq = f->seq;
 	for (int i = 0; i < 6; i++)
@@ -516,7 +524,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before the per-thread hash lookup */
 	if (nr < 0 || nr >= MT_MAX_SYSCALLS || !syscall_kind[nr] ||
-	    syscall_kind[nr] == MT_SC_EXIT_GROUP)
+	    syscall_kind[nr] == MT_SC_EXIT_GROUP || compat_syscall())
 		return 0;
 	return on_exit(ctx, regs, ret);
 }

@@ -45,6 +45,17 @@ static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 	out[16] = BPF_CORE_READ(regs, ip);
 }
 #define USER_SP_REG 7
+
+/* A 32-bit (ia32) syscall: its numbers are not the 64-bit ones our table
+ * classifies (ia32 9 is link, not mmap). in_ia32_syscall() tests TS_COMPAT
+ * in thread_info.status (arch/x86/include/asm/thread_info.h). */
+#define TS_COMPAT 0x0002
+static __always_inline bool compat_syscall(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+}
 #elif defined(__TARGET_ARCH_arm64)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])
 {
@@ -64,6 +75,12 @@ static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 {
 }
 #define USER_SP_REG 7
+
+/* AArch32 tasks are not told apart yet */
+static __always_inline bool compat_syscall(void)
+{
+	return false;
+}
 #else
 #error "maptrace: syscall argument registers unknown for this architecture"
 #endif

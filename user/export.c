@@ -2,8 +2,9 @@
  *
  * Trace events (the "JSON Object Format" of the Trace Event Format that
  * Perfetto and chrome://tracing document): one "C" counter sample per
- * process whenever its mapped or anonymous size changes, one "i" instant
- * per call with its decoded arguments, "M" metadata naming the process
+ * process whenever its mapped or anonymous size changes, one "X" complete
+ * event per mapping call spanning it from entry to exit, an "i" instant
+ * per fork/exec/exit with its details, "M" metadata naming the process
  * tracks. Timestamps are microseconds from the start of the run.
  * Folded stacks: one line per distinct stack, weighted by bytes mapped;
  * until user stacks are captured the stack is process;call;file.
@@ -107,6 +108,7 @@ static void fold(struct mt_export *x, const struct mt_event *e, const char *path
 void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *path)
 {
 	const char *name = mt_event_kind_name(e->kind);
+	bool call = e->kind < MT_EV_FORK && e->enter_ns && e->enter_ns <= e->ts_ns;
 
 	if (!name || e->kind >= MT_EV_VMA)
 		return;
@@ -114,11 +116,33 @@ void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *
 		fold(x, e, path, PAGE_ALIGN(e->args[1]));
 	if (!x->trace_events)
 		return;
+	if (call) {
+		/* a complete ("X") event spans the call: viewers that draw only
+		 * durations (speedscope) show it, and group calls by name and
+		 * args, so args hold only what stays the same: the file */
+		char file[MT_PATH_MAX + 32];
+		size_t n = mt_event_path(e, path, file, sizeof(file));
+
+		te_common(x, name, "X", e->pid, e->tid, e->enter_ns);
+		mt_json_key(&x->j, "dur");
+		mt_json_fixed3(&x->j, e->ts_ns - e->enter_ns);
+		mt_json_key(&x->j, "cat");
+		mt_json_str(&x->j, mt_event_failed(e) ? "failed" : "mapping",
+			    mt_event_failed(e) ? 6 : 7);
+		mt_json_key(&x->j, "args");
+		mt_json_obj_begin(&x->j);
+		if (n)
+			mt_json_kv_bytes(&x->j, "file", file, n);
+		mt_json_obj_end(&x->j);
+		mt_json_obj_end(&x->j);
+		te_emit(x);
+		return;
+	}
 	te_common(x, name, "i", e->pid, e->tid, e->ts_ns);
 	mt_json_key(&x->j, "s");
 	mt_json_str(&x->j, "t", 1);
 	mt_json_key(&x->j, "cat");
-	mt_json_str(&x->j, e->kind >= MT_EV_FORK ? "process" : "mapping", 7);
+	mt_json_str(&x->j, "process", 7);
 	mt_json_key(&x->j, "args");
 	/* the JSON Lines object of `trace --json`, as the arguments */
 	mt_event_json(&x->j, e, path, x->t0_ns);

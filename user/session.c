@@ -439,6 +439,14 @@ void mt_session_finish_shadows(struct mt_session *s)
 		s->reg.on_release(v, s);
 }
 
+uint64_t mt_session_untraced(struct mt_session *s)
+{
+	uint64_t st[MT_STAT__COUNT];
+
+	mt_tracer_stats(s->tracer, st);
+	return st[MT_STAT_COMPAT];
+}
+
 uint64_t mt_session_lost(struct mt_session *s)
 {
 	uint64_t st[MT_STAT__COUNT];
@@ -450,8 +458,13 @@ uint64_t mt_session_lost(struct mt_session *s)
 
 uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 {
-	uint64_t lost = mt_session_lost(s), percpu[1024];
+	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), percpu[1024];
 	int n;
+
+	if (untraced)
+		fprintf(f, "maptrace: 32-bit (ia32) processes are not traced: %llu of their system "
+			"calls were ignored, so their mapping calls are missing\n",
+			(unsigned long long)untraced);
 
 	if (!lost)
 		return 0;

@@ -102,6 +102,7 @@ enum mt_event_flag {
  */
 struct mt_event {
 	__u64 ts_ns;        /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 enter_ns;     /* syscalls: when the call entered (ts_ns is its exit), else 0 */
 	__u64 mm;
 	__u64 seq;
 	__u64 args[6];
@@ -116,7 +117,7 @@ struct mt_event {
 	__u32 path_len;
 	char comm[MT_COMM_LEN];
 };
-_Static_assert(sizeof(struct mt_event) == 152, "mt_event ABI size");
+_Static_assert(sizeof(struct mt_event) == 160, "mt_event ABI size");
 
 /* How user stacks are captured (rodata stack_mode). */
 enum mt_stack_mode {
@@ -176,6 +177,7 @@ enum mt_stat {
 	MT_STAT_DROPPED_DUMP,    /* VMA records of in-kernel dumps that could not be reserved */
 	MT_STAT_INFLIGHT_FULL,   /* enter-side records lost because the in-flight map was full */
 	MT_STAT_SEQ_FULL,        /* mms whose ticket counter could not be created */
+	MT_STAT_COMPAT,          /* syscalls of traced 32-bit (ia32) processes, not classified */
 	MT_STAT__COUNT
 };
 

@@ -71,6 +71,8 @@ int mt_session_run(struct mt_session *s);
 /* Deliver everything already in the ring buffer and resynchronise the
  * address spaces that lost events. */
 void mt_session_sync(struct mt_session *s);
+/* System calls of traced 32-bit processes, which are not classified. */
+uint64_t mt_session_untraced(struct mt_session *s);
 /* Lost events so far (dropped in the kernel). */
 uint64_t mt_session_lost(struct mt_session *s);
 /* The run is over: hand every address space still alive to on_release. */

@@ -153,7 +153,8 @@ fi
 # --- trace-event file: valid JSON, counter track and call instants for the process
 $MT stat -o /dev/null --trace-event "$tmp/te.json" --folded "$tmp/folded.txt" -- "$W/vmpeak" >/dev/null 2>&1
 if jq -e '(.traceEvents | map(select(.ph == "C" and .name == "memory" and (.args.mapped_bytes > 0))) | length > 0)
-	and (.traceEvents | map(select(.ph == "i" and .name == "mmap" and .args.kind == "mmap")) | length > 0)
+	and (.traceEvents | map(select(.ph == "X" and .name == "mmap" and .dur >= 0 and .cat == "mapping")) | length > 0)
+	and (.traceEvents | map(select(.ph == "i" and .name == "exec" and .args.kind == "exec")) | length > 0)
 	and (.traceEvents | map(select(.ph == "M" and .name == "process_name")) | length > 0)
 	and (.traceEvents | all(has("ts") and has("pid")))' "$tmp/te.json" >/dev/null 2>&1; then
 	ok trace-event

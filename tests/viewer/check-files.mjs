@@ -120,14 +120,19 @@ let doc = null;
 		else if (!c.every((e) => num(e.args.mapped_bytes) && num(e.args.anonymous_bytes)))
 			q.push(`pid ${pid}: a "memory" counter lacks mapped_bytes or anonymous_bytes`);
 	}
-	// one "i" per call, named by the syscall: the same count per kind as
-	// stat's calls (docs/stat.md: every call, as strace -f lists them)
+	// one "X" span per call (entry to exit), named by the syscall: the same
+	// count per kind as stat's calls (docs/stat.md: every call, as strace -f
+	// lists them), failed calls in category "failed"
 	const perKind = {};
-	for (const e of events) if (e.ph === 'i' && e.cat === 'mapping') perKind[e.name] = (perKind[e.name] || 0) + 1;
-	for (const [kind, n] of Object.entries(stat.total.calls))
-		if ((perKind[kind] || 0) !== n) q.push(`${kind}: ${perKind[kind] || 0} instants, stat counted ${n} calls`);
 	for (const e of events)
-		if (e.ph === 'i' && !(isObj(e.args) && e.args.kind === e.name)) { q.push(`instant ${e.name} without its decoded call in args`); break; }
+		if (e.ph === 'X' && (e.cat === 'mapping' || e.cat === 'failed')) perKind[e.name] = (perKind[e.name] || 0) + 1;
+	for (const [kind, n] of Object.entries(stat.total.calls))
+		if ((perKind[kind] || 0) !== n) q.push(`${kind}: ${perKind[kind] || 0} spans, stat counted ${n} calls`);
+	for (const e of events)
+		if (e.ph === 'X' && !(num(e.dur) && e.dur >= 0)) { q.push(`span ${e.name} without a duration`); break; }
+	// fork/exec/exit are instants carrying the decoded event
+	for (const e of events)
+		if (e.ph === 'i' && !(isObj(e.args) && e.args.kind === e.name)) { q.push(`instant ${e.name} without its decoded event in args`); break; }
 	// ts is in microseconds: every timestamp (µs from maptrace's start) fits
 	// in the wall time of the whole maptrace run; in ns it would be 1000x over
 	if (timed.length === 0) q.push('no timed events');

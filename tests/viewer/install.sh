@@ -24,8 +24,13 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "viewer install: node and npm are needed (the machine's Node.js >= 18)" >&2
-	exit 1
+	if [ "$(id -u)" != 0 ]; then
+		echo "viewer install: node and npm are needed (sudo apt-get install nodejs npm)" >&2
+		exit 1
+	fi
+	echo "viewer install: installing nodejs npm"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$major" -lt 18 ]; then
