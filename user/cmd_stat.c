@@ -181,7 +181,6 @@ int cmd_stat(int argc, char **argv)
 	const char *out_path = NULL, *te_path = NULL, *folded_path = NULL;
 	FILE *te = NULL;
 	bool json = false;
-	unsigned long long size;
 	FILE *out = stderr;
 	uint64_t lost;
 	double seconds;
@@ -189,7 +188,7 @@ int cmd_stat(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int n = mt_target_parse(&s.target, argc, argv, &i);
+		int n = mt_session_parse_common(&s, argc, argv, &i, "stat");
 
 		if (n < 0)
 			goto usage;
@@ -215,15 +214,7 @@ int cmd_stat(int argc, char **argv)
 			te_path = argv[++i];
 		} else if (!strcmp(a, "--folded") && i + 1 < argc) {
 			folded_path = argv[++i];
-		} else if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && i + 1 < argc) {
-			if (mt_parse_size(argv[++i], &size)) {
-				fprintf(stderr, "maptrace stat: bad size '%s' (e.g. 64M)\n", argv[i]);
-				goto usage;
-			}
-			s.topts.ringbuf_bytes = size;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			s.topts.verbose++;
-		} else {
+						} else {
 			fprintf(stderr, "maptrace stat: unknown option '%s' (see: maptrace stat --help)\n", a);
 			goto usage;
 		}

@@ -306,14 +306,19 @@ int cmd_top(int argc, char **argv)
 	struct top_ctx c = { .delay = 1.0, .limit = 20, .sort = "calls" };
 	static const char *const sorts[] = { "calls", "mmap", "munmap", "mprotect", "brk", "mremap",
 					     "mapped", "unmapped", "vsz", "anon", "maps", "failed" };
-	unsigned long long size;
 	bool sort_ok = false;
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int n = mt_target_parse(&s.target, argc, argv, &i);
+		int n;
 
+		/* top's -b is batch mode (as in top(1)): only --buffer sets the size */
+		if (!strcmp(a, "-b") || !strcmp(a, "--batch")) {
+			c.batch = true;
+			continue;
+		}
+		n = mt_session_parse_common(&s, argc, argv, &i, "top");
 		if (n < 0)
 			return 2;
 		if (n > 0)
@@ -325,21 +330,13 @@ int cmd_top(int argc, char **argv)
 			c.delay = atof(argv[++i]);
 		} else if ((!strcmp(a, "-n") || !strcmp(a, "--iterations")) && i + 1 < argc) {
 			c.iterations = atoi(argv[++i]);
-		} else if (!strcmp(a, "-b") || !strcmp(a, "--batch")) {
-			c.batch = true;
 		} else if ((!strcmp(a, "-s") || !strcmp(a, "--sort")) && i + 1 < argc) {
 			c.sort = argv[++i];
 		} else if ((!strcmp(a, "-c") || !strcmp(a, "--comm")) && i + 1 < argc) {
 			c.comm = argv[++i];
 		} else if ((!strcmp(a, "-k") || !strcmp(a, "--limit")) && i + 1 < argc) {
 			c.limit = atoi(argv[++i]);
-		} else if (!strcmp(a, "--buffer") && i + 1 < argc) {
-			if (mt_parse_size(argv[++i], &size)) {
-				fprintf(stderr, "maptrace top: bad size '%s' (e.g. 64M)\n", argv[i]);
-				return 2;
-			}
-			s.topts.ringbuf_bytes = size;
-		} else {
+				} else {
 			fprintf(stderr, "maptrace top: unknown option '%s' (see: maptrace top --help)\n", a);
 			return 2;
 		}

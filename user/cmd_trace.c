@@ -78,12 +78,11 @@ int cmd_trace(int argc, char **argv)
 	struct mt_session s = { 0 };
 	struct trace_ctx c = { .out = stdout };
 	const char *out_path = NULL;
-	unsigned long long size;
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int n = mt_target_parse(&s.target, argc, argv, &i);
+		int n = mt_session_parse_common(&s, argc, argv, &i, "trace");
 
 		if (n < 0)
 			return 2;
@@ -96,15 +95,7 @@ int cmd_trace(int argc, char **argv)
 			c.json = true;
 		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
 			out_path = argv[++i];
-		} else if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && i + 1 < argc) {
-			if (mt_parse_size(argv[++i], &size)) {
-				fprintf(stderr, "maptrace trace: bad size '%s' (e.g. 64M)\n", argv[i]);
-				return 2;
-			}
-			s.topts.ringbuf_bytes = size;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			s.topts.verbose++;
-		} else {
+						} else {
 			fprintf(stderr, "maptrace trace: unknown option '%s' (see: maptrace trace --help)\n", a);
 			return 2;
 		}

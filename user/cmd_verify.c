@@ -179,13 +179,12 @@ int cmd_verify(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
 	struct verify_ctx v = { .interval_ms = 200 };
-	unsigned long long size;
 	uint64_t lost, untraced;
 	int status;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int n = mt_target_parse(&s.target, argc, argv, &i);
+		int n = mt_session_parse_common(&s, argc, argv, &i, "verify");
 
 		if (n < 0)
 			return 2;
@@ -198,17 +197,9 @@ int cmd_verify(int argc, char **argv)
 			v.interval_ms = atoi(argv[++i]);
 		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && i + 1 < argc) {
 			v.duration_s = atoi(argv[++i]);
-		} else if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && i + 1 < argc) {
-			if (mt_parse_size(argv[++i], &size)) {
-				fprintf(stderr, "maptrace verify: bad size '%s' (e.g. 64M)\n", argv[i]);
-				return 2;
-			}
-			s.topts.ringbuf_bytes = size;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+				} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			v.quiet = true;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			s.topts.verbose++;
-		} else {
+				} else {
 			fprintf(stderr, "maptrace verify: unknown option '%s' (see: maptrace verify --help)\n", a);
 			return 2;
 		}

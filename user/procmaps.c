@@ -396,7 +396,7 @@ static int proc_errno(int err)
 /* Read a whole /proc file into *buf (grown as needed; *cap is its size),
  * setting *len. seq_file hands out at most a page per read(), so loop to
  * EOF. One spare byte is always left for a NUL. */
-static int read_whole(const char *path, char **buf, size_t *cap, size_t *len)
+int mt_proc_read_whole(const char *path, char **buf, size_t *cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int err = 0;
@@ -438,7 +438,7 @@ static int read_whole(const char *path, char **buf, size_t *cap, size_t *len)
  * empty or cut short, never an error: m_start() just stops when the mm
  * is gone). Fields per proc(5): state is the first after the last ')',
  * vsize the 20th after state, 0 exactly when there is no mm. */
-static int check_has_mm(pid_t pid, char **buf, size_t *cap)
+int mt_proc_has_mm(pid_t pid, char **buf, size_t *cap)
 {
 	char path[64];
 	const char *p;
@@ -446,7 +446,7 @@ static int check_has_mm(pid_t pid, char **buf, size_t *cap)
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	err = read_whole(path, buf, cap, &len);
+	err = mt_proc_read_whole(path, buf, cap, &len);
 	if (err)
 		return err;
 	(*buf)[len] = '\0';
@@ -476,13 +476,13 @@ static int read_once(pid_t pid, struct mt_maps *out, char **buf, size_t *cap,
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	err = read_whole(path, buf, cap, &len);
+	err = mt_proc_read_whole(path, buf, cap, &len);
 	if (err)
 		return err;
 	/* Checked after reading, so that a process that exited mid-read is
 	 * not reported from a cut-short text. (An execve() mid-read also cuts
 	 * the old mm's text short and is not detectable here.) */
-	err = check_has_mm(pid, sbuf, scap);
+	err = mt_proc_has_mm(pid, sbuf, scap);
 	if (err)
 		return err;
 	if (len == 0)

@@ -19,6 +19,7 @@
 #include <sys/ptrace.h>
 
 #include "maptrace/session.h"
+#include "maptrace/commands.h"
 
 volatile sig_atomic_t mt_stop_requested;
 
@@ -91,6 +92,30 @@ int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i)
 			return -1;
 		}
 		*i = argc - 1;
+		return 1;
+	}
+	return 0;
+}
+
+int mt_session_parse_common(struct mt_session *s, int argc, char **argv, int *i, const char *cmd)
+{
+	const char *a = argv[*i];
+	int n = mt_target_parse(&s->target, argc, argv, i);
+	unsigned long long size;
+
+	if (n)
+		return n;
+	if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && *i + 1 < argc) {
+		(*i)++;
+		if (mt_parse_size(argv[*i], &size) || !size) {
+			fprintf(stderr, "maptrace %s: bad buffer size '%s' (e.g. 64M)\n", cmd, argv[*i]);
+			return -1;
+		}
+		s->topts.ringbuf_bytes = size;
+		return 2;
+	}
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+		s->topts.verbose++;
 		return 1;
 	}
 	return 0;

@@ -27,7 +27,6 @@
 #include "maptrace/smaps.h"
 
 #define READ_ATTEMPTS 5
-#define READ_CHUNK_MIN (256 * 1024)
 
 static const struct {
 	char mn[3];
@@ -302,82 +301,6 @@ void mt_smaps_free(struct mt_smaps *s)
 
 /* ---- reading: the only part that touches /proc ---------------------- */
 
-static int proc_errno(int err)
-{
-	if (err == ENOENT || err == ESRCH)
-		return -ESRCH;
-	if (err == EACCES || err == EPERM)
-		return -EACCES;
-	return -err;
-}
-
-/* Whole file into *buf (grown; one spare byte for a NUL). seq_file gives
- * at most its buffer (a page, more for one big record) per read(). */
-static int slurp(const char *path, char **buf, size_t *cap, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = 0;
-
-	*len = 0;
-	if (fd < 0)
-		return proc_errno(errno);
-	for (;;) {
-		ssize_t n;
-
-		if (*cap - *len < 2) {
-			size_t ncap = *cap ? *cap * 2 : READ_CHUNK_MIN;
-			char *nbuf = realloc(*buf, ncap);
-
-			if (!nbuf) {
-				err = -ENOMEM;
-				break;
-			}
-			*buf = nbuf;
-			*cap = ncap;
-		}
-		n = read(fd, *buf + *len, *cap - *len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = proc_errno(errno);
-			break;
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	return err;
-}
-
-/* 0 when pid still has an address space. When the mm goes away, smaps
- * just ends early (m_start() finds no mm), so this is checked after the
- * read: state is the first field after the last ')', vsize the 20th after
- * it, and vsize is 0 exactly when there is no mm (proc(5)). */
-static int still_has_mm(pid_t pid, char **buf, size_t *cap)
-{
-	char path[64];
-	const char *p;
-	size_t len;
-	int err;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((err = slurp(path, buf, cap, &len)))
-		return err;
-	(*buf)[len] = '\0';
-	p = strrchr(*buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return -EIO;
-	p += 2;
-	if (*p == 'Z' || *p == 'X' || *p == 'x')
-		return -ESRCH;
-	for (int field = 0; field < 20; field++) {
-		if (!(p = strchr(p, ' ')))
-			return -EIO;
-		p++;
-	}
-	return strtoull(p, NULL, 10) == 0 ? -ESRCH : 0;
-}
 
 int mt_smaps_read_pid(pid_t pid, struct mt_smaps *out)
 {
@@ -392,9 +315,9 @@ int mt_smaps_read_pid(pid_t pid, struct mt_smaps *out)
 	for (int i = 0; i < READ_ATTEMPTS; i++) {
 		bool torn;
 
-		err = slurp(path, &buf, &cap, &len);
+		err = mt_proc_read_whole(path, &buf, &cap, &len);
 		if (!err)
-			err = still_has_mm(pid, &sbuf, &scap);
+			err = mt_proc_has_mm(pid, &sbuf, &scap);
 		if (err)
 			break;
 		if (len == 0) {          /* a live mm always has a vma: retry */

@@ -48,6 +48,14 @@ int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *nam
 
 void mt_maps_free(struct mt_maps *m);
 
+/* Read a whole /proc file into *buf (grown as needed, *cap its size, one
+ * spare byte for a NUL), *len bytes. seq_file hands out a page or so per
+ * read(): loops to EOF. -ESRCH for a vanished process, -EACCES, -errno. */
+int mt_proc_read_whole(const char *path, char **buf, size_t *cap, size_t *len);
+/* 0 when pid is a live process with an address space; -ESRCH when it is
+ * gone, a zombie, a kernel thread or past exit_mm(). buf, cap: scratch. */
+int mt_proc_has_mm(pid_t pid, char **buf, size_t *cap);
+
 /* Format perms as the 4 characters maps shows ("r-xp"); buf needs 5 bytes. */
 const char *mt_perms_str(uint32_t perms, char buf[5]);
 

@@ -59,6 +59,10 @@ struct mt_session {
  * the number of argv entries consumed (0 if argv[*i] is not a target option),
  * -1 after printing an error. */
 int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i);
+/* Parse the options every tracing command takes: TARGET (as above),
+ * -b/--buffer SIZE and -v/--verbose. Same return convention as
+ * mt_target_parse; cmd names the command in messages. */
+int mt_session_parse_common(struct mt_session *s, int argc, char **argv, int *i, const char *cmd);
 /* Check a target was given and makes sense; prints an error and returns -1 if not. */
 int mt_target_check(const struct mt_target *t, const char *cmd);
 
