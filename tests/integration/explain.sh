@@ -4,17 +4,14 @@
 # stacks on a program built without frame pointers (real BPF, root).
 set -u
 cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
 MT=./maptrace
 W=.output/workloads
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 tp_pid=
 cleanup() { [ -n "$tp_pid" ] && kill "$tp_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-ok()    { pass=$((pass + 1)); echo "PASS $1"; }
-bad()   { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skipt() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
 
 # --- explain -p on a running pool: every thread stack with its TID and
 #     guard page, every arena with its reserve, the large chunks (no BPF)
@@ -30,7 +27,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 if ! $MT explain --json -p "$tp_pid" >"$tmp/pool.json" 2>"$tmp/pool.err"; then
-	bad explain-pool "explain -p failed: $(cat "$tmp/pool.err")"
+	fail explain-pool "explain -p failed: $(cat "$tmp/pool.err")"
 else
 	want_tids=$(ls "/proc/$tp_pid/task" | grep -vx "$tp_pid" | sort -n | tr '\n' ' ')
 	got_tids=$(jq -r '.regions[] | select(.kind == "thread-stack") | .tid' "$tmp/pool.json" | sort -n | tr '\n' ' ')
@@ -48,9 +45,9 @@ else
 	large=$(jq '[.regions[] | select(.kind == "large-malloc") | .size] | add // 0' "$tmp/pool.json")
 	if [ "$got_tids" = "$want_tids" ] && [ "$guard_tids" = "$want_tids" ] && [ "$guards_below" = 3 ] &&
 		[ "$arenas" = 3 ] && [ "$reserves" = 3 ] && [ "$large" -ge $((3 * 200 * 1024)) ]; then
-		ok "explain-pool (stacks of TIDs $want_tids with guard pages, 3 arenas with reserves)"
+		pass "explain-pool (stacks of TIDs $want_tids with guard pages, 3 arenas with reserves)"
 	else
-		bad explain-pool "tids want '$want_tids' got '$got_tids' guards '$guard_tids' below=$guards_below arenas=$arenas reserves=$reserves large=$large"
+		fail explain-pool "tids want '$want_tids' got '$got_tids' guards '$guard_tids' below=$guards_below arenas=$arenas reserves=$reserves large=$large"
 	fi
 fi
 exec 9>&-
@@ -58,21 +55,15 @@ wait "$tp_pid" 2>/dev/null
 tp_pid=
 
 # --- origins (BPF): needs root and a loadable tracer
-if [ "$(id -u)" != 0 ]; then
-	reason="not root: the BPF programs cannot be loaded"
-elif ! probe=$($MT trace -- /bin/true 2>&1 >/dev/null); then
-	reason="maptrace cannot trace on this machine: $probe"
-else
-	reason=""
-fi
+reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
 	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status; do
-		skipt "$t" "$reason"
+		skip "$t" "$reason"
 	done
 else
 	$MT explain --json -- "$W/origins" >"$tmp/o.json" 2>"$tmp/o.err"
 	st=$?
-	[ "$st" = 0 ] && ok origins-exit-status || bad origins-exit-status "exit $st: $(cat "$tmp/o.err")"
+	[ "$st" = 0 ] && pass origins-exit-status || fail origins-exit-status "exit $st: $(cat "$tmp/o.err")"
 	# frames of every origin of regions of the given kinds, one stack per line
 	stacks() {
 		jq -r --arg kinds "$1" '.regions[] | select(.kind | IN($kinds | split(" ")[]))
@@ -80,27 +71,26 @@ else
 	}
 	# a 1 MiB malloc: mmap'd by glibc, named through malloc to the program's function and line
 	if stacks "large-malloc anon" | grep -Eq "__libc_malloc@[^ ]* make_big_buffer@origins.c:[0-9]+ main@origins.c"; then
-		ok origins-malloc
+		pass origins-malloc
 	else
-		bad origins-malloc "no stack through malloc to make_big_buffer: $(stacks 'large-malloc anon' | head -3)"
+		fail origins-malloc "no stack through malloc to make_big_buffer: $(stacks 'large-malloc anon' | head -3)"
 	fi
 	if stacks "large-malloc anon" | grep -Eq "^__mmap@[^ ]* map_direct@origins.c:[0-9]+ main@origins.c"; then
-		ok origins-mmap
+		pass origins-mmap
 	else
-		bad origins-mmap "no stack mmap <- map_direct: $(stacks 'large-malloc anon' | head -3)"
+		fail origins-mmap "no stack mmap <- map_direct: $(stacks 'large-malloc anon' | head -3)"
 	fi
 	n=$(stacks "thread-stack guard-page" | grep -Ec "pthread_create[^ ]* start_pool[^ ]* main@origins.c")
 	if [ "$n" -ge 4 ]; then
-		ok "origins-pthread ($n stack and guard regions from start_pool)"
+		pass "origins-pthread ($n stack and guard regions from start_pool)"
 	else
-		bad origins-pthread "$n thread-stack/guard-page regions traced to start_pool: $(stacks 'thread-stack guard-page' | head -2)"
+		fail origins-pthread "$n thread-stack/guard-page regions traced to start_pool: $(stacks 'thread-stack guard-page' | head -2)"
 	fi
 	if stacks "malloc-arena arena-reserve" | grep -Eq "arena_get2[^ ]* .*__libc_malloc@[^ ]* pool_worker@origins.c:[0-9]+"; then
-		ok origins-arena
+		pass origins-arena
 	else
-		bad origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
+		fail origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
 	fi
 fi
 
-echo "explain-integration: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish explain-integration

@@ -3,29 +3,20 @@
 # (root: real BPF; each test says why when it cannot run)
 set -u
 cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
 MT=./maptrace
 W=.output/workloads
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; chmod -R u+w "$tmp" 2>/dev/null' EXIT
 
-ok()    { pass=$((pass + 1)); echo "PASS $1"; }
-bad()   { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skipt() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
 
-if [ "$(id -u)" != 0 ]; then
-	reason="not root: the BPF programs cannot be loaded"
-elif ! probe=$($MT trace -- /bin/true 2>&1 >/dev/null); then
-	reason="maptrace cannot trace on this machine: $probe"
-else
-	reason=""
-fi
+reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
 	for t in overflow-resync sigint-flush output-unwritable zombie-target ia32-reported; do
-		skipt "$t" "$reason"
+		skip "$t" "$reason"
 	done
-	echo "hardening: $pass passed, $fail failed, $skip skipped"
-	exit 0
+	finish hardening
+	exit $?
 fi
 
 # --- a ring buffer far too small: every loss counted and reported, the
@@ -37,9 +28,9 @@ div=$(sed -nE 's/^verify: .* ([0-9]+) divergent pages.*$/\1/p' "$tmp/of.out")
 if [ "$st" = 1 ] && [ "${lost:-0}" -gt 0 ] && [ "$div" = 0 ] &&
 	grep -q "^maptrace: $lost events lost (ring buffer full); per CPU:" "$tmp/of.err" &&
 	grep -q "raise the buffer with --buffer SIZE" "$tmp/of.err"; then
-	ok "overflow-resync ($lost lost, reported, 0 divergent pages after resync, exit 1)"
+	pass "overflow-resync ($lost lost, reported, 0 divergent pages after resync, exit 1)"
 else
-	bad overflow-resync "exit $st, lost '${lost:-}', divergent '${div:-}': $(tail -3 "$tmp/of.out" "$tmp/of.err" | tr '\n' ' ')"
+	fail overflow-resync "exit $st, lost '${lost:-}', divergent '${div:-}': $(tail -3 "$tmp/of.out" "$tmp/of.err" | tr '\n' ' ')"
 fi
 
 # --- SIGINT while tracing to a file: clean stop, the file complete (every
@@ -57,15 +48,15 @@ wait "$cp" 2>/dev/null
 lines=$(wc -l <"$tmp/int.jsonl")
 if [ "$st" = 0 ] && [ "$lines" -gt 100 ] && jq -e . "$tmp/int.jsonl" >/dev/null 2>&1 &&
 	[ "$(tail -c1 "$tmp/int.jsonl" | od -An -c | tr -d ' ')" = '\n' ]; then
-	ok "sigint-flush ($lines complete JSON lines)"
+	pass "sigint-flush ($lines complete JSON lines)"
 else
-	bad sigint-flush "exit $st, $lines lines: $(cat "$tmp/int.err")"
+	fail sigint-flush "exit $st, $lines lines: $(cat "$tmp/int.err")"
 fi
 
 # --- an output file that cannot be written: one clear line, exit 1
 mkdir "$tmp/ro" && chmod 0555 "$tmp/ro"
 if [ -w "$tmp/ro" ]; then
-	skipt output-unwritable "root bypasses directory permissions here (no way to make it read-only)"
+	skip output-unwritable "root bypasses directory permissions here (no way to make it read-only)"
 	$MT trace -o /proc/version -- /bin/true >/dev/null 2>"$tmp/ro.err"
 	st=$?
 else
@@ -73,9 +64,9 @@ else
 	st=$?
 fi
 if [ "$st" = 1 ] && grep -q "^maptrace trace: \(cannot write\|writing\) " "$tmp/ro.err"; then
-	ok "output-unwritable ($(head -1 "$tmp/ro.err"))"
+	pass "output-unwritable ($(head -1 "$tmp/ro.err"))"
 else
-	bad output-unwritable "exit $st: $(cat "$tmp/ro.err")"
+	fail output-unwritable "exit $st: $(cat "$tmp/ro.err")"
 fi
 
 # --- a zombie: no address space; explain says so, trace -p refuses nothing
@@ -88,12 +79,12 @@ if [ -n "$zombie" ] && [ "$(cut -d' ' -f3 "/proc/$zombie/stat")" = Z ]; then
 	$MT explain -p "$zombie" >/dev/null 2>"$tmp/z.err"
 	st=$?
 	if [ "$st" = 1 ] && grep -qi "zombie\|no address space\|exited" "$tmp/z.err"; then
-		ok "zombie-target ($(head -1 "$tmp/z.err"))"
+		pass "zombie-target ($(head -1 "$tmp/z.err"))"
 	else
-		bad zombie-target "exit $st: $(cat "$tmp/z.err")"
+		fail zombie-target "exit $st: $(cat "$tmp/z.err")"
 	fi
 else
-	skipt zombie-target "could not make a zombie child to test with"
+	skip zombie-target "could not make a zombie child to test with"
 fi
 kill "$parent" 2>/dev/null
 wait "$parent" 2>/dev/null
@@ -105,13 +96,12 @@ if printf '#include <sys/mman.h>\nint main(void){void*p=mmap(0,4096,3,0x22,-1,0)
 	$MT verify -- "$tmp/m32" >/dev/null 2>"$tmp/m32.err"
 	st=$?
 	if [ "$st" = 1 ] && grep -q "^maptrace: 32-bit (ia32) processes are not traced: [0-9]* of their system calls were ignored" "$tmp/m32.err"; then
-		ok "ia32-reported (verify exits 1 and says why)"
+		pass "ia32-reported (verify exits 1 and says why)"
 	else
-		bad ia32-reported "exit $st: $(cat "$tmp/m32.err")"
+		fail ia32-reported "exit $st: $(cat "$tmp/m32.err")"
 	fi
 else
-	skipt ia32-reported "no 32-bit toolchain (gcc -m32, Debian gcc-multilib) to build a test program"
+	skip ia32-reported "no 32-bit toolchain (gcc -m32, Debian gcc-multilib) to build a test program"
 fi
 
-echo "hardening: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish hardening

@@ -41,14 +41,12 @@ STRACE_SET=$(IFS=,; echo "${KINDS[*]}")
 VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
 TIMEOUT=(timeout -k 5 120)
 
-passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maptrace-it.XXXXXX") || exit 1
 tmp=$(realpath "$tmp")     # maptrace reports resolved paths
 trap 'rm -rf "$tmp"' EXIT
 
-pass() { printf 'PASS %s\n' "$1"; passed=$((passed + 1)); }
-fail() { printf 'FAIL %s: %s\n' "$1" "$2"; failed=$((failed + 1)); }
-skip() { printf 'SKIP %s: %s\n' "$1" "$2"; skipped=$((skipped + 1)); }
+# pass, fail, skip, bpf_unavailable, finish
+. tests/integration/lib.sh
 
 # The last lines of a file, indented, under a FAIL line.
 detail() {

@@ -3,35 +3,21 @@
 # Expected figures are computed independently from `strace -f` output.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
 MT=./maptrace
 W=.output/workloads
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok()   { pass=$((pass + 1)); echo "PASS $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skipt() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
-
-summary() {
-	echo "stat-integration: $pass passed, $fail failed, $skip skipped"
-	[ "$fail" = 0 ]
-	exit $?
-}
 
 # BPF must load here; otherwise every test is skipped, with the reason.
-if [ "$(id -u)" != 0 ]; then
-	reason="not root: the BPF programs cannot be loaded"
-elif ! probe=$($MT trace -- /bin/true 2>&1 >/dev/null); then
-	reason="maptrace cannot trace on this machine: $probe"
-else
-	reason=""
-fi
+reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
 	for t in stat-vs-strace vmpeak budget-pass budget-breach diff-crafted trace-event folded top-churn; do
-		skipt "$t" "$reason"
+		skip "$t" "$reason"
 	done
-	summary
+	finish stat-integration
+	exit $?
 fi
 
 # Figures one would add up from strace -f output (docs/stat.md definitions).
@@ -99,7 +85,7 @@ maptrace_figures() { # stat json -> the same lines, for the kinds strace is aske
 
 # --- every figure strace can tell, on workloads that make no shm/aio calls
 for w in mmap_ops mremap_forms heap_brk thread_race demo; do
-	[ -x "$W/$w" ] || { bad "stat-vs-strace-$w" "workload $W/$w not built"; continue; }
+	[ -x "$W/$w" ] || { fail "stat-vs-strace-$w" "workload $W/$w not built"; continue; }
 	strace -f -qq -o "$tmp/$w.strace" -e trace="${KINDS// /,}" \
 		-- "$W/$w" "$tmp" >/dev/null 2>&1
 	$MT stat --json -o "$tmp/$w.json" -- "$W/$w" "$tmp" >/dev/null 2>"$tmp/$w.err"
@@ -107,29 +93,29 @@ for w in mmap_ops mremap_forms heap_brk thread_race demo; do
 	maptrace_figures "$tmp/$w.json" >"$tmp/$w.got"
 	diff -u "$tmp/$w.want" "$tmp/$w.got" >"$tmp/$w.diff"
 	if [ -s "$tmp/$w.want" ] && [ ! -s "$tmp/$w.diff" ]; then
-		ok "stat-vs-strace-$w ($(wc -l <"$tmp/$w.want") figures)"
+		pass "stat-vs-strace-$w ($(wc -l <"$tmp/$w.want") figures)"
 	else
-		bad "stat-vs-strace-$w" "figures differ from strace: $(tr '\n' ' ' <"$tmp/$w.diff" | cut -c1-400)"
+		fail "stat-vs-strace-$w" "figures differ from strace: $(tr '\n' ' ' <"$tmp/$w.diff" | cut -c1-400)"
 	fi
 done
 
 # --- peak virtual size is the kernel's VmPeak
 if want_kb=$($MT stat --json -o "$tmp/vmpeak.json" -- "$W/vmpeak" 2>/dev/null) &&
 	got=$(jq .total.peak_vm_bytes "$tmp/vmpeak.json") && [ "$got" = $((want_kb * 1024)) ]; then
-	ok "vmpeak (peak_vm_bytes $got = VmPeak ${want_kb} kB)"
+	pass "vmpeak (peak_vm_bytes $got = VmPeak ${want_kb} kB)"
 else
-	bad vmpeak "peak_vm_bytes ${got:-?} != VmPeak ${want_kb:-?} kB"
+	fail vmpeak "peak_vm_bytes ${got:-?} != VmPeak ${want_kb:-?} kB"
 fi
 
 # --- budgets: pass exits with the command's status, breach exits 3 and says which
 printf '# limits\ncalls.mmap <= 1000\npeak_vm_bytes <= 1G\n' >"$tmp/ok.budget"
 $MT stat -o /dev/null -B "$tmp/ok.budget" -- "$W/vmpeak" >/dev/null 2>"$tmp/bp.err"; st=$?
-[ "$st" = 0 ] && ok budget-pass || bad budget-pass "exit $st: $(cat "$tmp/bp.err")"
+[ "$st" = 0 ] && pass budget-pass || fail budget-pass "exit $st: $(cat "$tmp/bp.err")"
 $MT stat -o /dev/null --max peak_vm_bytes=16M -- "$W/vmpeak" >/dev/null 2>"$tmp/bb.err"; st=$?
 if [ "$st" = 3 ] && grep -q "^maptrace: over budget: peak_vm_bytes = [0-9]*, limit 16777216 (+" "$tmp/bb.err"; then
-	ok budget-breach
+	pass budget-breach
 else
-	bad budget-breach "exit $st: $(cat "$tmp/bb.err")"
+	fail budget-breach "exit $st: $(cat "$tmp/bb.err")"
 fi
 
 # --- diff on crafted summaries
@@ -145,9 +131,9 @@ $MT diff -t all=5% "$tmp/base.json" "$tmp/grew.json" >"$tmp/d3" 2>&1; s3=$?
 $MT diff "$tmp/base.json" /etc/hostname >"$tmp/d4" 2>&1; s4=$?
 if [ "$s1$s2$s3$s4" = "0031" ] && grep -q "^churn_bytes .* +1000 *+100.0%  over threshold" "$tmp/d3" &&
 	! grep -q "over threshold" "$tmp/d2"; then
-	ok diff-crafted
+	pass diff-crafted
 else
-	bad diff-crafted "statuses $s1 $s2 $s3 $s4 (want 0 0 3 1): $(cat "$tmp/d3" "$tmp/d4" | tr '\n' ' ')"
+	fail diff-crafted "statuses $s1 $s2 $s3 $s4 (want 0 0 3 1): $(cat "$tmp/d3" "$tmp/d4" | tr '\n' ' ')"
 fi
 
 # --- trace-event file: valid JSON, counter track and call instants for the process
@@ -157,17 +143,17 @@ if jq -e '(.traceEvents | map(select(.ph == "C" and .name == "memory" and (.args
 	and (.traceEvents | map(select(.ph == "i" and .name == "exec" and .args.kind == "exec")) | length > 0)
 	and (.traceEvents | map(select(.ph == "M" and .name == "process_name")) | length > 0)
 	and (.traceEvents | all(has("ts") and has("pid")))' "$tmp/te.json" >/dev/null 2>&1; then
-	ok trace-event
+	pass trace-event
 else
-	bad trace-event "missing tracks or events in $(head -c 300 "$tmp/te.json")"
+	fail trace-event "missing tracks or events in $(head -c 300 "$tmp/te.json")"
 fi
 # folded: "vmpeak;mmap;[anonymous] 67108864" among the lines
 if grep -qx "vmpeak;mmap;\[anonymous\] [0-9]*" "$tmp/folded.txt" &&
 	awk '$NF !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' "$tmp/folded.txt" &&
 	[ "$(awk -F'[; ]' '$1 == "vmpeak" && $3 == "[anonymous]" { print $4 }' "$tmp/folded.txt")" -ge 67108864 ]; then
-	ok folded
+	pass folded
 else
-	bad folded "$(head -5 "$tmp/folded.txt" | tr '\n' '|')"
+	fail folded "$(head -5 "$tmp/folded.txt" | tr '\n' '|')"
 fi
 
 # --- top ranks a churning process first and flags it
@@ -182,10 +168,10 @@ last_frame=$(awk '/^maptrace top/ { f = "" } { f = f $0 "\n" } END { printf "%s"
 row=$(printf '%s' "$last_frame" | awk '/^ *PID COMM/ { getline; print; exit }')
 if [ "$(awk '{ print $1 }' <<<"$row")" = "$cpid" ] && grep -q "CHURN$" <<<"$row" &&
 	grep -q "lost events: 0" <<<"$last_frame"; then
-	ok "top-churn ($(awk '{ print $3 }' <<<"$row") mmap/s)"
+	pass "top-churn ($(awk '{ print $3 }' <<<"$row") mmap/s)"
 else
-	bad top-churn "expected pid $cpid first with CHURN: $(tr '\n' '|' <"$tmp/top.txt" | cut -c1-600)"
+	fail top-churn "expected pid $cpid first with CHURN: $(tr '\n' '|' <"$tmp/top.txt" | cut -c1-600)"
 fi
 
 
-summary
+finish stat-integration
