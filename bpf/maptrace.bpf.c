@@ -68,23 +68,33 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
-/* a mapping syscall between its enter and exit, keyed by thread id */
+/* a mapping syscall between its enter and exit, in the thread's own
+ * task-local storage: no hashing or bucket locks, no table to size, and
+ * nothing left behind by a thread that dies inside a call */
 struct inflight {
 	__u64 args[6];
 	__u64 enter_ns;
 	__u64 mm;      /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;     /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];  /* brk: start_brk and brk at entry */
-	__u32 kind;
+	__u32 kind;    /* 0: no call in flight */
 	__u32 _pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/* The current thread's call in flight (kind != 0), or NULL. */
+static __always_inline struct inflight *inflight_get(void)
+{
+	struct inflight *f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+
+	return f && f->kind ? f : NULL;
+}
 
 /* per-mm ticket counters; user space deletes an mm's entry when it is released */
 struct {
@@ -219,8 +229,7 @@ static __always_inline __u64 current_mm(void)
 static __always_inline int on_enter(struct pt_regs *regs, __u32 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct inflight f = { .kind = kind };
+	struct inflight f = { .kind = kind }, *slot;
 
 	if (!trace_allowed(id >> 32))
 		return 0;
@@ -238,8 +247,13 @@ static __always_inline int on_enter(struct pt_regs *regs, __u32 kind)
 		f.aux[0] = BPF_CORE_READ(t, mm, start_brk);
 		f.aux[1] = BPF_CORE_READ(t, mm, brk);
 	}
-	if (bpf_map_update_elem(&inflight, &tid, &f, BPF_ANY))
+	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
 		count(MT_STAT_INFLIGHT_FULL);
+		return 0;
+	}
+	__builtin_memcpy(slot, &f, sizeof(f));
 	return 0;
 }
 
@@ -286,14 +300,12 @@ static __always_inline void emit_void(__u64 mm, __u64 seq)
 
 static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 {
-	__u32 tid;
 	struct inflight *f;
 	__u64 zero = 0, *counter;
 
 	if (!write || !success)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (!f)
 		return 0;
 	if (mm != current_mm())
@@ -320,19 +332,20 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 
 /* The tracepoint's arguments changed in 6.13 ("mm: mmap_lock: replace the
  * memcg path with an id" dropped memcg_path); the loader keeps the one
- * program matching this kernel's prototype and disables the other. */
-SEC("raw_tp/mmap_lock_acquire_returned")
-int mm_lock_acq(struct bpf_raw_tracepoint_args *ctx)
+ * program matching this kernel's prototype and disables the other, so the
+ * verifier never sees an argument the tracepoint does not have. */
+SEC("tp_btf/mmap_lock_acquire_returned")
+int mm_lock_acq(__u64 *ctx)
 {
 	/* (mm, write, success) */
-	return on_mmap_lock(ctx->args[0], ctx->args[1], ctx->args[2]);
+	return on_mmap_lock(ctx[0], ctx[1], ctx[2]);
 }
 
-SEC("raw_tp/mmap_lock_acquire_returned")
-int mm_lock_acq_old(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/mmap_lock_acquire_returned")
+int mm_lock_acq_old(__u64 *ctx)
 {
 	/* (mm, memcg_path, write, success) */
-	return on_mmap_lock(ctx->args[0], ctx->args[2], ctx->args[3]);
+	return on_mmap_lock(ctx[0], ctx[2], ctx[3]);
 }
 
 /* ---- exit side ---------------------------------------------------------- */
@@ -436,8 +449,7 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs)
 
 static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+	struct inflight *f = inflight_get();
 	struct scratch *s;
 
 	if (!f)
@@ -512,7 +524,7 @@ static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
 		s->e.flags |= MT_EVF_READ_IMPLIES_EXEC;
 	submit(s, MT_STAT_DROPPED);
 out:
-	bpf_map_delete_elem(&inflight, &tid);
+	f->kind = 0;
 	return 0;
 }
 
@@ -617,7 +629,7 @@ static __always_inline void dump_current_mm(__u32 reason)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
 	struct inflight *f;
 	struct scratch *s;
@@ -645,7 +657,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		s->e.flags |= MT_EVF_THREAD;
 	if (child->mm == parent->mm)
 		s->e.flags |= MT_EVF_VM;
-	f = bpf_map_lookup_elem(&inflight, &tid);
+	f = inflight_get();
 	if (f) {
 		s->e.args[0] = f->args[0];
 		/* dup_mmap() copied the parent under this ticket */
@@ -687,12 +699,8 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	__u32 tgid = task->tgid;
 	struct scratch *s;
 
-	__u32 tid = task->pid;
-
 	if (!trace_allowed(tgid))
 		return 0;
-	/* a task that dies inside a mapping call never reaches its exit program */
-	bpf_map_delete_elem(&inflight, &tid);
 	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;

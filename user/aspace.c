@@ -350,24 +350,50 @@ static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char
 	return mt_shadow_map(as->shadow, &r);
 }
 
-/* shmdt(addr) unmaps every vma of the segment attached at addr: those that
- * map the same file at the offset matching their distance from addr
- * (ipc/shm.c ksys_shmdt). */
+/* A fragment of a SysV segment attached at addr: its file offset is its
+ * distance from addr (fragments come from mprotect and munmap). */
+static bool shm_fragment_of(const struct mt_region *r, uint64_t addr)
+{
+	return r->start >= addr && r->offset == r->start - addr && r->name &&
+	       !strncmp(r->name, "/SYSV", 5);
+}
+
+/* shmdt(addr) (ipc/shm.c ksys_shmdt): the first shm fragment at or above
+ * addr names the segment (even when the page at addr was unmapped
+ * earlier); every fragment of that segment attached at addr goes. */
 static int apply_shmdt(struct mt_aspace *as, uint64_t addr)
 {
-	const struct mt_region *r = mt_shadow_find(as->shadow, addr);
-	uint64_t dev, ino, end = addr;
+	const struct mt_region *r = mt_shadow_lower_bound(as->shadow, addr);
+	uint64_t dev, ino, *ranges = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
 
-	if (!r || r->start != addr)
+	while (r && !shm_fragment_of(r, addr))
+		r = mt_shadow_next(as->shadow, r);
+	if (!r)
 		return -ENOENT;
 	dev = r->dev;
 	ino = r->inode;
-	while (r && r->dev == dev && r->inode == ino && r->offset == r->start - addr &&
-	       r->start == end) {
-		end = r->end;
-		r = mt_shadow_next(as->shadow, r);
+	/* collect first: unmapping invalidates the walk */
+	for (; r; r = mt_shadow_next(as->shadow, r)) {
+		if (r->dev != dev || r->inode != ino || !shm_fragment_of(r, addr))
+			continue;
+		if (n + 2 > cap) {
+			uint64_t *nr = realloc(ranges, (cap = cap ? cap * 2 : 16) * sizeof(*nr));
+
+			if (!nr) {
+				free(ranges);
+				return -ENOMEM;
+			}
+			ranges = nr;
+		}
+		ranges[n++] = r->start;
+		ranges[n++] = r->end;
 	}
-	return mt_shadow_unmap(as->shadow, addr, end);
+	for (size_t i = 0; i < n && !err; i += 2)
+		err = mt_shadow_unmap(as->shadow, ranges[i], ranges[i + 1]);
+	free(ranges);
+	return err;
 }
 
 static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e)

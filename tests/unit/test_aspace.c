@@ -275,6 +275,43 @@ static void test_clone_vm_child_shares_and_exec_moves(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* ipc/shm.c ksys_shmdt: with the page at addr unmapped, the first fragment
+ * above it whose offset is its distance from addr still names the segment,
+ * and every fragment of that attachment goes. */
+static void test_shmdt_after_first_page_unmapped(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_maps seed = { 0 };
+	struct mt_region frag = { .perms = MT_PERM_READ | MT_PERM_WRITE | MT_PERM_SHARED,
+				  .dev = 1, .inode = 77, .name = "/SYSV00000000" };
+	struct mt_region other = { .start = A + 8 * PG, .end = A + 9 * PG, .perms = 3 };
+	struct mt_shadow *s;
+
+	frag.start = A + PG;           /* page 0 was munmapped */
+	frag.end = A + 2 * PG;
+	frag.offset = PG;
+	assert_int_equal(mt_maps_append(&seed, &frag, frag.name, 13), 0);
+	frag.start = A + 2 * PG;       /* split off by an mprotect */
+	frag.end = A + 4 * PG;
+	frag.offset = 2 * PG;
+	frag.perms = MT_PERM_READ | MT_PERM_SHARED;
+	assert_int_equal(mt_maps_append(&seed, &frag, frag.name, 13), 0);
+	assert_int_equal(mt_maps_append(&seed, &other, NULL, 0), 0);
+	mt_aspaces_init(&reg);
+	assert_int_equal(mt_aspaces_seed(&reg, PID, MM1, 0, &seed), 0);
+	mt_maps_free(&seed);
+
+	struct mt_event e = ev(MT_EV_SHMDT, MM1, 1);
+	e.args[0] = A;
+	feed(&reg, e);
+	s = mt_aspaces_by_mm(&reg, MM1)->shadow;
+	assert_null(mt_shadow_find(s, A + PG));
+	assert_null(mt_shadow_find(s, A + 3 * PG));
+	assert_non_null(mt_shadow_find(s, A + 8 * PG)); /* not part of the segment */
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
 static void test_vma_to_region(void **state)
 {
 	struct mt_region r;
@@ -298,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
 		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
+		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
 		cmocka_unit_test(test_vma_to_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
