@@ -54,6 +54,9 @@ static const char explain_usage[] =
 "                        call stack that created them\n"
 "  -- COMMAND [ARGS]     run COMMAND traced from its start and explain its address\n"
 "                        space as it exits (stopped in exit with ptrace)\n"
+"      --at peak|exit    with -- COMMAND: show its address space when its virtual\n"
+"                        size peaked (within 1%% or 1 MiB; sizes only, RSS is known\n"
+"                        at exit) or as it exits (default)\n"
 "      --stacks MODE     how to capture creating stacks: dwarf (default: unwinds\n"
 "                        binaries built without frame pointers), fp, or none\n"
 "      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
@@ -89,6 +92,7 @@ struct explain_opts {
 	char **argv;          /* -- COMMAND */
 	uint32_t stack_mode;  /* enum mt_stack_mode */
 	uint32_t stack_bytes;
+	bool at_peak;         /* -- COMMAND: its address space when largest, not at exit */
 	bool json;
 	enum sort_key sort;
 	uint64_t kinds;       /* bit per enum mt_kind; 0 = all */
@@ -110,6 +114,7 @@ struct explain {
 	const struct mt_shadow *origins;
 	const struct mt_unwinder *uw;
 	uint64_t t0_ns;
+	uint64_t peak_ns;            /* --at peak: when the snapshot shown was taken */
 };
 
 struct sum {
@@ -170,7 +175,7 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 {
 	static const char *const with_value[] = { "-p", "--pid", "-s", "--sort", "-k", "--kind",
 						  "-m", "--min-size", "-t", "--trace", "--stacks",
-						  "--stack-size" };
+						  "--stack-size", "--at" };
 	bool have_pid = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -210,6 +215,12 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 				fprintf(stderr, "maptrace explain: --trace needs a number of seconds, e.g. --trace 10\n");
 				return -1;
 			}
+		} else if (!strcmp(a, "--at")) {
+			if (strcmp(val, "peak") && strcmp(val, "exit")) {
+				fprintf(stderr, "maptrace explain: --at is peak or exit\n");
+				return -1;
+			}
+			o->at_peak = !strcmp(val, "peak");
 		} else if (!strcmp(a, "--stacks")) {
 			if (!strcmp(val, "none"))
 				o->stack_mode = MT_STACKS_NONE;
@@ -274,6 +285,10 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 	}
 	if (have_pid && o->argv) {
 		fprintf(stderr, "maptrace explain: give -p PID or -- COMMAND, not both\n");
+		return -1;
+	}
+	if (o->at_peak && !o->argv) {
+		fprintf(stderr, "maptrace explain: --at peak is for -- COMMAND\n");
 		return -1;
 	}
 	if (o->trace_s && o->argv) {
@@ -694,6 +709,13 @@ static void print_text(struct explain *e, FILE *f)
 		pf->nthreads, pf->nthreads == 1 ? "" : "s", (unsigned long long)all.regions,
 		mt_size_str(all.size, b1), mt_size_str(all.rss, b2), mt_size_str(all.pss, b3),
 		mt_size_str(all.swap, b4));
+	if (e->peak_ns) {
+		uint64_t t = e->peak_ns > e->t0_ns ? e->peak_ns - e->t0_ns : 0;
+
+		fprintf(f, "at its peak virtual size, %llu.%03llu s after start (within 1%% or 1 MiB): "
+			"sizes are address space; RSS, PSS and swap are only known at exit\n",
+			(unsigned long long)(t / 1000000000), (unsigned long long)(t % 1000000000 / 1000000));
+	}
 	if (filtered)
 		fprintf(f, "selected: %zu of %llu regions\n", e->nrows, (unsigned long long)all.regions);
 	fputc('\n', f);
@@ -941,13 +963,11 @@ static void explain_free(struct explain *e)
 	free(e->rows);
 }
 
-/* Gather, classify and print the process e->o.pid. Returns an exit status. */
-static int explain_now(struct explain *e)
+/* Select, sort and print what e holds. Returns an exit status. */
+static int print_explained(struct explain *e)
 {
-	int status = gather(e), rc;
+	int rc;
 
-	if (status)
-		return status;
 	for (size_t i = 0; i < e->sm.maps.count; i++)
 		if (selected(e, i))
 			e->rows[e->nrows++] = i;
@@ -969,6 +989,14 @@ static int explain_now(struct explain *e)
 	return 0;
 }
 
+/* Gather, classify and print the process e->o.pid. Returns an exit status. */
+static int explain_now(struct explain *e)
+{
+	int status = gather(e);
+
+	return status ? status : print_explained(e);
+}
+
 /* ---- traced modes -------------------------------------------------------- */
 
 struct traced {
@@ -977,7 +1005,59 @@ struct traced {
 	uint64_t end_ns;       /* --trace: when to stop */
 	int status;
 	bool explained;
+	/* --at peak: the command's largest address space seen */
+	struct mt_shadow *peak;
+	uint64_t peak_vm, peak_ns;
 };
+
+/* --at peak: keep a copy of the command's shadow whenever it grew by more
+ * than 1% (or 1 MiB) past the last copy; copying at every new byte of peak
+ * would make a run that only grows quadratic. */
+static void track_peak(struct mt_aspace *as, const struct mt_event *ev, bool after, void *arg)
+{
+	struct mt_session *s = arg;
+	struct traced *t = s->ctx;
+	uint64_t vm, step;
+
+	if (!after || !as->shadow || as->pid != s->child)
+		return;
+	vm = mt_shadow_bytes(as->shadow);
+	step = t->peak_vm / 100 > (1u << 20) ? t->peak_vm / 100 : (1u << 20);
+	if (t->peak && vm < t->peak_vm + step)
+		return;
+	mt_shadow_free(t->peak);
+	t->peak = mt_shadow_clone(as->shadow, false);
+	t->peak_vm = vm;
+	t->peak_ns = ev ? ev->ts_ns : s->last_event_ns;
+}
+
+/* Show the peak copy instead of the maps read at exit: the same process
+ * facts (ELF files, threads), the regions of the peak, no smaps figures. */
+static int use_peak(struct explain *e, const struct mt_shadow *peak, uint64_t when)
+{
+	struct mt_smaps sm = { 0 };
+
+	for (const struct mt_region *r = mt_shadow_lower_bound(peak, 0); r; r = mt_shadow_next(peak, r))
+		if (mt_maps_append(&sm.maps, r, r->name, r->name ? strlen(r->name) : 0))
+			goto oom;
+	sm.stats = calloc(sm.maps.count ? sm.maps.count : 1, sizeof(*sm.stats));
+	free(e->cls);
+	free(e->rows);
+	e->cls = calloc(sm.maps.count ? sm.maps.count : 1, sizeof(*e->cls));
+	e->rows = calloc(sm.maps.count ? sm.maps.count : 1, sizeof(*e->rows));
+	if (!sm.stats || !e->cls || !e->rows)
+		goto oom;
+	mt_smaps_free(&e->sm);
+	e->sm = sm;
+	e->nrows = 0;
+	e->peak_ns = when;
+	if (mt_classify(e->sm.maps.regions, e->sm.stats, e->sm.maps.count, &e->info.facts, e->cls))
+		return -ENOMEM;
+	return 0;
+oom:
+	mt_smaps_free(&sm);
+	return -ENOMEM;
+}
 
 static uint32_t unwind_origin(struct mt_aspace *as, const struct mt_event *ev, uint32_t flags,
 			      const void *sample, size_t len, void *arg)
@@ -1001,7 +1081,17 @@ static void explain_traced_now(struct mt_session *s, pid_t pid)
 	t->e->origins = as ? as->shadow : NULL;
 	t->e->uw = t->uw;
 	t->e->t0_ns = s->t0_ns;
-	t->status = explain_now(t->e);
+	t->status = gather(t->e);
+	if (!t->status && t->e->o.at_peak && t->peak) {
+		if (use_peak(t->e, t->peak, t->peak_ns)) {
+			fprintf(stderr, "maptrace explain: out of memory\n");
+			t->status = 1;
+			return;
+		}
+		t->e->origins = t->peak;
+	}
+	if (!t->status)
+		t->status = print_explained(t->e);
 }
 
 static void traced_tick(struct mt_session *s)
@@ -1029,6 +1119,8 @@ static int explain_traced(struct explain *e)
 	s.topts.stack_bytes = e->o.stack_bytes;
 	s.on_stack = unwind_origin;
 	s.on_tick = traced_tick;
+	if (e->o.at_peak)
+		s.on_apply = track_peak;
 	s.ctx = &t;
 	if (e->o.argv) {
 		s.target.argv = e->o.argv;
@@ -1063,6 +1155,7 @@ static int explain_traced(struct explain *e)
 	}
 	s.target.pids = NULL; /* not ours to free */
 	mt_session_close(&s);
+	mt_shadow_free(t.peak);
 	mt_unwinder_free(t.uw);
 	return status;
 }

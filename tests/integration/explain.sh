@@ -57,7 +57,7 @@ tp_pid=
 # --- origins (BPF): needs root and a loadable tracer
 reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
-	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status; do
+	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status at-peak; do
 		skip "$t" "$reason"
 	done
 else
@@ -90,6 +90,23 @@ else
 		pass origins-arena
 	else
 		fail origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
+	fi
+	# --at peak: a new thread's arena starts as a 128 MiB PROT_NONE
+	# reservation that glibc trims to 64 MiB moments later (arena.c
+	# new_heap): the peak shows the reservation, the exit does not
+	py=/usr/bin/python3
+	if [ -x "$py" ]; then
+		$MT explain --json --at peak -- "$py" tests/demo.py >"$tmp/peak.json" 2>"$tmp/peak.err"
+		$MT explain --json --at exit -- "$py" tests/demo.py >"$tmp/exit.json" 2>>"$tmp/peak.err"
+		big='[.regions[] | select(.size == 134217728 and .perms == "---p")] | length'
+		if [ "$(jq "$big" "$tmp/peak.json")" = 1 ] && [ "$(jq "$big" "$tmp/exit.json")" = 0 ] &&
+			[ "$(jq '[.regions[] | select(.kind == "arena-reserve")] | length' "$tmp/exit.json")" -ge 1 ]; then
+			pass "at-peak (128 MiB arena reservation at the peak, trimmed by exit)"
+		else
+			fail at-peak "peak/exit regions unexpected: $(cat "$tmp/peak.err") $(jq -c '[.regions[] | select(.size >= 60000000) | {kind, size, perms}]' "$tmp/peak.json" "$tmp/exit.json" | tr '\n' ' ')"
+		fi
+	else
+		skip at-peak "no /usr/bin/python3 to run the demo with"
 	fi
 fi
 
