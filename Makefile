@@ -56,7 +56,9 @@ SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
-WORK_SRCS  := $(wildcard tests/workloads/*.c)
+# lib*.c are shared libraries the workloads dlopen()
+WORK_LIBS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%.so,$(wildcard tests/workloads/lib*.c))
+WORK_SRCS  := $(filter-out tests/workloads/lib%.c,$(wildcard tests/workloads/*.c))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
 
 all: maptrace
@@ -91,9 +93,13 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/unit
 # Workloads: built like distribution binaries (no frame pointers)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
 
-workloads: $(WORK_BINS)
+$(OUTPUT)/workloads/lib%.so: tests/workloads/lib%.c | $(OUTPUT)/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fPIC -shared $(WARN) -D_GNU_SOURCE -MMD -MP $< -o $@
+
+workloads: $(WORK_BINS) $(WORK_LIBS)
 
 deps:
 	$(Q)./.ci/install-deps

@@ -57,7 +57,8 @@ tp_pid=
 # --- origins (BPF): needs root and a loadable tracer
 reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
-	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status at-peak; do
+	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status at-peak \
+		jit-memfd origins-dlclosed; do
 		skip "$t" "$reason"
 	done
 else
@@ -91,6 +92,24 @@ else
 	else
 		fail origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
 	fi
+	# a memfd code region (JIT-like) and memory mapped by a dlopen()ed
+	# library that is dlclose()d before exit: its creator is still named
+	$MT explain --json -- "$W/jit_dlopen" "$PWD/$W/libmapper.so" >"$tmp/jit.json" 2>"$tmp/jit.err"
+	jit=$(jq -r '.regions[] | select(.kind == "jit-code" and .perms == "r-xs") | .name' "$tmp/jit.json")
+	jit_origin=$(jq -r '.regions[] | select(.kind == "jit-code") | .origins[0].stack[1].function' "$tmp/jit.json")
+	if [ "$jit" = "/memfd:jit" ] && [ "$jit_origin" = emit_code ]; then
+		pass "jit-memfd (r-xs /memfd:jit from emit_code)"
+	else
+		fail jit-memfd "jit-code region '$jit' from '$jit_origin': $(cat "$tmp/jit.err")"
+	fi
+	lib=$(jq -r '.regions[] | select(.size == 786432) | .origins[0].stack[] | select(.function == "mapper_alloc")
+		| "\(.function)@\(.file):\(.module | split("/") | last)"' "$tmp/jit.json")
+	if [ "$lib" = "mapper_alloc@libmapper.c:libmapper.so" ]; then
+		pass "origins-dlclosed (768 KiB region from mapper_alloc in libmapper.so, unloaded by exit)"
+	else
+		fail origins-dlclosed "creator of the 768 KiB region: '$lib'"
+	fi
+
 	# --at peak: a new thread's arena starts as a 128 MiB PROT_NONE
 	# reservation that glibc trims to 64 MiB moments later (arena.c
 	# new_heap): the peak shows the reservation, the exit does not
