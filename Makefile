@@ -133,3 +133,9 @@ clean:
 bench: all
 	$(Q)bench/run.sh
 .PHONY: bench
+
+fuzz: all
+	$(Q)tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+fuzz-short:
+	$(Q)tests/fuzz/run.sh 5
+.PHONY: fuzz fuzz-short

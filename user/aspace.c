@@ -157,7 +157,10 @@ int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_k
 		if (len > MT_PATH_MAX)
 			len = MT_PATH_MAX;
 		memcpy(buf, "[anon:", 6);
-		memcpy(buf + 6, bytes, len);
+		/* on_vma passes no bytes (NULL, 0), and memcpy's pointers
+		 * must be valid even for 0 bytes (C11 7.24.1) */
+		if (len)
+			memcpy(buf + 6, bytes, len);
 		buf[6 + len] = ']';
 		return mt_maps_append(m, r, buf, len + 7);
 	default:
@@ -607,6 +610,10 @@ static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
 		return;
 	memcpy(child->comm, e->comm, MT_COMM_LEN);
 	set_tgid_mm(reg, ctgid, child);
+	/* create() retires whatever was registered at the child's mm, and
+	 * set_tgid_mm() an address space whose last user was the child's
+	 * tgid: a record naming the parent's own mm or tgid freed the parent */
+	parent = mt_aspaces_by_mm(reg, e->mm);
 	if (!parent || !parent->shadow) {
 		/* forked from an address space we never saw: learn it later */
 		child->resync = true;

@@ -70,6 +70,10 @@ size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_
 		else if (e->flags & MT_EVF_PSEUDO)
 			prefix = "/";
 		pl = strlen(prefix);
+		/* a cap shorter than the prefix would make cap - 1 - pl below
+		 * wrap and the prefix overrun out (evfmt.h promises cap - 1) */
+		if (pl >= cap)
+			pl = cap - 1;
 		if (!len && !(e->flags & MT_EVF_PSEUDO)) {
 			out[0] = '\0';
 			return 0;

@@ -1,5 +1,6 @@
 /* jsonread.c - recursive-descent JSON parser into a small DOM.
  * Depth is limited so hostile input cannot exhaust the stack. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,23 +118,55 @@ bad:
 	return -1;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* RFC 8259 number grammar first: strtod alone also takes white space of its
+ * own ("\v-12"), '+', hex, "inf" and "nan", and strtoull then made "\v-12"
+ * the "exact" 2^64-12 (and "0x10" an exact 0 worth 16.0). A number past
+ * 2^64-1 is no exact u64 either (ERANGE). The text is NUL-terminated. */
 static int parse_number(struct parser *ps, struct mt_jval *v)
 {
 	char *end;
-	const char *p = ps->p;
+	const char *p = ps->p, *q = p;
 	bool integer = true;
 
-	if (*p == '-')
+	if (*q == '-') {
 		integer = false;
-	v->num = strtod(p, &end);
-	if (end == p)
+		q++;
+	}
+	if (*q == '0')
+		q++;
+	else if (is_digit(*q))
+		while (is_digit(*q))
+			q++;
+	else
 		return -1;
-	for (const char *q = p; q < end; q++)
-		if (*q == '.' || *q == 'e' || *q == 'E')
-			integer = false;
+	if (*q == '.') {
+		integer = false;
+		if (!is_digit(*++q))
+			return -1;
+		while (is_digit(*q))
+			q++;
+	}
+	if (*q == 'e' || *q == 'E') {
+		integer = false;
+		if (*++q == '+' || *q == '-')
+			q++;
+		if (!is_digit(*q))
+			return -1;
+		while (is_digit(*q))
+			q++;
+	}
+	v->num = strtod(p, &end);
+	if (end != q)
+		return -1;
 	if (integer) {
+		errno = 0;
 		v->u64 = strtoull(p, NULL, 10);
-		v->is_u64 = true;
+		v->is_u64 = errno == 0;
 	}
 	v->type = MT_J_NUM;
 	ps->p = end;

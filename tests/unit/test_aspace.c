@@ -323,6 +323,78 @@ static void test_vma_to_region(void **state)
 	assert_int_equal(r.offset, 0); /* anonymous: maps prints 0 */
 }
 
+/* Found by tests/fuzz/fuzz_events.c (seed gen-hostile-numbers): a FORK
+ * record whose child mm is the parent's own mm (create() retired the parent)
+ * or whose child tgid was the parent's only user (set_tgid_mm() released
+ * it) left on_fork reading the freed parent. The child is then learned
+ * later (resync), and nothing is read after it is freed. */
+static void test_fork_naming_parent_mm_or_tgid(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f;
+	struct mt_aspace *child;
+
+	seed_empty(&reg, 0);
+	f = ev(MT_EV_FORK, MM1, 1);
+	f.aux[0] = MM1;          /* child mm = parent mm, no CLONE_VM */
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	child = mt_aspaces_by_mm(&reg, MM1);
+	assert_non_null(child);
+	assert_null(child->shadow);
+	assert_true(child->resync);
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), child);
+	mt_aspaces_free(&reg);
+
+	seed_empty(&reg, 0);
+	f = ev(MT_EV_FORK, MM1, 1);
+	f.aux[0] = MM2;
+	f.aux[1] = PID;          /* child tgid = the parent's only user */
+	feed(&reg, f);
+	assert_null(mt_aspaces_by_mm(&reg, MM1));
+	child = mt_aspaces_by_mm(&reg, MM2);
+	assert_non_null(child);
+	assert_null(child->shadow);
+	assert_true(child->resync);
+	mt_aspaces_free(&reg);
+}
+
+/* Found by tests/fuzz/fuzz_events.c (this record, minimised): a VMA record
+ * of an anonymous vma named by prctl (ret = MT_NAME_ANON) without
+ * MT_EVF_FILE reached mt_maps_append_named with no name bytes, which
+ * passed NULL to memcpy (undefined even for 0 bytes). */
+static void test_vma_record_anon_name_without_bytes(void **state)
+{
+	static const unsigned char rec[] = {
+		0x18, 0x9c, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x9a, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x10, 0x00, 0x00, 0x81, 0x88, 0xff, 0xff, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xfe, 0x7f, 0x00, 0x00, 0x00, 0x10, 0x02, 0x00, 0xfe, 0x7f, 0x00, 0x00,
+		0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0x11, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x74, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00,
+		0x64, 0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct mt_aspaces reg;
+	struct mt_event e;
+	struct mt_aspace *as;
+
+	assert_int_equal(sizeof(rec), sizeof(e));
+	memcpy(&e, rec, sizeof(e));
+	assert_int_equal(e.kind, MT_EV_VMA);
+	assert_int_equal(e.ret, MT_NAME_ANON);
+	seed_empty(&reg, 0);
+	mt_aspaces_feed(&reg, &e, "");
+	as = mt_aspaces_by_mm(&reg, MM1);
+	assert_non_null(as);
+	assert_int_equal(as->dump.count, 1);
+	assert_string_equal(as->dump.regions[0].name, "[anon:]");
+	assert_true(as->dump.regions[0].start == 0x7ffe00000000ULL);
+	mt_aspaces_free(&reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
 		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
+		cmocka_unit_test(test_fork_naming_parent_mm_or_tgid),
+		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
 		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
 		cmocka_unit_test(test_vma_to_region),
 	};

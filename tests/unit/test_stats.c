@@ -172,6 +172,32 @@ static void test_jsonread(void **state)
 	}
 }
 
+/* Found by tests/fuzz/fuzz_jsonread.c: strtod skipped a vertical tab the
+ * reader does not count as white space and strtoull then turned "-12" into
+ * the "exact" 2^64-12. Only RFC 8259 numbers are numbers; a number past
+ * 2^64-1 is not an exact u64. */
+static void test_jsonread_number_grammar(void **state)
+{
+	static const char *const bad[] = { "\v-12", "+1", "0x10", ".5", "1.", "01", "-", "1e",
+					   "inf", "nan", "-inf" };
+	struct mt_jval v;
+	size_t off;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mt_jparse(bad[i], strlen(bad[i]), &v, &off), -1);
+	assert_int_equal(mt_jparse("\v-12", 4, &v, &off), -1);
+	assert_int_equal(off, 0);
+	assert_int_equal(mt_jparse("99999999999999999999", 20, &v, &off), 0);
+	assert_int_equal(v.type, MT_J_NUM);
+	assert_false(v.is_u64);
+	assert_true(v.num == 1e20);
+	mt_jfree(&v);
+	assert_int_equal(mt_jparse(" -0.5e+2 ", 9, &v, &off), 0);
+	assert_true(v.num == -50.0);
+	assert_false(v.is_u64);
+	mt_jfree(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_figure_names_resolve),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_jsonread),
+		cmocka_unit_test(test_jsonread_number_grammar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
