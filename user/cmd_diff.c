@@ -3,6 +3,7 @@
  * threshold: the CI question "did this change make the program map more, or
  * churn more?". */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static int parse_threshold(const char *arg, struct threshold *t)
 	if (eq[1] && eq[strlen(eq) - 1] == '%') {
 		t->percent = strtod(eq + 1, &end);
 		t->is_percent = true;
-		if (end == eq + 1 || *end != '%' || t->percent < 0) {
+		if (end == eq + 1 || *end != '%' || !isfinite(t->percent) || t->percent < 0) {
 			fprintf(stderr, "maptrace diff: bad percentage in '%s'\n", arg);
 			return -1;
 		}

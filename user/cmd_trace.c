@@ -1,5 +1,6 @@
 /* cmd_trace.c - `maptrace trace`: stream mapping events like strace does,
  * or as JSON Lines (schema: docs/events.md). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,18 +44,22 @@ int mt_parse_size(const char *s, unsigned long long *out)
 	char *end;
 	unsigned long long v;
 
+	if (!isdigit((unsigned char)*s))
+		return -1; /* strtoull would take spaces, '+' and '-' */
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
+	int shift = 0;
+
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (*end && strcmp(end, "iB") && strcmp(end, "B"))
-		return -1;
-	*out = v;
+	if ((*end && strcmp(end, "iB") && strcmp(end, "B")) || v > (~0ULL >> shift))
+		return -1; /* a suffix shifting bits out would silently wrap */
+	*out = v << shift;
 	return 0;
 }
 

@@ -45,13 +45,13 @@ static int parse_pids(struct mt_target *t, const char *list)
 	const char *p = list;
 
 	while (*p) {
-		char *end;
+		char *end = (char *)p;
 		long v;
 		pid_t *np;
 
 		errno = 0;
-		v = strtol(p, &end, 10);
-		if (errno || end == p || v <= 0 || v > 4194304 || (*end && *end != ',')) {
+		v = isdigit((unsigned char)*p) ? strtol(p, &end, 10) : 0; /* no spaces, signs */
+		if (errno || !v || v > 4194304 || (*end && *end != ',')) {
 			fprintf(stderr, "maptrace: bad pid list '%s': expected -p PID[,PID...]\n", list);
 			return -1;
 		}
