@@ -321,8 +321,7 @@ int mt_maps_parse(const char *text, size_t len, struct mt_maps *out,
 	return parse_text(text, len, out, bad_line, &torn);
 }
 
-/* Grow an array to hold at least need elements; doubles. */
-static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
+int mt_array_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap = *cap ? *cap : 16;
 	void *p;
@@ -344,9 +343,9 @@ int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *nam
 	char *old_names = m->names;
 	struct mt_region *nr;
 
-	if (grow_to((void **)&m->regions, &m->capacity, m->count + 1, sizeof(*m->regions)))
+	if (mt_array_grow((void **)&m->regions, &m->capacity, m->count + 1, sizeof(*m->regions)))
 		return -ENOMEM;
-	if (name && grow_to((void **)&m->names, &m->names_cap, m->names_len + len + 1, 1))
+	if (name && mt_array_grow((void **)&m->names, &m->names_cap, m->names_len + len + 1, 1))
 		return -ENOMEM;
 	if (m->names != old_names && old_names) {
 		/* the arena moved: rebase every name that pointed into it */

@@ -180,22 +180,6 @@ static int parse_key_line(const char *p, const char *end, struct mt_smaps_stat *
 	return 0;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
 
 /* A record is complete when VmFlags was seen and Size matches the header. */
 static bool record_complete(const struct mt_region *r, const struct mt_smaps_stat *st)
@@ -247,7 +231,7 @@ static int parse_text(const char *text, size_t len, struct mt_smaps *out,
 				err = -EINVAL;
 				goto fail;
 			}
-			if ((err = grow((void **)&name_buf, &name_cap, line_len + 1, 1)))
+			if ((err = mt_array_grow((void **)&name_buf, &name_cap, line_len + 1, 1)))
 				goto fail;
 			if ((err = mt_maps_parse_line(p, line_len, &r, name_buf, name_cap)))
 				goto fail;
@@ -256,7 +240,7 @@ static int parse_text(const char *text, size_t len, struct mt_smaps *out,
 				err = -EINVAL;
 				goto fail;
 			}
-			if ((err = grow((void **)&s->stats, &stats_cap, n + 1, sizeof(*s->stats))) ||
+			if ((err = mt_array_grow((void **)&s->stats, &stats_cap, n + 1, sizeof(*s->stats))) ||
 			    (err = mt_maps_append(&s->maps, &r, r.name, r.name ? strlen(r.name) : 0)))
 				goto fail;
 			memset(&s->stats[n], 0, sizeof(s->stats[n]));

@@ -48,6 +48,10 @@ int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *nam
 
 void mt_maps_free(struct mt_maps *m);
 
+/* Make *arr (of *cap elements of elem bytes) hold at least need, doubling.
+ * 0 or -ENOMEM (then *arr is unchanged). Shared by the /proc parsers. */
+int mt_array_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Read a whole /proc file into *buf (grown as needed, *cap its size, one
  * spare byte for a NUL), *len bytes. seq_file hands out a page or so per
  * read(): loops to EOF. -ESRCH for a vanished process, -EACCES, -errno. */
