@@ -224,7 +224,7 @@ T_START=$SECONDS
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # Other tracers on the machine add their cost to every syscall we time: say so.
 PROGS_BEFORE=$(bpftool prog show --json 2>/dev/null | jq 'length' 2>/dev/null || echo unknown)
-TRACERS_BEFORE=$(ps -C maptrace,bpftrace,strace,perf -o comm= 2>/dev/null | sort | uniq -c |
+TRACERS_BEFORE=$({ ps -C maptrace,bpftrace,strace,perf -o comm= 2>/dev/null || true; } | sort | uniq -c |
 	awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
 # and so do busy processes: those that used more than 20% of a core so far
 HOGS_BEFORE=$(ps -eo pcpu=,pid=,etime=,comm= --sort=-pcpu |
