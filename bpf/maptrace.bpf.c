@@ -96,9 +96,12 @@ static __always_inline struct inflight *inflight_get(void)
 	return f && f->kind ? f : NULL;
 }
 
-/* per-mm ticket counters; user space deletes an mm's entry when it is released */
+/* per-mm ticket counters, reset when an mm is created (fork, exec). LRU:
+ * nothing can tell the counter of a released mm apart from one whose
+ * address the kernel already reused, so instead of deleting, let the
+ * least recently used (dead) ones make room. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, __u64);

@@ -326,21 +326,6 @@ int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
 	return n;
 }
 
-void mt_tracer_forget_mm(struct mt_tracer *t, uint64_t mm)
-{
-	__u64 key = mm;
-
-	bpf_map__delete_elem(t->skel->maps.mm_seq, &key, sizeof(key), 0);
-}
-
-uint64_t mt_tracer_mm_seq(struct mt_tracer *t, uint64_t mm)
-{
-	__u64 key = mm, v = 0;
-
-	bpf_map__lookup_elem(t->skel->maps.mm_seq, &key, sizeof(key), &v, sizeof(v), 0);
-	return v;
-}
-
 /* Read all of an iterator fd: a read() returns at most one seq_file batch. */
 static int read_all(int fd, char **buf, size_t *len)
 {

@@ -54,10 +54,6 @@ int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
 /* Take (read and clear) the mms that lost events. Returns how many were
  * written to mms (at most cap). */
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);
-/* Forget the ticket counter of a released mm. */
-void mt_tracer_forget_mm(struct mt_tracer *t, uint64_t mm);
-/* Start a fresh ticket count for mm (a new address space at a reused address). */
-uint64_t mt_tracer_mm_seq(struct mt_tracer *t, uint64_t mm);
 
 /* Snapshot the address space of tgid with the task_vma iterator: regions
  * into *out (which must be empty), its mm into *mm, and into *stamp the mm's
