@@ -177,8 +177,9 @@ static void arg_str(enum arg_type t, __u64 v, char *buf, size_t cap)
 		break;
 	case A_ADVICE:
 		/* only the advice that changes what fork copies is traced */
-		snprintf(buf, cap, "%s", v == 10 ? "MADV_DONTFORK" : v == 11 ? "MADV_DOFORK" : "?");
-		if (v != 10 && v != 11)
+		if (v == 10 || v == 11)
+			snprintf(buf, cap, "%s", v == 10 ? "MADV_DONTFORK" : "MADV_DOFORK");
+		else
 			snprintf(buf, cap, "%d", (int)v);
 		break;
 	case A_PROT:
