@@ -3,6 +3,11 @@
  * saved pt_regs; which register holds which argument is the syscall ABI
  * (x86_64: di si dx r10 r8 r9, number in orig_ax; arm64: orig_x0 x1..x5,
  * number in syscallno). libbpf 1.1 has no sixth-argument macro, hence ours.
+ *
+ * The tp_btf arguments and bpf_get_current_task_btf() are BTF pointers, read
+ * with plain (CO-RE relocated) loads that the JIT turns into fault-tolerant
+ * moves: a bpf_probe_read_kernel() helper call per field cost ~30 ns, and
+ * these run on every syscall of every process.
  */
 #ifndef MAPTRACE_SYSCALL_BPF_H
 #define MAPTRACE_SYSCALL_BPF_H
@@ -10,17 +15,17 @@
 #if defined(__TARGET_ARCH_x86)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])
 {
-	args[0] = BPF_CORE_READ(regs, di);
-	args[1] = BPF_CORE_READ(regs, si);
-	args[2] = BPF_CORE_READ(regs, dx);
-	args[3] = BPF_CORE_READ(regs, r10);
-	args[4] = BPF_CORE_READ(regs, r8);
-	args[5] = BPF_CORE_READ(regs, r9);
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
 }
 
 static __always_inline long syscall_nr(struct pt_regs *regs)
 {
-	return BPF_CORE_READ(regs, orig_ax);
+	return regs->orig_ax;
 }
 
 /* The user registers in DWARF order (x86-64 psABI, figure 3.36). */
@@ -52,21 +57,19 @@ static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 #define TS_COMPAT 0x0002
 static __always_inline bool compat_syscall(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
 }
 #elif defined(__TARGET_ARCH_arm64)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])
 {
-	args[0] = BPF_CORE_READ(regs, orig_x0);
+	args[0] = regs->orig_x0;
 	for (int i = 1; i < 6; i++)
-		args[i] = BPF_CORE_READ(regs, regs[i]);
+		args[i] = regs->regs[i];
 }
 
 static __always_inline long syscall_nr(struct pt_regs *regs)
 {
-	return BPF_CORE_READ(regs, syscallno);
+	return regs->syscallno;
 }
 
 /* AArch64 DWARF numbering: x0-x30, sp (31), and pc (32) does not fit the

@@ -18,9 +18,9 @@
 #include <linux/capability.h>
 #include <sys/stat.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <bpf/btf.h>
 
 #include "maptrace/tracer.h"
 #include "maptrace/aspace.h"
@@ -107,31 +107,13 @@ static void explain_load_error(int err)
 		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s): maptrace needs "
 			"root or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN (try: sudo maptrace ...)\n",
 			strerror(-err));
+	else if (err == -ESRCH)
+		fprintf(stderr, "maptrace: this kernel's BTF lacks a tracepoint maptrace attaches to "
+			"(sys_enter, sys_exit, sched_process_fork/exec/exit, mmap_lock_acquire_returned; "
+			"the last needs CONFIG_TRACING and Linux 5.10 or later)\n");
 	else
 		fprintf(stderr, "maptrace: the kernel refused to load the BPF programs: %s (run with "
 			"-v for the verifier log; kernel lockdown also refuses them)\n", strerror(-err));
-}
-
-/* How many arguments this kernel's mmap_lock_acquire_returned tracepoint
- * takes (3 since 6.13, 4 before), from the BTF of its probe prototype. */
-static int mmap_lock_tp_args(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	int id, n = -1;
-
-	if (!btf)
-		return -1;
-	id = btf__find_by_name_kind(btf, "btf_trace_mmap_lock_acquire_returned", BTF_KIND_TYPEDEF);
-	if (id > 0) {
-		t = btf__type_by_id(btf, btf__resolve_type(btf, id)); /* pointer */
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			n = btf_vlen(t) - 1; /* the first parameter is the probe's data */
-	}
-	btf__free(btf);
-	return n;
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -191,19 +173,6 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
 	bpf_map__set_max_entries(t->skel->maps.events,
 				 round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF));
-	switch (mmap_lock_tp_args()) {
-	case 3:
-		bpf_program__set_autoload(t->skel->progs.mm_lock_acq_old, false);
-		break;
-	case 4:
-		bpf_program__set_autoload(t->skel->progs.mm_lock_acq, false);
-		break;
-	default:
-		err = -ENOTSUP;
-		fprintf(stderr, "maptrace: this kernel has no usable mmap_lock_acquire_returned "
-			"tracepoint (CONFIG_TRACING): events could not be put in the kernel's order\n");
-		goto fail;
-	}
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 
@@ -265,6 +234,15 @@ int mt_tracer_poll(struct mt_tracer *t, int timeout_ms)
 	if (err < 0)
 		return err;
 	return t->delivered;
+}
+
+int mt_tracer_watch_fd(struct mt_tracer *t, int fd)
+{
+	/* ring_buffer__poll() reads the ring whose index an epoll event
+	 * carries: 0, our only ring, which we read after the poll anyway */
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 };
+
+	return epoll_ctl(ring_buffer__epoll_fd(t->rb), EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
 int mt_tracer_drain(struct mt_tracer *t)

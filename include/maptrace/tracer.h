@@ -42,6 +42,9 @@ int mt_tracer_add_pid(struct mt_tracer *t, pid_t tgid);
 /* Deliver what is waiting, sleeping up to timeout_ms for more. Returns the
  * number of events delivered or -errno (-EINTR on a signal). */
 int mt_tracer_poll(struct mt_tracer *t, int timeout_ms);
+/* Make mt_tracer_poll() return as soon as fd is readable too (the caller
+ * reads fd). Returns 0 or -errno. */
+int mt_tracer_watch_fd(struct mt_tracer *t, int fd);
 /* Deliver everything already in the buffer without sleeping. */
 int mt_tracer_drain(struct mt_tracer *t);
 
