@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <sys/ptrace.h>
 
@@ -190,9 +192,38 @@ static int seed_pid(struct mt_session *s, pid_t tgid)
 	return -EAGAIN;
 }
 
+/* SIGCHLD as a file descriptor in the poll loop's epoll set: the loop
+ * wakes as soon as the command stops or ends, not at its next timeout
+ * (which made every run up to poll_ms longer). Returns the signal mask to
+ * give the command back. */
+static sigset_t watch_sigchld(struct mt_session *s)
+{
+	sigset_t chld, old;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	s->sigchld_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->sigchld_fd >= 0 && mt_tracer_watch_fd(s->tracer, s->sigchld_fd)) {
+		close(s->sigchld_fd);
+		s->sigchld_fd = -1;
+	}
+	return old;
+}
+
+static void drain_sigchld(struct mt_session *s)
+{
+	struct signalfd_siginfo si;
+
+	if (s->sigchld_fd >= 0)
+		while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
+			;
+}
+
 static int start_command(struct mt_session *s)
 {
 	int go[2], status[2], err = 0;
+	sigset_t mask = watch_sigchld(s);
 	char c = 0;
 	pid_t pid;
 
@@ -214,6 +245,7 @@ static int start_command(struct mt_session *s)
 			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		execvp(s->target.argv[0], s->target.argv);
 		err = errno;
 		if (write(status[1], &err, sizeof(err)) < 0)
@@ -321,6 +353,7 @@ int mt_session_start(struct mt_session *s)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
+	s->sigchld_fd = -1;
 	mt_aspaces_init(&s->reg);
 	s->reg.on_dump = s->on_dump;
 	s->reg.on_apply = s->on_apply;
@@ -426,6 +459,7 @@ int mt_session_run(struct mt_session *s)
 	while (!mt_stop_requested) {
 		int n = mt_tracer_poll(s->tracer, s->poll_ms);
 
+		drain_sigchld(s);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "maptrace: reading the ring buffer failed: %s\n", strerror(-n));
 			break;
@@ -519,6 +553,9 @@ int mt_session_child_exit_code(const struct mt_session *s)
 
 void mt_session_close(struct mt_session *s)
 {
+	if (s->sigchld_fd >= 0)
+		close(s->sigchld_fd);
+	s->sigchld_fd = -1;
 	mt_u64map_free(&s->live);
 	mt_aspaces_free(&s->reg);
 	mt_tracer_close(s->tracer);

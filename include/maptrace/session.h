@@ -47,6 +47,7 @@ struct mt_session {
 	pid_t child;                /* the started command, 0 if none */
 	int child_status;           /* its wait status, once it ended */
 	bool child_done;
+	int sigchld_fd;             /* -- COMMAND: signalfd waking the loop (-1: none) */
 	uint64_t t0_ns;             /* CLOCK_MONOTONIC at start */
 	uint64_t events;            /* events delivered */
 	uint64_t last_event_ns;     /* kernel time of the latest event */
