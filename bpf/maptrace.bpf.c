@@ -2,12 +2,16 @@
 /* maptrace.bpf.c - watch the kernel change address spaces.
  *
  * Design:
- *  - The raw sys_enter/sys_exit tracepoints (tp_btf: no tracefs needed, and
- *    two attachments instead of one per syscall, each of which costs an RCU
- *    grace period to detach) see every syscall; `syscall_kind`, filled by the
+ *  - The raw sys_exit tracepoint (tp_btf: no tracefs needed, and one
+ *    attachment instead of one per syscall, each of which costs an RCU grace
+ *    period to detach) sees every syscall; `syscall_kind`, filled by the
  *    loader with this architecture's numbers, picks the ones that create,
- *    remove, move or re-protect a mapping. Enter keeps the arguments per
- *    thread in `inflight`; exit adds the result and emits one mt_event.
+ *    remove, move or re-protect a mapping, and emits one mt_event with the
+ *    arguments (still in the saved user registers at exit) and the result.
+ *    No enter-side program runs on the hot path: a second program on every
+ *    syscall cost ~150 ns per mapping call. sys_enter is attached only for
+ *    call durations (enter_times) and, on kernels whose exit tracepoint
+ *    fires after the mm is gone, for the exit_group() dump.
  *  - Order: the ring buffer is not the order in which the kernel changed an
  *    address space (two threads on two CPUs reach it in either order). While
  *    such a syscall holds the mmap write lock, the mmap_lock tracepoint gives
@@ -38,6 +42,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool trace_all = false;   /* every process but the tracer */
 const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
 const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
+const volatile bool enter_times = false; /* record when each call entered (sys_enter attached) */
 const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
 const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
@@ -68,32 +73,29 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
-/* a mapping syscall between its enter and exit, in the thread's own
- * task-local storage: no hashing or bucket locks, no table to size, and
- * nothing left behind by a thread that dies inside a call */
-struct inflight {
-	__u64 args[6];
-	__u64 enter_ns;
-	__u64 mm;      /* mm whose write lock the call took (ticket's mm) */
-	__u64 seq;     /* ticket, 0 = no write lock taken (yet) */
-	__u64 aux[2];  /* brk: start_brk and brk at entry */
-	__u32 kind;    /* 0: no call in flight */
-	__u32 _pad;
+/* The mapping call a thread is in, between the mmap lock and sys_exit, in
+ * the thread's own task-local storage: no hashing or bucket locks, no table
+ * to size, and nothing left behind by a thread that dies inside a call.
+ * Only traced threads get one, so finding it also answers "is this thread
+ * traced?" without the `traced` lookup. sys_exit clears it. */
+struct call_state {
+	__u64 enter_ns; /* when the call entered (enter_times), else 0 */
+	__u64 mm;       /* mm whose write lock the call took (ticket's mm) */
+	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
+	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+	__type(value, struct call_state);
+} call_states SEC(".maps");
 
-/* The current thread's call in flight (kind != 0), or NULL. */
-static __always_inline struct inflight *inflight_get(void)
+static __always_inline struct call_state *call_state_get(bool create)
 {
-	struct inflight *f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
-
-	return f && f->kind ? f : NULL;
+	return bpf_task_storage_get(&call_states, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 /* per-mm ticket counters, reset when an mm is created (fork, exec). LRU:
@@ -273,65 +275,88 @@ static __always_inline __u64 current_mm(void)
 	return (__u64)bpf_get_current_task_btf()->mm;
 }
 
-/* ---- enter side ------------------------------------------------------- */
+/* ---- which calls --------------------------------------------------------- */
 
-static __always_inline int on_enter(struct pt_regs *regs, __u32 kind)
+/* The mapping-call kind of the syscall the current thread is in (or returns
+ * from), 0 if none. ia32 syscalls have other numbers (ia32 9 is link, not
+ * mmap): they are only counted. */
+static __always_inline __u32 syscall_kind_of(long nr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight f = { .kind = kind }, *slot;
-
-	if (!trace_allowed(id >> 32))
+	if (nr < 0 || nr >= MT_MAX_SYSCALLS || compat_syscall())
 		return 0;
-	f.enter_ns = bpf_ktime_get_ns();
-	syscall_args(regs, f.args);
-
-	if (kind == MT_EV_MADVISE && f.args[2] != MADV_DONTFORK && f.args[2] != MADV_DOFORK)
-		return 0; /* other advice does not change what maps shows or fork copies */
-	if (kind == MT_EV_PRCTL_VMA_NAME &&
-	    (f.args[0] != PR_SET_VMA || f.args[1] != PR_SET_VMA_ANON_NAME))
-		return 0;
-	if (kind == MT_EV_BRK) {
-		struct mm_struct *mm = bpf_get_current_task_btf()->mm;
-
-		f.aux[0] = mm->start_brk;
-		f.aux[1] = mm->brk;
-	}
-	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!slot) {
-		count(MT_STAT_INFLIGHT_FULL);
-		return 0;
-	}
-	__builtin_memcpy(slot, &f, sizeof(f));
-	return 0;
+	return syscall_kind[nr];
 }
 
+/* Whether a call of this kind, with these arguments, is one we report:
+ * only the madvise() advice that changes what fork copies, only the prctl()
+ * that names anonymous memory. */
+static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
+{
+	__u64 args[6];
+
+	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME)
+		return kind != 0 && kind != MT_SC_EXIT_GROUP;
+	syscall_args(regs, args);
+	if (kind == MT_EV_MADVISE)
+		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+	return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
+}
+
+/* ---- enter side (only for call durations and old kernels' exit dump) ---- */
+
 static __always_inline void dump_current_mm(__u32 reason);
+
+/* Does sched_process_exit fire while the exiting task still has its mm?
+ * "exit: move and extend sched_process_exit() tracepoint" (Linux 6.16)
+ * moved it before exit_mm() in do_exit() and gave it group_dead; before
+ * that, exit_group() entry was the last moment the whole address space
+ * was reachable from the task. */
+struct trace_event_raw_sched_process_exit___group_dead {
+	bool group_dead;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool exit_tracepoint_sees_mm(void)
+{
+	return bpf_core_field_exists(struct trace_event_raw_sched_process_exit___group_dead,
+				     group_dead);
+}
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
-	__u32 kind;
+	__u32 kind = syscall_kind_of(nr);
+	struct call_state *c;
 
-	if (compat_syscall()) {
-		if (trace_allowed(bpf_get_current_pid_tgid() >> 32))
-			count(MT_STAT_COMPAT);
-		return 0;
-	}
-	if (nr < 0 || nr >= MT_MAX_SYSCALLS)
-		return 0;
-	kind = syscall_kind[nr];
-	if (!kind)
-		return 0;
 	if (kind == MT_SC_EXIT_GROUP) {
-		/* exit_group() is the last moment the whole address space is
-		 * certainly intact and reachable from the task (verify's final
-		 * checkpoint) */
-		if (dump_exit && trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		/* verify's final checkpoint, on kernels where on_exit_task
+		 * comes too late for it */
+		if (dump_exit && !exit_tracepoint_sees_mm() &&
+		    trace_allowed(bpf_get_current_pid_tgid() >> 32))
 			dump_current_mm(MT_DUMP_EXIT);
 		return 0;
 	}
-	return on_enter(regs, kind);
+	if (!enter_times || !call_wanted(kind, regs) ||
+	    !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	c = call_state_get(true);
+	if (!c) {
+		count(MT_STAT_INFLIGHT_FULL);
+		return 0;
+	}
+	c->enter_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* Facts about this kernel the loader needs before attaching (run once with
+ * BPF_PROG_TEST_RUN): CO-RE answers them from the kernel's BTF, which
+ * libbpf parses for the load anyway. */
+bool kernel_exit_tracepoint_sees_mm;
+
+SEC("syscall")
+int probe_kernel(void *ctx)
+{
+	kernel_exit_tracepoint_sees_mm = exit_tracepoint_sees_mm();
+	return 0;
 }
 
 /* ---- ordering tickets --------------------------------------------------- */
@@ -349,16 +374,28 @@ static __always_inline void emit_void(__u64 mm, __u64 seq)
 
 static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 {
-	struct inflight *f;
+	struct task_struct *task;
+	struct pt_regs *regs;
+	struct call_state *c;
 	__u64 zero = 0, *counter;
+	__u32 kind;
 
 	if (!write || !success)
 		return 0;
-	f = inflight_get();
-	if (!f)
+	task = bpf_get_current_task_btf();
+	if (mm != (__u64)task->mm)
+		return 0; /* e.g. the child's mm in dup_mmap(), or a kernel thread */
+	/* inside which syscall? (pt_regs of the user entry) */
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	kind = syscall_kind_of(syscall_nr(regs));
+	if (!call_wanted(kind, regs) || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (mm != current_mm())
-		return 0; /* e.g. the child's mm in dup_mmap() */
+	c = call_state_get(true);
+	if (!c) {
+		count(MT_STAT_INFLIGHT_FULL);
+		note_lost_mm(mm);
+		return 0;
+	}
 
 	counter = bpf_map_lookup_elem(&mm_seq, &mm);
 	if (!counter) {
@@ -372,10 +409,16 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	}
 	/* A call that write-locks twice wastes its first ticket: say so, or
 	 * user space would wait for it forever. */
-	if (f->seq)
-		emit_void(f->mm, f->seq);
-	f->mm = mm;
-	f->seq = __sync_fetch_and_add(counter, 1) + 1;
+	if (c->seq)
+		emit_void(c->mm, c->seq);
+	c->mm = mm;
+	c->seq = __sync_fetch_and_add(counter, 1) + 1;
+	if (kind == MT_EV_BRK) {
+		/* the heap before this call changes it: brk() reads mm->brk
+		 * right after taking this lock (mm/mmap.c) */
+		c->aux[0] = task->mm->start_brk;
+		c->aux[1] = task->mm->brk;
+	}
 	return 0;
 }
 
@@ -496,28 +539,43 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs)
 		count(MT_STAT_DROPPED);
 }
 
+/* A mapping call at its exit. */
+struct call {
+	__u64 args[6];
+	__u32 kind;
+	struct call_state *state; /* NULL if it took no write lock and has no enter time */
+};
+
 /* The call's own fields: arguments, result, timing, order ticket. */
-static __always_inline void fill_call(struct mt_event *e, struct inflight *f, __s64 ret)
+static __always_inline void fill_call(struct mt_event *e, struct call *c, __s64 ret)
 {
+	struct call_state *st = c->state;
+
 	e->ret = ret;
-	e->enter_ns = f->enter_ns;
-	e->mm = f->seq ? f->mm : current_mm();
-	e->seq = f->seq;
 	for (int i = 0; i < 6; i++)
-		e->args[i] = f->args[i];
-	e->aux[0] = f->aux[0];
-	e->aux[1] = f->aux[1];
+		e->args[i] = c->args[i];
+	if (st && st->seq) {
+		e->mm = st->mm;
+		e->seq = st->seq;
+	} else {
+		e->mm = current_mm();
+	}
+	if (st) {
+		e->enter_ns = st->enter_ns;
+		e->aux[0] = st->aux[0];
+		e->aux[1] = st->aux[1];
+	}
 	/* mmap and mprotect add PROT_EXEC to PROT_READ under this personality */
 	if (bpf_get_current_task_btf()->personality & READ_IMPLIES_EXEC)
 		e->flags |= MT_EVF_READ_IMPLIES_EXEC;
 }
 
 /* Does the event of this call carry a path or the VMA it made (read at exit)? */
-static __always_inline bool call_has_path(struct inflight *f, bool ok)
+static __always_inline bool call_has_path(struct call *c, bool ok)
 {
-	__u64 flags = f->args[3];
+	__u64 flags = c->args[3];
 
-	switch (f->kind) {
+	switch (c->kind) {
 	case MT_EV_MMAP:
 		return ok && (!(flags & MAP_ANONYMOUS) ||
 			      (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
@@ -526,40 +584,40 @@ static __always_inline bool call_has_path(struct inflight *f, bool ok)
 	case MT_EV_IO_SETUP:
 		return ok;
 	case MT_EV_PRCTL_VMA_NAME:
-		return f->args[4] != 0;
+		return c->args[4] != 0;
 	}
 	return false;
 }
 
 /* Most calls (anonymous mmap, munmap, mprotect, brk, ...) carry no path:
  * build them in place in a reserved record, with no scratch copy. */
-static __always_inline void emit_plain_call(struct inflight *f, __s64 ret)
+static __always_inline void emit_plain_call(struct call *c, __s64 ret)
 {
 	struct mt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		count(MT_STAT_DROPPED);
-		note_lost_mm(f->seq ? f->mm : current_mm());
+		note_lost_mm(c->state && c->state->seq ? c->state->mm : current_mm());
 		return;
 	}
-	event_init(e, f->kind);
-	fill_call(e, f, ret);
+	event_init(e, c->kind);
+	fill_call(e, c, ret);
 	bpf_ringbuf_submit(e, wakeup_flags());
 }
 
 /* Calls whose event names a file or a VMA read after the call. */
-static __always_inline void emit_call_with_path(struct inflight *f, __s64 ret, bool ok)
+static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool ok)
 {
-	struct scratch *s = scratch_event(f->kind);
+	struct scratch *s = scratch_event(c->kind);
 
 	if (!s)
 		return;
-	fill_call(&s->e, f, ret);
+	fill_call(&s->e, c, ret);
 	if (ok) {
-		switch (f->kind) {
+		switch (c->kind) {
 		case MT_EV_MMAP:
-			if (!(f->args[3] & MAP_ANONYMOUS)) {
-				struct file *file = fd_file((int)f->args[4]);
+			if (!(c->args[3] & MAP_ANONYMOUS)) {
+				struct file *file = fd_file((int)c->args[4]);
 
 				if (file)
 					describe_scratch_file((__u64)file);
@@ -579,7 +637,7 @@ static __always_inline void emit_call_with_path(struct inflight *f, __s64 ret, b
 			__u64 ring = 0;
 
 			/* the aio context id is the ring's user address (fs/aio.c) */
-			bpf_probe_read_user(&ring, sizeof(ring), (void *)f->args[1]);
+			bpf_probe_read_user(&ring, sizeof(ring), (void *)c->args[1]);
 			s->e.aux[2] = ring;
 			if (ring)
 				find_vma_info(s, ring);
@@ -588,52 +646,65 @@ static __always_inline void emit_call_with_path(struct inflight *f, __s64 ret, b
 		}
 	}
 	/* the name asked for, whether or not the kernel could set it */
-	if (f->kind == MT_EV_PRCTL_VMA_NAME) {
-		long n = bpf_probe_read_user_str(s->path, MT_NAME_MAX, (void *)f->args[4]);
+	if (c->kind == MT_EV_PRCTL_VMA_NAME) {
+		long n = bpf_probe_read_user_str(s->path, MT_NAME_MAX, (void *)c->args[4]);
 
 		s->e.path_len = n > 0 ? n - 1 : 0;
 	}
 	submit(s, MT_STAT_DROPPED);
 }
 
-static __always_inline int on_exit(void *ctx, struct pt_regs *regs, __s64 ret)
+static __always_inline void call_state_clear(struct call_state *st)
 {
-	struct inflight *f = inflight_get();
-	bool ok;
-
-	if (!f)
-		return 0;
-	if (f->kind == MT_EV_FORK) {
-		/* the fork event was sent from sched_process_fork */
-		if (f->seq)
-			emit_void(f->mm, f->seq);
-		goto out;
-	}
-	ok = ret >= 0 || ret < -4095; /* success (mmap returns addresses) */
-	if (ok && stack_mode && (f->kind == MT_EV_MMAP || f->kind == MT_EV_MREMAP ||
-				 f->kind == MT_EV_BRK || f->kind == MT_EV_SHMAT ||
-				 f->kind == MT_EV_IO_SETUP))
-		emit_stack(ctx, regs);
-	if (call_has_path(f, ok))
-		emit_call_with_path(f, ret, ok);
-	else
-		emit_plain_call(f, ret);
-out:
-	f->kind = 0;
-	return 0;
+	st->enter_ns = 0;
+	st->seq = 0;
+	st->aux[0] = 0;
+	st->aux[1] = 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = syscall_nr(regs);
-
 	/* every syscall of every task passes here: reject the others with an
-	 * array read before the per-thread hash lookup */
-	if (nr < 0 || nr >= MT_MAX_SYSCALLS || !syscall_kind[nr] ||
-	    syscall_kind[nr] == MT_SC_EXIT_GROUP || compat_syscall())
+	 * array read before any map lookup */
+	struct call c = { .kind = syscall_kind_of(syscall_nr(regs)) };
+	bool ok;
+
+	if (!c.kind) {
+		if (compat_syscall() && trace_allowed(bpf_get_current_pid_tgid() >> 32))
+			count(MT_STAT_COMPAT);
 		return 0;
-	return on_exit(ctx, regs, ret);
+	}
+	if (c.kind == MT_SC_EXIT_GROUP)
+		return 0; /* (never returns) */
+	c.state = call_state_get(false);
+	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (c.kind == MT_EV_FORK) {
+		/* the fork event was sent from sched_process_fork; a ticket left
+		 * here belongs to a fork that failed after copying */
+		if (c.state && c.state->seq)
+			emit_void(c.state->mm, c.state->seq);
+		goto out;
+	}
+	if (!call_wanted(c.kind, regs))
+		goto out; /* no ticket either: on_mmap_lock asked the same */
+	/* the arguments are still in the saved user registers: syscalls read
+	 * them from there and only ptrace or seccomp rewrite them, at entry */
+	syscall_args(regs, c.args);
+	ok = ret >= 0 || ret < -4095; /* success (mmap returns addresses) */
+	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
+				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
+				 c.kind == MT_EV_IO_SETUP))
+		emit_stack(ctx, regs);
+	if (call_has_path(&c, ok))
+		emit_call_with_path(&c, ret, ok);
+	else
+		emit_plain_call(&c, ret);
+out:
+	if (c.state)
+		call_state_clear(c.state);
+	return 0;
 }
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
@@ -726,7 +797,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
-	struct inflight *f;
+	struct call_state *c;
 	struct scratch *s;
 	__u8 one = 1;
 
@@ -752,14 +823,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		s->e.flags |= MT_EVF_THREAD;
 	if (child->mm == parent->mm)
 		s->e.flags |= MT_EVF_VM;
-	f = inflight_get();
-	if (f) {
-		s->e.args[0] = f->args[0];
-		/* dup_mmap() copied the parent under this ticket */
-		if (f->seq && f->mm == s->e.mm) {
-			s->e.seq = f->seq;
-			f->seq = 0;
-		}
+	/* clone's flags (a struct pointer for clone3), from the caller's registers */
+	s->e.args[0] = ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->di;
+	c = call_state_get(false);
+	/* dup_mmap() copied the parent under this ticket */
+	if (c && c->seq && c->mm == s->e.mm) {
+		s->e.seq = c->seq;
+		c->seq = 0;
 	}
 	submit(s, MT_STAT_DROPPED);
 	return 0;
@@ -799,6 +869,11 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
+	/* the last thread, with the whole address space still there: verify's
+	 * final checkpoint, whether the process called exit_group() or was
+	 * killed by a signal */
+	if (dump_exit && exit_tracepoint_sees_mm() && task->mm)
+		dump_current_mm(MT_DUMP_EXIT);
 	s = scratch_event(MT_EV_EXIT);
 	if (!s)
 		return 0;

@@ -245,6 +245,7 @@ int cmd_stat(int argc, char **argv)
 	s.on_apply = on_apply;
 	s.on_release = on_release;
 	s.ctx = &c;
+	s.topts.enter_times = te != NULL; /* the trace's spans need each call's entry */
 	if (mt_session_start(&s)) {
 		status = 1;
 		goto out;

@@ -137,6 +137,22 @@ static uint64_t round_pow2(uint64_t v)
 	return p;
 }
 
+/* Whether sys_enter must run: for call durations, or for the exit dump on
+ * kernels whose sched_process_exit fires after the mm is gone (asked of
+ * the kernel's BTF by the probe_kernel program). */
+static bool needs_sys_enter(struct maptrace_bpf *skel, const struct mt_tracer_opts *opts)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+
+	if (opts->enter_times)
+		return true;
+	if (!opts->dump_exit)
+		return false;
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.probe_kernel), &run))
+		return true; /* cannot tell: keep the exit_group() dump */
+	return !skel->bss->kernel_exit_tracepoint_sees_mm;
+}
+
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		   mt_event_fn fn, void *ctx)
 {
@@ -173,8 +189,12 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
 	bpf_map__set_max_entries(t->skel->maps.events,
 				 round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF));
+	t->skel->rodata->enter_times = opts->enter_times;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
+	/* sys_enter, a program on every syscall, only if it has work (below) */
+	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
+	bpf_program__set_autoload(t->skel->progs.sys_enter, opts->enter_times || opts->dump_exit);
 
 	err = maptrace_bpf__load(t->skel);
 	if (err) {
@@ -182,6 +202,10 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		goto fail;
 	}
 	err = maptrace_bpf__attach(t->skel);
+	if (!err && needs_sys_enter(t->skel, opts)) {
+		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
+		err = t->skel->links.sys_enter ? 0 : -errno;
+	}
 	if (err) {
 		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s\n", strerror(-err));
 		goto fail;
