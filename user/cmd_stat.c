@@ -238,7 +238,7 @@ int cmd_stat(int argc, char **argv)
 		/* before the session starts: seeding -p targets already counts */
 		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
 	}
-	mt_export_init(&c.x, te, mono_ns());
+	mt_export_init(&c.x, te, folded_path != NULL, mono_ns());
 	s.on_event = on_event;
 	s.on_tick = on_tick;
 	s.on_dump = on_dump;

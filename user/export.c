@@ -23,10 +23,11 @@ struct mt_folded_entry {
 	uint64_t bytes;
 };
 
-void mt_export_init(struct mt_export *x, FILE *trace_events, uint64_t t0_ns)
+void mt_export_init(struct mt_export *x, FILE *trace_events, bool folded, uint64_t t0_ns)
 {
 	memset(x, 0, sizeof(*x));
 	x->trace_events = trace_events;
+	x->fold = folded;
 	x->te_first = true;
 	x->t0_ns = t0_ns;
 	mt_json_init(&x->j);
@@ -112,7 +113,7 @@ void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *
 
 	if (!name || e->kind >= MT_EV_VMA)
 		return;
-	if (e->kind == MT_EV_MMAP && !mt_event_failed(e))
+	if (x->fold && e->kind == MT_EV_MMAP && !mt_event_failed(e))
 		fold(x, e, path, PAGE_ALIGN(e->args[1]));
 	if (!x->trace_events)
 		return;

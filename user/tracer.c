@@ -35,6 +35,7 @@ struct mt_tracer {
 	void *ctx;
 	int delivered;
 	int ncpus;
+	uint64_t lost_mm_notes_seen; /* bss->lost_mm_notes when lost_mms was last emptied */
 };
 
 static int verbosity;
@@ -314,10 +315,12 @@ int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
 {
 	const struct bpf_map *m = t->skel->maps.lost_mms;
-	__u64 key, next;
+	__u64 key, next, notes = __atomic_load_n(&t->skel->bss->lost_mm_notes, __ATOMIC_ACQUIRE);
 	int n = 0;
 	void *prev = NULL;
 
+	if (notes == t->lost_mm_notes_seen)
+		return 0;
 	while (n < cap && bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
 		mms[n++] = next;
 		key = next;
@@ -325,6 +328,8 @@ int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
 	}
 	for (int i = 0; i < n; i++)
 		bpf_map__delete_elem(m, &mms[i], sizeof(mms[i]), 0);
+	if (n < cap)
+		t->lost_mm_notes_seen = notes; /* all taken (later notes: next time) */
 	return n;
 }
 

@@ -18,11 +18,12 @@ struct mt_export {
 	bool te_first;
 	struct mt_json j;
 	uint64_t t0_ns;
+	bool fold;                  /* collect folded stacks (per-event string work) */
 	struct mt_folded_entry *folded;
 	size_t nfolded, folded_cap;
 };
 
-void mt_export_init(struct mt_export *x, FILE *trace_events, uint64_t t0_ns);
+void mt_export_init(struct mt_export *x, FILE *trace_events, bool folded, uint64_t t0_ns);
 /* An event, as an instant on its thread's track (calls, fork, exec, exit). */
 void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *path);
 /* A process's sizes changed (mapped and anonymous bytes): a counter sample. */
