@@ -2,9 +2,11 @@
  *
  * Design: a hand-rolled single-pass line parser (no sscanf: 65,000 lines
  * must parse in a few milliseconds) and a whole-text parser that sizes its
- * two allocations up front, so the region array and the name arena never
- * move and every region's name can point straight into the arena. Reading a
- * pid is kept apart from parsing so the parser can be tested on fixed text.
+ * two allocations up front from the text's length, so the name arena never
+ * moves and every region's name can point straight into it. A reader keeps
+ * the text, regions and arena between snapshots: at 65,000 vmas, page
+ * faults on fresh buffers cost as much as the parsing. Reading a pid is
+ * kept apart from parsing so the parser can be tested on fixed text.
  *
  * The line format is the kernel's show_vma_header_prefix() +
  * show_map_vma() (fs/proc/task_mmu.c):
@@ -16,13 +18,48 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 
 #include "maptrace/procmaps.h"
+
+/* The PROCMAP_QUERY ioctl on /proc/<pid>/maps (Linux 6.11, commit
+ * ed5d583a88a9 "fs/procfs: implement efficient VMA querying API for
+ * /proc/<pid>/maps"). Debian 12's linux-libc-dev (6.1) predates it: the
+ * ABI below is copied from include/uapi/linux/fs.h of 6.11 (only the
+ * fields maptrace uses are named; the layout is the kernel's). */
+#ifndef PROCMAP_QUERY
+struct procmap_query {
+	__u64 size;             /* sizeof(struct procmap_query): the ABI's version */
+	__u64 query_flags;      /* in: PROCMAP_QUERY_* below */
+	__u64 query_addr;       /* in */
+	__u64 vma_start;        /* out */
+	__u64 vma_end;          /* out */
+	__u64 vma_flags;        /* out: PROCMAP_QUERY_VMA_* */
+	__u64 vma_page_size;    /* out */
+	__u64 vma_offset;       /* out: vm_pgoff << PAGE_SHIFT, 0 without a file */
+	__u64 inode;            /* out */
+	__u32 dev_major;        /* out */
+	__u32 dev_minor;        /* out */
+	__u32 vma_name_size;    /* in: buffer size; out: name length + NUL, 0 for none */
+	__u32 build_id_size;    /* in/out */
+	__u64 vma_name_addr;    /* in */
+	__u64 build_id_addr;    /* in */
+};
+#define PROCMAP_QUERY_VMA_READABLE         0x01
+#define PROCMAP_QUERY_VMA_WRITABLE         0x02
+#define PROCMAP_QUERY_VMA_EXECUTABLE       0x04
+#define PROCMAP_QUERY_VMA_SHARED           0x08
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCFS_IOCTL_MAGIC 'f'
+#define PROCMAP_QUERY _IOWR(PROCFS_IOCTL_MAGIC, 17, struct procmap_query)
+#endif
 
 /* kernel dev_t (include/linux/kdev_t.h): MINORBITS 20, 12 bits of major */
 #define DEV_MAJOR_MAX 0xfffu
@@ -44,35 +81,42 @@ static const uint8_t hex_plus1[256] = {
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-/* At least one hex digit; false on none or on overflowing 64 bits. */
+/* At least one hex digit; false on none or on overflowing 64 bits.
+ * The loop has no per-digit overflow test (it is most of the parsing
+ * time): 16 digits cannot overflow, and only a longer run is checked, by
+ * its significant digits (leading zeros are harmless). */
 static bool take_hex(const char **pp, const char *end, uint64_t *out)
 {
-	const char *p = *pp;
+	const char *p = *pp, *q;
 	uint64_t v = 0;
+	unsigned d;
 
-	for (; p < end; p++) {
-		unsigned d = hex_plus1[(unsigned char)*p];
-
-		if (!d)
-			break;
-		if (v >> 60)
-			return false;
+	for (; p < end && (d = hex_plus1[(unsigned char)*p]) != 0; p++)
 		v = v << 4 | (d - 1);
-	}
 	if (p == *pp)
 		return false;
+	if (p - *pp > 16) {
+		for (q = *pp; q < p && *q == '0'; q++)
+			;
+		if (p - q > 16)
+			return false;
+	}
 	*out = v;
 	*pp = p;
 	return true;
 }
 
-/* At least one decimal digit; false on none or on overflowing 64 bits. */
+/* At least one decimal digit; false on none or on overflowing 64 bits.
+ * Up to 19 digits cannot overflow (10^19 - 1 < 2^64); longer runs are
+ * checked digit by digit. */
 static bool take_dec(const char **pp, const char *end, uint64_t *out)
 {
 	const char *p = *pp;
 	uint64_t v = 0;
 
-	if (p == end || *p < '0' || *p > '9')
+	for (; p < end && *p >= '0' && *p <= '9' && p - *pp < 19; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p == *pp)
 		return false;
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		uint64_t d = (uint64_t)(*p - '0');
@@ -184,6 +228,27 @@ static bool has_suffix(const char *s, size_t len, const char *suf, size_t suf_le
 	return len >= suf_len && memcmp(s + len - suf_len, suf, suf_len) == 0;
 }
 
+/* What a name says beyond itself, for the text parser and the ioctl walk
+ * alike: strips the deletion suffix from name (n bytes, NUL-terminated),
+ * sets r's flags and name. Returns the new length. */
+static size_t name_flags(char *name, size_t n, struct mt_region *r)
+{
+	/* d_path() appends " (deleted)" to an unlinked file's path (memfd,
+	 * SysV shm and MAP_SHARED|MAP_ANONYMOUS's "/dev/zero" always are).
+	 * A file literally named "x (deleted)" is indistinguishable. */
+	if (has_suffix(name, n, DELETED_SUFFIX, DELETED_SUFFIX_LEN)) {
+		n -= DELETED_SUFFIX_LEN;
+		name[n] = '\0';
+		r->flags |= MT_RF_DELETED;
+	}
+	/* VM_GROWSDOWN is not printed; only the main stack is known to have
+	 * it ("[stack]" is that VMA alone since Linux 4.5). */
+	if (n == 7 && memcmp(name, "[stack]", 7) == 0)
+		r->flags |= MT_RF_GROWSDOWN;
+	r->name = name;
+	return n;
+}
+
 /* The name part: unescape, strip the deletion suffix, set flags. Returns
  * the name's length or -errno. */
 static long take_name(const char *p, const char *end, struct mt_region *r,
@@ -193,20 +258,7 @@ static long take_name(const char *p, const char *end, struct mt_region *r,
 
 	if (n < 0)
 		return n;
-	/* d_path() appends " (deleted)" to an unlinked file's path (memfd,
-	 * SysV shm and MAP_SHARED|MAP_ANONYMOUS's "/dev/zero" always are).
-	 * A file literally named "x (deleted)" is indistinguishable. */
-	if (has_suffix(name_buf, (size_t)n, DELETED_SUFFIX, DELETED_SUFFIX_LEN)) {
-		n -= (long)DELETED_SUFFIX_LEN;
-		name_buf[n] = '\0';
-		r->flags |= MT_RF_DELETED;
-	}
-	/* VM_GROWSDOWN is not printed; only the main stack is known to have
-	 * it ("[stack]" is that VMA alone since Linux 4.5). */
-	if (n == 7 && memcmp(name_buf, "[stack]", 7) == 0)
-		r->flags |= MT_RF_GROWSDOWN;
-	r->name = name_buf;
-	return n;
+	return (long)name_flags(name_buf, (size_t)n, r);
 }
 
 /* mt_maps_parse_line, also giving the name's length (0 without a name). */
@@ -249,60 +301,72 @@ int mt_maps_parse_line(const char *line, size_t len, struct mt_region *r,
 	return parse_line(line, len, r, name_buf, name_cap, &name_len);
 }
 
-static size_t count_lines(const char *text, size_t len)
-{
-	const char *p = text, *end = text + len, *nl;
-	size_t n = 0;
+/* The shortest line the kernel prints: show_vma_header_prefix() pads
+ * start, end and offset to 8 hex digits and the device to 2+2, so
+ * "00000000-00000000 ---p 00000000 00:00 0 \n" is 41 bytes. len / 41 + 1
+ * regions therefore hold any maps text in one allocation. */
+#define MIN_KERNEL_LINE 41
 
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p = nl + 1;
-	}
-	return n + (p < end);
-}
-
-/* Parse into *out. *torn is set when the lines parse but contradict each
- * other (a region starting before the previous one ends): what a read of
- * maps split over several read() calls can show while the address space
- * changes, since the kernel resumes each read at the last printed end. */
-static int parse_text(const char *text, size_t len, struct mt_maps *out,
+/* Parse into *out, reusing the storage it has (zeroed, or an earlier
+ * result: then no memory is allocated when the text is not larger, and no
+ * page of it is touched for the first time - for 65,000 vmas that is 5.7 MB
+ * of regions whose page faults cost more than parsing them). On error
+ * out->count is 0 and the storage is kept. *torn is set when the lines
+ * parse but contradict each other (a region starting before the previous
+ * one ends): what a read of maps split over several read() calls can show
+ * while the address space changes, since the kernel resumes each read at
+ * the last printed end. */
+static int parse_into(const char *text, size_t len, struct mt_maps *out,
 		      size_t *bad_line, bool *torn)
 {
 	const char *p = text, *end = text + len;
-	size_t lines = count_lines(text, len);
 
-	memset(out, 0, sizeof(*out));
+	out->count = 0;
+	out->names_len = 0;
 	*torn = false;
-	if (lines == 0)
+	if (len == 0)
 		return 0;
-	out->regions = calloc(lines, sizeof(*out->regions));
-	/* every name is at most its raw line, whose '\n' pays for the NUL;
-	 * +1 for a last line without '\n' */
-	out->names = malloc(len + 1);
-	if (!out->regions || !out->names) {
-		mt_maps_free(out);
-		return -ENOMEM;
+	/* Every name is at most its raw line, whose '\n' pays for the NUL;
+	 * +1 for a last line without '\n'. Sized up front, the arena never
+	 * moves while parsing, so names can point straight into it. */
+	if (out->names_cap < len + 1) {
+		free(out->names);
+		out->names_cap = 0;
+		out->names = malloc(len + 1);
+		if (!out->names)
+			return -ENOMEM;
+		out->names_cap = len + 1;
 	}
-	out->capacity = lines;
-	out->names_cap = len + 1;
+	if (mt_array_grow((void **)&out->regions, &out->capacity, len / MIN_KERNEL_LINE + 1,
+			  sizeof(*out->regions)))
+		return -ENOMEM;
 
-	for (size_t i = 0; i < lines; i++) {
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t line_len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct mt_region *r = &out->regions[i];
+		struct mt_region *r;
 		size_t name_len;
 		int err;
 
+		/* only text that is not the kernel's has shorter lines */
+		if (out->count == out->capacity &&
+		    mt_array_grow((void **)&out->regions, &out->capacity, out->count + 1,
+				  sizeof(*out->regions))) {
+			out->count = 0;
+			return -ENOMEM;
+		}
+		r = &out->regions[out->count];
 		err = parse_line(p, line_len, r, out->names + out->names_len,
 				 out->names_cap - out->names_len, &name_len);
-		if (!err && i > 0 && r->start < out->regions[i - 1].end) {
+		if (!err && out->count > 0 && r->start < out->regions[out->count - 1].end) {
 			*torn = true;
 			err = -EINVAL;
 		}
 		if (err) {
 			if (bad_line)
-				*bad_line = i + 1;
-			mt_maps_free(out);
+				*bad_line = out->count + 1;
+			out->count = 0;
+			out->names_len = 0;
 			return err;
 		}
 		if (r->name)
@@ -317,8 +381,13 @@ int mt_maps_parse(const char *text, size_t len, struct mt_maps *out,
 		  size_t *bad_line)
 {
 	bool torn;
+	int err;
 
-	return parse_text(text, len, out, bad_line, &torn);
+	memset(out, 0, sizeof(*out));
+	err = parse_into(text, len, out, bad_line, &torn);
+	if (err)
+		mt_maps_free(out);
+	return err;
 }
 
 int mt_array_grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -466,45 +535,150 @@ int mt_proc_has_mm(pid_t pid, char **buf, size_t *cap)
 
 /* One attempt: read maps, check the process still has its mm, parse.
  * Returns -EAGAIN when the text is torn or empty for a live process. */
-static int read_once(pid_t pid, struct mt_maps *out, char **buf, size_t *cap,
-		     char **sbuf, size_t *scap)
+static int read_once(struct mt_maps_reader *rd, pid_t pid)
 {
 	char path[64];
 	size_t len;
 	bool torn;
 	int err;
 
+	rd->maps.count = 0;
+	rd->maps.names_len = 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	err = mt_proc_read_whole(path, buf, cap, &len);
+	err = mt_proc_read_whole(path, &rd->text, &rd->text_cap, &len);
 	if (err)
 		return err;
 	/* Checked after reading, so that a process that exited mid-read is
 	 * not reported from a cut-short text. (An execve() mid-read also cuts
 	 * the old mm's text short and is not detectable here.) */
-	err = mt_proc_has_mm(pid, sbuf, scap);
+	err = mt_proc_has_mm(pid, &rd->stat, &rd->stat_cap);
 	if (err)
 		return err;
 	if (len == 0)
 		return -EAGAIN;
-	err = parse_text(*buf, len, out, NULL, &torn);
+	err = parse_into(rd->text, len, &rd->maps, NULL, &torn);
 	return torn ? -EAGAIN : err;
+}
+
+int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid)
+{
+	int err = -ESRCH;
+
+	rd->maps.count = 0;
+	rd->maps.names_len = 0;
+	if (pid <= 0)
+		return -ESRCH;
+	for (int i = 0; i < READ_ATTEMPTS; i++) {
+		err = read_once(rd, pid);
+		if (err != -EAGAIN)
+			break;
+	}
+	if (err)
+		rd->maps.count = 0;
+	return err;
+}
+
+void mt_maps_reader_free(struct mt_maps_reader *rd)
+{
+	mt_maps_free(&rd->maps);
+	free(rd->text);
+	free(rd->stat);
+	memset(rd, 0, sizeof(*rd));
 }
 
 int mt_maps_read_pid(pid_t pid, struct mt_maps *out)
 {
-	char *buf = NULL, *sbuf = NULL;
-	size_t cap = 0, scap = 0;
+	struct mt_maps_reader rd = { 0 };
+	int err = mt_maps_reader_read(&rd, pid);
+
+	/* the caller owns the result; the text and stat buffers go */
+	*out = rd.maps;
+	rd.maps = (struct mt_maps){ 0 };
+	if (err)
+		mt_maps_free(out);
+	mt_maps_reader_free(&rd);
+	return err;
+}
+
+/* One walk with PROCMAP_QUERY: each ioctl returns the vma covering or
+ * following an address, with the fields maps prints and its name, taken
+ * under that one vma's lock - no text to generate or parse. */
+static int query_once(struct mt_maps_reader *rd, pid_t pid)
+{
+	char path[64], name[PATH_MAX];
+	uint64_t addr = 0;
+	int fd, err = 0;
+
+	rd->maps.count = 0;
+	rd->maps.names_len = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return proc_errno(errno);
+	for (;;) {
+		struct procmap_query q = {
+			.size = sizeof(q),
+			.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+			.query_addr = addr,
+			.vma_name_addr = (uintptr_t)name,
+			.vma_name_size = sizeof(name),
+		};
+		struct mt_region r = { 0 };
+		size_t n;
+
+		if (ioctl(fd, PROCMAP_QUERY, &q) < 0) {
+			/* ENOENT: no vma at or above addr, the walk is done */
+			if (errno == ENOENT)
+				break;
+			err = errno == ENOTTY ? -EOPNOTSUPP : proc_errno(errno);
+			break;
+		}
+		r.start = q.vma_start;
+		r.end = q.vma_end;
+		r.offset = q.vma_offset;
+		r.inode = q.inode;
+		if (q.dev_major > DEV_MAJOR_MAX || q.dev_minor > DEV_MINOR_MAX || r.start >= r.end ||
+		    r.start < addr) {
+			err = -EIO;
+			break;
+		}
+		r.dev = MT_MKDEV(q.dev_major, q.dev_minor);
+		r.perms = (q.vma_flags & PROCMAP_QUERY_VMA_READABLE ? MT_PERM_READ : 0) |
+			  (q.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? MT_PERM_WRITE : 0) |
+			  (q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? MT_PERM_EXEC : 0) |
+			  (q.vma_flags & PROCMAP_QUERY_VMA_SHARED ? MT_PERM_SHARED : 0);
+		/* the name comes raw (no "\012" escape) with its NUL counted */
+		n = q.vma_name_size && q.vma_name_size <= sizeof(name) ? q.vma_name_size - 1 : 0;
+		name[n] = '\0';
+		if (n)
+			n = name_flags(name, n, &r);
+		err = mt_maps_append(&rd->maps, &r, n ? name : NULL, n);
+		if (err)
+			break;
+		addr = q.vma_end;
+	}
+	close(fd);
+	if (err)
+		return err;
+	/* as for the text: a process that exited mid-walk is not reported */
+	err = mt_proc_has_mm(pid, &rd->stat, &rd->stat_cap);
+	if (!err && rd->maps.count == 0)
+		err = -EAGAIN;
+	return err;
+}
+
+int mt_maps_reader_query(struct mt_maps_reader *rd, pid_t pid)
+{
 	int err = -ESRCH;
 
-	memset(out, 0, sizeof(*out));
 	if (pid <= 0)
 		return -ESRCH;
 	for (int i = 0; i < READ_ATTEMPTS; i++) {
-		err = read_once(pid, out, &buf, &cap, &sbuf, &scap);
+		err = query_once(rd, pid);
 		if (err != -EAGAIN)
 			break;
 	}
-	free(buf);
-	free(sbuf);
+	if (err)
+		rd->maps.count = 0;
 	return err;
 }

@@ -41,6 +41,29 @@ int mt_maps_parse(const char *text, size_t len, struct mt_maps *out,
  * when not permitted, other -errno otherwise. */
 int mt_maps_read_pid(pid_t pid, struct mt_maps *out);
 
+/* Repeated snapshots (verify's checkpoints): the text, the regions and the
+ * name arena are kept between reads and reused, so a read of an address
+ * space no larger than the last one allocates nothing and takes no page
+ * fault. Start zeroed; free with mt_maps_reader_free. */
+struct mt_maps_reader {
+	struct mt_maps maps;  /* the last read's result, valid until the next read */
+	char *text;           /* the maps text as read */
+	size_t text_cap;
+	char *stat;           /* /proc/<pid>/stat, for mt_proc_has_mm */
+	size_t stat_cap;
+};
+
+/* mt_maps_read_pid into rd->maps (count 0 on error), same returns. */
+int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid);
+/* The same address space through the PROCMAP_QUERY ioctl (Linux 6.11+),
+ * one call per vma, into rd->maps. The regions equal the text's except:
+ * no [vsyscall] (the gate area is no vma: maps prints it apart, the ioctl
+ * cannot find it), and names come unescaped by construction (a file named
+ * with a literal backslash-0-1-2 stays so; the text makes it a newline).
+ * -EOPNOTSUPP on an older kernel, else as mt_maps_reader_read. */
+int mt_maps_reader_query(struct mt_maps_reader *rd, pid_t pid);
+void mt_maps_reader_free(struct mt_maps_reader *rd);
+
 /* Append a copy of r named by len bytes of name (NULL: no name) to m, which
  * must be in address order after it. Names already in m stay valid only
  * through m->regions (the arena may move). Returns 0 or -ENOMEM. */

@@ -265,6 +265,59 @@ static void test_wide_header(void **state)
 	}
 }
 
+/* The hex and decimal fields take any number of leading zeros (the
+ * overflow bound is on significant digits), and 16 hex / 20 decimal
+ * significant digits exactly at the 64-bit limit. */
+static void test_long_numbers(void **state)
+{
+	static const char *const good[] = {
+		"00000000000000001000-000000000000000000002000 r--p 0000000000000000000000 "
+		"000:00000 000000000000000000000000000000007",
+		"1000-FFFFFFFFFFFFF000 r--p FfFfFfFfFfFfF000 00:00 18446744073709551615",
+		"1000-2000 r--p 0 00:00 0000000000000000000018446744073709551615",
+		"1000-2000 r--p 0 00:00 9999999999999999999",   /* 19 digits, no check needed */
+		"1000-2000 r--p 0 00:00 10000000000000000000",  /* 20 digits, fits */
+	};
+	static const uint64_t inode[] = { 7, UINT64_MAX, UINT64_MAX, 9999999999999999999ULL,
+					  10000000000000000000ULL };
+	static const char *const bad[] = {
+		"1000-10000000000000000 r--p 0 00:00 0",        /* 17 significant digits */
+		"1000-00010000000000000000 r--p 0 00:00 0",     /* the same behind zeros */
+		"1000-2000 r--p 0 00:00 018446744073709551616", /* UINT64_MAX + 1 behind a zero */
+		"1000-2000 r--p 0 00:00 20000000000000000000",
+	};
+	struct mt_region r;
+	char nb[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (mt_maps_parse_line(good[i], strlen(good[i]), &r, nb, sizeof(nb)) != 0)
+			fail_msg("good line %zu \"%s\" refused", i, good[i]);
+		assert_int_equal(r.inode, inode[i]);
+	}
+	assert_int_equal(mt_maps_parse_line(good[0], strlen(good[0]), &r, nb, sizeof(nb)), 0);
+	assert_int_equal(r.start, 0x1000);
+	assert_int_equal(r.end, 0x2000);
+	assert_int_equal(r.offset, 0);
+	assert_int_equal(mt_maps_parse_line(good[1], strlen(good[1]), &r, nb, sizeof(nb)), 0);
+	assert_int_equal(r.end, 0xFFFFFFFFFFFFF000ULL);
+	assert_int_equal(r.offset, 0xFFFFFFFFFFFFF000ULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (mt_maps_parse_line(bad[i], strlen(bad[i]), &r, nb, sizeof(nb)) != -EINVAL)
+			fail_msg("bad line %zu \"%s\" accepted", i, bad[i]);
+	/* a text that ends in a long run of zeros: the leading-zero scan must
+	 * stop at the text's end (exactly sized, so ASan sees any overread) */
+	{
+		static const char z[] = "1000-000000000000000000000000";
+		char *line = malloc(sizeof(z) - 1);
+
+		assert_non_null(line);
+		memcpy(line, z, sizeof(z) - 1);
+		assert_int_equal(mt_maps_parse_line(line, sizeof(z) - 1, &r, nb, sizeof(nb)), -EINVAL);
+		free(line);
+	}
+}
+
 static void test_vsyscall_line(void **state)
 {
 	const char *line = "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
@@ -751,6 +804,35 @@ static int child_named_files(const char *dir)
 		if (strcmp(r->name, path) != 0)
 			return 61;
 	}
+	/* The PROCMAP_QUERY walk sees the same regions with the same names,
+	 * except that it has no escape to undo: the file literally named
+	 * "lit\012eral" keeps its backslash. (Only these regions: this
+	 * process's allocations may add others between the two reads.) */
+	{
+		struct mt_maps_reader q = { 0 };
+		int err = mt_maps_reader_query(&q, getpid());
+
+		if (err == -EOPNOTSUPP)    /* kernel before 6.11: nothing to compare */
+			goto done;
+		if (err)
+			return 70;
+		for (size_t i = 0; i <= nnames; i++) {
+			const struct mt_region *a = find_addr(&m, (uint64_t)(uintptr_t)addr[i]);
+			const struct mt_region *b = find_addr(&q.maps, (uint64_t)(uintptr_t)addr[i]);
+
+			if (!a || !b)
+				return 71;
+			if (a->start != b->start || a->end != b->end || a->perms != b->perms ||
+			    a->offset != b->offset || a->dev != b->dev || a->inode != b->inode ||
+			    a->flags != b->flags || !a->name || !b->name)
+				return 72;
+			if (strcmp(a->name, b->name) != 0 &&
+			    !(strstr(a->name, "/lit\neral") && strstr(b->name, "/lit\\012eral")))
+				return 73;
+		}
+		mt_maps_reader_free(&q);
+	}
+done:
 	mt_maps_free(&m);
 	return 0;
 }
@@ -808,6 +890,129 @@ static void test_read_many_regions(void **state)
 	munmap(base, n * 2 * 4096);
 }
 
+static void assert_same_maps(const struct mt_maps *a, const struct mt_maps *b)
+{
+	assert_int_equal(a->count, b->count);
+	for (size_t i = 0; i < a->count; i++) {
+		const struct mt_region *x = &a->regions[i], *y = &b->regions[i];
+
+		assert_int_equal(x->start, y->start);
+		assert_int_equal(x->end, y->end);
+		assert_int_equal(x->perms, y->perms);
+		assert_int_equal(x->offset, y->offset);
+		assert_int_equal(x->dev, y->dev);
+		assert_int_equal(x->inode, y->inode);
+		assert_int_equal(x->flags, y->flags);
+		if (x->name || y->name)
+			assert_string_equal(x->name, y->name);
+	}
+}
+
+/* A child holding n more one-page regions of alternating protection
+ * (the kernel cannot merge them), stopped, so that its address space stays
+ * exactly as it is while it is read several ways. Reading this process
+ * instead would race with its own allocations. */
+static pid_t hold_regions(size_t n)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *base = mmap(NULL, n * 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (base == MAP_FAILED)
+			_exit(1);
+		for (size_t i = 0; i < n * 2; i += 2)
+			if (mprotect(base + i * 4096, 4096, PROT_READ))
+				_exit(1);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+static void unhold(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A reader gives what mt_maps_read_pid gives, read after read, for a
+ * bigger and then a smaller address space (whose read reuses the storage). */
+static void test_reader_reuse(void **state)
+{
+	struct mt_maps_reader rd = { 0 };
+	const struct mt_region *regions;
+	struct mt_maps m;
+	pid_t big = hold_regions(2000), small = hold_regions(10);
+
+	(void)state;
+	assert_int_equal(mt_maps_reader_read(&rd, big), 0);
+	assert_true(rd.maps.count >= 4000);
+	assert_int_equal(mt_maps_reader_read(&rd, big), 0);
+	assert_int_equal(mt_maps_read_pid(big, &m), 0);
+	assert_same_maps(&rd.maps, &m);
+	mt_maps_free(&m);
+
+	regions = rd.maps.regions;
+	assert_int_equal(mt_maps_reader_read(&rd, small), 0);
+	assert_ptr_equal(rd.maps.regions, regions);
+	assert_int_equal(mt_maps_read_pid(small, &m), 0);
+	assert_same_maps(&rd.maps, &m);
+	mt_maps_free(&m);
+
+	/* a failed read leaves no regions behind, and the reader usable */
+	assert_int_equal(mt_maps_reader_read(&rd, 0x7ffffff0), -ESRCH);
+	assert_int_equal(rd.maps.count, 0);
+	assert_int_equal(mt_maps_reader_read(&rd, big), 0);
+	assert_true(rd.maps.count >= 4000);
+	mt_maps_reader_free(&rd);
+	assert_null(rd.maps.regions);
+	assert_null(rd.text);
+	unhold(big);
+	unhold(small);
+}
+
+/* The ioctl walk gives the text's regions exactly (but [vsyscall], which
+ * it cannot see), repeated into the same reader. */
+static void test_query_equals_text(void **state)
+{
+	struct mt_maps_reader q = { 0 }, t = { 0 };
+	pid_t pid = hold_regions(3000);
+	int err;
+
+	(void)state;
+	err = mt_maps_reader_query(&q, pid);
+	if (err == -EOPNOTSUPP) {
+		unhold(pid);
+		skip();
+	}
+	assert_int_equal(err, 0);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(mt_maps_reader_query(&q, pid), 0);
+		assert_int_equal(mt_maps_reader_read(&t, pid), 0);
+		if (t.maps.count && t.maps.regions[t.maps.count - 1].name &&
+		    strcmp(t.maps.regions[t.maps.count - 1].name, "[vsyscall]") == 0)
+			t.maps.count--;
+		assert_true(q.maps.count >= 6000);
+		assert_same_maps(&t.maps, &q.maps);
+	}
+	assert_int_equal(mt_maps_reader_query(&q, 0x7ffffff0), -ESRCH);
+	assert_int_equal(q.maps.count, 0);
+	mt_maps_reader_free(&q);
+	mt_maps_reader_free(&t);
+	unhold(pid);
+}
+
 /* Without the rights to ptrace-read the target, open() fails: -EACCES. */
 static void test_read_not_permitted(void **state)
 {
@@ -845,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_special_names),
 		cmocka_unit_test(test_wide_dev),
 		cmocka_unit_test(test_wide_header),
+		cmocka_unit_test(test_long_numbers),
 		cmocka_unit_test(test_vsyscall_line),
 		cmocka_unit_test(test_name_looks_like_a_line),
 		cmocka_unit_test(test_long_path),
@@ -862,6 +1068,8 @@ int main(void)
 		cmocka_unit_test(test_read_named_files),
 		cmocka_unit_test(test_read_many_regions),
 		cmocka_unit_test(test_read_not_permitted),
+		cmocka_unit_test(test_reader_reuse),
+		cmocka_unit_test(test_query_equals_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
