@@ -20,7 +20,10 @@
  *  - memory: every read is logged (address, whether it was inside the
  *    copy, the word); a new sample must give the same answer to each
  *    logged read, in order. Given equal inputs up to a read, libdwfl makes
- *    the same next read, so an equal log means an equal unwinding;
+ *    the same next read, so an equal log means an equal unwinding. The
+ *    word itself only has to be equal where it mattered: a saved register
+ *    that no outer frame's rules name (a caller's loop counter pushed by a
+ *    callee) is read by libdwfl but changes nothing;
  *  - registers: rip and rsp always, and whichever other initial registers
  *    the unwinding could have used. Those are found from the CFI of each
  *    frame, following libdwfl's own rules (frame_unwind.c): a frame with
@@ -29,9 +32,11 @@
  *    value to the caller; a frame without CFI (no module, or no FDE in
  *    .eh_frame nor .debug_frame) is unwound by the frame-pointer fallback
  *    (ebl_unwind), which reads rbp and rsp and leaves the caller nothing
- *    else. So an initial register matters only if some frame's rules name
- *    it while it still holds its initial value: a loop counter in rbx
- *    that every frame saves or leaves alone keeps the result reusable.
+ *    else. So an initial register, or a word read, matters only if some
+ *    later frame's rules name the register while it still holds that
+ *    value, or if the word is a return address. Frames whose rules read
+ *    memory in other ways are not followed: everything still live there,
+ *    and every later read, counts.
  * Samples involving a signal frame (where libdwfl looks up the caller's
  * CFI at its exact pc, which we cannot observe) are not remembered.
  */
@@ -54,7 +59,6 @@
 #define REG_SP       7     /* DWARF register numbers (x86_64) */
 #define REG_FP       6
 #define REG_IP       16
-#define ORIG_NONE    0xff
 
 /* The sample being unwound. */
 struct sample {
@@ -68,6 +72,7 @@ struct sample {
 struct read_rec {
 	uint64_t addr, val;
 	bool ok;
+	bool relevant;   /* the value mattered (else only ok must match) */
 };
 
 /* A remembered DWARF unwinding (see the memo above). */
@@ -447,12 +452,14 @@ static Dwarf_Frame *cfi_frame(Dwfl *dwfl, uint64_t pc)
 	return NULL;
 }
 
-/* The initial registers (bits) that still hold their value in a frame
- * whose expression ops name them; orig maps frame registers to initial ones. */
-static uint32_t op_regs(const Dwarf_Op *ops, size_t nops, const uint8_t orig[MT_NREGS])
-{
-	uint32_t m = 0;
+/* Where a register's value in the frame being analysed came from. */
+#define SRC_NONE     0xffff           /* computed from references already counted, or unset */
+#define SRC_READ     0x8000           /* | index of the logged read that produced it */
 
+/* Mark what the registers an expression names hold as relevant. */
+static void use_regs(const Dwarf_Op *ops, size_t nops, const uint16_t src[MT_NREGS], uint32_t *deps,
+		     struct read_rec *log)
+{
 	for (size_t i = 0; i < nops; i++) {
 		uint64_t r;
 		uint8_t a = ops[i].atom;
@@ -466,55 +473,130 @@ static uint32_t op_regs(const Dwarf_Op *ops, size_t nops, const uint8_t orig[MT_
 		else
 			continue;
 		/* registers libdwfl never set have no value to depend on */
-		if (r < MT_NREGS && orig[r] != ORIG_NONE)
-			m |= 1u << orig[r];
+		if (r >= MT_NREGS || src[r] == SRC_NONE)
+			continue;
+		if (src[r] & SRC_READ)
+			log[src[r] & ~SRC_READ].relevant = true;
+		else
+			*deps |= 1u << src[r];
 	}
-	return m;
 }
 
-/* Which initial registers the unwinding of pcs[0..n) could read (see the
- * comment at the top); -1 when the CFI cannot be read to say. */
-static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n)
+/* A rule of the kinds libdw gives for DW_CFA_offset and DW_CFA_val_offset
+ * with a CFA rule that reads no memory: one read at CFA+N (location), or
+ * none (a value ending in DW_OP_stack_value). Anything else: -1. */
+static int simple_rule(const Dwarf_Op *ops, size_t nops)
 {
-	uint8_t orig[MT_NREGS], next[MT_NREGS];
-	uint32_t deps = 0;
+	bool value = false;
 
-	for (int r = 0; r < MT_NREGS; r++)
-		orig[r] = (uint8_t)r;
-	for (int i = 0; i < n; i++) {
-		Dwarf_Frame *fr = cfi_frame(dwfl, pcs[i]);
-		Dwarf_Op *ops;
-		size_t nops;
-
-		memset(next, ORIG_NONE, sizeof(next));
-		if (!fr) {
-			/* ebl_unwind's frame-pointer walk: rbp and rsp */
-			if (orig[REG_FP] != ORIG_NONE)
-				deps |= 1u << orig[REG_FP];
-			if (orig[REG_SP] != ORIG_NONE)
-				deps |= 1u << orig[REG_SP];
-			memcpy(orig, next, sizeof(orig));
-			continue;
-		}
-		if (dwarf_frame_cfa(fr, &ops, &nops)) {
-			free(fr);
+	for (size_t i = 0; i < nops; i++) {
+		switch (ops[i].atom) {
+		case DW_OP_call_frame_cfa: case DW_OP_plus_uconst: case DW_OP_plus: case DW_OP_minus:
+		case DW_OP_consts: case DW_OP_constu: case DW_OP_const1u: case DW_OP_const1s:
+		case DW_OP_const2u: case DW_OP_const2s: case DW_OP_const4u: case DW_OP_const4s:
+		case DW_OP_const8u: case DW_OP_const8s: case DW_OP_nop:
+			break;
+		case DW_OP_stack_value:
+			value = i == nops - 1;
+			if (!value)
+				return -1;
+			break;
+		default:
+			if (ops[i].atom >= DW_OP_lit0 && ops[i].atom <= DW_OP_lit31)
+				break;
 			return -1;
 		}
-		deps |= op_regs(ops, nops, orig);
-		for (int r = 0; r < MT_NREGS; r++) {
-			Dwarf_Op mem[3];
+	}
+	return value ? 0 : 1;
+}
 
+static bool reads_memory(const Dwarf_Op *ops, size_t nops)
+{
+	for (size_t i = 0; i < nops; i++)
+		if (ops[i].atom == DW_OP_deref || ops[i].atom == DW_OP_deref_size ||
+		    ops[i].atom == DW_OP_xderef || ops[i].atom == DW_OP_xderef_size)
+			return true;
+	return false;
+}
+
+/* Which initial registers (the result) and which logged reads (their
+ * relevant flag) the unwinding of pcs[0..n) depended on; see the comment at
+ * the top. A value matters when some later rule names the register still
+ * holding it, or when it is a return address (the caller's pc). Frames
+ * this cannot follow exactly (no CFI: libdwfl's frame-pointer fallback;
+ * rules that read memory otherwise) make everything from there relevant.
+ * -1 when the CFI cannot be read. */
+static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read_rec *log, uint32_t nlog)
+{
+	uint16_t src[MT_NREGS], next[MT_NREGS];
+	uint32_t deps = 0, pos = 0;
+	int i;
+
+	for (uint32_t k = 0; k < nlog; k++)
+		log[k].relevant = false;
+	for (int r = 0; r < MT_NREGS; r++)
+		src[r] = (uint16_t)r;
+	for (i = 0; i < n; i++) {
+		Dwarf_Frame *fr = cfi_frame(dwfl, pcs[i]);
+		Dwarf_Op *cfa, *ops;
+		size_t ncfa, nops;
+		int ra = -1;
+		bool complex = !fr;
+
+		if (fr) {
+			ra = dwarf_frame_info(fr, NULL, NULL, NULL);
+			if (dwarf_frame_cfa(fr, &cfa, &ncfa)) {
+				free(fr);
+				return -1;
+			}
+			complex = reads_memory(cfa, ncfa);
+		}
+		if (complex) {
+			free(fr);
+			break;
+		}
+		use_regs(cfa, ncfa, src, &deps, log);
+		for (int r = 0; r < MT_NREGS && !complex; r++) {
+			Dwarf_Op mem[3];
+			int kind;
+
+			next[r] = SRC_NONE;
 			if (dwarf_frame_register(fr, r, mem, &ops, &nops))
 				continue;  /* libdwfl leaves it unset too */
 			if (nops == 0) {
 				if (ops == NULL)
-					next[r] = orig[r]; /* same value */
+					next[r] = src[r]; /* same value */
 				continue;
 			}
-			deps |= op_regs(ops, nops, orig);
+			use_regs(ops, nops, src, &deps, log);
+			kind = simple_rule(ops, nops);
+			if (kind < 0 || pos >= nlog) {
+				complex = true;
+			} else if (kind == 1) {
+				next[r] = (uint16_t)(SRC_READ | pos);
+				if (r == ra)
+					log[pos].relevant = true; /* the caller's pc */
+				pos++;
+			}
 		}
 		free(fr);
-		memcpy(orig, next, sizeof(orig));
+		if (complex)
+			break;
+		memcpy(src, next, sizeof(src));
+	}
+	if (i < n || pos != nlog) {
+		/* not followed to the end: what is still live, and every read
+		 * from here on, is relevant */
+		for (int r = 0; r < MT_NREGS; r++) {
+			if (src[r] == SRC_NONE)
+				continue;
+			if (src[r] & SRC_READ)
+				log[src[r] & ~SRC_READ].relevant = true;
+			else
+				deps |= 1u << src[r];
+		}
+		for (uint32_t k = pos; k < nlog; k++)
+			log[k].relevant = true;
 	}
 	return deps;
 }
@@ -537,7 +619,7 @@ static bool memo_matches(const struct memo *m, uint64_t sig, const struct sample
 		uint64_t v = 0;
 		bool ok = sample_word(s, m->reads[i].addr, &v);
 
-		if (ok != m->reads[i].ok || (ok && v != m->reads[i].val))
+		if (ok != m->reads[i].ok || (ok && m->reads[i].relevant && v != m->reads[i].val))
 			return false;
 	}
 	return true;
@@ -612,7 +694,7 @@ static int unwind_dwarf(struct mt_unwinder *u, Dwfl *dwfl, uint64_t sig, struct 
 		u->out[n++] = f;
 	}
 	*frames = u->out;
-	if (n && !u->log_full && !c.signal && (deps = register_deps(dwfl, c.pcs, c.n)) >= 0)
+	if (n && !u->log_full && !c.signal && (deps = register_deps(dwfl, c.pcs, c.n, u->log, u->nlog)) >= 0)
 		*memo = memo_add(u, sig, (uint32_t)deps, u->out, n);
 	return n;
 }
