@@ -95,11 +95,17 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
 
+# ... and, where named here, also with frame pointers (trace --stacks fp)
+FP_WORKLOADS := $(OUTPUT)/workloads/stack_chain_fp
+$(OUTPUT)/workloads/%_fp: tests/workloads/%.c | $(OUTPUT)/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
+
 $(OUTPUT)/workloads/lib%.so: tests/workloads/lib%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fPIC -shared $(WARN) -D_GNU_SOURCE -MMD -MP $< -o $@
 
-workloads: $(WORK_BINS) $(WORK_LIBS)
+workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS)
 
 deps:
 	$(Q)./.ci/install-deps

@@ -20,6 +20,10 @@
 #   BENCH_TARGET_MS=MS  untraced duration the workloads are calibrated to (700)
 #   BENCH_SECTIONS="1 2 3 4 5"  run only these sections (RESULTS.md then
 #                       holds only them: for development)
+#   BENCH_TRACERS="stacks_fp stacks_dwarf"  section 1: only these tracer rows
+#                       (labels: stat trace verify bt_count bt_print strace
+#                       perf stacks_fp stacks_dwarf; default all)
+#   BENCH_WORKLOADS="a"  section 1: only these workloads (default a b c d)
 #
 # Timing is wall clock from fork to exit of the measured command, taken by
 # bench/tools/runstat (no shell in between). Nothing here asserts a time:
@@ -36,6 +40,8 @@ RESULTS=$ROOT/bench/RESULTS.md
 RUNS=${BENCH_RUNS:-5}
 TARGET_MS=${BENCH_TARGET_MS:-700}
 SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}
+ONLY_TRACERS=${BENCH_TRACERS:-}
+WORKLOADS=${BENCH_WORKLOADS:-a b c d}
 TIMEOUT=300 # seconds: no single measured command may hang the suite
 CFLAGS_BENCH=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE)
 
@@ -225,6 +231,7 @@ OUTMD=$DATA/sections.md
 emit() { printf '%s\n' "$*" | tee -a "$OUTMD"; }
 section_time() { note "section $1 took $((SECONDS - $2)) s"; }
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+want_tracer() { [ -z "$ONLY_TRACERS" ] || [[ " $ONLY_TRACERS " == *" $1 "* ]]; }
 
 T_START=$SECONDS
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -278,8 +285,8 @@ traced() {
 	esac
 }
 
-# User stacks were not implemented when this was written: those rows say so
-# until `maptrace trace --help` offers --stacks, and then are measured.
+# Rows for `maptrace trace --stacks fp|dwarf`, measured when this maptrace
+# offers --stacks (older builds: the rows say n/a and why).
 declare -A STACKS_NA=([fp]="n/a (stacks not implemented)" [dwarf]="n/a (stacks not implemented)")
 detect_stacks() {
 	local m
@@ -326,6 +333,11 @@ section1() {
 	emit "own CPU: utime+stime of the measured process alone (for a tracer: the tracer, not the workload)."
 	emit ""
 	detect_stacks
+	if [ -n "$ONLY_TRACERS" ]; then
+		local -a kept=()
+		for t in "${TRACERS[@]}"; do want_tracer "$t" && kept+=("$t"); done
+		TRACERS=("${kept[@]}")
+	fi
 	startup_costs
 	emit "### 1.0 Fixed cost: each tracer around \`/bin/true\`"
 	emit ""
@@ -346,7 +358,8 @@ section1() {
 	emit "workload. A net figure below the untraced one (ratio under 1, negative ns) means exactly that."
 	emit ""
 
-	local -a wl_names=(a b c d)
+	local -a wl_names
+	read -r -a wl_names <<<"$WORKLOADS"
 	declare -A wl_bin=([a]=mmap_loop [b]=malloc_free [c]=brk_loop [d]=mmap_loop)
 	declare -A wl_extra=([a]="" [b]="" [c]="" [d]="2")
 	declare -A wl_c0=([a]=20000 [b]=20000 [c]=30000 [d]=10000)
@@ -414,7 +427,7 @@ section1() {
 		emit ""
 	done
 	targets1
-	bpf_profile "$(calibrate "$B/mmap_loop" 20000)"
+	want_tracer stat && bpf_profile "$(calibrate "$B/mmap_loop" 20000)"
 	section_time 1 "$t0"
 }
 
@@ -427,10 +440,16 @@ targets1() {
 	emit "| tracer | target | raw | net | verdict |"
 	emit "|---|---|---:|---:|---|"
 	local t target kind raw net verdict
-	for t in stat:1.25:max trace:1.4:max bt_count:1.6:ref strace:26:ref perf:14:ref; do
+	for t in stat:1.25:max trace:1.4:max stacks_dwarf:2.5:max bt_count:1.6:ref strace:26:ref perf:14:ref; do
 		IFS=: read -r t target kind <<<"$t"
+		if [ "$t" = stacks_dwarf ] && [ -n "${STACKS_NA[dwarf]}" ]; then
+			emit "| \`maptrace trace --stacks dwarf -o /dev/null\` | <= ${target}x | | | ${STACKS_NA[dwarf]} |"
+			continue
+		fi
+		want_tracer "$t" || continue
 		raw=$(ratio_of a "$t" 3)
 		net=$(ratio_of a "$t" 4)
+		[ -n "$raw" ] || continue # workload (a) not run (BENCH_WORKLOADS)
 		if [ "$kind" = max ]; then
 			verdict="raw $(awk -v r="$raw" -v m="$target" 'BEGIN { print r <= m ? "met" : "MISSED" }'),"
 			verdict+=" net $(awk -v r="$net" -v m="$target" 'BEGIN { print r <= m ? "met" : "MISSED" }')"
@@ -442,6 +461,9 @@ targets1() {
 		emit "| ${T_DESC[$t]} | $target | $(fmt '%.2fx' "$raw") | $(fmt '%.2fx' "$net") | $verdict |"
 	done
 	emit ""
+	# the notes below quote rows a subset run may lack
+	[ -n "$(ratio_of a stat 3)" ] && [ -n "$(ratio_of a trace 3)" ] && [ -n "$(ratio_of a verify 3)" ] &&
+		[ -n "$(ratio_of a bt_count 3)" ] || return 0
 	emit "With a fixed cost of F seconds (table 1.0), a raw ratio of 1.25x on a workload of W seconds"
 	emit "needs F + W x (s - 1) <= 0.25 W (s: the slowdown of the calls themselves): with maptrace stat's F = $(secs "${FIXED[stat]}") s that is"
 	emit "out of reach for any workload under $(fmt '%.1f' "$(calc "${FIXED[stat]} / 0.25e9")") s even at zero cost per call."

@@ -23,11 +23,12 @@ run_tier smoke tests/smoke.sh
 run_tier integration make --no-print-directory integration
 run_tier stat-integration tests/integration/stat.sh
 run_tier explain-integration tests/integration/explain.sh
+run_tier stacks-integration tests/integration/stacks.sh
 run_tier hardening tests/integration/hardening.sh
 run_tier viewer tests/viewer/run.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in unit smoke integration stat-integration explain-integration hardening viewer fuzz; do
+for t in unit smoke integration stat-integration explain-integration stacks-integration hardening viewer fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done

@@ -177,6 +177,7 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 						  "-m", "--min-size", "-t", "--trace", "--stacks",
 						  "--stack-size", "--at" };
 	bool have_pid = false;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
@@ -221,25 +222,9 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 				return -1;
 			}
 			o->at_peak = !strcmp(val, "peak");
-		} else if (!strcmp(a, "--stacks")) {
-			if (!strcmp(val, "none"))
-				o->stack_mode = MT_STACKS_NONE;
-			else if (!strcmp(val, "fp"))
-				o->stack_mode = MT_STACKS_FP;
-			else if (!strcmp(val, "dwarf"))
-				o->stack_mode = MT_STACKS_DWARF;
-			else {
-				fprintf(stderr, "maptrace explain: --stacks is none, fp or dwarf\n");
+		} else if ((rc = mt_stack_option("explain", a, val, &o->stack_mode, &o->stack_bytes))) {
+			if (rc < 0)
 				return -1;
-			}
-		} else if (!strcmp(a, "--stack-size")) {
-			unsigned long long v;
-
-			if (mt_parse_size(val, &v) || v < 512 || v > MT_STACK_MAX) {
-				fprintf(stderr, "maptrace explain: --stack-size is 512 to %d bytes\n", MT_STACK_MAX);
-				return -1;
-			}
-			o->stack_bytes = (uint32_t)v;
 		} else if (is_opt(a, "-j", "--json") && !val) {
 			o->json = true;
 		} else if (is_opt(a, "-a", "--anon") && !val) {
@@ -626,17 +611,8 @@ static void print_origins(const struct explain *e, const struct mt_region *r, FI
 		fprintf(f, "    created by %s in thread %u, %llu.%03llu s after start%s\n",
 			mt_event_kind_name(o[k]->kind), o[k]->tid, (unsigned long long)(t / 1000000000),
 			(unsigned long long)(t % 1000000000 / 1000000), st ? ":" : "");
-		for (int i = 0; st && i < st->nframes && i < MAX_TEXT_FRAMES; i++) {
-			const struct mt_frame *fr = &st->frames[i];
-			const char *mod = fr->module ? strrchr(fr->module, '/') : NULL;
-
-			fprintf(f, "        #%-2d %s", i, fr->func);
-			if (fr->file)
-				fprintf(f, " (%s:%d)", fr->file, fr->line);
-			if (fr->module)
-				fprintf(f, " [%s]", mod ? mod + 1 : fr->module);
-			fputc('\n', f);
-		}
+		for (int i = 0; st && i < st->nframes && i < MAX_TEXT_FRAMES; i++)
+			mt_frame_print_text(f, "        ", i, st->frames[i], false);
 		if (st && st->nframes > MAX_TEXT_FRAMES)
 			fprintf(f, "        ... %d more frames (--json has them all)\n",
 				st->nframes - MAX_TEXT_FRAMES);
@@ -665,22 +641,8 @@ static void json_origins(struct mt_json *j, const struct explain *e, const struc
 		mt_json_u64(j, o[k]->ts_ns > e->t0_ns ? o[k]->ts_ns - e->t0_ns : 0);
 		mt_json_key(j, "stack");
 		mt_json_arr_begin(j);
-		for (int i = 0; st && i < st->nframes; i++) {
-			const struct mt_frame *fr = &st->frames[i];
-
-			mt_json_obj_begin(j);
-			mt_json_key(j, "pc");
-			mt_json_hex(j, fr->pc);
-			mt_json_kv_bytes(j, "function", fr->func, strlen(fr->func));
-			if (fr->file) {
-				mt_json_kv_bytes(j, "file", fr->file, strlen(fr->file));
-				mt_json_key(j, "line");
-				mt_json_u64(j, (uint64_t)fr->line);
-			}
-			if (fr->module)
-				mt_json_kv_bytes(j, "module", fr->module, strlen(fr->module));
-			mt_json_obj_end(j);
-		}
+		for (int i = 0; st && i < st->nframes; i++)
+			mt_frame_json(j, st->frames[i]);
 		mt_json_arr_end(j);
 		mt_json_obj_end(j);
 	}

@@ -1,5 +1,13 @@
 /* cmd_trace.c - `maptrace trace`: stream mapping events like strace does,
- * or as JSON Lines (schema: docs/events.md). */
+ * or as JSON Lines (schema: docs/events.md).
+ *
+ * With --stacks, the BPF side sends a STACK record just before the event of
+ * each call that creates a mapping (same thread). The sample is unwound as
+ * soon as it arrives, against the shadow of its address space (kept only
+ * for that: the files mapped are the modules), and its frames wait for the
+ * thread's event; only pointers to the unwinder's cached frames are kept,
+ * so a stack costs no allocation once its thread has a slot.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +18,7 @@
 #include "maptrace/session.h"
 #include "maptrace/evfmt.h"
 #include "maptrace/json.h"
+#include "maptrace/unwind.h"
 
 static const char trace_usage[] =
 "Usage: maptrace trace [OPTIONS] TARGET\n"
@@ -22,6 +31,12 @@ static const char trace_usage[] =
 "  -j, --json          JSON Lines: one object per event, \"kind\" names it\n"
 "  -o, --output FILE   write events to FILE instead of stdout\n"
 "  -b, --buffer SIZE   ring buffer size (default 64M; K/M/G suffixes)\n"
+"      --stacks MODE   print the user call stack of each call that creates a\n"
+"                      mapping (mmap, mremap, brk, shmat, io_setup): dwarf\n"
+"                      (unwinds binaries built without frame pointers), fp\n"
+"                      (frame pointers, cheaper), or none (default)\n"
+"      --stack-size N  bytes of user stack a DWARF sample copies (default 8192,\n"
+"                      at most 16384): deeper stacks need more\n"
 "  -v, --verbose       libbpf messages (twice: verifier debug output)\n"
 "  -h, --help          this text\n"
 "\n"
@@ -30,13 +45,23 @@ static const char trace_usage[] =
 "Examples:\n"
 "  maptrace trace -- ls /\n"
 "  maptrace trace -p 1234 -o maps.log\n"
+"  maptrace trace --stacks dwarf -- python3 -c 'bytearray(1 << 20)'\n"
 "  maptrace trace --json -a | jq 'select(.kind==\"mmap\")'\n";
+
+/* The unwound stack of a thread's call, waiting for the call's event. */
+struct pending_stack {
+	uint64_t ts_ns;     /* when it was taken (in the call's exit) */
+	int n;              /* frames; 0 when none is waiting */
+	const struct mt_frame *frames[MT_UNWIND_MAX_FRAMES];
+};
 
 struct trace_ctx {
 	FILE *out;
 	bool json;
 	struct mt_json j;
 	int write_err;
+	struct mt_unwinder *uw;      /* --stacks */
+	struct mt_u64map pending;    /* tid -> struct pending_stack */
 };
 
 int mt_parse_size(const char *s, unsigned long long *out)
@@ -63,19 +88,92 @@ int mt_parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
+/* A STACK record: unwind it now, while the shadow shows the modules. */
+static void take_stack(struct mt_session *s, struct trace_ctx *c, const struct mt_event *e,
+		       const char *raw)
+{
+	struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, (pid_t)e->pid);
+	struct pending_stack *p = mt_u64map_get(&c->pending, e->tid);
+	const struct mt_frame *const *frames;
+	int n;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p || mt_u64map_put(&c->pending, e->tid, p)) {
+			free(p);
+			return;
+		}
+	}
+	n = mt_unwind_frames(c->uw, as ? as->shadow : NULL, (pid_t)e->tid, e->flags, raw, e->path_len,
+			     &frames);
+	memcpy(p->frames, frames, (size_t)(n > 0 ? n : 0) * sizeof(frames[0]));
+	p->n = n;
+	p->ts_ns = e->ts_ns;
+}
+
+/* The stack waiting for e: taken in the exit of this very call (a stack
+ * whose event was lost must not be shown under the thread's next call). */
+static const struct pending_stack *stack_of(struct trace_ctx *c, const struct mt_event *e)
+{
+	struct pending_stack *p = c->uw ? mt_u64map_get(&c->pending, e->tid) : NULL;
+
+	if (!p || !p->n)
+		return NULL;
+	p->n = p->ts_ns >= e->enter_ns && e->enter_ns ? p->n : 0;
+	return p->n ? p : NULL;
+}
+
 static void print_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
 	struct trace_ctx *c = s->ctx;
+	const struct pending_stack *st;
+	int n;
 
+	if (e->kind == MT_EV_STACK && c->uw) {
+		take_stack(s, c, e, path);
+		return;
+	}
 	if (!mt_event_kind_name(e->kind) || e->kind >= MT_EV_VMA)
 		return;
+	st = stack_of(c, e);
+	n = st ? st->n : 0;
 	if (c->json) {
-		mt_event_json(&c->j, e, path, s->t0_ns);
+		mt_event_json_stack(&c->j, e, path, s->t0_ns, n ? st->frames : NULL, n);
 		if (mt_json_flush_line(&c->j, c->out) && !c->write_err)
 			c->write_err = errno ? errno : EIO;
 	} else {
 		mt_event_print_text(c->out, e, path, s->t0_ns);
+		for (int i = 0; i < n; i++)
+			mt_frame_print_text(c->out, "        ", i, st->frames[i], true);
 	}
+	if (n)
+		((struct pending_stack *)st)->n = 0;
+	if (e->kind == MT_EV_EXIT && c->uw)
+		free(mt_u64map_del(&c->pending, e->tid));
+}
+
+/* --stacks MODE / --stack-size N, also as --stacks=MODE: 0 if argv[*i] is
+ * neither, else 1 and *i past the value, or -1 after a message. */
+static int parse_stack_option(struct mt_session *s, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *eq = strchr(a, '='), *val;
+	char opt[16];
+	int rc;
+
+	if (strncmp(a, "--stack", 7))
+		return 0;
+	if (eq && (size_t)(eq - a) < sizeof(opt)) {
+		memcpy(opt, a, (size_t)(eq - a));
+		opt[eq - a] = '\0';
+		a = opt;
+		val = eq + 1;
+	} else {
+		val = *i + 1 < argc ? argv[*i + 1] : NULL;
+	}
+	rc = mt_stack_option("trace", a, val, &s->topts.stack_mode, &s->topts.stack_bytes);
+	if (rc > 0 && !eq)
+		(*i)++;
+	return rc;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -89,6 +187,8 @@ int cmd_trace(int argc, char **argv)
 		const char *a = argv[i];
 		int n = mt_session_parse_common(&s, argc, argv, &i, "trace");
 
+		if (n == 0)
+			n = parse_stack_option(&s, argc, argv, &i);
 		if (n < 0)
 			return 2;
 		if (n > 0)
@@ -100,7 +200,7 @@ int cmd_trace(int argc, char **argv)
 			c.json = true;
 		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
 			out_path = argv[++i];
-						} else {
+		} else {
 			fprintf(stderr, "maptrace trace: unknown option '%s' (see: maptrace trace --help)\n", a);
 			return 2;
 		}
@@ -114,6 +214,15 @@ int cmd_trace(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (s.topts.stack_mode != MT_STACKS_NONE) {
+		/* the shadows give each sample its modules */
+		s.keep_shadows = true;
+		c.uw = mt_unwinder_new();
+		if (!c.uw) {
+			fprintf(stderr, "maptrace trace: out of memory\n");
+			return 1;
+		}
+	}
 	mt_json_init(&c.j);
 	s.on_event = print_event;
 	s.ctx = &c;
@@ -123,11 +232,29 @@ int cmd_trace(int argc, char **argv)
 	}
 	mt_session_run(&s);
 	status = s.child ? mt_session_child_exit_code(&s) : 0;
+	if (c.uw && s.topts.verbose) {
+		struct mt_unwind_stats us;
+
+		mt_unwind_get_stats(c.uw, &us);
+		fprintf(stderr, "maptrace trace: %llu stacks unwound, %llu of them from the cache; "
+			"%llu module sets loaded\n", (unsigned long long)us.samples,
+			(unsigned long long)us.memo_hits, (unsigned long long)us.dwfl_builds);
+	}
 	if (mt_session_report_drops(&s, stderr) && !status)
 		status = 1;
 out:
 	mt_session_close(&s);
 	mt_json_free(&c.j);
+	{
+		size_t pos = 0;
+		uint64_t tid;
+		void *p;
+
+		while (mt_u64map_next(&c.pending, &pos, &tid, &p))
+			free(p);
+		mt_u64map_free(&c.pending);
+	}
+	mt_unwinder_free(c.uw);
 	if (fflush(c.out) || ferror(c.out) || c.write_err) {
 		fprintf(stderr, "maptrace trace: writing %s failed: %s\n", out_path ? out_path : "stdout",
 			strerror(c.write_err ? c.write_err : errno));

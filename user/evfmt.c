@@ -299,6 +299,12 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 
 void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw, __u64 t0_ns)
 {
+	mt_event_json_stack(j, e, raw, t0_ns, NULL, 0);
+}
+
+void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char *raw, __u64 t0_ns,
+			 const struct mt_frame *const *frames, int nframes)
+{
 	const struct kind_desc *d = e->kind < MT_EV__COUNT ? &kinds[e->kind] : NULL;
 	char path[MT_PATH_MAX + 32], a[160];
 	size_t plen = mt_event_path(e, raw, path, sizeof(path));
@@ -402,5 +408,93 @@ void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw,
 		}
 		break;
 	}
+	if (nframes > 0) {
+		mt_json_key(j, "stack");
+		mt_json_arr_begin(j);
+		for (int i = 0; i < nframes; i++)
+			mt_frame_json(j, frames[i]);
+		mt_json_arr_end(j);
+	}
 	mt_json_obj_end(j);
 }
+
+/* Append s to buf[*len..cap) (truncating). */
+static void put_str(char *buf, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > cap - *len)
+		n = cap - *len;
+	memcpy(buf + *len, s, n);
+	*len += n;
+}
+
+static void put_num(char *buf, size_t cap, size_t *len, unsigned long long v, unsigned base)
+{
+	char d[24];
+	int i = sizeof(d);
+
+	d[--i] = '\0';
+	do {
+		d[--i] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	put_str(buf, cap, len, d + i);
+}
+
+/* Built by hand and written once: trace prints a few frames per mapping
+ * call, and vfprintf was most of its time. */
+void mt_frame_print_text(FILE *f, const char *indent, int index, const struct mt_frame *fr,
+			 bool with_offset)
+{
+	const char *mod = fr->module ? strrchr(fr->module, '/') : NULL;
+	char buf[1024];
+	size_t len = 0;
+
+	put_str(buf, sizeof(buf), &len, indent);
+	put_str(buf, sizeof(buf), &len, "#");
+	put_num(buf, sizeof(buf), &len, (unsigned)index, 10);
+	put_str(buf, sizeof(buf), &len, index < 10 ? "  " : " ");
+	put_str(buf, sizeof(buf), &len, fr->func);
+	if (with_offset && fr->symbol) {
+		put_str(buf, sizeof(buf), &len, "+0x");
+		put_num(buf, sizeof(buf), &len, fr->offset, 16);
+	}
+	if (fr->file) {
+		put_str(buf, sizeof(buf), &len, " (");
+		put_str(buf, sizeof(buf), &len, fr->file);
+		put_str(buf, sizeof(buf), &len, ":");
+		put_num(buf, sizeof(buf), &len, (unsigned)fr->line, 10);
+		put_str(buf, sizeof(buf), &len, ")");
+	}
+	if (fr->module) {
+		put_str(buf, sizeof(buf), &len, " [");
+		put_str(buf, sizeof(buf), &len, mod ? mod + 1 : fr->module);
+		put_str(buf, sizeof(buf), &len, "]");
+	}
+	if (len == sizeof(buf))
+		len--;
+	buf[len++] = '\n';
+	fwrite(buf, 1, len, f);
+}
+
+void mt_frame_json(struct mt_json *j, const struct mt_frame *fr)
+{
+	mt_json_obj_begin(j);
+	mt_json_key(j, "pc");
+	mt_json_hex(j, fr->pc);
+	mt_json_kv_bytes(j, "function", fr->func, strlen(fr->func));
+	if (fr->symbol) {
+		mt_json_key(j, "offset");
+		mt_json_u64(j, fr->offset);
+	}
+	if (fr->file) {
+		mt_json_kv_bytes(j, "file", fr->file, strlen(fr->file));
+		mt_json_key(j, "line");
+		mt_json_u64(j, (uint64_t)fr->line);
+	}
+	if (fr->module)
+		mt_json_kv_bytes(j, "module", fr->module, strlen(fr->module));
+	mt_json_obj_end(j);
+}
+

@@ -1,5 +1,5 @@
 /* test_evfmt.c - events in words: path decoding (reversed components,
- * pseudo files), text lines, JSON objects with hostile bytes. */
+ * pseudo files), text lines, JSON objects with hostile bytes, stack frames. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -200,6 +200,57 @@ static void test_text_line(void **state)
 	free(buf);
 }
 
+/* Frames as trace and explain print them: symbol+offset when asked, the
+ * source line with debug info, the module by its file name. */
+static char frame_func[] = "make_big_buffer", frame_file[] = "origins.c",
+	    frame_mod[] = "/work/.output/workloads/origins", frame_hex[] = "0x7f0000002000";
+static const struct mt_frame frames[] = {
+	{ .pc = 0x401136, .offset = 0x1d, .func = frame_func, .file = frame_file, .line = 16,
+	  .symbol = true, .module = frame_mod },
+	{ .pc = 0x7f0000002000, .func = frame_hex },
+};
+
+static void test_frame_text(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	mt_frame_print_text(f, "    ", 0, &frames[0], true);
+	mt_frame_print_text(f, "    ", 11, &frames[0], false);
+	mt_frame_print_text(f, "", 2, &frames[1], true);
+	fclose(f);
+	assert_string_equal(buf, "    #0  make_big_buffer+0x1d (origins.c:16) [origins]\n"
+				 "    #11 make_big_buffer (origins.c:16) [origins]\n"
+				 "#2  0x7f0000002000\n");
+	free(buf);
+}
+
+static void test_json_stack(void **state)
+{
+	const struct mt_frame *fp[] = { &frames[0], &frames[1] };
+	struct mt_event e;
+	struct mt_json j;
+	char *s;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = MT_EV_MMAP;
+	e.ret = 0x7f0000010000;
+	mt_json_init(&j);
+	mt_event_json_stack(&j, &e, "", 0, fp, 2);
+	s = strndup(j.buf, j.len);
+	mt_json_free(&j);
+	assert_non_null(strstr(s, ",\"stack\":[{\"pc\":\"0x401136\",\"function\":\"make_big_buffer\","
+				  "\"offset\":29,\"file\":\"origins.c\",\"line\":16,"
+				  "\"module\":\"/work/.output/workloads/origins\"},"
+				  "{\"pc\":\"0x7f0000002000\",\"function\":\"0x7f0000002000\"}]}"));
+	free(s);
+	/* no frames: no "stack" at all, as without --stacks */
+	s = render_json(&e, "");
+	assert_null(strstr(s, "stack"));
+	free(s);
+}
+
 static void test_flag_decoding(void **state)
 {
 	char b[128];
@@ -229,6 +280,8 @@ int main(void)
 		cmocka_unit_test(test_json_lifecycle),
 		cmocka_unit_test(test_text_line),
 		cmocka_unit_test(test_flag_decoding),
+		cmocka_unit_test(test_frame_text),
+		cmocka_unit_test(test_json_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
