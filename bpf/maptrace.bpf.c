@@ -502,7 +502,7 @@ static __always_inline struct file *fd_file(int fd)
 /* Send the user stack of the current call, just before its event, for
  * calls that create mappings (their origin is what `explain` shows). At
  * sys_exit the saved user registers are those of the syscall instruction. */
-static __always_inline void emit_stack(void *ctx, struct pt_regs *regs)
+static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct call_state *st)
 {
 	__u32 zero = 0, len = 0;
 	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &zero);
@@ -515,6 +515,11 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs)
 	s->e.pid = id >> 32;
 	s->e.tid = (__u32)id;
 	s->e.kind = MT_EV_STACK;
+	if (st) {
+		/* the call's ticket ties the sample to its event */
+		s->e.mm = st->mm;
+		s->e.seq = st->seq;
+	}
 	if (stack_mode == MT_STACKS_FP) {
 		long n = bpf_get_stack(ctx, &s->regs, MT_FP_FRAMES * 8, BPF_F_USER_STACK);
 
@@ -702,7 +707,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
 				 c.kind == MT_EV_IO_SETUP))
-		emit_stack(ctx, regs);
+		emit_stack(ctx, regs, c.state);
 	if (call_has_path(&c, ok))
 		emit_call_with_path(&c, ret, ok);
 	else

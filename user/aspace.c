@@ -33,6 +33,7 @@
 /* A user stack sample kept until its event is applied. */
 struct mt_sample {
 	uint32_t flags;
+	uint64_t seq;      /* the ticket of the call it was taken in */
 	size_t len;
 	unsigned char data[];
 };
@@ -721,6 +722,10 @@ static void on_ordered(struct mt_aspaces *reg, const struct mt_event *e, const c
 	if (len && !(p.path = strndup(name, len)))
 		as->resync = true;
 	p.stack = mt_u64map_del(&reg->stacks, e->tid);
+	if (p.stack && p.stack->seq != e->seq) {
+		free(p.stack); /* taken in an earlier call whose event was lost */
+		p.stack = NULL;
+	}
 	enqueue(reg, as, &p);
 }
 
@@ -732,6 +737,7 @@ static void on_stack_record(struct mt_aspaces *reg, const struct mt_event *e, co
 	if (!smp)
 		return;
 	smp->flags = e->flags;
+	smp->seq = e->seq;
 	smp->len = e->path_len;
 	memcpy(smp->data, raw, e->path_len);
 	free(mt_u64map_del(&reg->stacks, e->tid)); /* a stale one: its event never came */

@@ -50,7 +50,7 @@ static const char trace_usage[] =
 
 /* The unwound stack of a thread's call, waiting for the call's event. */
 struct pending_stack {
-	uint64_t ts_ns;     /* when it was taken (in the call's exit) */
+	uint64_t mm, seq;   /* the ticket of the call it was taken in */
 	int n;              /* frames; 0 when none is waiting */
 	const struct mt_frame *frames[MT_UNWIND_MAX_FRAMES];
 };
@@ -108,18 +108,21 @@ static void take_stack(struct mt_session *s, struct trace_ctx *c, const struct m
 			     &frames);
 	memcpy(p->frames, frames, (size_t)(n > 0 ? n : 0) * sizeof(frames[0]));
 	p->n = n;
-	p->ts_ns = e->ts_ns;
+	p->mm = e->mm;
+	p->seq = e->seq;
 }
 
-/* The stack waiting for e: taken in the exit of this very call (a stack
- * whose event was lost must not be shown under the thread's next call). */
+/* The stack waiting for e: taken in the exit of this very call, which
+ * carries the same ticket (a stack whose event was lost must not be shown
+ * under the thread's next call). Calls that create mappings hold the mmap
+ * write lock, so each has a ticket. */
 static const struct pending_stack *stack_of(struct trace_ctx *c, const struct mt_event *e)
 {
 	struct pending_stack *p = c->uw ? mt_u64map_get(&c->pending, e->tid) : NULL;
 
 	if (!p || !p->n)
 		return NULL;
-	p->n = p->ts_ns >= e->enter_ns && e->enter_ns ? p->n : 0;
+	p->n = p->seq == e->seq && p->mm == e->mm && e->seq ? p->n : 0;
 	return p->n ? p : NULL;
 }
 
