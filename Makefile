@@ -5,6 +5,7 @@
 #   make test       install missing packages, build, run unit + integration tests
 #   make unit       cmocka unit tests under ASan/UBSan (no root needed)
 #   make integration  tests that load the real BPF programs (root)
+#   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF
 #   V=1             show full commands
@@ -139,6 +140,10 @@ clean:
 bench: all
 	$(Q)bench/run.sh
 .PHONY: bench
+
+soak: all workloads
+	$(Q)SOAK_SECONDS=$${SOAK_SECONDS:-1800} tests/integration/soak.sh
+.PHONY: soak
 
 fuzz: all
 	$(Q)tests/fuzz/run.sh $${FUZZ_SECONDS:-60}

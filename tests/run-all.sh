@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test tier and print one combined count: unit tests (cmocka,
-# sanitizers), integration tests (real BPF, root), smoke tests.
+# sanitizers), integration tests (real BPF, root), a 45-second soak, smoke
+# tests.
 set -u
 cd "$(dirname "$0")/.."
 status=0
@@ -25,10 +26,11 @@ run_tier stat-integration tests/integration/stat.sh
 run_tier explain-integration tests/integration/explain.sh
 run_tier stacks-integration tests/integration/stacks.sh
 run_tier hardening tests/integration/hardening.sh
+run_tier soak env SOAK_SECONDS=45 tests/integration/soak.sh
 run_tier viewer tests/viewer/run.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in unit smoke integration stat-integration explain-integration stacks-integration hardening viewer fuzz; do
+for t in unit smoke integration stat-integration explain-integration stacks-integration hardening soak viewer fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done

@@ -30,7 +30,7 @@ check verify-bad-option 2 ./maptrace verify --nope -- true
 # without privileges: one clear line, exit 1 (setpriv drops root when we have it)
 if [ "$(id -u)" = 0 ]; then drop=(setpriv --reuid=65534 --regid=65534 --clear-groups); else drop=(); fi
 check not-privileged 1 "${drop[@]}" ./maptrace trace -- /bin/true
-if grep -qx "maptrace: needs root or CAP_BPF+CAP_PERFMON (try: sudo maptrace ...)" /tmp/maptrace-smoke.out; then
+if grep -qx "maptrace: needs root or CAP_BPF+CAP_PERFMON, and both are missing (try: sudo maptrace ...)" /tmp/maptrace-smoke.out; then
 	pass=$((pass+1)); echo "PASS not-privileged-message"
 else fail=$((fail+1)); echo "FAIL not-privileged-message"; cat /tmp/maptrace-smoke.out; fi
 if ./maptrace --help | grep -q -- "-- COMMAND"; then pass=$((pass+1)); echo "PASS help-mentions-targets"

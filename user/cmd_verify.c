@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <stdbool.h>
 
 #include "maptrace/commands.h"
 #include "maptrace/session.h"
@@ -31,14 +33,15 @@ static const char verify_usage[] =
 "file identity and offset); each process is also checked as it exits, from\n"
 "an in-kernel dump taken at exit_group(). Prints each divergence, then one\n"
 "line:  verify: C checkpoints, S address spaces, D divergent pages, L lost events\n"
-"Exit status: 1 when D or L is not 0, else the command's status (0 for -p/-a).\n"
+"Exit status: 1 when D or L is not 0 or a process could not be read, else the\n"
+"command's status (0 for -p/-a).\n"
 "\n"
 "Options:\n"
 "  -i, --interval MS   stop and compare every MS milliseconds (default 200; 0: only at exit)\n"
 "  -d, --duration S    stop after S seconds (-p and -a)\n"
 "  -b, --buffer SIZE   ring buffer size (default 64M)\n"
 "  -q, --quiet         print only the summary line and divergences\n"
-"  -v, --verbose       libbpf messages\n"
+"  -v, --verbose       libbpf messages, and what the registry still holds at the end\n"
 "  -h, --help          this text\n"
 "\n"
 "TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"
@@ -58,6 +61,8 @@ struct verify_ctx {
 	uint64_t address_spaces;
 	uint64_t divergent_pages;
 	uint64_t boundary_only;
+	uint64_t unreadable;     /* comparisons not permitted (stop or /proc read) */
+	pid_t unreadable_pid;
 	const char *where;       /* what the current comparison is, for messages */
 	struct mt_aspace *as;
 };
@@ -124,12 +129,20 @@ static void on_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t
 	compare(v, as, kernel, "at exit");
 }
 
+/* A process that could not be stopped or read: not proven, so verify must
+ * not pass as if it had been. */
+static void not_compared(struct verify_ctx *v, pid_t pid)
+{
+	if (!v->unreadable++)
+		v->unreadable_pid = pid;
+}
+
 /* Stop everything traced, drain, compare each shadow with /proc, resume. */
 static void checkpoint(struct mt_session *s)
 {
 	struct verify_ctx *v = s->ctx;
 	size_t pos = 0, n = 0, cap = s->reg.by_mm.used + 1;
-	pid_t *pids = calloc(cap, sizeof(*pids));
+	pid_t *pids = calloc(2 * cap, sizeof(*pids)); /* the list, and a copy */
 	uint64_t key;
 	void *val;
 	int frozen;
@@ -146,15 +159,31 @@ static void checkpoint(struct mt_session *s)
 		free(pids);
 		return;
 	}
+	memcpy(pids + n, pids, n * sizeof(*pids));
 	frozen = mt_freeze(pids, (int)n);
+	/* alive but not stopped: not ours to signal, so not compared */
+	for (size_t j = n; frozen < (int)n && j < 2 * n; j++) {
+		bool found = false;
+
+		for (int i = 0; i < frozen && !found; i++)
+			found = pids[i] == pids[j];
+		if (!found && kill(pids[j], 0) && errno == EPERM)
+			not_compared(v, pids[j]);
+	}
 	mt_session_sync(s);
 	v->checkpoints++;
 	for (int i = 0; i < frozen; i++) {
 		struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pids[i]);
 		struct mt_maps kernel = { 0 };
+		int err;
 
-		if (!as || !as->shadow || mt_maps_read_pid(pids[i], &kernel))
+		if (!as || !as->shadow)
 			continue;
+		err = mt_maps_read_pid(pids[i], &kernel);
+		if (err == -EACCES)
+			not_compared(v, pids[i]);
+		if (err)
+			continue; /* gone: it was checked at its exit */
 		compare(v, as, &kernel, "at a checkpoint");
 		mt_maps_free(&kernel);
 	}
@@ -173,6 +202,57 @@ static void on_tick(struct mt_session *s)
 		return;
 	checkpoint(s);
 	v->last_ns = mono_ns();
+}
+
+/* A /proc/self/status figure in KiB ("VmRSS:"), 0 if unreadable. */
+static unsigned long long self_status_kib(const char *key)
+{
+	char line[256];
+	unsigned long long v = 0;
+	size_t kl = strlen(key);
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl)) {
+			v = strtoull(line + kl, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* -v: what the registry still holds as the run ends, so that a test can
+ * prove nothing leaks, and the loader's memory (the ring buffer is most of
+ * its RSS, file-backed; shadows and queues are the anonymous part). An address space whose process is gone must have
+ * been released by its exit event; one that exited after the last drain is
+ * not a leak, so those seen gone are counted only if they are still there
+ * after one more drain (their exit event was in the buffer by then). */
+static void print_registry(struct mt_session *s)
+{
+	size_t pos = 0, n = 0, cap = s->reg.by_mm.used + 1, gone = 0, queued = 0;
+	struct { uint64_t mm; struct mt_aspace *as; } *dead = calloc(cap, sizeof(*dead));
+	uint64_t key;
+	void *val;
+
+	while (dead && mt_u64map_next(&s->reg.by_mm, &pos, &key, &val) && n < cap) {
+		struct mt_aspace *as = val;
+
+		if (!as->pid || (kill(as->pid, 0) && errno == ESRCH))
+			dead[n++] = (typeof(*dead)){ key, as };
+	}
+	mt_session_sync(s);
+	for (size_t i = 0; i < n; i++)
+		gone += mt_aspaces_by_mm(&s->reg, dead[i].mm) == dead[i].as;
+	free(dead);
+	pos = 0;
+	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &val))
+		queued += ((struct mt_aspace *)val)->npending;
+	printf("verify: registry at the end: %zu address spaces (%zu of exited processes), "
+	       "%zu queued events, %zu stack samples; loader RSS %llu KiB, anonymous %llu KiB\n",
+	       s->reg.by_mm.used, gone, queued, s->reg.stacks.used, self_status_kib("VmRSS:"),
+	       self_status_kib("RssAnon:"));
 }
 
 int cmd_verify(int argc, char **argv)
@@ -224,6 +304,8 @@ int cmd_verify(int argc, char **argv)
 	mt_session_run(&s);
 	if (!s.child)
 		checkpoint(&s); /* -p/-a: a final look before detaching */
+	if (s.topts.verbose)
+		print_registry(&s);
 	lost = mt_session_report_drops(&s, stderr);
 	status = s.child ? mt_session_child_exit_code(&s) : 0;
 	if (!v.quiet && s.reg.reordered)
@@ -235,10 +317,15 @@ int cmd_verify(int argc, char **argv)
 	printf("verify: %llu checkpoints, %llu address spaces, %llu divergent pages, %llu lost events\n",
 	       (unsigned long long)v.checkpoints, (unsigned long long)v.address_spaces,
 	       (unsigned long long)v.divergent_pages, (unsigned long long)lost);
+	if (v.unreadable)
+		fprintf(stderr, "maptrace verify: %llu checkpoint comparisons were not permitted "
+			"(first: pid %d): stopping it or reading /proc/PID/maps was refused (another "
+			"user's process needs root)\n", (unsigned long long)v.unreadable,
+			(int)v.unreadable_pid);
 	/* calls of 32-bit processes were not seen: nothing about them is proven */
 	untraced = mt_session_untraced(&s);
 	mt_session_close(&s);
-	if (v.divergent_pages || lost || untraced)
+	if (v.divergent_pages || lost || untraced || v.unreadable)
 		return 1;
 	return status;
 }

@@ -300,9 +300,24 @@ static int attach_pids(struct mt_session *s)
 		if (!s->keep_shadows)
 			continue;
 		err = seed_pid(s, pid);
-		if (err == -ESRCH) {
-			fprintf(stderr, "maptrace: pid %d exited while its address space was read\n", pid);
-			return -1;
+		/* the iterator saw no vma: gone now, or it never had an mm */
+		if (err == -ESRCH || err == -EINVAL) {
+			char *buf = NULL;
+			size_t cap = 0;
+			bool gone = kill(pid, 0) && errno == ESRCH;
+			bool no_mm = !gone && mt_proc_has_mm(pid, &buf, &cap) == -ESRCH;
+
+			free(buf);
+			if (gone) {
+				fprintf(stderr, "maptrace: pid %d exited while its address space was read\n",
+					pid);
+				return -1;
+			}
+			if (no_mm) {
+				fprintf(stderr, "maptrace: pid %d has no address space (a zombie or a kernel "
+					"thread): nothing to trace\n", pid);
+				return -1;
+			}
 		}
 		if (err) {
 			fprintf(stderr, "maptrace: cannot read the address space of pid %d: %s\n", pid,

@@ -91,10 +91,13 @@ static int preflight(void)
 			"CONFIG_DEBUG_INFO_BTF=y is required\n", BTF_PATH);
 		return -ENOENT;
 	}
-	/* CAP_BPF (39) with CAP_PERFMON (38) load tracing programs; CAP_SYS_ADMIN
-	 * (21) also reads other processes' maps through the iterator. */
+	/* CAP_BPF (39) with CAP_PERFMON (38) load and attach tracing programs
+	 * and read the iterator; CAP_SYS_ADMIN (21) implies both. /proc of
+	 * processes of our own uid needs nothing more. */
 	if (geteuid() != 0 && !have_cap(21) && !(have_cap(39) && have_cap(38))) {
-		fprintf(stderr, "maptrace: needs root or CAP_BPF+CAP_PERFMON (try: sudo maptrace ...)\n");
+		fprintf(stderr, "maptrace: needs root or CAP_BPF+CAP_PERFMON, and %s missing "
+			"(try: sudo maptrace ...)\n", have_cap(39) ? "CAP_PERFMON is" :
+			have_cap(38) ? "CAP_BPF is" : "both are");
 		return -EPERM;
 	}
 	return 0;
@@ -105,12 +108,12 @@ static void explain_load_error(int err)
 	/* As root, EACCES/EPERM from a load is the verifier (or lockdown)
 	 * refusing a program, not missing privileges. */
 	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
-		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s): maptrace needs "
-			"root or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN (try: sudo maptrace ...)\n",
-			strerror(-err));
+		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s) although "
+			"CAP_BPF+CAP_PERFMON are held: kernel lockdown or a security module refuses "
+			"them (try: sudo maptrace ..., or -v for the verifier log)\n", strerror(-err));
 	else if (err == -ESRCH)
 		fprintf(stderr, "maptrace: this kernel's BTF lacks a tracepoint maptrace attaches to "
-			"(sys_enter, sys_exit, sched_process_fork/exec/exit, mmap_lock_acquire_returned; "
+			"(sys_exit, sched_process_fork/exec/exit, mmap_lock_acquire_returned; "
 			"the last needs CONFIG_TRACING and Linux 5.10 or later)\n");
 	else
 		fprintf(stderr, "maptrace: the kernel refused to load the BPF programs: %s (run with "

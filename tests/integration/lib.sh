@@ -1,6 +1,6 @@
 # lib.sh - what the integration test scripts share (sourced, not run):
-# counting results, the BPF availability probe, and the closing line that
-# tests/run-all.sh reads.
+# counting results, the BPF availability probe, waiting for maptrace to
+# poll, verify's summary line, the loader-memory sampler, and the closing line that tests/run-all.sh reads.
 
 passed=0 failed=0 skipped=0
 pass() { printf 'PASS %s\n' "$1"; passed=$((passed + 1)); }
@@ -16,6 +16,40 @@ bpf_unavailable() {
 	elif ! probe=$(./maptrace trace -- /bin/true 2>&1 >/dev/null); then
 		echo "maptrace cannot trace on this machine: $probe"
 	fi
+}
+
+# Wait up to 10 s until maptrace (pid $1) sleeps in epoll_wait: it has
+# attached to its targets, seeded their shadows and polls the ring buffer.
+wait_polling() {
+	local i
+
+	for ((i = 0; i < 1000; i++)); do
+		grep -q epoll "/proc/$1/wchan" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+
+# verify's last line when everything was proven: at least one checkpoint
+# and address space, nothing divergent, nothing lost.
+VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
+
+# Figure N (1-based) of verify's summary line in file $1 ("C checkpoints,
+# S address spaces, D divergent pages, L lost events"), or nothing.
+verify_figure() {
+	sed -nE 's/^verify: ([0-9]+) checkpoints, ([0-9]+) address spaces, ([0-9]+) divergent pages, ([0-9]+) lost events$/\'"$2"'/p' "$1" | tail -n 1
+}
+
+# Sample the anonymous memory (RssAnon, KiB) of process $1 every $3 seconds
+# (default 0.2) into file $2, one figure a line, until it exits. Run it in
+# the background. Anonymous memory is what the loader's own state uses: its
+# RSS is mostly the ring buffer, mapped once and never growing.
+sample_rss() {
+	while [ -r "/proc/$1/status" ]; do
+		awk '/^RssAnon:/ { print $2 }' "/proc/$1/status" 2>/dev/null >>"$2"
+		sleep "${3:-0.2}"
+	done
 }
 
 # The tier's one closing line; the exit status says whether anything failed.

@@ -323,6 +323,53 @@ static void test_vma_to_region(void **state)
 	assert_int_equal(r.offset, 0); /* anonymous: maps prints 0 */
 }
 
+/* A pid and its mm_struct both recycled (tests/workloads/pid_reuse shows the
+ * kernel does hand a new process the freed mm at once): the first owner's
+ * events, one still waiting in its heap for a lost ticket and its exit
+ * record lost, must never reach the second owner's shadow. The second owner
+ * is a copy of its parent at the fork ticket, and its own tickets restart
+ * at 1. */
+static void test_pid_and_mm_recycled(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f, m;
+	struct mt_aspace *second;
+
+	seed_empty(&reg, 0);                       /* the parent: PID at MM1 */
+	f = ev(MT_EV_FORK, MM1, 1);
+	f.aux[0] = MM2;
+	f.aux[1] = f.aux[2] = PID + 1;
+	feed(&reg, f);                             /* first owner of PID + 1 at MM2 */
+	m = ev_mmap(MM2, 1, A, PG, 3);
+	m.pid = m.tid = PID + 1;
+	feed(&reg, m);
+	m = ev_mmap(MM2, 3, A + 4 * PG, PG, 3);    /* ticket 2 was lost: waits */
+	m.pid = m.tid = PID + 1;
+	feed(&reg, m);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM2)->npending, 1);
+	/* its exit record is lost too; the same pid and mm come back */
+	f = ev(MT_EV_FORK, MM1, 2);
+	f.aux[0] = MM2;
+	f.aux[1] = f.aux[2] = PID + 1;
+	feed(&reg, f);
+	second = mt_aspaces_by_tgid(&reg, PID + 1);
+	assert_non_null(second);
+	assert_ptr_equal(second, mt_aspaces_by_mm(&reg, MM2));
+	assert_non_null(second->shadow);
+	assert_int_equal(second->npending, 0);
+	assert_int_equal(second->next_seq, 1);
+	assert_null(mt_shadow_find(second->shadow, A));
+	assert_null(mt_shadow_find(second->shadow, A + 4 * PG));
+	/* its own ticket 1 applies; the first owner's ticket 3 is gone for good */
+	m = ev_mmap(MM2, 1, A + 8 * PG, PG, 1);
+	m.pid = m.tid = PID + 1;
+	feed(&reg, m);
+	assert_non_null(mt_shadow_find(second->shadow, A + 8 * PG));
+	assert_null(mt_shadow_find(second->shadow, A + 4 * PG));
+	assert_int_equal(second->applied, 1);
+	mt_aspaces_free(&reg);
+}
+
 /* Found by tests/fuzz/fuzz_events.c (seed gen-hostile-numbers): a FORK
  * record whose child mm is the parent's own mm (create() retired the parent)
  * or whose child tgid was the parent's only user (set_tgid_mm() released
@@ -408,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
 		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
 		cmocka_unit_test(test_fork_naming_parent_mm_or_tgid),
+		cmocka_unit_test(test_pid_and_mm_recycled),
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
 		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
 		cmocka_unit_test(test_vma_to_region),
