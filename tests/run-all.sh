@@ -9,7 +9,9 @@ declare -A P F S
 run_tier() {
 	local name=$1; shift
 	local out
-	out=$("$@" 2>&1 | tee /dev/stderr | grep -E "^$name: [0-9]+ passed, [0-9]+ failed" | tail -1)
+	# tee -a: reopening /dev/stderr without O_APPEND truncates it when it is
+	# a file (make test >log 2>&1 kept only the last tier's output)
+	out=$("$@" 2>&1 | tee -a /dev/stderr | grep -E "^$name: [0-9]+ passed, [0-9]+ failed" | tail -1)
 	if [ -z "$out" ]; then
 		echo "$name: no summary line: counting the tier as 1 failed" >&2
 		P[$name]=0; F[$name]=1; S[$name]=0; status=1; return
