@@ -43,6 +43,7 @@ const volatile bool trace_all = false;   /* every process but the tracer */
 const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
 const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
 const volatile bool enter_times = false; /* record when each call entered (sys_enter attached) */
+const volatile __u32 wakeup_bytes = MT_WAKEUP_BYTES; /* wake the loader once this much waits */
 const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
 const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
@@ -231,7 +232,7 @@ static __always_inline __u64 wakeup_flags(void)
 		return BPF_RB_NO_WAKEUP;
 	if (n)
 		*n = 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= MT_WAKEUP_BYTES ?
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -394,13 +395,18 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	/* inside which syscall? (pt_regs of the user entry) */
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	kind = syscall_kind_of(syscall_nr(regs));
-	if (!call_wanted(kind, regs) || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (!call_wanted(kind, regs))
 		return 0;
-	c = call_state_get(true);
+	c = call_state_get(false); /* found: the thread is traced */
 	if (!c) {
-		count(MT_STAT_INFLIGHT_FULL);
-		note_lost_mm(mm);
-		return 0;
+		if (!trace_allowed(bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		c = call_state_get(true);
+		if (!c) {
+			count(MT_STAT_INFLIGHT_FULL);
+			note_lost_mm(mm);
+			return 0;
+		}
 	}
 
 	counter = bpf_map_lookup_elem(&mm_seq, &mm);

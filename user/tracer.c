@@ -161,6 +161,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		   mt_event_fn fn, void *ctx)
 {
 	struct mt_tracer *t;
+	uint64_t ring;
 	int err;
 
 	verbosity = opts->verbose;
@@ -191,8 +192,10 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 										  opts->stack_bytes;
 	for (size_t i = 0; i < sizeof(syscall_kinds) / sizeof(syscall_kinds[0]); i++)
 		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
-	bpf_map__set_max_entries(t->skel->maps.events,
-				 round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF));
+	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF);
+	bpf_map__set_max_entries(t->skel->maps.events, ring);
+	/* a small buffer must wake us well before it is full */
+	t->skel->rodata->wakeup_bytes = ring / 4 < MT_WAKEUP_BYTES ? ring / 4 : MT_WAKEUP_BYTES;
 	t->skel->rodata->enter_times = opts->enter_times;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);

@@ -182,7 +182,8 @@ enum mt_stat {
 };
 
 /* Ring-buffer wake-up policy: submit without waking the consumer unless this
- * much data is waiting (user space also polls on a short timeout). */
+ * much data is waiting (user space also polls on a short timeout); at most a
+ * quarter of the buffer (the loader sets rodata wakeup_bytes). */
 #define MT_WAKEUP_BYTES (256 * 1024)
 
 #endif /* MAPTRACE_EVENTS_H */
