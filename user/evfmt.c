@@ -107,36 +107,109 @@ size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_
 	return n;
 }
 
-static void flags_str(__u64 v, const char *const *names, const __u64 *bits, size_t nbits,
-		      char *buf, size_t cap)
-{
-	size_t n = 0;
+/* A line built in memory and written with one fwrite(): vfprintf was most
+ * of trace's time (perf, trace --stacks: 29% of the loader). Text past the
+ * capacity is dropped. */
+struct text {
+	char *buf;
+	size_t cap, len;
+};
 
-	buf[0] = '\0';
+static void t_mem(struct text *t, const char *s, size_t n)
+{
+	if (n > t->cap - t->len)
+		n = t->cap - t->len;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
+
+static void t_str(struct text *t, const char *s)
+{
+	t_mem(t, s, strlen(s));
+}
+
+static void t_chr(struct text *t, char c)
+{
+	if (t->len < t->cap)
+		t->buf[t->len++] = c;
+}
+
+/* v in base, right-aligned in width with fill (printf "%*llu", "%0*llx") */
+static void t_unum(struct text *t, unsigned long long v, unsigned base, int width, char fill)
+{
+	char d[24];
+	int i = sizeof(d);
+
+	do {
+		d[--i] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	for (int pad = width - ((int)sizeof(d) - i); pad > 0; pad--)
+		t_chr(t, fill);
+	t_mem(t, d + i, sizeof(d) - i);
+}
+
+static void t_dec(struct text *t, long long v)
+{
+	if (v < 0)
+		t_chr(t, '-');
+	t_unum(t, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 10, 0, ' ');
+}
+
+/* printf's "%#llx": 0 stays "0" */
+static void t_hex(struct text *t, unsigned long long v)
+{
+	if (v)
+		t_mem(t, "0x", 2);
+	t_unum(t, v, 16, 0, ' ');
+}
+
+/* spaces up to column `width` counted from `from` (printf "%-*s") */
+static void t_pad_to(struct text *t, size_t from, size_t width)
+{
+	while (t->len - from < width)
+		t_chr(t, ' ');
+}
+
+/* NUL-terminate into a caller's fixed buffer (cap >= 1) */
+static void t_end_cstr(struct text *t)
+{
+	t->buf[t->len < t->cap ? t->len : t->cap - 1] = '\0';
+}
+
+static void flags_text(struct text *t, __u64 v, const char *const *names, const __u64 *bits,
+		       size_t nbits)
+{
+	size_t start = t->len;
+
 	for (size_t i = 0; i < nbits; i++) {
 		if ((v & bits[i]) != bits[i] || !bits[i])
 			continue;
-		n += snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "|" : "", names[i]);
+		if (t->len != start)
+			t_chr(t, '|');
+		t_str(t, names[i]);
 		v &= ~bits[i];
 	}
-	if (v || !n)
-		snprintf(buf + n, n < cap ? cap - n : 0, "%s%#llx", n ? "|" : "", (unsigned long long)v);
+	if (v || t->len == start) {
+		if (t->len != start)
+			t_chr(t, '|');
+		t_hex(t, v);
+	}
 }
 
-void mt_prot_str(__u64 prot, char *buf, size_t cap)
+static void prot_text(struct text *t, __u64 prot)
 {
 	static const char *const names[] = { "PROT_READ", "PROT_WRITE", "PROT_EXEC", "PROT_SEM",
 					     "PROT_GROWSDOWN", "PROT_GROWSUP" };
 	static const __u64 bits[] = { 1, 2, 4, 8, 0x01000000, 0x02000000 };
 
-	if (!prot) {
-		snprintf(buf, cap, "PROT_NONE");
-		return;
-	}
-	flags_str(prot, names, bits, 6, buf, cap);
+	if (!prot)
+		t_str(t, "PROT_NONE");
+	else
+		flags_text(t, prot, names, bits, 6);
 }
 
-void mt_map_flags_str(__u64 flags, char *buf, size_t cap)
+static void map_flags_text(struct text *t, __u64 flags)
 {
 	static const char *const names[] = {
 		"MAP_SHARED_VALIDATE", "MAP_SHARED", "MAP_PRIVATE", "MAP_FIXED", "MAP_ANONYMOUS",
@@ -147,76 +220,109 @@ void mt_map_flags_str(__u64 flags, char *buf, size_t cap)
 				      0x2000, 0x4000, 0x8000, 0x10000, 0x20000, 0x40000,
 				      0x80000, 0x100000, 0x4000000, 0x40 };
 
-	flags_str(flags, names, bits, sizeof(bits) / sizeof(bits[0]), buf, cap);
+	flags_text(t, flags, names, bits, sizeof(bits) / sizeof(bits[0]));
 }
 
-void mt_mremap_flags_str(__u64 flags, char *buf, size_t cap)
+static void mremap_flags_text(struct text *t, __u64 flags)
 {
 	static const char *const names[] = { "MREMAP_MAYMOVE", "MREMAP_FIXED", "MREMAP_DONTUNMAP" };
 	static const __u64 bits[] = { 1, 2, 4 };
 
-	if (!flags) {
-		snprintf(buf, cap, "0");
-		return;
-	}
-	flags_str(flags, names, bits, 3, buf, cap);
+	if (!flags)
+		t_chr(t, '0');
+	else
+		flags_text(t, flags, names, bits, 3);
+}
+
+void mt_prot_str(__u64 prot, char *buf, size_t cap)
+{
+	struct text t = { buf, cap, 0 };
+
+	prot_text(&t, prot);
+	t_end_cstr(&t);
+}
+
+void mt_map_flags_str(__u64 flags, char *buf, size_t cap)
+{
+	struct text t = { buf, cap, 0 };
+
+	map_flags_text(&t, flags);
+	t_end_cstr(&t);
+}
+
+void mt_mremap_flags_str(__u64 flags, char *buf, size_t cap)
+{
+	struct text t = { buf, cap, 0 };
+
+	mremap_flags_text(&t, flags);
+	t_end_cstr(&t);
 }
 
 /* One argument as text (type-directed), for both outputs. */
-static void arg_str(enum arg_type t, __u64 v, char *buf, size_t cap)
+static void arg_text(struct text *t, enum arg_type type, __u64 v)
 {
-	switch (t) {
+	switch (type) {
 	case A_HEX:
 		if (v)
-			snprintf(buf, cap, "%#llx", (unsigned long long)v);
+			t_hex(t, v);
 		else
-			snprintf(buf, cap, "NULL");
+			t_str(t, "NULL");
 		break;
 	case A_OFF:
-		snprintf(buf, cap, "%#llx", (unsigned long long)v);
+		t_hex(t, v);
 		break;
 	case A_ADVICE:
 		/* only the advice that changes what fork copies is traced */
 		if (v == 10 || v == 11)
-			snprintf(buf, cap, "%s", v == 10 ? "MADV_DONTFORK" : "MADV_DOFORK");
+			t_str(t, v == 10 ? "MADV_DONTFORK" : "MADV_DOFORK");
 		else
-			snprintf(buf, cap, "%d", (int)v);
+			t_dec(t, (int)v);
 		break;
 	case A_PROT:
-		mt_prot_str(v, buf, cap);
+		prot_text(t, v);
 		break;
 	case A_MAPFLAGS:
-		mt_map_flags_str(v, buf, cap);
+		map_flags_text(t, v);
 		break;
 	case A_MREMAPFLAGS:
-		mt_mremap_flags_str(v, buf, cap);
+		mremap_flags_text(t, v);
 		break;
 	case A_FD:
 	case A_INT:
-		snprintf(buf, cap, "%d", (int)v);
+		t_dec(t, (int)v);
 		break;
 	default:
-		snprintf(buf, cap, "%llu", (unsigned long long)v);
+		t_unum(t, v, 10, 0, ' ');
 		break;
 	}
+}
+
+static void arg_str(enum arg_type type, __u64 v, char *buf, size_t cap)
+{
+	struct text t = { buf, cap, 0 };
+
+	arg_text(&t, type, v);
+	t_end_cstr(&t);
 }
 
 /* A name as strace prints one: control bytes, backslash and quote escaped
  * (\n \t \\ \" and octal), so every event stays one line and a newline
  * in a name cannot pass for a literal backslash sequence. */
-static void put_escaped(FILE *f, const char *s)
+static void t_escaped(struct text *t, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '"': fputs("\\\"", f); break;
+		case '\n': t_mem(t, "\\n", 2); break;
+		case '\t': t_mem(t, "\\t", 2); break;
+		case '\\': t_mem(t, "\\\\", 2); break;
+		case '"': t_mem(t, "\\\"", 2); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\%o", *p);
-			else
-				fputc(*p, f);
+			if (*p < 0x20 || *p == 0x7f) {
+				t_chr(t, '\\');
+				t_unum(t, *p, 8, 0, ' ');
+			} else {
+				t_chr(t, (char)*p);
+			}
 		}
 	}
 }
@@ -237,64 +343,100 @@ bool mt_event_file_deleted(const struct mt_event *e)
 void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns)
 {
 	const struct kind_desc *d = e->kind < MT_EV__COUNT ? &kinds[e->kind] : NULL;
-	char path[MT_PATH_MAX + 32], a[160];
-	__u64 t = e->ts_ns >= t0_ns ? e->ts_ns - t0_ns : 0;
+	/* the path at most 4x escaped (octal), plus the call */
+	char path[MT_PATH_MAX + 32], line[4 * (MT_PATH_MAX + 32) + 1024];
+	struct text t = { line, sizeof(line) - 1, 0 }; /* room for the newline */
+	__u64 ts = e->ts_ns >= t0_ns ? e->ts_ns - t0_ns : 0;
+	size_t col;
 
-	if (!d || !d->name)
-		return;
+	if (!d || !d->name || e->kind == MT_EV_VMA || e->kind == MT_EV_DUMP_END ||
+	    e->kind == MT_EV_SEQ_VOID)
+		return; /* bookkeeping, not calls */
 	mt_event_path(e, raw, path, sizeof(path));
-	fprintf(f, "%6llu.%06llu %7u/%-7u %-15.16s ", (unsigned long long)(t / 1000000000),
-		(unsigned long long)(t % 1000000000 / 1000), e->pid, e->tid, e->comm);
+	/* "%6llu.%06llu %7u/%-7u %-15.16s " */
+	t_unum(&t, ts / 1000000000, 10, 6, ' ');
+	t_chr(&t, '.');
+	t_unum(&t, ts % 1000000000 / 1000, 10, 6, '0');
+	t_chr(&t, ' ');
+	t_unum(&t, e->pid, 10, 7, ' ');
+	t_chr(&t, '/');
+	col = t.len;
+	t_unum(&t, e->tid, 10, 0, ' ');
+	t_pad_to(&t, col, 7);
+	t_chr(&t, ' ');
+	col = t.len;
+	t_mem(&t, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	t_pad_to(&t, col, 15);
+	t_chr(&t, ' ');
 	switch (e->kind) {
 	case MT_EV_FORK:
-		fprintf(f, "fork() child %llu/%llu%s%s\n", (unsigned long long)e->aux[1],
-			(unsigned long long)e->aux[2], e->flags & MT_EVF_THREAD ? " (thread)" : "",
-			(e->flags & (MT_EVF_VM | MT_EVF_THREAD)) == MT_EVF_VM ? " (shares mm)" : "");
-		return;
+		t_str(&t, "fork() child ");
+		t_unum(&t, e->aux[1], 10, 0, ' ');
+		t_chr(&t, '/');
+		t_unum(&t, e->aux[2], 10, 0, ' ');
+		if (e->flags & MT_EVF_THREAD)
+			t_str(&t, " (thread)");
+		if ((e->flags & (MT_EVF_VM | MT_EVF_THREAD)) == MT_EVF_VM)
+			t_str(&t, " (shares mm)");
+		break;
 	case MT_EV_EXEC:
-		fputs("exec(\"", f);
-		put_escaped(f, path);
-		fprintf(f, "\")%s\n", e->aux[0] != e->pid ? " from a non-leader thread" : "");
-		return;
+		t_str(&t, "exec(\"");
+		t_escaped(&t, path);
+		t_str(&t, "\")");
+		if (e->aux[0] != e->pid)
+			t_str(&t, " from a non-leader thread");
+		break;
 	case MT_EV_EXIT:
 		/* task->exit_code is a wait status */
-		if (e->ret & 0x7f)
-			fprintf(f, "exit() killed by signal %lld\n", (long long)(e->ret & 0x7f));
-		else
-			fprintf(f, "exit() status %lld\n", (long long)((e->ret >> 8) & 0xff));
-		return;
-	case MT_EV_VMA:
-	case MT_EV_DUMP_END:
-	case MT_EV_SEQ_VOID:
-		return; /* bookkeeping, not calls */
-	}
-	fprintf(f, "%s(", d->name);
-	for (int i = 0; i < 6 && d->arg_names[i]; i++) {
-		if (d->arg_types[i] == A_STR) {
-			fputs(i ? ", " : "", f);
-			if (!e->args[i]) {
-				fputs("NULL", f);
+		if (e->ret & 0x7f) {
+			t_str(&t, "exit() killed by signal ");
+			t_dec(&t, e->ret & 0x7f);
+		} else {
+			t_str(&t, "exit() status ");
+			t_dec(&t, (e->ret >> 8) & 0xff);
+		}
+		break;
+	default:
+		t_str(&t, d->name);
+		t_chr(&t, '(');
+		for (int i = 0; i < 6 && d->arg_names[i]; i++) {
+			if (i)
+				t_mem(&t, ", ", 2);
+			if (d->arg_types[i] == A_STR) {
+				if (!e->args[i]) {
+					t_str(&t, "NULL");
+				} else {
+					t_chr(&t, '"');
+					t_escaped(&t, path);
+					t_chr(&t, '"');
+				}
 				continue;
 			}
-			fputc('"', f);
-			put_escaped(f, path);
-			fputc('"', f);
-			continue;
+			arg_text(&t, d->arg_types[i], e->args[i]);
+			if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP) {
+				t_chr(&t, '<');
+				t_escaped(&t, path);
+				if (mt_event_file_deleted(e))
+					t_str(&t, " (deleted)");
+				t_chr(&t, '>');
+			}
 		}
-		arg_str(d->arg_types[i], e->args[i], a, sizeof(a));
-		fprintf(f, "%s%s", i ? ", " : "", a);
-		if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP) {
-			fputc('<', f);
-			put_escaped(f, path);
-			fprintf(f, "%s>", mt_event_file_deleted(e) ? " (deleted)" : "");
+		if (mt_event_failed(e)) {
+			t_str(&t, ") = -1 ");
+			t_str(&t, errno_name(e->ret));
+			t_str(&t, " (");
+			t_str(&t, strerror((int)-e->ret));
+			t_chr(&t, ')');
+		} else if (d->ret_addr) {
+			t_str(&t, ") = ");
+			t_hex(&t, (unsigned long long)e->ret);
+		} else {
+			t_str(&t, ") = ");
+			t_dec(&t, e->ret);
 		}
 	}
-	if (mt_event_failed(e))
-		fprintf(f, ") = -1 %s (%s)\n", errno_name(e->ret), strerror((int)-e->ret));
-	else if (d->ret_addr)
-		fprintf(f, ") = %#llx\n", (unsigned long long)e->ret);
-	else
-		fprintf(f, ") = %lld\n", (long long)e->ret);
+	line[t.len++] = '\n';
+	fwrite(line, 1, t.len, f);
 }
 
 void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw, __u64 t0_ns)
@@ -418,64 +560,36 @@ void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char
 	mt_json_obj_end(j);
 }
 
-/* Append s to buf[*len..cap) (truncating). */
-static void put_str(char *buf, size_t cap, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > cap - *len)
-		n = cap - *len;
-	memcpy(buf + *len, s, n);
-	*len += n;
-}
-
-static void put_num(char *buf, size_t cap, size_t *len, unsigned long long v, unsigned base)
-{
-	char d[24];
-	int i = sizeof(d);
-
-	d[--i] = '\0';
-	do {
-		d[--i] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	put_str(buf, cap, len, d + i);
-}
-
-/* Built by hand and written once: trace prints a few frames per mapping
- * call, and vfprintf was most of its time. */
 void mt_frame_print_text(FILE *f, const char *indent, int index, const struct mt_frame *fr,
 			 bool with_offset)
 {
 	const char *mod = fr->module ? strrchr(fr->module, '/') : NULL;
-	char buf[1024];
-	size_t len = 0;
+	char line[1024];
+	struct text t = { line, sizeof(line) - 1, 0 };
 
-	put_str(buf, sizeof(buf), &len, indent);
-	put_str(buf, sizeof(buf), &len, "#");
-	put_num(buf, sizeof(buf), &len, (unsigned)index, 10);
-	put_str(buf, sizeof(buf), &len, index < 10 ? "  " : " ");
-	put_str(buf, sizeof(buf), &len, fr->func);
+	t_str(&t, indent);
+	t_chr(&t, '#');
+	t_unum(&t, (unsigned)index, 10, 0, ' ');
+	t_str(&t, index < 10 ? "  " : " ");
+	t_str(&t, fr->func);
 	if (with_offset && fr->symbol) {
-		put_str(buf, sizeof(buf), &len, "+0x");
-		put_num(buf, sizeof(buf), &len, fr->offset, 16);
+		t_str(&t, "+0x");
+		t_unum(&t, fr->offset, 16, 0, ' ');
 	}
 	if (fr->file) {
-		put_str(buf, sizeof(buf), &len, " (");
-		put_str(buf, sizeof(buf), &len, fr->file);
-		put_str(buf, sizeof(buf), &len, ":");
-		put_num(buf, sizeof(buf), &len, (unsigned)fr->line, 10);
-		put_str(buf, sizeof(buf), &len, ")");
+		t_str(&t, " (");
+		t_str(&t, fr->file);
+		t_chr(&t, ':');
+		t_unum(&t, (unsigned)fr->line, 10, 0, ' ');
+		t_chr(&t, ')');
 	}
 	if (fr->module) {
-		put_str(buf, sizeof(buf), &len, " [");
-		put_str(buf, sizeof(buf), &len, mod ? mod + 1 : fr->module);
-		put_str(buf, sizeof(buf), &len, "]");
+		t_str(&t, " [");
+		t_str(&t, mod ? mod + 1 : fr->module);
+		t_chr(&t, ']');
 	}
-	if (len == sizeof(buf))
-		len--;
-	buf[len++] = '\n';
-	fwrite(buf, 1, len, f);
+	line[t.len++] = '\n';
+	fwrite(line, 1, t.len, f);
 }
 
 void mt_frame_json(struct mt_json *j, const struct mt_frame *fr)

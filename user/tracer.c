@@ -195,7 +195,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF);
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	/* a small buffer must wake us well before it is full */
-	t->skel->rodata->wakeup_bytes = ring / 4 < MT_WAKEUP_BYTES ? ring / 4 : MT_WAKEUP_BYTES;
+	t->skel->rodata->wakeup_bytes = ring / 8;
 	t->skel->rodata->enter_times = opts->enter_times;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
