@@ -84,6 +84,7 @@ struct call_state {
 	__u64 mm;       /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
+	__u64 stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
 };
 
 struct {
@@ -505,6 +506,41 @@ static __always_inline struct file *fd_file(int fd)
 	return f;
 }
 
+struct vma_bounds {
+	__u64 start, end;
+};
+
+static long read_vma_bounds(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_bounds *b = data;
+
+	b->start = vma->vm_start;
+	b->end = vma->vm_end;
+	return 0;
+}
+
+/* Where the stack holding sp ends: the unwinder needs nothing above it. The
+ * main thread's frames all lie below mm->start_stack (its sp at entry;
+ * argv and the environment come above); a thread's stack is its vma, found
+ * once per thread and kept in the call state. 0 if unknown. */
+static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
+{
+	struct mm_struct *mm = bpf_get_current_task_btf()->mm;
+	struct vma_bounds b = {};
+	__u64 top = mm->start_stack;
+
+	if (st && sp >= st->stack_lo && sp < st->stack_hi) {
+		b.start = st->stack_lo;
+		b.end = st->stack_hi;
+	} else if (bpf_find_vma(bpf_get_current_task_btf(), sp, read_vma_bounds, &b, 0) == 0 && st) {
+		st->stack_lo = b.start;
+		st->stack_hi = b.end;
+	}
+	if (top >= sp && top < b.end)
+		return top + 64; /* _start's own frame reaches just past it */
+	return b.end;
+}
+
 /* Send the user stack of the current call, just before its event, for
  * calls that create mappings (their origin is what `explain` shows). At
  * sys_exit the saved user registers are those of the syscall instruction. */
@@ -535,13 +571,23 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 		len = n;
 	} else {
 		__u32 want = stack_bytes > MT_STACK_MAX ? MT_STACK_MAX : stack_bytes;
+		__u64 sp, end;
 
 		user_regs_dwarf(regs, s->regs.regs);
 		s->e.flags = MT_EVF_STACK_DWARF;
+		/* only the live part of the stack: most samples are far smaller
+		 * than stack_bytes, and every byte is copied twice here and read
+		 * once by the loader */
+		sp = s->regs.regs[USER_SP_REG];
+		end = stack_end(sp, st);
+		if (end > sp && end - sp < want)
+			want = ((end - sp) + 7) & ~7ULL;
 		/* near the top of a stack the full sample would cross its end and
 		 * the read fail as a whole: halve until it fits */
-		for (int i = 0; i < 4 && want >= 512; i++, want >>= 1) {
-			if (!bpf_probe_read_user(s->stack, want, (void *)s->regs.regs[USER_SP_REG])) {
+		for (int i = 0; i < 4 && want >= 8; i++, want >>= 1) {
+			if (want > MT_STACK_MAX)
+				break; /* (for the verifier: cannot happen) */
+			if (!bpf_probe_read_user(s->stack, want, (void *)sp)) {
 				len = sizeof(s->regs) + want;
 				break;
 			}

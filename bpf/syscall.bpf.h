@@ -31,23 +31,23 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 /* The user registers in DWARF order (x86-64 psABI, figure 3.36). */
 static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 {
-	out[0] = BPF_CORE_READ(regs, ax);
-	out[1] = BPF_CORE_READ(regs, dx);
-	out[2] = BPF_CORE_READ(regs, cx);
-	out[3] = BPF_CORE_READ(regs, bx);
-	out[4] = BPF_CORE_READ(regs, si);
-	out[5] = BPF_CORE_READ(regs, di);
-	out[6] = BPF_CORE_READ(regs, bp);
-	out[7] = BPF_CORE_READ(regs, sp);
-	out[8] = BPF_CORE_READ(regs, r8);
-	out[9] = BPF_CORE_READ(regs, r9);
-	out[10] = BPF_CORE_READ(regs, r10);
-	out[11] = BPF_CORE_READ(regs, r11);
-	out[12] = BPF_CORE_READ(regs, r12);
-	out[13] = BPF_CORE_READ(regs, r13);
-	out[14] = BPF_CORE_READ(regs, r14);
-	out[15] = BPF_CORE_READ(regs, r15);
-	out[16] = BPF_CORE_READ(regs, ip);
+	out[0] = regs->ax;
+	out[1] = regs->dx;
+	out[2] = regs->cx;
+	out[3] = regs->bx;
+	out[4] = regs->si;
+	out[5] = regs->di;
+	out[6] = regs->bp;
+	out[7] = regs->sp;
+	out[8] = regs->r8;
+	out[9] = regs->r9;
+	out[10] = regs->r10;
+	out[11] = regs->r11;
+	out[12] = regs->r12;
+	out[13] = regs->r13;
+	out[14] = regs->r14;
+	out[15] = regs->r15;
+	out[16] = regs->ip;
 }
 #define USER_SP_REG 7
 

@@ -140,10 +140,24 @@ static void t_unum(struct text *t, unsigned long long v, unsigned base, int widt
 	char d[24];
 	int i = sizeof(d);
 
-	do {
-		d[--i] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
+	/* constant divisors: a 64-bit division by a variable was most of
+	 * trace's time */
+	if (base == 16) {
+		do {
+			d[--i] = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v);
+	} else if (base == 8) {
+		do {
+			d[--i] = (char)('0' + (v & 7));
+			v >>= 3;
+		} while (v);
+	} else {
+		do {
+			d[--i] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+	}
 	for (int pad = width - ((int)sizeof(d) - i); pad > 0; pad--)
 		t_chr(t, fill);
 	t_mem(t, d + i, sizeof(d) - i);
