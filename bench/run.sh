@@ -509,7 +509,7 @@ bpf_profile() {
 	calls=$(json_calls "$d/stat.json")
 	emit "kernel.bpf_stats_enabled=1 (which itself adds ~20-40 ns per program run), \`mmap_loop $n\` under"
 	emit "\`maptrace stat\`: $(commas "$calls") mapping calls. Programs that never ran are left out."
-	emit "(The raw sys_enter/sys_exit programs run for every syscall of every process; they return at once"
+	emit "(The raw sys_exit program runs for every syscall of every process; it returns at once"
 	emit "for the untraced, see section 2.)"
 	emit ""
 	emit "| BPF program | runs | runs per mapping call | ns per run | ns per mapping call |"
@@ -557,8 +557,8 @@ section2() {
 	emit ""
 	emit "The workload runs untraced while maptrace runs in the background (started and attached before,"
 	emit "stopped after each run; its startup is not timed). **-p other**: \`maptrace trace -p PID -o /dev/null\`"
-	emit "on an idle \`sleep\`: the workload is not traced, but the raw sys_enter/sys_exit programs run for"
-	emit "each of its syscalls and filter it out. **-a**: \`maptrace trace -a -o /dev/null\`: everything is traced,"
+	emit "on an idle \`sleep\`: the workload is not traced, but the raw sys_exit program runs for"
+	emit "each of its syscalls and filters it out. **-a**: \`maptrace trace -a -o /dev/null\`: everything is traced,"
 	emit "the workload included. Medians of $RUNS interleaved rounds (none, -p other, -a)."
 	emit ""
 	n_a=$(calibrate "$B/mmap_loop" 20000)
@@ -898,7 +898,7 @@ machine() {
 	echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME") |"
 	echo "| load average before / after | $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) |"
 	echo "| vm.max_map_count | $(cat /proc/sys/vm/max_map_count) |"
-	echo "| BPF programs loaded when the run started | $PROGS_BEFORE (each tracer attached to sys_enter/sys_exit taxes every syscall) |"
+	echo "| BPF programs loaded when the run started | $PROGS_BEFORE (each tracer attached to raw syscall tracepoints taxes every syscall) |"
 	echo "| tracer processes running when the run started | ${TRACERS_BEFORE:-none} |"
 	echo "| busy processes when the run started (> 20% of a core) | ${HOGS_BEFORE:-none} |"
 	echo "| maptrace | $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) |"
