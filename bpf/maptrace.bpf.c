@@ -84,7 +84,7 @@ struct call_state {
 	__u64 mm;       /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
-	__u64 stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
+	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
 };
 
 struct {
@@ -211,25 +211,26 @@ static __always_inline struct scratch *scratch_event(__u32 kind)
 	return s;
 }
 
-/* Records each CPU submitted since it last looked at the ring's fill level. */
+/* Bytes each CPU submitted since it last looked at the ring's fill level. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } since_wakeup_check SEC(".maps");
 
-#define MT_WAKEUP_CHECK_EVERY 32
-
-static __always_inline __u64 wakeup_flags(void)
+static __always_inline __u64 wakeup_flags(__u64 bytes)
 {
-	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_wakeup_check, &zero);
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&since_wakeup_check, &zero);
 
 	/* Waking the consumer per record costs microseconds; let data pile up
 	 * (user space polls on a short timeout) unless there is plenty. Even
-	 * the fill level is read only every few records: it lives on the
-	 * consumer's cache line, which the loader writes as it reads. */
-	if (n && ++*n < MT_WAKEUP_CHECK_EVERY)
+	 * the fill level is read only after an eighth of the threshold per
+	 * CPU (counted in bytes: stack records are 100 times larger than
+	 * calls): it lives on the consumer's cache line, which the loader
+	 * writes as it reads. */
+	if (n && (*n += bytes) < wakeup_bytes / 8)
 		return BPF_RB_NO_WAKEUP;
 	if (n)
 		*n = 0;
@@ -248,12 +249,13 @@ static __always_inline void note_lost_mm(__u64 mm)
 
 	if (!mm)
 		return;
-	__sync_fetch_and_add(&lost_mm_notes, 1);
 	n = bpf_map_lookup_elem(&lost_mms, &mm);
 	if (n)
 		__sync_fetch_and_add(n, 1);
 	else
 		bpf_map_update_elem(&lost_mms, &mm, &one, BPF_NOEXIST);
+	/* after the entry exists: a loader that sees the count move must find it */
+	__sync_fetch_and_add(&lost_mm_notes, 1);
 }
 
 /* Send s->e and its path with these ring-buffer flags; count and remember
@@ -275,7 +277,7 @@ static __always_inline int submit_flags(struct scratch *s, __u32 drop_stat, __u6
 
 static __always_inline int submit(struct scratch *s, __u32 drop_stat)
 {
-	return submit_flags(s, drop_stat, wakeup_flags());
+	return submit_flags(s, drop_stat, wakeup_flags(sizeof(s->e) + s->e.path_len));
 }
 
 static __always_inline __u64 current_mm(void)
@@ -396,7 +398,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	/* inside which syscall? (pt_regs of the user entry) */
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	kind = syscall_kind_of(syscall_nr(regs));
-	if (!call_wanted(kind, regs))
+	if (!call_wanted(kind, regs) || !in_syscall_body(regs))
 		return 0;
 	c = call_state_get(false); /* found: the thread is traced */
 	if (!c) {
@@ -529,10 +531,12 @@ static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 	struct vma_bounds b = {};
 	__u64 top = mm->start_stack;
 
-	if (st && sp >= st->stack_lo && sp < st->stack_hi) {
+	/* (an exec gives the thread a new mm: the cached bounds are void) */
+	if (st && st->stack_mm == (__u64)mm && sp >= st->stack_lo && sp < st->stack_hi) {
 		b.start = st->stack_lo;
 		b.end = st->stack_hi;
 	} else if (bpf_find_vma(bpf_get_current_task_btf(), sp, read_vma_bounds, &b, 0) == 0 && st) {
+		st->stack_mm = (__u64)mm;
 		st->stack_lo = b.start;
 		st->stack_hi = b.end;
 	}
@@ -598,7 +602,7 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 	if (len > sizeof(s->regs) + MT_STACK_MAX)
 		len = sizeof(s->regs) + MT_STACK_MAX;
 	s->e.path_len = len;
-	if (bpf_ringbuf_output(&events, s, sizeof(s->e) + len, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, s, sizeof(s->e) + len, wakeup_flags(sizeof(s->e) + len)))
 		count(MT_STAT_DROPPED);
 }
 
@@ -606,7 +610,7 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 struct call {
 	__u64 args[6];
 	__u32 kind;
-	struct call_state *state; /* NULL if it took no write lock and has no enter time */
+	struct call_state *state; /* NULL if the thread never had one (no write lock, no enter time) */
 };
 
 /* The call's own fields: arguments, result, timing, order ticket. */
@@ -665,7 +669,7 @@ static __always_inline void emit_plain_call(struct call *c, __s64 ret)
 	}
 	event_init(e, c->kind);
 	fill_call(e, c, ret);
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 }
 
 /* Calls whose event names a file or a VMA read after the call. */
@@ -744,14 +748,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	if (c.kind == MT_EV_FORK) {
-		/* the fork event was sent from sched_process_fork; a ticket left
-		 * here belongs to a fork that failed after copying */
+		/* The fork event was sent from sched_process_fork with the
+		 * ticket of the copy. One left here: a fork that failed after
+		 * copying, or a clone sharing the mm that still write-locked it
+		 * (x86 shadow stacks: alloc_shstk() maps the thread's), which
+		 * changed it where we cannot see: re-read it. */
 		if (c.state && c.state->seq)
-			emit_void(c.state->mm, c.state->seq);
+			note_lost_mm(c.state->mm);
 		goto out;
 	}
 	if (!call_wanted(c.kind, regs))
-		goto out; /* no ticket either: on_mmap_lock asked the same */
+		goto out; /* on_mmap_lock asked the same: no ticket either */
 	/* the arguments are still in the saved user registers: syscalls read
 	 * them from there and only ptrace or seccomp rewrite them, at entry */
 	syscall_args(regs, c.args);
@@ -764,9 +771,16 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		emit_call_with_path(&c, ret, ok);
 	else
 		emit_plain_call(&c, ret);
-out:
 	if (c.state)
+		c.state->seq = 0; /* carried by the event */
+out:
+	if (c.state) {
+		/* a ticket no event carries must still be retired, or user
+		 * space would wait for it forever */
+		if (c.state->seq)
+			emit_void(c.state->mm, c.state->seq);
 		call_state_clear(c.state);
+	}
 	return 0;
 }
 
@@ -887,10 +901,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (child->mm == parent->mm)
 		s->e.flags |= MT_EVF_VM;
 	/* clone's flags (a struct pointer for clone3), from the caller's registers */
-	s->e.args[0] = ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->di;
+	s->e.args[0] = syscall_arg0((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	c = call_state_get(false);
-	/* dup_mmap() copied the parent under this ticket */
-	if (c && c->seq && c->mm == s->e.mm) {
+	/* dup_mmap() copied the parent under this ticket (only a new mm is a
+	 * copy; sys_exit deals with a ticket a clone sharing the mm drew) */
+	if (c && c->seq && c->mm == s->e.mm && child->mm != parent->mm) {
 		s->e.seq = c->seq;
 		c->seq = 0;
 	}

@@ -28,6 +28,22 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 	return regs->orig_ax;
 }
 
+static __always_inline __u64 syscall_arg0(struct pt_regs *regs)
+{
+	return regs->di;
+}
+
+/* Is the task inside the body of its syscall? The entry code saves -ENOSYS
+ * as ax (entry_SYSCALL_64: pushq $-ENOSYS) and do_syscall_64() stores the
+ * result there only when the syscall returns; work after that (a signal
+ * frame growing the stack under the mmap write lock, task_work) still sees
+ * the syscall's number in orig_ax. */
+#define ENOSYS 38
+static __always_inline bool in_syscall_body(struct pt_regs *regs)
+{
+	return regs->ax == (unsigned long)-ENOSYS;
+}
+
 /* The user registers in DWARF order (x86-64 psABI, figure 3.36). */
 static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 {
@@ -62,14 +78,31 @@ static __always_inline bool compat_syscall(void)
 #elif defined(__TARGET_ARCH_arm64)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])
 {
+	/* constant offsets: a BTF pointer takes no variable index */
 	args[0] = regs->orig_x0;
-	for (int i = 1; i < 6; i++)
-		args[i] = regs->regs[i];
+	args[1] = regs->regs[1];
+	args[2] = regs->regs[2];
+	args[3] = regs->regs[3];
+	args[4] = regs->regs[4];
+	args[5] = regs->regs[5];
 }
 
 static __always_inline long syscall_nr(struct pt_regs *regs)
 {
 	return regs->syscallno;
+}
+
+static __always_inline __u64 syscall_arg0(struct pt_regs *regs)
+{
+	return regs->orig_x0;
+}
+
+/* arm64 keeps no marker of a syscall still running (x0 holds the first
+ * argument, then the result): work after the syscall returns that takes
+ * the mmap write lock could draw a ticket no event carries. */
+static __always_inline bool in_syscall_body(struct pt_regs *regs)
+{
+	return true;
 }
 
 /* AArch64 DWARF numbering: x0-x30, sp (31), and pc (32) does not fit the

@@ -51,6 +51,7 @@ static const char trace_usage[] =
 /* The unwound stack of a thread's call, waiting for the call's event. */
 struct pending_stack {
 	uint64_t mm, seq;   /* the ticket of the call it was taken in */
+	uint32_t pid;       /* its thread group, to free it when the group exits */
 	int n;              /* frames; 0 when none is waiting */
 	const struct mt_frame *frames[MT_UNWIND_MAX_FRAMES];
 };
@@ -110,6 +111,23 @@ static void take_stack(struct mt_session *s, struct trace_ctx *c, const struct m
 	p->n = n;
 	p->mm = e->mm;
 	p->seq = e->seq;
+	p->pid = e->pid;
+}
+
+/* A thread group ended: free the slots of all its threads (only the last
+ * thread's exit is an event). */
+static void drop_group_stacks(struct trace_ctx *c, uint32_t pid)
+{
+	size_t pos = 0;
+	uint64_t tid;
+	void *v;
+
+	while (mt_u64map_next(&c->pending, &pos, &tid, &v)) {
+		if (((struct pending_stack *)v)->pid != pid)
+			continue;
+		free(mt_u64map_del(&c->pending, tid));
+		pos = 0; /* the map changed: walk it again */
+	}
 }
 
 /* The stack waiting for e: taken in the exit of this very call, which
@@ -152,7 +170,7 @@ static void print_event(struct mt_session *s, const struct mt_event *e, const ch
 	if (n)
 		((struct pending_stack *)st)->n = 0;
 	if (e->kind == MT_EV_EXIT && c->uw)
-		free(mt_u64map_del(&c->pending, e->tid));
+		drop_group_stacks(c, e->pid);
 }
 
 /* --stacks MODE / --stack-size N, also as --stacks=MODE: 0 if argv[*i] is

@@ -3,9 +3,10 @@
  * Two kinds of checkpoint compare a shadow with the kernel, page by page:
  *  - periodic: every --interval ms the traced processes are stopped, the
  *    ring buffer drained, and each shadow compared with /proc/<pid>/maps;
- *  - at exit: when a process calls exit_group() the BPF side dumps its
- *    address space (one instant, under the mmap lock), and the shadow is
- *    compared with the dump once every earlier event has been applied.
+ *  - at exit: as a process's last thread exits (at exit_group() on kernels
+ *    before 6.16) the BPF side dumps its address space (one instant, under
+ *    the mmap lock), and the shadow is compared with the dump once every
+ *    earlier event has been applied.
  * Boundary differences caused only by the kernel merging or splitting alike
  * neighbours are counted apart; they are not divergence.
  */
@@ -31,7 +32,7 @@ static const char verify_usage[] =
 "at checkpoints the traced processes are stopped and each shadow is compared\n"
 "with /proc/<pid>/maps page by page (mapped or not, perms, shared/private,\n"
 "file identity and offset); each process is also checked as it exits, from\n"
-"an in-kernel dump taken at exit_group(). Prints each divergence, then one\n"
+"an in-kernel dump taken as its last thread exits. Prints each divergence, then one\n"
 "line:  verify: C checkpoints, S address spaces, D divergent pages, L lost events\n"
 "Exit status: 1 when D or L is not 0 or a process could not be read, else the\n"
 "command's status (0 for -p/-a).\n"

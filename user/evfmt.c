@@ -181,7 +181,7 @@ static void t_hex(struct text *t, unsigned long long v)
 /* spaces up to column `width` counted from `from` (printf "%-*s") */
 static void t_pad_to(struct text *t, size_t from, size_t width)
 {
-	while (t->len - from < width)
+	while (t->len - from < width && t->len < t->cap)
 		t_chr(t, ' ');
 }
 
@@ -578,7 +578,7 @@ void mt_frame_print_text(FILE *f, const char *indent, int index, const struct mt
 			 bool with_offset)
 {
 	const char *mod = fr->module ? strrchr(fr->module, '/') : NULL;
-	char line[1024];
+	char line[3 * 4096 + 64]; /* C++ names run long: whole function, file and module */
 	struct text t = { line, sizeof(line) - 1, 0 };
 
 	t_str(&t, indent);

@@ -568,7 +568,8 @@ int mt_session_child_exit_code(const struct mt_session *s)
 
 void mt_session_close(struct mt_session *s)
 {
-	if (s->sigchld_fd >= 0)
+	/* (a session that never started has a zeroed sigchld_fd and no tracer) */
+	if (s->tracer && s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
 	s->sigchld_fd = -1;
 	mt_u64map_free(&s->live);

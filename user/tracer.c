@@ -258,8 +258,8 @@ int mt_tracer_poll(struct mt_tracer *t, int timeout_ms)
 	err = ring_buffer__poll(t->rb, timeout_ms);
 	if (err < 0)
 		return err;
-	/* Records are submitted without waking us (BPF_RB_NO_WAKEUP) until
-	 * MT_WAKEUP_BYTES pile up, and ring_buffer__poll() only reads rings
+	/* Records are submitted without waking us (BPF_RB_NO_WAKEUP) until an
+	 * eighth of the buffer piles up, and ring_buffer__poll() only reads rings
 	 * epoll reported: read whatever is there once the timeout expired. */
 	err = ring_buffer__consume(t->rb);
 	if (err < 0)

@@ -38,7 +38,7 @@ enum mt_event_kind {
 	MT_EV_VMA,            /* one VMA of an in-kernel address-space dump */
 	MT_EV_DUMP_END,       /* end of an in-kernel dump */
 	MT_EV_SEQ_VOID,       /* an order ticket that no event will carry */
-	MT_EV_STACK,          /* the user stack of the next event of the same thread */
+	MT_EV_STACK,          /* the user stack of the next event of the same thread (same mm, seq) */
 	MT_EV__COUNT
 };
 
@@ -175,15 +175,15 @@ enum mt_name_kind {
 enum mt_stat {
 	MT_STAT_DROPPED = 0,     /* events that could not be reserved in the ring buffer */
 	MT_STAT_DROPPED_DUMP,    /* VMA records of in-kernel dumps that could not be reserved */
-	MT_STAT_INFLIGHT_FULL,   /* enter-side records lost because the in-flight map was full */
+	MT_STAT_INFLIGHT_FULL,   /* calls untracked: a thread's call state could not be created */
 	MT_STAT_SEQ_FULL,        /* mms whose ticket counter could not be created */
 	MT_STAT_COMPAT,          /* syscalls of traced 32-bit (ia32) processes, not classified */
 	MT_STAT__COUNT
 };
 
 /* Ring-buffer wake-up policy: submit without waking the consumer unless this
- * much data is waiting (user space also polls on a short timeout); at most a
- * quarter of the buffer (the loader sets rodata wakeup_bytes). */
+ * much data is waiting (user space also polls on a short timeout). The loader
+ * sets rodata wakeup_bytes to an eighth of the buffer; this is the default. */
 #define MT_WAKEUP_BYTES (256 * 1024)
 
 #endif /* MAPTRACE_EVENTS_H */
