@@ -189,14 +189,15 @@ static __always_inline bool trace_allowed(__u32 tgid)
 /* The fields every record starts with. */
 static __always_inline void event_init(struct mt_event *e, __u32 kind)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
+	/* plain loads from the task rather than two helper calls per event */
+	e->pid = task->tgid;
+	e->tid = task->pid;
 	e->kind = kind;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 }
 
 /* An event that may carry a path is built in per-CPU scratch memory and
