@@ -607,6 +607,9 @@ section2() {
 	emit ""
 	emit "+ns/syscall divides by the workload's loop syscalls (3 per iteration for (a), 1 for getppid)."
 	emit "Under -a the workload is traced too: compare that row with table 1.a, not with the untraced cost."
+	emit "The (a) \`trace -p\` row is maptrace's floor for a mapping call: sys_exit and the mmap-lock"
+	emit "tracepoint run and let it go (the thread has no call state, its tgid is not in the traced set)."
+	emit "Tracing it costs that plus building, ordering and delivering the event (table 1.a, +ns/call net)."
 	emit ""
 	section_time 2 "$t0"
 }
