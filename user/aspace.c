@@ -542,6 +542,23 @@ static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_p
 	}
 }
 
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e);
+
+/* A snapshot of the parent (a resync) already reflects this fork's ticket:
+ * its child must still be seeded. The parent's shadow is exactly what the
+ * fork copied if no later ticket was applied yet; otherwise the copy is
+ * uncertain and the child is re-read. */
+static void stale_fork(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_pending *p)
+{
+	struct mt_aspace *child = mt_aspaces_by_mm(reg, p->e.aux[0]);
+
+	if (!child || child->shadow)
+		return;
+	seed_child(reg, parent, &p->e);
+	if (p->e.seq + 1 != parent->next_seq)
+		child->resync = true;
+}
+
 static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
 {
 	struct mt_pending p;
@@ -555,6 +572,8 @@ static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
 			apply_item(reg, as, &p); /* a dump: everything before it is applied */
 		} else {
 			reg->stale++;
+			if (p.e.kind == MT_EV_FORK)
+				stale_fork(reg, as, &p);
 		}
 		pending_free(&p);
 	}
@@ -694,10 +713,9 @@ static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
 	*p.dump = as->dump;
 	memset(&as->dump, 0, sizeof(as->dump));
 	as->dump_id = 0;
-	if (as->shadow)
-		enqueue(reg, as, &p);
-	else
-		pending_free(&p);
+	/* like any ordered item, it waits for a shadow not seeded yet (a fork
+	 * child whose parent's queue is held during a resync) */
+	enqueue(reg, as, &p);
 }
 
 static void on_exit_group(struct mt_aspaces *reg, const struct mt_event *e)

@@ -175,11 +175,16 @@ static int seed_pid(struct mt_session *s, pid_t tgid)
 	for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
 		struct mt_maps snap = { 0 };
 		uint64_t mm, stamp;
-		int err = mt_tracer_snapshot(s->tracer, tgid, &snap, &mm, &stamp);
+		int err;
 
-		/* events up to the snapshot must be in the registry's queue
-		 * before it decides which are stale */
+		/* Fork and exec records from before the snapshot first: one
+		 * arriving after the seed would undo it. Nothing is read from
+		 * the ring between the snapshot and the seed: an event read
+		 * then could be newer than the snapshot (a process runs on while
+		 * it is read) and, applied to the shadow being replaced, lost.
+		 * Whatever was read before it has a ticket the snapshot covers. */
 		mt_tracer_drain(s->tracer);
+		err = mt_tracer_snapshot(s->tracer, tgid, &snap, &mm, &stamp);
 		if (!err)
 			err = mt_aspaces_seed(&s->reg, tgid, mm, stamp, &snap);
 		mt_maps_free(&snap);

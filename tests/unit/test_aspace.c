@@ -154,6 +154,52 @@ static void test_fork_copies_parent_at_its_ticket(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* A resync of the parent read a snapshot after its fork drew ticket 4 but
+ * before the fork record arrived: the record is stale, the child must still
+ * get the parent's address space, exactly when no later ticket was applied. */
+static void test_fork_older_than_a_snapshot_still_seeds_the_child(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f = ev(MT_EV_FORK, MM1, 4);
+	struct mt_aspace *child;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, PG, 3));
+	/* the snapshot at ticket 4 (A and B mapped) replaces the shadow */
+	{
+		struct mt_maps snap = { 0 };
+		struct mt_region a = { .start = A, .end = A + PG, .perms = MT_PERM_READ | MT_PERM_WRITE };
+		struct mt_region b = { .start = A + 16 * PG, .end = A + 17 * PG, .perms = MT_PERM_READ };
+
+		assert_int_equal(mt_maps_append(&snap, &a, "", 0), 0);
+		assert_int_equal(mt_maps_append(&snap, &b, "", 0), 0);
+		assert_int_equal(mt_aspaces_seed(&reg, PID, MM1, 4, &snap), 0);
+		mt_maps_free(&snap);
+	}
+	f.aux[0] = MM2;
+	f.aux[1] = PID + 1;
+	f.aux[2] = PID + 1;
+	feed(&reg, f);
+	child = mt_aspaces_by_tgid(&reg, PID + 1);
+	assert_non_null(child);
+	assert_non_null(child->shadow);
+	assert_non_null(mt_shadow_find(child->shadow, A));
+	assert_non_null(mt_shadow_find(child->shadow, A + 16 * PG));
+	assert_false(child->resync); /* the parent was exactly at ticket 4 */
+
+	/* a later ticket applied before the stale record: the copy is uncertain */
+	feed(&reg, ev_munmap(MM1, 5, A, PG));
+	f.seq = 3;
+	f.aux[0] = MM2 + 0x1000;
+	f.aux[1] = f.aux[2] = PID + 2;
+	feed(&reg, f);
+	child = mt_aspaces_by_tgid(&reg, PID + 2);
+	assert_non_null(child);
+	assert_non_null(child->shadow);
+	assert_true(child->resync);
+	mt_aspaces_free(&reg);
+}
+
 static void test_fork_skips_dontcopy(void **state)
 {
 	struct mt_aspaces reg;
@@ -450,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_void_ticket_fills_gap),
 		cmocka_unit_test(test_failed_call_with_ticket_requests_resync),
 		cmocka_unit_test(test_fork_copies_parent_at_its_ticket),
+		cmocka_unit_test(test_fork_older_than_a_snapshot_still_seeds_the_child),
 		cmocka_unit_test(test_fork_skips_dontcopy),
 		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
