@@ -574,6 +574,8 @@ static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
 			reg->stale++;
 			if (p.e.kind == MT_EV_FORK)
 				stale_fork(reg, as, &p);
+			else if (!(p.key & 1) && p.e.kind != MT_EV_SEQ_VOID && reg->on_stale)
+				reg->on_stale(as, &p.e, reg->ctx);
 		}
 		pending_free(&p);
 	}

@@ -84,6 +84,14 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	mt_export_event(&c->x, e, path);
 }
 
+static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
+{
+	struct mt_session *s = arg;
+	struct stat_ctx *c = s->ctx;
+
+	mt_stats_stale(&c->st, as, e);
+}
+
 static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
 {
 	struct mt_session *s = arg;
@@ -243,6 +251,7 @@ int cmd_stat(int argc, char **argv)
 	s.on_tick = on_tick;
 	s.on_dump = on_dump;
 	s.on_apply = on_apply;
+	s.on_stale = on_stale;
 	s.on_release = on_release;
 	s.ctx = &c;
 	s.topts.enter_times = te != NULL; /* the trace's spans need each call's entry */

@@ -377,6 +377,7 @@ int mt_session_start(struct mt_session *s)
 	mt_aspaces_init(&s->reg);
 	s->reg.on_dump = s->on_dump;
 	s->reg.on_apply = s->on_apply;
+	s->reg.on_stale = s->on_stale;
 	s->reg.on_release = s->on_release;
 	s->reg.on_stack = s->on_stack;
 	s->reg.ctx = s;

@@ -229,6 +229,18 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 	track_sizes(st, ps, as);
 }
 
+void mt_stats_stale(struct mt_stats *st, struct mt_aspace *as, const struct mt_event *e)
+{
+	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);
+	uint64_t mapped, unmapped, rs, re;
+
+	if (!ps || mt_event_failed(e))
+		return;
+	change_bytes(e, NULL, &mapped, &unmapped, &rs, &re);
+	ps->f.bytes_mapped += mapped;
+	ps->f.bytes_unmapped += unmapped;
+}
+
 void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_maps *kernel)
 {
 	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);

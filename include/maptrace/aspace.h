@@ -58,6 +58,9 @@ typedef uint32_t (*mt_stack_fn)(struct mt_aspace *as, const struct mt_event *e, 
  * shadow was (re)seeded from a snapshot. */
 typedef void (*mt_apply_fn)(struct mt_aspace *as, const struct mt_event *e, bool after,
 			    void *ctx);
+/* A change that a snapshot (a resync) already reflected reached its turn:
+ * it happened, but is not applied to as->shadow a second time. */
+typedef void (*mt_stale_fn)(struct mt_aspace *as, const struct mt_event *e, void *ctx);
 
 struct mt_aspaces {
 	struct mt_u64map by_mm;     /* mm -> struct mt_aspace * */
@@ -65,6 +68,7 @@ struct mt_aspaces {
 	mt_dump_fn on_dump;
 	mt_release_fn on_release;
 	mt_apply_fn on_apply;
+	mt_stale_fn on_stale;
 	mt_stack_fn on_stack;
 	void *ctx;
 	struct mt_u64map stacks;    /* tid -> the STACK record waiting for its event */

@@ -35,6 +35,7 @@ struct mt_session {
 	/* registry callbacks (their ctx is the session) */
 	mt_dump_fn on_dump;         /* in-kernel dumps reaching their turn */
 	mt_apply_fn on_apply;       /* each change applied in the kernel's order */
+	mt_stale_fn on_stale;       /* each change a resync's snapshot already showed */
 	mt_release_fn on_release;   /* an address space's last user exited */
 	mt_stack_fn on_stack;       /* a stack sample reached its event */
 	/* With stop_at_exit, the started command is ptrace'd (PTRACE_O_TRACEEXIT)

@@ -59,6 +59,10 @@ void mt_stats_free(struct mt_stats *st);
 void mt_stats_event(struct mt_stats *st, const struct mt_event *e);
 /* The registry's mt_apply_fn: sizes, in the kernel's order. */
 void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_event *e, bool after);
+/* The registry's mt_stale_fn: a change a resync's snapshot already showed
+ * still counts in the bytes mapped and unmapped (from its arguments; what
+ * it churned is unknown: the snapshot does not say which pages it made). */
+void mt_stats_stale(struct mt_stats *st, struct mt_aspace *as, const struct mt_event *e);
 /* Take the final figures of as (its last process exits, or the run ends).
  * final_mappings comes from kernel (an exit dump) when given. */
 void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_maps *kernel);

@@ -88,13 +88,23 @@ static void test_reordered_munmap_then_mmap(void **state)
 	mt_aspaces_free(&reg);
 }
 
+static void count_stale(struct mt_aspace *as, const struct mt_event *e, void *ctx)
+{
+	(*(int *)ctx)++;
+	assert_int_equal(e->seq, 4);
+}
+
 static void test_stale_events_after_snapshot(void **state)
 {
 	struct mt_aspaces reg;
+	int stale_seen = 0;
 
 	seed_empty(&reg, 5);
+	reg.on_stale = count_stale; /* stat still counts its bytes */
+	reg.ctx = &stale_seen;
 	feed(&reg, ev_mmap(MM1, 4, A, PG, 3)); /* already in the snapshot */
 	assert_int_equal(reg.stale, 1);
+	assert_int_equal(stale_seen, 1);
 	assert_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
 	feed(&reg, ev_mmap(MM1, 6, A, PG, 3));
 	assert_non_null(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A));
