@@ -288,14 +288,20 @@ static __always_inline __u64 current_mm(void)
 
 /* ---- which calls --------------------------------------------------------- */
 
+/* The mapping-call kind of a native syscall number, 0 if none. */
+static __always_inline __u32 native_syscall_kind(long nr)
+{
+	if (nr < 0 || nr >= MT_MAX_SYSCALLS)
+		return 0;
+	return syscall_kind[nr];
+}
+
 /* The mapping-call kind of the syscall the current thread is in (or returns
  * from), 0 if none. ia32 syscalls have other numbers (ia32 9 is link, not
  * mmap): they are only counted. */
 static __always_inline __u32 syscall_kind_of(long nr)
 {
-	if (nr < 0 || nr >= MT_MAX_SYSCALLS || compat_syscall())
-		return 0;
-	return syscall_kind[nr];
+	return compat_syscall() ? 0 : native_syscall_kind(nr);
 }
 
 /* Whether a call of this kind, with these arguments, is one we report:
@@ -614,6 +620,12 @@ struct call {
 	struct call_state *state; /* NULL if the thread never had one (no write lock, no enter time) */
 };
 
+/* The mm the call changed: the one whose write lock gave it a ticket. */
+static __always_inline __u64 call_mm(struct call *c)
+{
+	return c->state && c->state->seq ? c->state->mm : current_mm();
+}
+
 /* The call's own fields: arguments, result, timing, order ticket. */
 static __always_inline void fill_call(struct mt_event *e, struct call *c, __s64 ret)
 {
@@ -622,13 +634,9 @@ static __always_inline void fill_call(struct mt_event *e, struct call *c, __s64 
 	e->ret = ret;
 	for (int i = 0; i < 6; i++)
 		e->args[i] = c->args[i];
-	if (st && st->seq) {
-		e->mm = st->mm;
-		e->seq = st->seq;
-	} else {
-		e->mm = current_mm();
-	}
+	e->mm = call_mm(c);
 	if (st) {
+		e->seq = st->seq;
 		e->enter_ns = st->enter_ns;
 		e->aux[0] = st->aux[0];
 		e->aux[1] = st->aux[1];
@@ -665,7 +673,7 @@ static __always_inline void emit_plain_call(struct call *c, __s64 ret)
 
 	if (!e) {
 		count(MT_STAT_DROPPED);
-		note_lost_mm(c->state && c->state->seq ? c->state->mm : current_mm());
+		note_lost_mm(call_mm(c));
 		return;
 	}
 	event_init(e, c->kind);
@@ -735,14 +743,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before any map lookup */
-	struct call c = { .kind = syscall_kind_of(syscall_nr(regs)) };
+	struct call c = {};
 	bool ok;
 
-	if (!c.kind) {
-		if (compat_syscall() && trace_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (compat_syscall()) {
+		if (trace_allowed(bpf_get_current_pid_tgid() >> 32))
 			count(MT_STAT_COMPAT);
 		return 0;
 	}
+	c.kind = native_syscall_kind(syscall_nr(regs));
+	if (!c.kind)
+		return 0;
 	if (c.kind == MT_SC_EXIT_GROUP)
 		return 0; /* (never returns) */
 	c.state = call_state_get(false);
