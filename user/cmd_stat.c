@@ -255,6 +255,7 @@ int cmd_stat(int argc, char **argv)
 	s.on_release = on_release;
 	s.ctx = &c;
 	s.topts.enter_times = te != NULL; /* the trace's spans need each call's entry */
+	s.topts.untimed = te == NULL;     /* nothing else in stat shows when an event happened */
 	if (mt_session_start(&s)) {
 		status = 1;
 		goto out;

@@ -197,6 +197,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	/* a small buffer must wake us well before it is full */
 	t->skel->rodata->wakeup_bytes = ring / 8;
 	t->skel->rodata->enter_times = opts->enter_times;
+	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 	/* sys_enter, a program on every syscall, only if it has work (below) */

@@ -18,6 +18,7 @@ struct mt_tracer_opts {
 	bool trace_all;          /* -a: every process */
 	bool dump_exit;          /* dump each address space at its last exit (verify) */
 	bool enter_times;        /* events carry enter_ns (costs a program on sys_enter) */
+	bool untimed;            /* events carry no ts_ns: nothing shows it (saves a clock read each) */
 	uint64_t ringbuf_bytes;  /* power of two; 0 = default */
 	uint32_t stack_mode;     /* enum mt_stack_mode */
 	uint32_t stack_bytes;    /* DWARF sample size; 0 = default */
