@@ -15,7 +15,7 @@
  *  - Order: the ring buffer is not the order in which the kernel changed an
  *    address space (two threads on two CPUs reach it in either order). While
  *    such a syscall holds the mmap write lock, the mmap_lock tracepoint gives
- *    it a ticket from a per-mm counter (`mm_seq`); tickets are therefore in
+ *    it a ticket from a per-mm counter (tickets.bpf.h); tickets are therefore in
  *    the order of the write-lock critical sections, and user space applies
  *    events of one mm by ticket. mmap_write_unlock() traces before up_write()
  *    and the acquire tracepoint fires with the lock held (include/linux/
@@ -35,6 +35,7 @@
 #include "maptrace/events.h"
 #include "file.bpf.h"
 #include "syscall.bpf.h"
+#include "tickets.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -100,17 +101,6 @@ static __always_inline struct call_state *call_state_get(bool create)
 	return bpf_task_storage_get(&call_states, bpf_get_current_task_btf(), 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
-
-/* per-mm ticket counters, reset when an mm is created (fork, exec). LRU:
- * nothing can tell the counter of a released mm apart from one whose
- * address the kernel already reused, so instead of deleting, let the
- * least recently used (dead) ones make room. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u64);
-} mm_seq SEC(".maps");
 
 /* mms that lost events, with how many (user space resynchronises them) */
 struct {
@@ -396,7 +386,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	struct task_struct *task;
 	struct pt_regs *regs;
 	struct call_state *c;
-	__u64 zero = 0, *counter;
+	__u64 *counter;
 	__u32 kind;
 
 	if (!write || !success)
@@ -421,21 +411,18 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 		}
 	}
 
-	counter = bpf_map_lookup_elem(&mm_seq, &mm);
-	if (!counter) {
-		bpf_map_update_elem(&mm_seq, &mm, &zero, BPF_NOEXIST);
-		counter = bpf_map_lookup_elem(&mm_seq, &mm);
-		if (!counter) {
-			count(MT_STAT_SEQ_FULL);
-			note_lost_mm(mm);
-			return 0;
-		}
-	}
 	/* A call that write-locks twice wastes its first ticket: say so, or
 	 * user space would wait for it forever. */
 	if (c->seq)
 		emit_void(c->mm, c->seq);
-	c->mm = mm;
+	c->seq = 0;
+	/* the call state is the cell: no other cache line touched */
+	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
+	if (!counter) {
+		count(MT_STAT_SEQ_FULL);
+		note_lost_mm(mm);
+		return 0;
+	}
 	c->seq = __sync_fetch_and_add(counter, 1) + 1;
 	if (kind == MT_EV_BRK) {
 		/* the heap before this call changes it: brk() reads mm->brk
@@ -844,16 +831,14 @@ static __always_inline void dump_current_mm(__u32 reason)
 	struct bpf_iter_task_vma it;
 	struct vm_area_struct *vma;
 	struct scratch *s;
-	__u64 id = __sync_fetch_and_add(&dump_ids, 1) + 1, n = 0, lost = 0, seq = 0, *counter;
+	__u64 id = __sync_fetch_and_add(&dump_ids, 1) + 1, n = 0, lost = 0, seq = 0;
 	__u64 mmkey = (__u64)mm;
 	int err;
 
 	if (!mm || !bpf_iter_task_vma_new)
 		return;
 	err = bpf_iter_task_vma_new(&it, task, 0);
-	counter = bpf_map_lookup_elem(&mm_seq, &mmkey);
-	if (counter)
-		seq = *counter;
+	seq = ticket_last(pointer_value(mmkey));
 	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
 		s = scratch_event(MT_EV_VMA);
 		if (!s)
@@ -897,10 +882,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!trace_all && ctgid != ptgid)
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
 	if (child->mm && child->mm != parent->mm) {
-		/* a new mm (possibly at a recycled address): tickets start at 1 */
-		__u64 key = (__u64)child->mm;
-
-		bpf_map_delete_elem(&mm_seq, &key);
+		ticket_counter_reset(pointer_value((__u64)child->mm));
 	}
 
 	s = scratch_event(MT_EV_FORK);
@@ -937,7 +919,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!trace_allowed(task->tgid))
 		return 0;
 	key = (__u64)task->mm;
-	bpf_map_delete_elem(&mm_seq, &key); /* a new mm: tickets start at 1 */
+	ticket_counter_reset(pointer_value(key));
 	s = scratch_event(MT_EV_EXEC);
 	if (!s)
 		return 0;
@@ -990,7 +972,7 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 	struct mt_iter_vma rec = {};
 	struct mm_struct *mm;
 	struct file *file;
-	__u64 *counter, key;
+	__u64 key;
 	__u32 zero = 0;
 	struct scratch *s;
 
@@ -1004,9 +986,8 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 		return 0;
 	mm = task->mm;
 	key = (__u64)mm;
-	counter = bpf_map_lookup_elem(&mm_seq, &key);
 	rec.mm = key;
-	rec.seq = counter ? *counter : 0;
+	rec.seq = ticket_last(pointer_value(key));
 	rec.start = vma->vm_start;
 	rec.end = vma->vm_end;
 	rec.pgoff = vma->vm_pgoff;

@@ -157,16 +157,42 @@ static bool needs_sys_enter(struct maptrace_bpf *skel, const struct mt_tracer_op
 	return !skel->bss->kernel_exit_tracepoint_sees_mm;
 }
 
+/* The number of per-mm ticket slots (bpf/tickets.bpf.h). Tests set
+ * MAPTRACE_TICKET_SLOTS=1 so that all mms but one keep their ticket
+ * counters in the hash that takes the slots' overflow. */
+static int ticket_slots(uint32_t *out)
+{
+	const char *v = getenv("MAPTRACE_TICKET_SLOTS");
+	unsigned long n;
+	char *end;
+
+	*out = MT_TICKET_SLOTS;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n == 0 || n > MT_TICKET_SLOTS || (n & (n - 1))) {
+		fprintf(stderr, "maptrace: MAPTRACE_TICKET_SLOTS='%s' is not a power of two "
+			"from 1 to %u; unset it\n", v, MT_TICKET_SLOTS);
+		return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		   mt_event_fn fn, void *ctx)
 {
 	struct mt_tracer *t;
+	uint32_t slots;
 	uint64_t ring;
 	int err;
 
 	verbosity = opts->verbose;
 	libbpf_set_print(print_libbpf);
 	err = preflight();
+	if (!err)
+		err = ticket_slots(&slots);
 	if (err)
 		return err;
 
@@ -196,6 +222,8 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	/* a small buffer must wake us well before it is full */
 	t->skel->rodata->wakeup_bytes = ring / 8;
+	bpf_map__set_max_entries(t->skel->maps.ticket_slots, slots);
+	t->skel->rodata->ticket_slot_mask = slots - 1;
 	t->skel->rodata->enter_times = opts->enter_times;
 	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */

@@ -31,6 +31,7 @@ typedef void (*mt_event_fn)(const struct mt_event *e, const char *path, void *ct
 struct mt_tracer;
 
 #define MT_DEFAULT_RINGBUF (64u << 20)
+#define MT_TICKET_SLOTS    32768u  /* per-mm ticket counters kept in an array (512 KiB) */
 
 /* Returns 0, or prints one line saying what failed and what to do and
  * returns -errno. */

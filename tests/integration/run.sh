@@ -114,8 +114,9 @@ need_bin() { # name file: fail the test when a binary was not built
 # t_verify WORKLOAD [STEP]: kernel_quirks runs one step at a time, so that
 # each quirk passes or fails on its own.
 t_verify() {
-	local w=$1 step=${2:-} name="verify/$1${2:+:$2}" interval=50
-	local out="$tmp/verify-$1$step.out" err="$tmp/verify-$1$step.err" rc last
+	local w=$1 step=${2:-} name="verify${VERIFY_TAG:-}/$1${2:+:$2}" interval=50
+	local out="$tmp/verify${VERIFY_TAG:-}-$1$step.out" err="$tmp/verify${VERIFY_TAG:-}-$1$step.err"
+	local rc last
 
 	need_bin "$name" "$WL/$w" || return
 	[ "$w" = many_maps ] && interval=500    # each checkpoint reads 60,000 lines
@@ -131,6 +132,49 @@ t_verify() {
 		detail "$err" 4
 	elif ! [[ $last =~ $VERIFY_OK ]]; then
 		fail "$name" "summary line is '$last'"
+	else
+		pass "$name"
+	fi
+}
+
+# With one ticket slot, every mm but the first that draws a ticket keeps
+# its counter in the overflow hash (bpf/tickets.bpf.h): both places must
+# order and stamp events exactly alike.
+t_verify_hashed_tickets() {
+	VERIFY_TAG=-hashed-tickets MAPTRACE_TICKET_SLOTS=1 t_verify "$@"
+}
+
+# 300 short-lived children: their mms reuse the addresses of the ones that
+# exited, so the hash's counters are reset on fork and exec, or the new
+# mm's tickets would not start at 1 (and its checkpoints never come).
+t_hashed_tickets_recycled() {
+	local name=verify-hashed-tickets/spawn_many out="$tmp/hashed-spawn.out"
+	local err="$tmp/hashed-spawn.err" rc last
+
+	need_bin "$name" "$WL/spawn_many" || return
+	MAPTRACE_TICKET_SLOTS=1 "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/spawn_many" 300 \
+		</dev/null >"$out" 2>"$err"
+	rc=$?
+	last=$(tail -n 1 "$out")
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: ${last:-none}"
+		detail "$err" 4
+	elif ! [[ $last =~ $VERIFY_OK ]] || ! [[ $last =~ \ 301\ address\ spaces, ]]; then
+		fail "$name" "summary line is '$last', expected 301 address spaces"
+	else
+		pass "$name"
+	fi
+}
+
+t_cli_bad_ticket_slots() {
+	local name=cli/bad_ticket_slots err="$tmp/slots.err" rc
+
+	MAPTRACE_TICKET_SLOTS=3 "$MAPTRACE" stat -- true 2>"$err"
+	rc=$?
+	if (( rc != 1 )); then
+		fail "$name" "exit status $rc, expected 1"
+	elif ! grep -q "MAPTRACE_TICKET_SLOTS='3' is not a power of two" "$err"; then
+		fail "$name" "message: $(head -c 200 "$err")"
 	else
 		pass "$name"
 	fi
@@ -551,6 +595,11 @@ done
 for w in "${VERIFY_ONLY[@]}"; do
 	run "verify/$w" bpf "" t_verify "$w"
 done
+for w in lifecycle thread_race thread_churn mmap_ops; do
+	run "verify-hashed-tickets/$w" bpf "" t_verify_hashed_tickets "$w"
+done
+run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
+run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done

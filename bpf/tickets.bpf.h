@@ -1,0 +1,126 @@
+/* tickets.bpf.h - the per-mm ticket counters that order an address space's
+ * changes (see "Order" in maptrace.bpf.c).
+ *
+ * A counter is found on every write-locked mapping call, so finding it must
+ * be cheap: a hash lookup by mm cost ~30 ns of a ~1.6 us mmap. Most counters
+ * live in `ticket_slots`, an array indexed by a hash of the mm's address,
+ * each slot owned by the first mm that needed it there. An mm whose slot
+ * another mm owns keeps its counter in the `mm_seq` hash instead.
+ *
+ * Slots are never given back: nothing tells a released mm from a live one.
+ * They need not be. An mm_struct is only ever created at the address of a
+ * released one, so when fork or exec create an mm at the address a slot's
+ * owner had, that owner is gone and the slot starts counting for the new mm.
+ * Hence an address only ever finds its counter in one place: in its slot if
+ * the slot was free when the address first needed a counter, in the hash
+ * otherwise (the slot's owner never changes to another address).
+ */
+#ifndef MAPTRACE_TICKETS_BPF_H
+#define MAPTRACE_TICKETS_BPF_H
+
+/* slots - 1; the loader sizes ticket_slots (MT_TICKET_SLOTS, a power of 2) */
+const volatile __u32 ticket_slot_mask = 0;
+
+struct ticket_slot {
+	__u64 mm;  /* owner; 0 = free */
+	__u64 seq; /* the owner's last ticket */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized by the loader */
+	__type(key, __u32);
+	__type(value, struct ticket_slot);
+} ticket_slots SEC(".maps");
+
+/* Counters of mms whose slot another mm owns. LRU: a dead mm's counter
+ * cannot be told apart from a live one's, so let the least recently used
+ * make room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} mm_seq SEC(".maps");
+
+/* The value of a kernel pointer as a plain number, by way of a cell of map
+ * memory: the verifier refuses arithmetic on pointers (even in privileged
+ * programs), but what a program reads back from map memory is a scalar. */
+static __always_inline __u64 pointer_value_in(volatile __u64 *cell, __u64 ptr)
+{
+	*cell = ptr;
+	return *cell;
+}
+
+/* pointer_value_in() with a per-CPU cell of its own, for callers that have
+ * no map memory at hand */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pointer_cell SEC(".maps");
+
+static __always_inline __u64 pointer_value(__u64 ptr)
+{
+	__u32 zero = 0;
+	__u64 *cell = bpf_map_lookup_elem(&pointer_cell, &zero);
+
+	return cell ? pointer_value_in(cell, ptr) : 0;
+}
+
+/* The slot for mm (here and below: the mm's address as a number). */
+static __always_inline struct ticket_slot *ticket_slot_of(__u64 mm)
+{
+	/* Fibonacci hashing: mm_structs are slab objects a fixed size apart,
+	 * and the multiply spreads their addresses' middle bits upwards */
+	__u32 idx = ((mm * 0x9E3779B97F4A7C15ull) >> 32) & ticket_slot_mask;
+
+	return bpf_map_lookup_elem(&ticket_slots, &idx);
+}
+
+/* The ticket counter of mm, created (at 0) if create and it has none yet;
+ * NULL if it has none or the hash is full. */
+static __always_inline __u64 *ticket_counter(__u64 mm, bool create)
+{
+	__u64 zero = 0, owner, *counter;
+	struct ticket_slot *slot = ticket_slot_of(mm);
+
+	if (!slot)
+		return NULL;
+	owner = slot->mm;
+	if (owner == mm)
+		return &slot->seq;
+	counter = bpf_map_lookup_elem(&mm_seq, &mm);
+	if (counter || !create)
+		return counter;
+	/* A free slot is this mm's from now on (its count is still 0). Two
+	 * mms may race for it; two threads of one mm cannot, as they draw
+	 * tickets under its write lock. */
+	if (owner == 0 && __sync_val_compare_and_swap(&slot->mm, 0, mm) == 0)
+		return &slot->seq;
+	bpf_map_update_elem(&mm_seq, &mm, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&mm_seq, &mm);
+}
+
+/* The mm's last ticket, 0 if it has drawn none. */
+static __always_inline __u64 ticket_last(__u64 mm)
+{
+	__u64 *counter = ticket_counter(mm, false);
+
+	return counter ? *counter : 0;
+}
+
+/* A new mm (fork, exec), possibly at the address of a released one: its
+ * tickets start at 1. */
+static __always_inline void ticket_counter_reset(__u64 mm)
+{
+	struct ticket_slot *slot = ticket_slot_of(mm);
+
+	if (slot && slot->mm == mm)
+		slot->seq = 0; /* nobody else can use a new mm yet */
+	else
+		bpf_map_delete_elem(&mm_seq, &mm);
+}
+
+#endif /* MAPTRACE_TICKETS_BPF_H */
