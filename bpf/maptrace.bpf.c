@@ -427,8 +427,8 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	if (kind == MT_EV_BRK) {
 		/* the heap before this call changes it: brk() reads mm->brk
 		 * right after taking this lock (mm/mmap.c) */
-		c->aux[0] = task->mm->start_brk;
-		c->aux[1] = task->mm->brk;
+		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
+		c->aux[1] = ((struct mm_struct *)mm)->brk;
 	}
 	return 0;
 }
@@ -607,12 +607,17 @@ struct call {
 	__u64 args[6];
 	__u32 kind;
 	struct call_state *state; /* NULL if the thread never had one (no write lock, no enter time) */
+	/* current->mm, read once: each load of a pointer from a BTF object
+	 * costs the verifier a linear search of the kernel's BTF for its
+	 * trust annotations (btf_nested_type_is_trusted), ~1 ms of load time
+	 * per loaded copy of the instruction */
+	__u64 cur_mm;
 };
 
 /* The mm the call changed: the one whose write lock gave it a ticket. */
 static __always_inline __u64 call_mm(struct call *c)
 {
-	return c->state && c->state->seq ? c->state->mm : current_mm();
+	return c->state && c->state->seq ? c->state->mm : c->cur_mm;
 }
 
 /* The call's own fields: arguments, result, timing, order ticket. */
@@ -763,6 +768,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	/* the arguments are still in the saved user registers: syscalls read
 	 * them from there and only ptrace or seccomp rewrite them, at entry */
 	syscall_args(regs, c.args);
+	c.cur_mm = current_mm();
 	ok = ret >= 0 || ret < -4095; /* success (mmap returns addresses) */
 	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
@@ -827,7 +833,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
 static __always_inline void dump_current_mm(__u32 reason)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
+	struct mm_struct *mm = BPF_CORE_READ(task, mm); /* a plain number: see struct call */
 	struct bpf_iter_task_vma it;
 	struct vm_area_struct *vma;
 	struct scratch *s;
@@ -873,6 +879,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
+	/* (loaded once: see struct call) */
+	__u64 parent_mm = (__u64)parent->mm, child_mm = (__u64)child->mm;
 	struct call_state *c;
 	struct scratch *s;
 	__u8 one = 1;
@@ -881,27 +889,27 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (!trace_all && ctgid != ptgid)
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
-	if (child->mm && child->mm != parent->mm) {
-		ticket_counter_reset(pointer_value((__u64)child->mm));
+	if (child_mm && child_mm != parent_mm) {
+		ticket_counter_reset(pointer_value(child_mm));
 	}
 
 	s = scratch_event(MT_EV_FORK);
 	if (!s)
 		return 0;
-	s->e.mm = (__u64)parent->mm;
-	s->e.aux[0] = (__u64)child->mm;
+	s->e.mm = parent_mm;
+	s->e.aux[0] = child_mm;
 	s->e.aux[1] = ctgid;
 	s->e.aux[2] = child->pid;
 	if (ctgid == ptgid)
 		s->e.flags |= MT_EVF_THREAD;
-	if (child->mm == parent->mm)
+	if (child_mm == parent_mm)
 		s->e.flags |= MT_EVF_VM;
 	/* clone's flags (a struct pointer for clone3), from the caller's registers */
 	s->e.args[0] = syscall_arg0((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	c = call_state_get(false);
 	/* dup_mmap() copied the parent under this ticket (only a new mm is a
 	 * copy; sys_exit deals with a ticket a clone sharing the mm drew) */
-	if (c && c->seq && c->mm == s->e.mm && child->mm != parent->mm) {
+	if (c && c->seq && c->mm == s->e.mm && child_mm != parent_mm) {
 		s->e.seq = c->seq;
 		c->seq = 0;
 	}
@@ -936,6 +944,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit_task, struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
+	__u64 mm = (__u64)task->mm; /* (loaded once: see struct call) */
 	struct scratch *s;
 
 	if (!trace_allowed(tgid))
@@ -946,12 +955,12 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	/* the last thread, with the whole address space still there: verify's
 	 * final checkpoint, whether the process called exit_group() or was
 	 * killed by a signal */
-	if (dump_exit && exit_tracepoint_sees_mm() && task->mm)
+	if (dump_exit && exit_tracepoint_sees_mm() && mm)
 		dump_current_mm(MT_DUMP_EXIT);
 	s = scratch_event(MT_EV_EXIT);
 	if (!s)
 		return 0;
-	s->e.mm = (__u64)task->mm;
+	s->e.mm = mm;
 	s->e.flags |= MT_EVF_GROUP_DEAD;
 	s->e.ret = BPF_CORE_READ(task, exit_code);
 	/* the loader may be waiting for this exit to finish: wake it now */
