@@ -844,7 +844,7 @@ static __always_inline void dump_current_mm(__u32 reason)
 	if (!mm || !bpf_iter_task_vma_new)
 		return;
 	err = bpf_iter_task_vma_new(&it, task, 0);
-	seq = ticket_last(pointer_value(mmkey));
+	seq = ticket_last(mmkey);
 	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
 		s = scratch_event(MT_EV_VMA);
 		if (!s)
@@ -879,8 +879,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
-	/* (loaded once: see struct call) */
-	__u64 parent_mm = (__u64)parent->mm, child_mm = (__u64)child->mm;
+	/* probe reads, not BTF loads: see struct call */
+	__u64 parent_mm = (__u64)BPF_CORE_READ(parent, mm), child_mm = (__u64)BPF_CORE_READ(child, mm);
 	struct call_state *c;
 	struct scratch *s;
 	__u8 one = 1;
@@ -890,7 +890,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!trace_all && ctgid != ptgid)
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
 	if (child_mm && child_mm != parent_mm) {
-		ticket_counter_reset(pointer_value(child_mm));
+		ticket_counter_reset(child_mm);
 	}
 
 	s = scratch_event(MT_EV_FORK);
@@ -926,8 +926,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	if (!trace_allowed(task->tgid))
 		return 0;
-	key = (__u64)task->mm;
-	ticket_counter_reset(pointer_value(key));
+	key = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
+	ticket_counter_reset(key);
 	s = scratch_event(MT_EV_EXEC);
 	if (!s)
 		return 0;
@@ -944,7 +944,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit_task, struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
-	__u64 mm = (__u64)task->mm; /* (loaded once: see struct call) */
+	__u64 mm = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
 	struct scratch *s;
 
 	if (!trace_allowed(tgid))
