@@ -467,6 +467,13 @@ targets1() {
 	emit "With a fixed cost of F seconds (table 1.0), a raw ratio of 1.25x on a workload of W seconds"
 	emit "needs F + W x (s - 1) <= 0.25 W (s: the slowdown of the calls themselves): with maptrace stat's F = $(secs "${FIXED[stat]}") s that is"
 	emit "out of reach for any workload under $(fmt '%.1f' "$(calc "${FIXED[stat]} / 0.25e9")") s even at zero cost per call."
+	local slow
+	slow=$(ratio_of a stat 4)
+	if awk -v s="$slow" 'BEGIN { exit !(s < 1.25) }'; then
+		emit "At this run's slowdown of the calls themselves (s = net ratio, $(fmt '%.2f' "$slow")x), the raw ratio of"
+		emit "\`maptrace stat\` comes under 1.25x for workloads longer than F / (1.25 - s) ="
+		emit "$(fmt '%.1f' "$(calc "${FIXED[stat]} / 1e9 / (1.25 - $slow)")") s; workload (a) runs $(secs "$(median "$DATA/wa-full/untraced.wall")") s untraced."
+	fi
 	emit ""
 	emit "Added cost per mapping call, net of startup (ns, workload a):" \
 		"maptrace stat $(fmt '%.0f' "$(ratio_of a stat 5)")," \
