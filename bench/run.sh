@@ -76,6 +76,11 @@ for src in bench/workloads/*.c; do
 	gcc "${CFLAGS_BENCH[@]}" -fomit-frame-pointer "$src" -o "$B/$name" -lpthread
 done
 gcc "${CFLAGS_BENCH[@]}" bench/tools/runstat.c -o "$B/runstat"
+# empty BPF programs on maptrace's two hot tracepoints (section 2's floor)
+BPF_ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+"$(command -v clang-19 || command -v clang)" -g -O2 -target bpf -D__TARGET_ARCH_"$BPF_ARCH" -Wall -Werror \
+	-Ivmlinux -c bench/tools/empty_probes.bpf.c -o "$B/empty_probes.bpf.o"
+gcc "${CFLAGS_BENCH[@]}" bench/tools/empty_probes.c -o "$B/empty_probes" $(pkg-config --libs libbpf)
 # snapbench times maptrace's own snapshot code, the BPF iterator's included:
 # it links the objects `make` built (all but main.o; from an archive, so
 # only what it calls) and libbpf.
@@ -558,6 +563,19 @@ bg_run() {
 	echo "$rc" >>"$prefix.bgstatus"
 }
 
+# empty_run PREFIX CMD: run CMD once while empty BPF programs sit on
+# maptrace's two hot tracepoints (bench/tools/empty_probes.c)
+empty_run() {
+	local prefix=$1 bgpid rc=0
+	"$B/empty_probes" "$B/empty_probes.bpf.o" >"$prefix.ready" 2>>"$prefix.bgerr" </dev/null &
+	bgpid=$!
+	wait_file "$prefix.ready" attached "$bgpid" || die "empty_probes did not start (see $prefix.bgerr)"
+	run "$prefix" "$2"
+	kill -INT "$bgpid"
+	wait "$bgpid" || rc=$?
+	echo "$rc" >>"$prefix.bgstatus"
+}
+
 section2() {
 	local t0=$SECONDS n_a n_g sleeper r w v st p um
 	emit "## 2. Cost to processes maptrace does not trace"
@@ -566,7 +584,9 @@ section2() {
 	emit "stopped after each run; its startup is not timed). **-p other**: \`maptrace trace -p PID -o /dev/null\`"
 	emit "on an idle \`sleep\`: the workload is not traced, but the raw sys_exit program runs for"
 	emit "each of its syscalls and filters it out. **-a**: \`maptrace trace -a -o /dev/null\`: everything is traced,"
-	emit "the workload included. Medians of $RUNS interleaved rounds (none, -p other, -a)."
+	emit "the workload included. **empty programs**: no maptrace, but two BPF programs that return at once"
+	emit "on the same two tracepoints (bench/tools/empty_probes.bpf.c): what the kernel charges for running"
+	emit "any program there. Medians of $RUNS interleaved rounds (none, empty, -p other, -a)."
 	emit ""
 	n_a=$(calibrate "$B/mmap_loop" 20000)
 	n_g=$(calibrate "$B/getppid_loop" 1000000)
@@ -578,6 +598,7 @@ section2() {
 		mkdir -p "$DATA/s2$w"
 		for ((r = 1; r <= RUNS; r++)); do
 			run "$DATA/s2$w/none" "$wc"
+			empty_run "$DATA/s2$w/empty" "$wc"
 			bg_run "$DATA/s2$w/other" trace -p "$sleeper" -o /dev/null -- "$wc"
 			bg_run "$DATA/s2$w/all" trace -a -o /dev/null -- "$wc"
 		done
@@ -596,10 +617,11 @@ section2() {
 			calls=$n_g
 		fi
 		um=$(median "$DATA/s2$w/none.wall")
-		for v in none other all; do
+		for v in none empty other all; do
 			p=$DATA/s2$w/$v
 			read -r -a st <<<"$(stats "$p.wall")"
 			local what=none
+			[ $v = empty ] && what="empty BPF programs (no maptrace)"
 			[ $v = other ] && what="\`trace -p\` other process"
 			[ $v = all ] && what="\`trace -a\` (workload traced)"
 			local lost=""
@@ -614,9 +636,10 @@ section2() {
 	emit ""
 	emit "+ns/syscall divides by the workload's loop syscalls (3 per iteration for (a), 1 for getppid)."
 	emit "Under -a the workload is traced too: compare that row with table 1.a, not with the untraced cost."
-	emit "The (a) \`trace -p\` row is maptrace's floor for a mapping call: sys_exit and the mmap-lock"
-	emit "tracepoint run and let it go (the thread has no call state, its tgid is not in the traced set)."
-	emit "Tracing it costs that plus building, ordering and delivering the event (table 1.a, +ns/call net)."
+	emit "The (a) rows build up what a traced mapping call costs: **empty programs** is the kernel's dispatch"
+	emit "(the tracepoints, entering and leaving a BPF program; no BPF tool can go below it), \`trace -p\`"
+	emit "adds maptrace's filtering (sys_exit and the mmap-lock program look the thread up and let it go),"
+	emit "and tracing the call adds building, ordering and delivering its event (table 1.a, +ns/call net)."
 	emit ""
 	section_time 2 "$t0"
 }
