@@ -994,9 +994,9 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 	if (!s)
 		return 0;
 	mm = task->mm;
-	key = (__u64)mm;
+	key = (__u64)BPF_CORE_READ(task, mm); /* the same, as a plain number */
 	rec.mm = key;
-	rec.seq = ticket_last(pointer_value(key));
+	rec.seq = ticket_last(key);
 	rec.start = vma->vm_start;
 	rec.end = vma->vm_end;
 	rec.pgoff = vma->vm_pgoff;

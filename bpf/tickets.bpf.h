@@ -45,28 +45,12 @@ struct {
 
 /* The value of a kernel pointer as a plain number, by way of a cell of map
  * memory: the verifier refuses arithmetic on pointers (even in privileged
- * programs), but what a program reads back from map memory is a scalar. */
+ * programs), but what a program reads back from map memory is a scalar.
+ * (Where a probe read is cheap enough, BPF_CORE_READ() gives a number too.) */
 static __always_inline __u64 pointer_value_in(volatile __u64 *cell, __u64 ptr)
 {
 	*cell = ptr;
 	return *cell;
-}
-
-/* pointer_value_in() with a per-CPU cell of its own, for callers that have
- * no map memory at hand */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pointer_cell SEC(".maps");
-
-static __always_inline __u64 pointer_value(__u64 ptr)
-{
-	__u32 zero = 0;
-	__u64 *cell = bpf_map_lookup_elem(&pointer_cell, &zero);
-
-	return cell ? pointer_value_in(cell, ptr) : 0;
 }
 
 /* The slot for mm (here and below: the mm's address as a number). */

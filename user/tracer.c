@@ -158,8 +158,8 @@ static bool needs_sys_enter(struct maptrace_bpf *skel, const struct mt_tracer_op
 }
 
 /* The number of per-mm ticket slots (bpf/tickets.bpf.h). Tests set
- * MAPTRACE_TICKET_SLOTS=1 so that all mms but one keep their ticket
- * counters in the hash that takes the slots' overflow. */
+ * MAPTRACE_TICKET_SLOTS=0 so that every mm keeps its ticket counter in the
+ * hash that takes the slots' overflow, and 1 for a mix of both. */
 static int ticket_slots(uint32_t *out)
 {
 	const char *v = getenv("MAPTRACE_TICKET_SLOTS");
@@ -171,13 +171,26 @@ static int ticket_slots(uint32_t *out)
 		return 0;
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (errno || end == v || *end || n == 0 || n > MT_TICKET_SLOTS || (n & (n - 1))) {
-		fprintf(stderr, "maptrace: MAPTRACE_TICKET_SLOTS='%s' is not a power of two "
-			"from 1 to %u; unset it\n", v, MT_TICKET_SLOTS);
+	if (errno || end == v || *end || n > MT_TICKET_SLOTS || (n & (n - 1))) {
+		fprintf(stderr, "maptrace: MAPTRACE_TICKET_SLOTS='%s' is neither 0 nor a power of two "
+			"up to %u; unset it\n", v, MT_TICKET_SLOTS);
 		return -EINVAL;
 	}
 	*out = n;
 	return 0;
+}
+
+/* No slots: the map keeps its one entry, owned by an address no mm has. */
+static int retire_only_ticket_slot(struct maptrace_bpf *skel)
+{
+	struct { uint64_t mm, seq; } taken = { .mm = 1 };
+	uint32_t zero = 0;
+
+	if (!bpf_map__update_elem(skel->maps.ticket_slots, &zero, sizeof(zero), &taken,
+				  sizeof(taken), BPF_ANY))
+		return 0;
+	fprintf(stderr, "maptrace: setting up the ticket slots failed: %s\n", strerror(errno));
+	return -errno;
 }
 
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
@@ -222,8 +235,8 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	/* a small buffer must wake us well before it is full */
 	t->skel->rodata->wakeup_bytes = ring / 8;
-	bpf_map__set_max_entries(t->skel->maps.ticket_slots, slots);
-	t->skel->rodata->ticket_slot_mask = slots - 1;
+	bpf_map__set_max_entries(t->skel->maps.ticket_slots, slots ? slots : 1);
+	t->skel->rodata->ticket_slot_mask = slots ? slots - 1 : 0;
 	t->skel->rodata->enter_times = opts->enter_times;
 	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */
@@ -237,6 +250,8 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		explain_load_error(err);
 		goto fail;
 	}
+	if (!slots && (err = retire_only_ticket_slot(t->skel)))
+		goto fail;
 	err = maptrace_bpf__attach(t->skel);
 	if (!err && needs_sys_enter(t->skel, opts)) {
 		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);

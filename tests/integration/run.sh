@@ -137,11 +137,16 @@ t_verify() {
 	fi
 }
 
-# With one ticket slot, every mm but the first that draws a ticket keeps
-# its counter in the overflow hash (bpf/tickets.bpf.h): both places must
-# order and stamp events exactly alike.
+# With no ticket slots every mm keeps its counter in the overflow hash
+# (bpf/tickets.bpf.h), with one slot the first mm to draw a ticket keeps it
+# there and the others in the hash: both places must order and stamp
+# events exactly alike.
 t_verify_hashed_tickets() {
-	VERIFY_TAG=-hashed-tickets MAPTRACE_TICKET_SLOTS=1 t_verify "$@"
+	VERIFY_TAG=-hashed-tickets MAPTRACE_TICKET_SLOTS=0 t_verify "$@"
+}
+
+t_verify_mixed_tickets() {
+	VERIFY_TAG=-mixed-tickets MAPTRACE_TICKET_SLOTS=1 t_verify "$@"
 }
 
 # 300 short-lived children: their mms reuse the addresses of the ones that
@@ -152,7 +157,7 @@ t_hashed_tickets_recycled() {
 	local err="$tmp/hashed-spawn.err" rc last
 
 	need_bin "$name" "$WL/spawn_many" || return
-	MAPTRACE_TICKET_SLOTS=1 "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/spawn_many" 300 \
+	MAPTRACE_TICKET_SLOTS=0 "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/spawn_many" 300 \
 		</dev/null >"$out" 2>"$err"
 	rc=$?
 	last=$(tail -n 1 "$out")
@@ -173,7 +178,7 @@ t_cli_bad_ticket_slots() {
 	rc=$?
 	if (( rc != 1 )); then
 		fail "$name" "exit status $rc, expected 1"
-	elif ! grep -q "MAPTRACE_TICKET_SLOTS='3' is not a power of two" "$err"; then
+	elif ! grep -q "MAPTRACE_TICKET_SLOTS='3' is neither 0 nor a power of two" "$err"; then
 		fail "$name" "message: $(head -c 200 "$err")"
 	else
 		pass "$name"
@@ -598,6 +603,7 @@ done
 for w in lifecycle thread_race thread_churn mmap_ops; do
 	run "verify-hashed-tickets/$w" bpf "" t_verify_hashed_tickets "$w"
 done
+run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
