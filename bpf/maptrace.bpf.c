@@ -416,7 +416,8 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	if (c->seq)
 		emit_void(c->mm, c->seq);
 	c->seq = 0;
-	/* the call state is the cell: no other cache line touched */
+	/* c->mm keeps the call's mm and is the cell that turns the pointer
+	 * into a number for the slot hash (pointer_value_in) */
 	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
 	if (!counter) {
 		count(MT_STAT_SEQ_FULL);
@@ -833,7 +834,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
 static __always_inline void dump_current_mm(__u32 reason)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = BPF_CORE_READ(task, mm); /* a plain number: see struct call */
+	struct mm_struct *mm = BPF_CORE_READ(task, mm); /* a probe read: see struct call */
 	struct bpf_iter_task_vma it;
 	struct vm_area_struct *vma;
 	struct scratch *s;
