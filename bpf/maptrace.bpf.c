@@ -549,15 +549,10 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 {
 	__u32 zero = 0, len = 0;
 	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &zero);
-	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!s)
 		return;
-	__builtin_memset(&s->e, 0, sizeof(s->e));
-	s->e.ts_ns = bpf_ktime_get_ns();
-	s->e.pid = id >> 32;
-	s->e.tid = (__u32)id;
-	s->e.kind = MT_EV_STACK;
+	event_init(&s->e, MT_EV_STACK);
 	if (st) {
 		/* the call's ticket ties the sample to its event */
 		s->e.mm = st->mm;
@@ -890,9 +885,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (!trace_all && ctgid != ptgid)
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
-	if (child_mm && child_mm != parent_mm) {
+	if (child_mm && child_mm != parent_mm)
 		ticket_counter_reset(child_mm);
-	}
 
 	s = scratch_event(MT_EV_FORK);
 	if (!s)
