@@ -21,16 +21,11 @@
 /* slots - 1; the loader sizes ticket_slots (MT_TICKET_SLOTS, a power of 2) */
 const volatile __u32 ticket_slot_mask = 0;
 
-struct ticket_slot {
-	__u64 mm;  /* owner; 0 = free */
-	__u64 seq; /* the owner's last ticket */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* resized by the loader */
 	__type(key, __u32);
-	__type(value, struct ticket_slot);
+	__type(value, struct mt_ticket_slot);
 } ticket_slots SEC(".maps");
 
 /* Counters of mms whose slot another mm owns. LRU: a dead mm's counter
@@ -54,7 +49,7 @@ static __always_inline __u64 pointer_value_in(volatile __u64 *cell, __u64 ptr)
 }
 
 /* The slot for mm (here and below: the mm's address as a number). */
-static __always_inline struct ticket_slot *ticket_slot_of(__u64 mm)
+static __always_inline struct mt_ticket_slot *ticket_slot_of(__u64 mm)
 {
 	/* Fibonacci hashing: mm_structs are slab objects a fixed size apart,
 	 * and the multiply spreads their addresses' middle bits upwards */
@@ -68,7 +63,7 @@ static __always_inline struct ticket_slot *ticket_slot_of(__u64 mm)
 static __always_inline __u64 *ticket_counter(__u64 mm, bool create)
 {
 	__u64 zero = 0, owner, *counter;
-	struct ticket_slot *slot = ticket_slot_of(mm);
+	struct mt_ticket_slot *slot = ticket_slot_of(mm);
 
 	if (!slot)
 		return NULL;
@@ -99,7 +94,7 @@ static __always_inline __u64 ticket_last(__u64 mm)
  * tickets start at 1. */
 static __always_inline void ticket_counter_reset(__u64 mm)
 {
-	struct ticket_slot *slot = ticket_slot_of(mm);
+	struct mt_ticket_slot *slot = ticket_slot_of(mm);
 
 	if (slot && slot->mm == mm)
 		slot->seq = 0; /* nobody else can use a new mm yet */

@@ -183,7 +183,7 @@ static int ticket_slots(uint32_t *out)
 /* No slots: the map keeps its one entry, owned by an address no mm has. */
 static int retire_only_ticket_slot(struct maptrace_bpf *skel)
 {
-	struct { uint64_t mm, seq; } taken = { .mm = 1 };
+	struct mt_ticket_slot taken = { .mm = 1 };
 	uint32_t zero = 0;
 
 	if (!bpf_map__update_elem(skel->maps.ticket_slots, &zero, sizeof(zero), &taken,

@@ -135,6 +135,13 @@ struct mt_user_regs {
 	__u64 regs[MT_NREGS];
 };
 
+/* One per-mm ticket counter slot (bpf/tickets.bpf.h); the loader writes one
+ * when it keeps every counter in the overflow hash. */
+struct mt_ticket_slot {
+	__u64 mm;  /* owner; 0 = free */
+	__u64 seq; /* the owner's last ticket */
+};
+
 /* One VMA as the task_vma iterator reports it (seeding, resync). Followed by
  * path_len bytes of path. seq = the mm's ticket counter while the VMA was read
  * under the mmap read lock. */
