@@ -546,7 +546,7 @@ bpf_profile() {
 # bg_run PREFIX BG-ARGS... -- CMD: start maptrace BG-ARGS in the background,
 # wait until it polls, time CMD, stop it; its stderr goes to PREFIX.bgerr
 bg_run() {
-	local prefix=$1 bgpid rc=0
+	local prefix=$1 bgpid
 	shift
 	local -a bg=()
 	while [ "$1" != -- ]; do
@@ -558,22 +558,26 @@ bg_run() {
 	bgpid=$!
 	wait_polling "$bgpid" || die "maptrace ${bg[*]} did not start (see $prefix.bgerr)"
 	run "$prefix" "$1"
-	kill -INT "$bgpid"
-	wait "$bgpid" || rc=$?
-	echo "$rc" >>"$prefix.bgstatus"
+	bg_stop "$prefix" "$bgpid"
 }
 
 # empty_run PREFIX CMD: run CMD once while empty BPF programs sit on
 # maptrace's two hot tracepoints (bench/tools/empty_probes.c)
 empty_run() {
-	local prefix=$1 bgpid rc=0
+	local prefix=$1 bgpid
 	"$B/empty_probes" "$B/empty_probes.bpf.o" >"$prefix.ready" 2>>"$prefix.bgerr" </dev/null &
 	bgpid=$!
 	wait_file "$prefix.ready" attached "$bgpid" || die "empty_probes did not start (see $prefix.bgerr)"
 	run "$prefix" "$2"
-	kill -INT "$bgpid"
-	wait "$bgpid" || rc=$?
-	echo "$rc" >>"$prefix.bgstatus"
+	bg_stop "$prefix" "$bgpid"
+}
+
+# bg_stop PREFIX PID: stop a background program with SIGINT; record its status
+bg_stop() {
+	local rc=0
+	kill -INT "$2"
+	wait "$2" || rc=$?
+	echo "$rc" >>"$1.bgstatus"
 }
 
 section2() {
