@@ -180,16 +180,13 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *eq;
+		const char *a = argv[i], *val;
 		char opt[32];
 
 		/* --opt=value as well as --opt value */
-		if (!strncmp(a, "--", 2) && (eq = strchr(a, '=')) && (size_t)(eq - a) < sizeof(opt)) {
-			memcpy(opt, a, (size_t)(eq - a));
-			opt[eq - a] = '\0';
+		val = mt_split_option(a, opt, sizeof(opt));
+		if (val)
 			a = opt;
-			val = eq + 1;
-		}
 		for (size_t w = 0; w < sizeof(with_value) / sizeof(with_value[0]) && !val; w++) {
 			if (strcmp(a, with_value[w]))
 				continue;

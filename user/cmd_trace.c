@@ -89,6 +89,17 @@ int mt_parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
+const char *mt_split_option(const char *arg, char *name, size_t cap)
+{
+	const char *eq = strncmp(arg, "--", 2) ? NULL : strchr(arg, '=');
+
+	if (!eq || (size_t)(eq - arg) >= cap)
+		return NULL;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	return eq + 1;
+}
+
 /* A STACK record: unwind it now, while the shadow shows the modules. */
 static void take_stack(struct mt_session *s, struct trace_ctx *c, const struct mt_event *e,
 		       const char *raw)
@@ -125,29 +136,34 @@ static void drop_group_stacks(struct trace_ctx *c, uint32_t pid)
 	while (mt_u64map_next(&c->pending, &pos, &tid, &v)) {
 		if (((struct pending_stack *)v)->pid != pid)
 			continue;
+		/* (a deletion leaves a marker and moves nothing: the walk goes on) */
 		free(mt_u64map_del(&c->pending, tid));
-		pos = 0; /* the map changed: walk it again */
 	}
 }
 
-/* The stack waiting for e: taken in the exit of this very call, which
- * carries the same ticket (a stack whose event was lost must not be shown
- * under the thread's next call). Calls that create mappings hold the mmap
- * write lock, so each has a ticket. */
-static const struct pending_stack *stack_of(struct trace_ctx *c, const struct mt_event *e)
+/* Take the stack waiting for e: its number of frames (into *frames), 0 if
+ * none. It was taken in the exit of this very call, which carries the same
+ * ticket (a stack whose event was lost must not be shown under the
+ * thread's next call). Calls that create mappings hold the mmap write
+ * lock, so each has a ticket. Either way the thread's slot is used up. */
+static int take_stack_of(struct trace_ctx *c, const struct mt_event *e,
+			 const struct mt_frame *const **frames)
 {
 	struct pending_stack *p = c->uw ? mt_u64map_get(&c->pending, e->tid) : NULL;
+	int n;
 
-	if (!p || !p->n)
-		return NULL;
-	p->n = p->seq == e->seq && p->mm == e->mm && e->seq ? p->n : 0;
-	return p->n ? p : NULL;
+	if (!p || p->n <= 0)
+		return 0;
+	n = p->seq == e->seq && p->mm == e->mm && e->seq ? p->n : 0;
+	p->n = 0;
+	*frames = p->frames;
+	return n;
 }
 
 static void print_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
 	struct trace_ctx *c = s->ctx;
-	const struct pending_stack *st;
+	const struct mt_frame *const *frames = NULL;
 	int n;
 
 	if (e->kind == MT_EV_STACK && c->uw) {
@@ -156,19 +172,16 @@ static void print_event(struct mt_session *s, const struct mt_event *e, const ch
 	}
 	if (!mt_event_kind_name(e->kind) || e->kind >= MT_EV_VMA)
 		return;
-	st = stack_of(c, e);
-	n = st ? st->n : 0;
+	n = take_stack_of(c, e, &frames);
 	if (c->json) {
-		mt_event_json_stack(&c->j, e, path, s->t0_ns, n ? st->frames : NULL, n);
+		mt_event_json_stack(&c->j, e, path, s->t0_ns, n ? frames : NULL, n);
 		if (mt_json_flush_line(&c->j, c->out) && !c->write_err)
 			c->write_err = errno ? errno : EIO;
 	} else {
 		mt_event_print_text(c->out, e, path, s->t0_ns);
 		for (int i = 0; i < n; i++)
-			mt_frame_print_text(c->out, "        ", i, st->frames[i], true);
+			mt_frame_print_text(c->out, "        ", i, frames[i], true);
 	}
-	if (n)
-		((struct pending_stack *)st)->n = 0;
 	if (e->kind == MT_EV_EXIT && c->uw)
 		drop_group_stacks(c, e->pid);
 }
@@ -177,22 +190,18 @@ static void print_event(struct mt_session *s, const struct mt_event *e, const ch
  * neither, else 1 and *i past the value, or -1 after a message. */
 static int parse_stack_option(struct mt_session *s, int argc, char **argv, int *i)
 {
-	const char *a = argv[*i], *eq = strchr(a, '='), *val;
+	const char *a = argv[*i], *val;
 	char opt[16];
 	int rc;
 
 	if (strncmp(a, "--stack", 7))
 		return 0;
-	if (eq && (size_t)(eq - a) < sizeof(opt)) {
-		memcpy(opt, a, (size_t)(eq - a));
-		opt[eq - a] = '\0';
+	val = mt_split_option(a, opt, sizeof(opt));
+	if (val)
 		a = opt;
-		val = eq + 1;
-	} else {
-		val = *i + 1 < argc ? argv[*i + 1] : NULL;
-	}
-	rc = mt_stack_option("trace", a, val, &s->topts.stack_mode, &s->topts.stack_bytes);
-	if (rc > 0 && !eq)
+	rc = mt_stack_option("trace", a, val ? val : *i + 1 < argc ? argv[*i + 1] : NULL,
+			     &s->topts.stack_mode, &s->topts.stack_bytes);
+	if (rc > 0 && !val)
 		(*i)++;
 	return rc;
 }
