@@ -13,20 +13,11 @@ struct mt_u64map_slot {
 	int deleted;
 };
 
-static uint64_t mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	return k ^ (k >> 33);
-}
-
 static struct mt_u64map_slot *find_slot(const struct mt_u64map *m, uint64_t key)
 {
 	size_t mask = m->cap - 1;
 
-	for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = mt_mix64(key) & mask;; i = (i + 1) & mask) {
 		struct mt_u64map_slot *s = &m->slots[i];
 
 		if (!s->value && !s->deleted)

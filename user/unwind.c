@@ -51,13 +51,13 @@
 #include "maptrace/unwind.h"
 #include "maptrace/commands.h"
 #include "maptrace/events.h"
+#include "maptrace/u64map.h"
 
 #define NDWFL        8     /* module sets kept */
 #define MEMO_BUCKETS 1024  /* by (modules, rip, rsp) */
 #define MEMO_WAYS    4     /* samples kept per bucket, most recent first */
 #define MAX_READS    256   /* an unwinding that reads more is not remembered */
 #define REG_SP       7     /* DWARF register numbers (x86_64) */
-#define REG_FP       6
 #define REG_IP       16
 
 /* The sample being unwound. */
@@ -77,9 +77,9 @@ struct read_rec {
 
 /* A remembered DWARF unwinding (see the memo above). */
 struct memo {
-	uint64_t sig, rip, rsp;
+	uint64_t sig;
 	uint64_t regs[MT_NREGS];    /* compared where regmask has their bit */
-	uint32_t regmask;
+	uint32_t regmask;           /* always rip and rsp, and the registers it read */
 	uint32_t nreads;
 	uint32_t id;                /* mt_unwind's id for this stack, 0 until kept */
 	int nframes;
@@ -121,15 +121,6 @@ static const Dwfl_Callbacks dwfl_callbacks = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
-
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
 
 /* ---- libdwfl callbacks: the sample is the thread ------------------------ */
 
@@ -363,7 +354,7 @@ static void symbolize(Dwfl *dwfl, uint64_t pc, struct mt_frame *f)
 
 static size_t sym_slot(uint64_t sig, uint64_t pc, size_t cap)
 {
-	return mix(sig ^ mix(pc)) & (cap - 1);
+	return mt_mix64(sig ^ mt_mix64(pc)) & (cap - 1);
 }
 
 /* pc symbolized in the module set sig, once per (sig, pc). */
@@ -603,14 +594,14 @@ static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read
 
 static size_t memo_bucket(uint64_t sig, uint64_t rip, uint64_t rsp)
 {
-	return mix(sig ^ mix(rip ^ mix(rsp))) % MEMO_BUCKETS;
+	return mt_mix64(sig ^ mt_mix64(rip ^ mt_mix64(rsp))) % MEMO_BUCKETS;
 }
 
 static bool memo_matches(const struct memo *m, uint64_t sig, const struct sample *s)
 {
 	const __u64 *r = s->regs->regs;
 
-	if (m->sig != sig || m->rip != r[REG_IP] || m->rsp != r[REG_SP])
+	if (m->sig != sig)
 		return false;
 	for (int i = 0; i < MT_NREGS; i++)
 		if ((m->regmask >> i & 1) && m->regs[i] != r[i])
@@ -651,10 +642,8 @@ static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint32_t regma
 	if (!m)
 		return NULL;
 	m->sig = sig;
-	m->rip = u->cur.regs->regs[REG_IP];
-	m->rsp = u->cur.sp;
 	memcpy(m->regs, u->cur.regs->regs, sizeof(m->regs));
-	m->regmask = regmask;
+	m->regmask = regmask | 1u << REG_IP | 1u << REG_SP;
 	m->nreads = u->nlog;
 	m->id = 0;
 	m->nframes = n;

@@ -13,6 +13,17 @@ struct mt_u64map {
 	size_t filled;  /* live + deleted markers */
 };
 
+/* A 64-bit finaliser (MurmurHash3's fmix64): every input bit moves every
+ * output bit, for keys far from uniform in their low bits. */
+static inline uint64_t mt_mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
 void *mt_u64map_get(const struct mt_u64map *m, uint64_t key);
 /* Insert or replace. Returns 0 or -ENOMEM. value must not be NULL. */
 int mt_u64map_put(struct mt_u64map *m, uint64_t key, void *value);
