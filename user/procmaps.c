@@ -560,7 +560,10 @@ static int read_once(struct mt_maps_reader *rd, pid_t pid)
 	return torn ? -EAGAIN : err;
 }
 
-int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid)
+/* Snapshot pid with once(), again while it comes back torn (-EAGAIN);
+ * the regions are empty on error. */
+static int reader_retry(struct mt_maps_reader *rd, pid_t pid,
+			int (*once)(struct mt_maps_reader *, pid_t))
 {
 	int err = -ESRCH;
 
@@ -569,13 +572,18 @@ int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid)
 	if (pid <= 0)
 		return -ESRCH;
 	for (int i = 0; i < READ_ATTEMPTS; i++) {
-		err = read_once(rd, pid);
+		err = once(rd, pid);
 		if (err != -EAGAIN)
 			break;
 	}
 	if (err)
 		rd->maps.count = 0;
 	return err;
+}
+
+int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid)
+{
+	return reader_retry(rd, pid, read_once);
 }
 
 void mt_maps_reader_free(struct mt_maps_reader *rd)
@@ -669,16 +677,5 @@ static int query_once(struct mt_maps_reader *rd, pid_t pid)
 
 int mt_maps_reader_query(struct mt_maps_reader *rd, pid_t pid)
 {
-	int err = -ESRCH;
-
-	if (pid <= 0)
-		return -ESRCH;
-	for (int i = 0; i < READ_ATTEMPTS; i++) {
-		err = query_once(rd, pid);
-		if (err != -EAGAIN)
-			break;
-	}
-	if (err)
-		rd->maps.count = 0;
-	return err;
+	return reader_retry(rd, pid, query_once);
 }
