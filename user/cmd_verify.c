@@ -66,6 +66,7 @@ struct verify_ctx {
 	pid_t unreadable_pid;
 	const char *where;       /* what the current comparison is, for messages */
 	struct mt_aspace *as;
+	struct mt_maps_reader kernel; /* /proc/PID/maps at checkpoints, buffers reused */
 };
 
 static uint64_t mono_ns(void)
@@ -138,12 +139,18 @@ static void not_compared(struct verify_ctx *v, pid_t pid)
 		v->unreadable_pid = pid;
 }
 
+/* alive but not stopped: not ours to signal, so not compared */
+static void not_stopped(pid_t pid, void *arg)
+{
+	not_compared(arg, pid);
+}
+
 /* Stop everything traced, drain, compare each shadow with /proc, resume. */
 static void checkpoint(struct mt_session *s)
 {
 	struct verify_ctx *v = s->ctx;
 	size_t pos = 0, n = 0, cap = s->reg.by_mm.used + 1;
-	pid_t *pids = calloc(2 * cap, sizeof(*pids)); /* the list, and a copy */
+	pid_t *pids = calloc(cap, sizeof(*pids));
 	uint64_t key;
 	void *val;
 	int frozen;
@@ -160,33 +167,21 @@ static void checkpoint(struct mt_session *s)
 		free(pids);
 		return;
 	}
-	memcpy(pids + n, pids, n * sizeof(*pids));
-	frozen = mt_freeze(pids, (int)n);
-	/* alive but not stopped: not ours to signal, so not compared */
-	for (size_t j = n; frozen < (int)n && j < 2 * n; j++) {
-		bool found = false;
-
-		for (int i = 0; i < frozen && !found; i++)
-			found = pids[i] == pids[j];
-		if (!found && kill(pids[j], 0) && errno == EPERM)
-			not_compared(v, pids[j]);
-	}
+	frozen = mt_freeze(pids, (int)n, not_stopped, v);
 	mt_session_sync(s);
 	v->checkpoints++;
 	for (int i = 0; i < frozen; i++) {
 		struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pids[i]);
-		struct mt_maps kernel = { 0 };
 		int err;
 
 		if (!as || !as->shadow)
 			continue;
-		err = mt_maps_read_pid(pids[i], &kernel);
+		err = mt_maps_reader_read(&v->kernel, pids[i]);
 		if (err == -EACCES)
 			not_compared(v, pids[i]);
 		if (err)
 			continue; /* gone: it was checked at its exit */
-		compare(v, as, &kernel, "at a checkpoint");
-		mt_maps_free(&kernel);
+		compare(v, as, &v->kernel.maps, "at a checkpoint");
 	}
 	mt_thaw(pids, frozen);
 	free(pids);
@@ -326,6 +321,7 @@ int cmd_verify(int argc, char **argv)
 	/* calls of 32-bit processes were not seen: nothing about them is proven */
 	untraced = mt_session_untraced(&s);
 	mt_session_close(&s);
+	mt_maps_reader_free(&v.kernel);
 	if (v.divergent_pages || lost || untraced || v.unreadable)
 		return 1;
 	return status;

@@ -68,14 +68,17 @@ static bool group_stopped(pid_t pid, bool *gone)
 	return all;
 }
 
-int mt_freeze(pid_t *pids, int n)
+int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg), void *arg)
 {
 	struct timespec pause = { 0, 200000 };
 	int kept = 0, waited = 0;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (pids[i] == 1 || kill(pids[i], SIGSTOP) == 0)
 			pids[kept++] = pids[i];
+		else if (errno == EPERM && refused)
+			refused(pids[i], arg);
+	}
 	for (int i = 0; i < kept;) {
 		bool gone = false;
 
