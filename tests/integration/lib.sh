@@ -1,6 +1,7 @@
 # lib.sh - what the integration test scripts share (sourced, not run):
 # counting results, the BPF availability probe, waiting for maptrace to
-# poll, verify's summary line, the loader-memory sampler, and the closing line that tests/run-all.sh reads.
+# poll, verify's summary line, the loader-memory sampler, and the closing
+# line that tests/run-all.sh reads.
 
 passed=0 failed=0 skipped=0
 pass() { printf 'PASS %s\n' "$1"; passed=$((passed + 1)); }
