@@ -967,6 +967,19 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 
 /* ---- seeding: the task_vma iterator, read by user space ------------------ */
 
+/* The iterator's own scratch: it runs preemptibly and must not share a
+ * buffer with a tracepoint program that may run on this CPU meanwhile. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} iter_scratch SEC(".maps");
+
+/* Files are described by the same path walk as events (file.bpf.h), not by
+ * bpf_d_path(): the helper wants a trusted struct path, and how far trust
+ * reaches from the iterator's vma differs between kernel builds (a 6.18
+ * build marks vma->vm_file untrusted and refuses the whole object). */
 SEC("iter/task_vma")
 int seed_vmas(struct bpf_iter__task_vma *ctx)
 {
@@ -985,7 +998,7 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 	/* only the thread-group leader: threads share its vmas */
 	if (task->pid != task->tgid)
 		return 0;
-	s = bpf_map_lookup_elem(&scratch, &zero);
+	s = bpf_map_lookup_elem(&iter_scratch, &zero);
 	if (!s)
 		return 0;
 	mm = task->mm;
@@ -996,25 +1009,22 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 	rec.end = vma->vm_end;
 	rec.pgoff = vma->vm_pgoff;
 	rec.vm_flags = vma->vm_flags;
-	file = vma->vm_file;
+	file = BPF_CORE_READ(vma, vm_file);
 	if (file) {
-		struct inode *inode = file->f_inode;
-		long n;
-
-		rec.dev = inode->i_sb->s_dev;
-		rec.ino = inode->i_ino;
-		n = bpf_d_path((struct path *)&file->f_path, s->path, MT_PATH_MAX);
-		if (n > 0) {
-			rec.path_len = n - 1;
-			rec.name_kind = MT_NAME_PATH;
-		}
+		s->e.flags = 0;
+		describe_file(file, &s->e, s->path);
+		rec.dev = s->e.dev;
+		rec.ino = s->e.ino;
+		rec.file_flags = s->e.flags;
+		rec.path_len = s->e.path_len;
 	} else if (rec.start <= mm->brk && rec.end >= mm->start_brk) {
 		rec.name_kind = MT_NAME_HEAP;
 	} else if (rec.start <= mm->start_stack && rec.end >= mm->start_stack) {
 		rec.name_kind = MT_NAME_STACK;
 	}
-	if (rec.path_len > MT_PATH_MAX)
-		rec.path_len = MT_PATH_MAX;
+	/* the mask below must not turn a full-length path into an empty one */
+	if (rec.path_len > MT_PATH_MAX - 1)
+		rec.path_len = MT_PATH_MAX - 1;
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	if (rec.path_len)
 		bpf_seq_write(seq, s->path, rec.path_len & (MT_PATH_MAX - 1));

@@ -138,17 +138,9 @@ void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_
 int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_kind,
 			 const char *bytes, size_t len)
 {
-	static const char deleted[] = " (deleted)";
-	const size_t dl = sizeof(deleted) - 1;
 	char buf[MT_PATH_MAX + 16];
 
 	switch (name_kind) {
-	case MT_NAME_PATH:
-		if (len > dl && !memcmp(bytes + len - dl, deleted, dl)) {
-			len -= dl;
-			r->flags |= MT_RF_DELETED;
-		}
-		return mt_maps_append(m, r, bytes, len);
 	case MT_NAME_HEAP:
 		return mt_maps_append(m, r, "[heap]", 6);
 	case MT_NAME_STACK:
@@ -167,6 +159,21 @@ int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_k
 	default:
 		return mt_maps_append(m, r, NULL, 0);
 	}
+}
+
+int mt_maps_append_vma(struct mt_maps *m, struct mt_region *r, uint32_t file_flags,
+		       uint32_t name_kind, const char *raw, size_t len)
+{
+	/* mt_event_path() and mt_event_file_deleted() read only these two */
+	const struct mt_event e = { .flags = file_flags, .path_len = (__u32)len };
+	char name[MT_PATH_MAX + 64];
+
+	if (!(file_flags & MT_EVF_FILE))
+		return mt_maps_append_named(m, r, name_kind, NULL, 0);
+	len = mt_event_path(&e, raw, name, sizeof(name));
+	if (mt_event_file_deleted(&e))
+		r->flags |= MT_RF_DELETED;
+	return mt_maps_append(m, r, len ? name : NULL, len);
 }
 
 /* ---- registry ------------------------------------------------------------ */
@@ -662,9 +669,7 @@ static void on_exec(struct mt_aspaces *reg, const struct mt_event *e)
 static void on_vma(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
 {
 	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
-	char name[MT_PATH_MAX + 64];
 	struct mt_region r;
-	size_t len = 0;
 
 	if (!as)
 		return;
@@ -673,14 +678,7 @@ static void on_vma(struct mt_aspaces *reg, const struct mt_event *e, const char 
 		as->dump_id = e->args[4];
 	}
 	mt_vma_to_region(e->args[0], e->args[1], e->args[2], e->args[3], e->dev, e->ino, &r);
-	if (e->flags & MT_EVF_FILE) {
-		len = mt_event_path(e, raw, name, sizeof(name));
-		if (mt_event_file_deleted(e))
-			r.flags |= MT_RF_DELETED;
-		mt_maps_append(&as->dump, &r, len ? name : NULL, len);
-	} else {
-		mt_maps_append_named(&as->dump, &r, (uint32_t)e->ret, NULL, 0);
-	}
+	mt_maps_append_vma(&as->dump, &r, e->flags, (uint32_t)e->ret, raw, e->path_len);
 }
 
 static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)

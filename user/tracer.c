@@ -467,7 +467,8 @@ int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 		}
 		mt_vma_to_region(v.start, v.end, v.pgoff, v.vm_flags, v.dev, v.ino, &r);
 		if (!err)
-			err = mt_maps_append_named(out, &r, v.name_kind, buf + off, v.path_len);
+			err = mt_maps_append_vma(out, &r, v.file_flags, v.name_kind, buf + off,
+						 v.path_len);
 		off += v.path_len;
 	}
 	free(buf);

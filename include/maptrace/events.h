@@ -144,7 +144,8 @@ struct mt_ticket_slot {
 
 /* One VMA as the task_vma iterator reports it (seeding, resync). Followed by
  * path_len bytes of path. seq = the mm's ticket counter while the VMA was read
- * under the mmap read lock. */
+ * under the mmap read lock. A file's path is described as in events
+ * (file_flags: MT_EVF_FILE and the path flags); otherwise name_kind names it. */
 struct mt_iter_vma {
 	__u64 start;
 	__u64 end;
@@ -155,15 +156,15 @@ struct mt_iter_vma {
 	__u64 seq;
 	__u32 dev;
 	__u32 path_len;
-	__u32 name_kind;    /* enum mt_name_kind */
-	__u32 _pad;
+	__u32 name_kind;    /* enum mt_name_kind, for vmas without a file */
+	__u32 file_flags;   /* enum mt_event_flag: MT_EVF_FILE and how path is written */
 };
 _Static_assert(sizeof(struct mt_iter_vma) == 72, "mt_iter_vma ABI size");
 
 /* What the path of a VMA record is. */
 enum mt_name_kind {
 	MT_NAME_NONE = 0,
-	MT_NAME_PATH,       /* d_path() of the file (" (deleted)" included) */
+	MT_NAME_PATH,       /* (unused: files are described by file_flags) */
 	MT_NAME_HEAP,       /* [heap] */
 	MT_NAME_STACK,      /* [stack] */
 	MT_NAME_ANON,       /* anon_vma_name: shown as [anon:NAME] */
