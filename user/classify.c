@@ -218,7 +218,7 @@ static uint32_t prot(const struct mt_region *r)
 /* private anonymous: no file, no name */
 static bool plain_anon(const struct mt_region *r)
 {
-	return !r->name && r->inode == 0 && !(r->perms & MT_PERM_SHARED);
+	return !r->name && !mt_region_has_file(r) && !(r->perms & MT_PERM_SHARED);
 }
 
 static bool anon_rw(const struct mt_region *r)

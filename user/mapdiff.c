@@ -18,11 +18,11 @@
 #define PERM_MASK (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC | MT_PERM_SHARED)
 #define ADDR_MAX UINT64_MAX
 
-/* A region with inode 0 is anonymous: maps prints offset 0 for it and no
- * file identity (show_map_vma only reads vm_pgoff when vma->vm_file). */
+/* maps prints offset 0 for an anonymous region and no file identity
+ * (show_map_vma only reads vm_pgoff when vma->vm_file). */
 static bool file_backed(const struct mt_region *r)
 {
-	return r->inode != 0;
+	return mt_region_has_file(r);
 }
 
 static uint64_t page_offset(const struct mt_region *r, uint64_t addr)
@@ -163,7 +163,7 @@ static int learn_region(struct mt_shadow *s, struct mt_region r,
 		grown.end = r.start;
 		delta = r.start - grown.start;
 		/* expand_downwards lowers vm_pgoff with vm_start */
-		if ((r.inode || (r.flags & MT_RF_IDENT_UNKNOWN)) && r.offset >= delta)
+		if ((mt_region_has_file(&r) || (r.flags & MT_RF_IDENT_UNKNOWN)) && r.offset >= delta)
 			grown.offset = r.offset - delta;
 		grown.origin = (struct mt_origin){ 0 }; /* learned, not traced */
 		if ((rc = mt_shadow_map(s, &grown)) < 0)

@@ -70,7 +70,7 @@ bool mt_region_is_anon(const struct mt_region *r)
 {
 	const char *n = r->name;
 
-	if (r->inode || r->dev || (r->flags & MT_RF_IDENT_UNKNOWN))
+	if (mt_region_has_file(r) || (r->flags & MT_RF_IDENT_UNKNOWN))
 		return false;
 	/* kernel-provided special mappings are not the process's memory */
 	return !n || n[0] != '[' || !strcmp(n, "[heap]") || !strcmp(n, "[stack]") ||
@@ -486,7 +486,7 @@ static bool range_ok(uint64_t start, uint64_t end)
 static bool file_backed(const struct mt_region *r)
 {
 	/* an unknown identity may be a file: keep its offsets consistent */
-	return r->inode || (r->flags & MT_RF_IDENT_UNKNOWN);
+	return mt_region_has_file(r) || (r->flags & MT_RF_IDENT_UNKNOWN);
 }
 
 /* File offset of the page at addr (addr may lie past r->end: "offset
@@ -662,7 +662,7 @@ uint64_t mt_shadow_count_merged(const struct mt_shadow *s)
 	for (const struct mt_region *r = mt_shadow_lower_bound(s, 0); r; prev = r, r = mt_shadow_next(s, r)) {
 		bool same = prev && prev->end == r->start && prev->perms == r->perms &&
 			    prev->dev == r->dev && prev->inode == r->inode &&
-			    (!r->inode || prev->offset + (prev->end - prev->start) == r->offset) &&
+			    (!mt_region_has_file(r) || prev->offset + (prev->end - prev->start) == r->offset) &&
 			    (prev->name == r->name || (prev->name && r->name && !strcmp(prev->name, r->name)));
 		if (!same)
 			n++;

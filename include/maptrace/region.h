@@ -55,6 +55,15 @@ struct mt_region {
 	struct mt_origin origin;
 };
 
+/* Whether a file backs r (the kernel's vma->vm_file), as /proc/<pid>/maps
+ * tells it: by a device, since every superblock has one (anonymous devices
+ * start at minor 1, fs/super.c get_anon_bdev), and not by the inode, which
+ * may be 0: SysV segment 0 shows as "00:01 0 /SYSV00000000 (deleted)". */
+static inline bool mt_region_has_file(const struct mt_region *r)
+{
+	return r->dev || r->inode;
+}
+
 /* kernel dev_t encoding (include/linux/kdev_t.h): 12-bit major, 20-bit minor */
 #define MT_DEV_MAJOR(d) ((uint32_t)(d) >> 20)
 #define MT_DEV_MINOR(d) ((uint32_t)(d) & 0xfffffu)

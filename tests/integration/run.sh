@@ -71,6 +71,10 @@ wl_args() {
 		[ "$2" = counts ] && ARGS=(steady) ;;
 	attach_loop)
 		ARGS=(100 2) ;;   # 2 threads, 0.5 s; stdin is /dev/null: no wait
+	sysv_shm)
+		# its first segment gets shmid 0 (if free), whose file has inode
+		# 0: a file all the same, as on a machine's first SysV segment
+		echo 0 >/proc/sys/kernel/shm_next_id ;;
 	esac
 	return 0
 }

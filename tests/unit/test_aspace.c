@@ -368,6 +368,43 @@ static void test_shmdt_after_first_page_unmapped(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* The first segment after boot has shmid 0, so its file's inode is 0
+ * ("00:01 0 /SYSV00000000 (deleted)" in maps): still a file whose offset
+ * advances across the pieces an mprotect makes, and one shmdt removes
+ * every piece. */
+static void test_shm_segment_with_inode_0(void **state)
+{
+	static const char name[] = "SYSV00000000";
+	struct mt_aspaces reg;
+	struct mt_event e;
+	struct mt_shadow *s;
+
+	seed_empty(&reg, 0);
+	e = ev(MT_EV_SHMAT, MM1, 1);
+	e.ret = (int64_t)A;
+	e.flags = MT_EVF_VMA_INFO | MT_EVF_FILE | MT_EVF_PSEUDO;
+	e.dev = 1;
+	e.aux[0] = A;
+	e.aux[1] = A + 4 * PG;
+	e.path_len = sizeof(name) - 1;
+	mt_aspaces_feed(&reg, &e, name);
+	e = ev(MT_EV_MPROTECT, MM1, 2);
+	e.args[0] = A + PG;
+	e.args[1] = PG;
+	e.args[2] = 1; /* PROT_READ */
+	feed(&reg, e);
+	s = mt_aspaces_by_mm(&reg, MM1)->shadow;
+	assert_int_equal(mt_shadow_find(s, A + PG)->offset, PG);
+	assert_int_equal(mt_shadow_find(s, A + 2 * PG)->offset, 2 * PG);
+	e = ev(MT_EV_SHMDT, MM1, 3);
+	e.args[0] = A;
+	feed(&reg, e);
+	for (uint64_t pg = 0; pg < 4; pg++)
+		assert_null(mt_shadow_find(s, A + pg * PG));
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
 static void test_vma_to_region(void **state)
 {
 	struct mt_region r;
@@ -515,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_pid_and_mm_recycled),
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
 		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
+		cmocka_unit_test(test_shm_segment_with_inode_0),
 		cmocka_unit_test(test_vma_to_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
