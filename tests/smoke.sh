@@ -20,6 +20,8 @@ check explain-self 0 ./maptrace explain -p $$
 check stat-help 0 ./maptrace stat --help
 check top-help 0 ./maptrace top --help
 check diff-help 0 ./maptrace diff --help
+check features-help 0 ./maptrace features --help
+check features-bad-option 2 ./maptrace features --nope
 check diff-one-file 2 ./maptrace diff a.json
 check no-command 2 ./maptrace
 check unknown-command 2 ./maptrace frobnicate

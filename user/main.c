@@ -21,6 +21,7 @@ static const char usage[] =
 "  stat     summarise calls, bytes, churn and peak sizes at the end (CI budgets)\n"
 "  diff     compare two `stat --json` summaries; fail past thresholds\n"
 "  top      live mapping activity per process, machine-wide\n"
+"  features what this kernel offers maptrace, and what is degraded here\n"
 "\n"
 "TARGET (for every command):\n"
 "  -p PID[,PID...]     processes already running (and their new children)\n"
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "features"))
+		return cmd_features(argc - 1, argv + 1);
 	fprintf(stderr, "maptrace: unknown command '%s' (see: maptrace --help)\n", argv[1]);
 	return 2;
 }

@@ -11,6 +11,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 /* Parse a size like 64M, 1G, 4096; returns 0 or -1. */
 int mt_parse_size(const char *s, unsigned long long *out);

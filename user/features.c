@@ -1,0 +1,184 @@
+/* features.c - what each probed kernel fact means for maptrace: names, the
+ * mechanism each job uses, and the `maptrace features` report. Pure logic
+ * (probe.c asks the kernel), so every kernel's answer can be unit-tested.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "maptrace/features.h"
+#include "maptrace/json.h"
+
+static const struct {
+	const char *name, *desc;
+} facts[MT_FT__COUNT] = {
+	[MT_FT_BTF] = { "kernel_btf", "kernel BTF at /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF)" },
+	[MT_FT_RINGBUF] = { "ringbuf", "BPF ring buffer (Linux 5.8)" },
+	[MT_FT_TP_SYS_EXIT] = { "tp_btf_sys_exit", "tp_btf/sys_exit" },
+	[MT_FT_TP_SCHED] = { "tp_btf_sched", "tp_btf/sched_process_fork, _exec, _exit" },
+	[MT_FT_TP_MMAP_LOCK] = { "tp_mmap_lock", "tp_btf/mmap_lock_acquire_returned (Linux 5.11)" },
+	[MT_FT_EXIT_SEES_MM] = { "exit_sees_mm", "sched_process_exit before exit_mm() (Linux 6.16)" },
+	[MT_FT_TASK_STORAGE] = { "task_storage", "task-local storage map (Linux 5.13 for tracing)" },
+	[MT_FT_CURRENT_TASK_BTF] = { "current_task_btf", "bpf_get_current_task_btf() (Linux 5.11)" },
+	[MT_FT_TASK_PT_REGS] = { "task_pt_regs", "bpf_task_pt_regs() (Linux 5.15)" },
+	[MT_FT_FIND_VMA] = { "find_vma", "bpf_find_vma() (Linux 5.17)" },
+	[MT_FT_LOOP] = { "loop", "bpf_loop() (Linux 5.17)" },
+	[MT_FT_TASK_VMA_ITER] = { "task_vma_iter", "task_vma iterator (Linux 5.12)" },
+	[MT_FT_VMA_KFUNCS] = { "vma_iter_kfuncs", "bpf_iter_task_vma_* kfuncs (Linux 6.7)" },
+	[MT_FT_PROG_SYSCALL] = { "prog_syscall", "BPF_PROG_TYPE_SYSCALL (Linux 5.14)" },
+	[MT_FT_PROCMAP_QUERY] = { "procmap_query", "PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11)" },
+};
+
+int mt_features_pretend_missing(struct mt_features *f, const char *list, const char **bad)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		int i;
+
+		for (i = 0; i < MT_FT__COUNT; i++)
+			if (strlen(facts[i].name) == n && !strncmp(p, facts[i].name, n))
+				break;
+		if (i == MT_FT__COUNT) {
+			*bad = p;
+			return -1;
+		}
+		f->has[i] = false;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+const char *mt_feature_name(enum mt_feature ft)
+{
+	return ft < MT_FT__COUNT ? facts[ft].name : "?";
+}
+
+const char *mt_feature_desc(enum mt_feature ft)
+{
+	return ft < MT_FT__COUNT ? facts[ft].desc : "?";
+}
+
+/* Facts without which maptrace cannot trace yet, and what to say. */
+static const struct {
+	enum mt_feature ft;
+	const char *why;
+} required[] = {
+	{ MT_FT_BTF, "kernel BTF not found at /sys/kernel/btf/vmlinux: a kernel built with "
+		     "CONFIG_DEBUG_INFO_BTF=y is required" },
+	{ MT_FT_RINGBUF, "this kernel has no BPF ring buffer (Linux 5.8 or later is required)" },
+	{ MT_FT_TP_SYS_EXIT, "this kernel's BTF has no sys_exit tracepoint (CONFIG_FTRACE_SYSCALLS)" },
+	{ MT_FT_TP_SCHED, "this kernel's BTF lacks the sched_process_fork/exec/exit tracepoints" },
+	{ MT_FT_TP_MMAP_LOCK, "this kernel has no mmap_lock tracepoints (Linux 5.11 or later with "
+			      "CONFIG_TRACING): maptrace cannot order an address space's changes here" },
+	{ MT_FT_TASK_STORAGE, "this kernel has no task storage for tracing programs (Linux 5.13 or "
+			      "later is required)" },
+	{ MT_FT_CURRENT_TASK_BTF, "this kernel lacks bpf_get_current_task_btf() (Linux 5.11 or later)" },
+	{ MT_FT_TASK_PT_REGS, "this kernel lacks bpf_task_pt_regs() (Linux 5.15 or later)" },
+	{ MT_FT_FIND_VMA, "this kernel lacks bpf_find_vma() (Linux 5.17 or later)" },
+	{ MT_FT_LOOP, "this kernel lacks bpf_loop() (Linux 5.17 or later)" },
+	{ MT_FT_TASK_VMA_ITER, "this kernel has no task_vma iterator (Linux 5.12 or later)" },
+};
+
+const char *mt_features_blocker(const struct mt_features *f)
+{
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!f->has[required[i].ft])
+			return required[i].why;
+	return NULL;
+}
+
+static struct mt_mechanism mech(const char *job, const char *how, const char *degraded)
+{
+	return (struct mt_mechanism){ .job = job, .how = how, .degraded = degraded };
+}
+
+void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out[MT_JOB__COUNT])
+{
+	bool kfuncs = f->has[MT_FT_VMA_KFUNCS];
+
+	out[MT_JOB_ATTACH] = mech("calls", "tp_btf/sys_exit, one program for every syscall; "
+				  "arguments from the saved user registers", NULL);
+	out[MT_JOB_ORDER] = mech("ordering", "per-address-space tickets drawn under the mmap write "
+				 "lock (mmap_lock_acquire_returned)", NULL);
+	out[MT_JOB_EXEC_SEED] = kfuncs ?
+		mech("exec", "in-kernel dump at sched_process_exec (vma iterator kfuncs)", NULL) :
+		mech("exec", "task_vma iterator read after the exec event, stamped with the address "
+		     "space's ticket (no vma iterator kfuncs: Linux < 6.7)", NULL);
+	if (kfuncs && f->has[MT_FT_EXIT_SEES_MM])
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "in-kernel dump at sched_process_exit "
+					      "(exit_group() and fatal signals alike)", NULL);
+	else if (kfuncs)
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "in-kernel dump at exit_group() entry (sys_enter)",
+			"a process killed by a signal is not checked at exit (sched_process_exit runs "
+			"after exit_mm() before Linux 6.16)");
+	else
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command is stopped in exit "
+			"(ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+			"no vma iterator kfuncs (Linux < 6.7): its descendants and -p targets are "
+			"compared only at periodic checkpoints (-i)");
+	out[MT_JOB_SNAPSHOT] = mech("snapshot", "task_vma iterator: one pass under the mmap read "
+				    "lock, stamped with the ticket count", NULL);
+}
+
+void mt_features_print(FILE *out, const struct mt_features *f, bool json)
+{
+	struct mt_mechanism mech[MT_JOB__COUNT];
+	const char *blocker = mt_features_blocker(f);
+
+	mt_features_mechanisms(f, mech);
+	if (json) {
+		struct mt_json j;
+
+		mt_json_init(&j);
+		mt_json_obj_begin(&j);
+		mt_json_key(&j, "kernel");
+		mt_json_str(&j, f->release, strlen(f->release));
+		mt_json_key(&j, "machine");
+		mt_json_str(&j, f->machine, strlen(f->machine));
+		mt_json_key(&j, "features");
+		mt_json_obj_begin(&j);
+		for (int i = 0; i < MT_FT__COUNT; i++) {
+			mt_json_key(&j, facts[i].name);
+			mt_json_bool(&j, f->has[i]);
+		}
+		mt_json_obj_end(&j);
+		mt_json_key(&j, "can_trace");
+		mt_json_bool(&j, !blocker);
+		if (blocker) {
+			mt_json_key(&j, "cannot_trace_because");
+			mt_json_str(&j, blocker, strlen(blocker));
+		}
+		mt_json_key(&j, "mechanisms");
+		mt_json_arr_begin(&j);
+		for (int i = 0; i < MT_JOB__COUNT && !blocker; i++) {
+			mt_json_obj_begin(&j);
+			mt_json_key(&j, "job");
+			mt_json_str(&j, mech[i].job, strlen(mech[i].job));
+			mt_json_key(&j, "how");
+			mt_json_str(&j, mech[i].how, strlen(mech[i].how));
+			mt_json_key(&j, "degraded");
+			if (mech[i].degraded)
+				mt_json_str(&j, mech[i].degraded, strlen(mech[i].degraded));
+			else
+				mt_json_null(&j);
+			mt_json_obj_end(&j);
+		}
+		mt_json_arr_end(&j);
+		mt_json_obj_end(&j);
+		mt_json_flush_line(&j, out);
+		mt_json_free(&j);
+		return;
+	}
+	fprintf(out, "kernel %s %s\n", f->release, f->machine);
+	for (int i = 0; i < MT_FT__COUNT; i++)
+		fprintf(out, "  %-3s %-17s %s\n", f->has[i] ? "yes" : "no", facts[i].name, facts[i].desc);
+	if (blocker) {
+		fprintf(out, "tracing: not possible: %s\n", blocker);
+		return;
+	}
+	fprintf(out, "tracing: possible\n");
+	for (int i = 0; i < MT_JOB__COUNT; i++) {
+		fprintf(out, "  %-10s %s\n", mech[i].job, mech[i].how);
+		if (mech[i].degraded)
+			fprintf(out, "  %-10s DEGRADED: %s\n", "", mech[i].degraded);
+	}
+}

@@ -1,0 +1,103 @@
+/* probe.c - ask the running kernel what it offers (features.h).
+ *
+ * Three kinds of question, each the way libbpf-tools and bpftool ask it:
+ * the kernel's BTF names what exists (a tracepoint is there when its
+ * btf_trace_<name> typedef is; an iterator or kfunc when its function is),
+ * a test load tells what the verifier accepts (map types, helpers, program
+ * types: libbpf_probe_*), and an ioctl tells what /proc answers. With
+ * tracer.c, the only module that calls libbpf.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "maptrace/features.h"
+#include "maptrace/procmaps.h"
+
+static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
+{
+	return btf && btf__find_by_name_kind(btf, name, kind) >= 0;
+}
+
+/* Does struct sname have a member mname? */
+static bool btf_has_member(const struct btf *btf, const char *sname, const char *mname)
+{
+	int id = btf ? btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), mname))
+			return true;
+	return false;
+}
+
+static bool tracepoint(const struct btf *btf, const char *name)
+{
+	char tn[128];
+
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	return btf_has(btf, tn, BTF_KIND_TYPEDEF);
+}
+
+/* libbpf answers 1 (yes), 0 (no) or <0 (cannot tell: not privileged). */
+static bool helper(enum bpf_func_id id)
+{
+	/* raw tracepoint programs get the tracing helpers (bpf_tracing_func_proto) */
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, id, NULL) == 1;
+}
+
+void mt_features_probe(struct mt_features *f)
+{
+	libbpf_print_fn_t old = libbpf_set_print(NULL); /* probes fail by design: keep quiet */
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct mt_maps_reader rd = { 0 };
+	const char *pretend = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	if (libbpf_get_error(btf))
+		btf = NULL;
+	if (!uname(&u)) {
+		snprintf(f->release, sizeof(f->release), "%s", u.release);
+		snprintf(f->machine, sizeof(f->machine), "%s", u.machine);
+	}
+	f->has[MT_FT_BTF] = btf && access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	f->has[MT_FT_RINGBUF] = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	f->has[MT_FT_TP_SYS_EXIT] = tracepoint(btf, "sys_exit");
+	f->has[MT_FT_TP_SCHED] = tracepoint(btf, "sched_process_fork") &&
+				 tracepoint(btf, "sched_process_exec") &&
+				 tracepoint(btf, "sched_process_exit");
+	f->has[MT_FT_TP_MMAP_LOCK] = tracepoint(btf, "mmap_lock_acquire_returned");
+	/* "exit: move and extend sched_process_exit() tracepoint" (6.16) */
+	f->has[MT_FT_EXIT_SEES_MM] = btf_has_member(btf, "trace_event_raw_sched_process_exit",
+						    "group_dead");
+	f->has[MT_FT_TASK_STORAGE] = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	f->has[MT_FT_CURRENT_TASK_BTF] = helper(BPF_FUNC_get_current_task_btf);
+	f->has[MT_FT_TASK_PT_REGS] = helper(BPF_FUNC_task_pt_regs);
+	f->has[MT_FT_FIND_VMA] = helper(BPF_FUNC_find_vma);
+	f->has[MT_FT_LOOP] = helper(BPF_FUNC_loop);
+	/* DEFINE_BPF_ITER_FUNC(task_vma, ...) defines bpf_iter_task_vma() */
+	f->has[MT_FT_TASK_VMA_ITER] = btf_has(btf, "bpf_iter_task_vma", BTF_KIND_FUNC);
+	f->has[MT_FT_VMA_KFUNCS] = btf_has(btf, "bpf_iter_task_vma_new", BTF_KIND_FUNC) &&
+				   btf_has(btf, "bpf_iter_task_vma_next", BTF_KIND_FUNC) &&
+				   btf_has(btf, "bpf_iter_task_vma_destroy", BTF_KIND_FUNC);
+	f->has[MT_FT_PROG_SYSCALL] = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) == 1;
+	f->has[MT_FT_PROCMAP_QUERY] = mt_maps_reader_query(&rd, getpid()) == 0;
+	mt_maps_reader_free(&rd);
+	btf__free(btf);
+	libbpf_set_print(old);
+	f->probed = true;
+	if (pretend && mt_features_pretend_missing(f, pretend, &bad))
+		fprintf(stderr, "maptrace: MAPTRACE_PRETEND_MISSING: unknown feature at '%s' "
+			"(names: see maptrace features --json)\n", bad);
+}
