@@ -48,6 +48,7 @@ const volatile bool event_times = true;  /* stamp each event (a clock read: ~35 
 const volatile __u32 wakeup_bytes = MT_WAKEUP_BYTES; /* wake the loader once this much waits */
 const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
 const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
+const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfuncs (6.7) */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -353,18 +354,6 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	}
 	c->enter_ns = bpf_ktime_get_ns();
-	return 0;
-}
-
-/* Facts about this kernel the loader needs before attaching (run once with
- * BPF_PROG_TEST_RUN): CO-RE answers them from the kernel's BTF, which
- * libbpf parses for the load anyway. */
-bool kernel_exit_tracepoint_sees_mm;
-
-SEC("syscall")
-int probe_kernel(void *ctx)
-{
-	kernel_exit_tracepoint_sees_mm = exit_tracepoint_sees_mm();
 	return 0;
 }
 
@@ -837,8 +826,22 @@ static __always_inline void dump_current_mm(__u32 reason)
 	__u64 mmkey = (__u64)mm;
 	int err;
 
-	if (!mm || !bpf_iter_task_vma_new)
+	if (!mm)
 		return;
+	if (!vma_kfuncs || !bpf_iter_task_vma_new) {
+		/* the kfuncs arrived in 6.7: say so, and user space reads the
+		 * address space with the task_vma iterator instead */
+		s = scratch_event(MT_EV_DUMP_END);
+		if (!s)
+			return;
+		s->e.mm = mmkey;
+		s->e.seq = ticket_last(mmkey);
+		s->e.aux[0] = reason;
+		s->e.args[0] = id;
+		s->e.args[2] = MT_DUMP_NOT_TAKEN;
+		submit(s, MT_STAT_DROPPED_DUMP);
+		return;
+	}
 	err = bpf_iter_task_vma_new(&it, task, 0);
 	seq = ticket_last(mmkey);
 	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
@@ -864,7 +867,7 @@ static __always_inline void dump_current_mm(__u32 reason)
 	s->e.aux[0] = reason;
 	s->e.args[0] = id;
 	s->e.args[1] = n;
-	s->e.args[2] = err || lost;
+	s->e.args[2] = err || lost ? MT_DUMP_INCOMPLETE : MT_DUMP_COMPLETE;
 	submit(s, MT_STAT_DROPPED_DUMP);
 }
 

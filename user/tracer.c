@@ -84,8 +84,10 @@ static bool have_cap(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-static int preflight(void)
+static int preflight(struct mt_features *f, int verbose)
 {
+	const char *blocker;
+
 	if (access(BTF_PATH, R_OK) != 0) {
 		fprintf(stderr, "maptrace: kernel BTF not found at %s: a kernel built with "
 			"CONFIG_DEBUG_INFO_BTF=y is required\n", BTF_PATH);
@@ -99,6 +101,17 @@ static int preflight(void)
 			"(try: sudo maptrace ...)\n", have_cap(39) ? "CAP_PERFMON is" :
 			have_cap(38) ? "CAP_BPF is" : "both are");
 		return -EPERM;
+	}
+	/* (after the privilege check: the probes load programs) */
+	if (!f->probed)
+		mt_features_probe(f);
+	if (verbose)
+		mt_features_print(stderr, f, false);
+	blocker = mt_features_blocker(f);
+	if (blocker) {
+		fprintf(stderr, "maptrace: cannot trace on kernel %s: %s (see: maptrace features)\n",
+			f->release, blocker);
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }
@@ -142,19 +155,13 @@ static uint64_t round_pow2(uint64_t v)
 }
 
 /* Whether sys_enter must run: for call durations, or for the exit dump on
- * kernels whose sched_process_exit fires after the mm is gone (asked of
- * the kernel's BTF by the probe_kernel program). */
-static bool needs_sys_enter(struct maptrace_bpf *skel, const struct mt_tracer_opts *opts)
+ * kernels whose sched_process_exit fires after the mm is gone and that can
+ * dump at all (features.h: the BPF side asks the same of CO-RE). */
+static bool needs_sys_enter(const struct mt_features *f, const struct mt_tracer_opts *opts)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, run);
-
 	if (opts->enter_times)
 		return true;
-	if (!opts->dump_exit)
-		return false;
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.probe_kernel), &run))
-		return true; /* cannot tell: keep the exit_group() dump */
-	return !skel->bss->kernel_exit_tracepoint_sees_mm;
+	return opts->dump_exit && !f->has[MT_FT_EXIT_SEES_MM] && f->has[MT_FT_VMA_KFUNCS];
 }
 
 /* The number of per-mm ticket slots (bpf/tickets.bpf.h). Tests set
@@ -196,6 +203,8 @@ static int retire_only_ticket_slot(struct maptrace_bpf *skel)
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		   mt_event_fn fn, void *ctx)
 {
+	static struct mt_features probed; /* when the caller probed nothing */
+	struct mt_features *f = opts->features ? opts->features : &probed;
 	struct mt_tracer *t;
 	uint32_t slots;
 	uint64_t ring;
@@ -203,7 +212,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 
 	verbosity = opts->verbose;
 	libbpf_set_print(print_libbpf);
-	err = preflight();
+	err = preflight(f, opts->verbose);
 	if (!err)
 		err = ticket_slots(&slots);
 	if (err)
@@ -238,12 +247,13 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	bpf_map__set_max_entries(t->skel->maps.ticket_slots, slots ? slots : 1);
 	t->skel->rodata->ticket_slot_mask = slots ? slots - 1 : 0;
 	t->skel->rodata->enter_times = opts->enter_times;
+	t->skel->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];
 	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 	/* sys_enter, a program on every syscall, only if it has work (below) */
 	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
-	bpf_program__set_autoload(t->skel->progs.sys_enter, opts->enter_times || opts->dump_exit);
+	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(f, opts));
 
 	err = maptrace_bpf__load(t->skel);
 	if (err) {
@@ -253,7 +263,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	if (!slots && (err = retire_only_ticket_slot(t->skel)))
 		goto fail;
 	err = maptrace_bpf__attach(t->skel);
-	if (!err && needs_sys_enter(t->skel, opts)) {
+	if (!err && needs_sys_enter(f, opts)) {
 		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
 		err = t->skel->links.sys_enter ? 0 : -errno;
 	}

@@ -53,6 +53,14 @@ enum mt_dump_reason {
 	MT_DUMP_EXIT = 2,  /* the address space as its last thread group exits */
 };
 
+/* How a dump ended: DUMP_END args[2]. */
+enum mt_dump_status {
+	MT_DUMP_COMPLETE = 0,
+	MT_DUMP_INCOMPLETE = 1, /* records were lost or the walk failed */
+	MT_DUMP_NOT_TAKEN = 2,  /* this kernel cannot walk vmas from a tracepoint
+				   (no bpf_iter_task_vma kfuncs: Linux < 6.7) */
+};
+
 /* mt_event.flags */
 enum mt_event_flag {
 	MT_EVF_FILE      = 1u << 0, /* dev/ino/path describe the file mapped */
@@ -94,7 +102,7 @@ enum mt_event_flag {
  *  VMA: args[0..4] = start, end, pgoff, vm_flags, dump id; aux[0] = reason;
  *    dev/ino = file; path = file path or special/anon name.
  *  DUMP_END: args[0] = dump id, args[1] = number of VMA records, aux[0] =
- *    reason, args[2] = 1 if the dump is incomplete.
+ *    reason, args[2] = enum mt_dump_status.
  *  SEQ_VOID: seq = the ticket to skip.
  *  STACK: sent just before the event it belongs to (same tid), for calls
  *    that create mappings when stacks are on; the payload (path_len bytes)

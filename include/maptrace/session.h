@@ -27,6 +27,7 @@ typedef void (*mt_session_tick_fn)(struct mt_session *s);
 struct mt_session {
 	struct mt_target target;
 	struct mt_tracer_opts topts;
+	struct mt_features features; /* probed at start unless the command did first */
 	struct mt_tracer *tracer;
 	struct mt_aspaces reg;
 	bool keep_shadows;          /* feed events to the registry */

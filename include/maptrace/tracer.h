@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "maptrace/events.h"
 #include "maptrace/procmaps.h"
+#include "maptrace/features.h"
 
 struct mt_tracer_opts {
 	bool trace_all;          /* -a: every process */
@@ -23,6 +24,9 @@ struct mt_tracer_opts {
 	uint32_t stack_mode;     /* enum mt_stack_mode */
 	uint32_t stack_bytes;    /* DWARF sample size; 0 = default */
 	int verbose;             /* libbpf debug output */
+	/* what this kernel offers: probed by mt_tracer_open() unless the
+	 * caller already did (features->probed) */
+	struct mt_features *features;
 };
 
 /* Called for each event in ring-buffer order; path has e->path_len bytes. */
