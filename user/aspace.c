@@ -271,8 +271,22 @@ static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as
 	} else {
 		mt_u64map_del(&reg->by_tgid, (uint64_t)tgid);
 	}
-	if (old && old->users && --old->users == 0)
-		release(reg, old);
+	if (old && old->users && --old->users == 0) {
+		/* Its exit dump may still wait for an earlier ticket (or, for
+		 * a fork child, for the parent's fork ticket that seeds it):
+		 * released once that has been applied (release_if_done). */
+		if (old->npending && !old->replaced_by_exec)
+			old->exited = true;
+		else
+			release(reg, old);
+	}
+}
+
+/* An exited address space goes once nothing of it waits any more. */
+static void release_if_done(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	if (as->exited && !as->npending)
+		release(reg, as);
 }
 
 void mt_aspaces_lost(struct mt_aspaces *reg, uint64_t mm, uint64_t count)
@@ -561,9 +575,10 @@ static void stale_fork(struct mt_aspaces *reg, struct mt_aspace *parent, const s
 
 	if (!child || child->shadow)
 		return;
-	seed_child(reg, parent, &p->e);
+	/* (before seeding: an exited child is released once seeded) */
 	if (p->e.seq + 1 != parent->next_seq)
 		child->resync = true;
+	seed_child(reg, parent, &p->e);
 }
 
 static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
@@ -599,6 +614,7 @@ static void enqueue(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pend
 		return;
 	}
 	drain(reg, as);
+	release_if_done(reg, as);
 }
 
 /* The parent's fork ticket came: the child's address space is a copy of the
@@ -619,6 +635,7 @@ static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const s
 	if (reg->on_apply)
 		reg->on_apply(child, NULL, true, reg->ctx);
 	drain(reg, child);
+	release_if_done(reg, child);
 }
 
 static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
@@ -658,10 +675,13 @@ static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
 
 static void on_exec(struct mt_aspaces *reg, const struct mt_event *e)
 {
+	struct mt_aspace *old = mt_aspaces_by_tgid(reg, (pid_t)e->pid);
 	struct mt_aspace *as = create(reg, e->mm);
 
 	if (!as)
 		return;
+	if (old && old != as && old->users == 1)
+		old->replaced_by_exec = true; /* (released below) */
 	memcpy(as->comm, e->comm, MT_COMM_LEN);
 	set_tgid_mm(reg, (pid_t)e->pid, as);
 }
@@ -689,6 +709,16 @@ static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
 
 	if (!as)
 		return;
+	if (e->args[2] == MT_DUMP_NOT_TAKEN) {
+		/* an exec'd address space is read by the iterator instead (a
+		 * resync); one that exits cannot be read any more */
+		reg->dumps_not_taken++;
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		if (reason == MT_DUMP_EXEC)
+			as->resync = true;
+		return;
+	}
 	if (as->dump_id != e->args[0] || e->args[2] || as->dump.count != e->args[1]) {
 		/* records were lost: this dump cannot be trusted */
 		reg->incomplete_dumps++;

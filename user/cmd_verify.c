@@ -22,6 +22,7 @@
 #include "maptrace/session.h"
 #include "maptrace/mapdiff.h"
 #include "maptrace/freeze.h"
+#include "maptrace/features.h"
 
 #define PAGE_SIZE 4096
 
@@ -64,6 +65,10 @@ struct verify_ctx {
 	uint64_t boundary_only;
 	uint64_t unreadable;     /* comparisons not permitted (stop or /proc read) */
 	pid_t unreadable_pid;
+	uint64_t uncompared;     /* address spaces that ended without any comparison */
+	pid_t uncompared_pid;
+	char uncompared_comm[MT_COMM_LEN + 1];
+	uint64_t exec_uncompared; /* ... because an exec replaced them first */
 	const char *where;       /* what the current comparison is, for messages */
 	struct mt_aspace *as;
 	struct mt_maps_reader kernel; /* /proc/PID/maps at checkpoints, buffers reused */
@@ -139,6 +144,42 @@ static void not_compared(struct verify_ctx *v, pid_t pid)
 		v->unreadable_pid = pid;
 }
 
+/* An address space ends: one never compared (seeded or not) was never
+ * proven. One that an exec replaced before any checkpoint is counted apart:
+ * no kernel hook shows an address space at exec before it is gone. */
+static void on_release(struct mt_aspace *as, void *arg)
+{
+	struct mt_session *s = arg;
+	struct verify_ctx *v = s->ctx;
+
+	if (as->verified)
+		return;
+	if (as->replaced_by_exec) {
+		v->exec_uncompared++;
+	} else if (!v->uncompared++) {
+		v->uncompared_pid = as->pid;
+		memcpy(v->uncompared_comm, as->comm, sizeof(v->uncompared_comm));
+	}
+}
+
+/* Kernels that cannot dump an address space as it exits: the started
+ * command is stopped in exit by ptrace (mm still whole) and compared
+ * with /proc after the ring buffer was drained. */
+static void on_exit_stop(struct mt_session *s, pid_t pid)
+{
+	struct verify_ctx *v = s->ctx;
+	struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pid);
+
+	if (!as || !as->shadow)
+		return;
+	if (mt_maps_reader_read(&v->kernel, pid)) {
+		not_compared(v, pid);
+		return;
+	}
+	v->checkpoints++;
+	compare(v, as, &v->kernel.maps, "at exit (stopped by ptrace)");
+}
+
 /* alive but not stopped: not ours to signal, so not compared */
 static void not_stopped(pid_t pid, void *arg)
 {
@@ -160,7 +201,7 @@ static void checkpoint(struct mt_session *s)
 	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &val) && n < cap) {
 		struct mt_aspace *as = val;
 
-		if (as->shadow && as->pid)
+		if (as->shadow && as->pid && !as->exited)
 			pids[n++] = as->pid;
 	}
 	if (!n) {
@@ -198,6 +239,23 @@ static void on_tick(struct mt_session *s)
 		return;
 	checkpoint(s);
 	v->last_ns = mono_ns();
+}
+
+/* What this kernel made verify do differently, said before the verdict. */
+static void print_degraded(struct mt_session *s, const struct verify_ctx *v)
+{
+	struct mt_mechanism mech[MT_JOB__COUNT];
+
+	if (v->exec_uncompared && !v->quiet)
+		printf("verify: %llu address spaces were replaced by exec before any checkpoint "
+		       "(not compared)\n", (unsigned long long)v->exec_uncompared);
+	if (!s->features.probed)
+		return;
+	mt_features_mechanisms(&s->features, mech);
+	for (int i = 0; i < MT_JOB__COUNT; i++)
+		if (mech[i].degraded && (i != MT_JOB_EXIT_CHECK || s->topts.dump_exit))
+			printf("verify: degraded on this kernel: %s: %s\n", mech[i].job,
+			       mech[i].degraded);
 }
 
 /* A /proc/self/status figure in KiB ("VmRSS:"), 0 if unreadable. */
@@ -292,6 +350,14 @@ int cmd_verify(int argc, char **argv)
 	s.on_tick = on_tick;
 	s.ctx = &v;
 	s.on_dump = on_dump;
+	s.on_release = on_release;
+	if (s.target.argv) {
+		mt_features_probe(&s.features);
+		if (!s.features.has[MT_FT_VMA_KFUNCS]) {
+			s.stop_at_exit = true;
+			s.on_exit_stop = on_exit_stop;
+		}
+	}
 	if (mt_session_start(&s)) {
 		mt_session_close(&s);
 		return 1;
@@ -310,9 +376,19 @@ int cmd_verify(int argc, char **argv)
 	if (!v.quiet && v.boundary_only)
 		printf("verify: %llu region boundaries differ only by kernel merging/splitting (not divergence)\n",
 		       (unsigned long long)v.boundary_only);
+	print_degraded(&s, &v);
 	printf("verify: %llu checkpoints, %llu address spaces, %llu divergent pages, %llu lost events\n",
 	       (unsigned long long)v.checkpoints, (unsigned long long)v.address_spaces,
 	       (unsigned long long)v.divergent_pages, (unsigned long long)lost);
+	if (v.uncompared)
+		fprintf(stderr, "maptrace verify: %llu address spaces ended without being compared "
+			"(first: pid %d, %s): nothing about them is proven (%s)\n",
+			(unsigned long long)v.uncompared, (int)v.uncompared_pid, v.uncompared_comm,
+			s.target.argv ? "try a shorter --interval, and see: maptrace features" :
+			"attached to running processes: one that ends while maptrace attaches may "
+			"never be compared");
+	if (!v.address_spaces)
+		fprintf(stderr, "maptrace verify: no address space was compared: nothing is proven\n");
 	if (v.unreadable)
 		fprintf(stderr, "maptrace verify: %llu checkpoint comparisons were not permitted "
 			"(first: pid %d): stopping it or reading /proc/PID/maps was refused (another "
@@ -322,7 +398,11 @@ int cmd_verify(int argc, char **argv)
 	untraced = mt_session_untraced(&s);
 	mt_session_close(&s);
 	mt_maps_reader_free(&v.kernel);
-	if (v.divergent_pages || lost || untraced || v.unreadable)
+	/* -- COMMAND: every address space descends from it and must be
+	 * proven; -p/-a attach to a running system, where a process may
+	 * start and end unseen while maptrace attaches (said above) */
+	if (v.divergent_pages || lost || untraced || v.unreadable || !v.address_spaces ||
+	    (v.uncompared && s.target.argv))
 		return 1;
 	return status;
 }

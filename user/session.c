@@ -388,6 +388,7 @@ int mt_session_start(struct mt_session *s)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	s->topts.trace_all = s->target.all;
+	s->topts.features = &s->features;
 	if (mt_tracer_open(&s->tracer, &s->topts, session_event, s))
 		return -1;
 	s->t0_ns = now_ns();
@@ -445,7 +446,7 @@ void mt_session_sync(struct mt_session *s)
 
 		pid_t pid = as->pid;
 
-		if (!as->resync || !pid)
+		if (!as->resync || !pid || as->exited)
 			continue;
 		/* cleared first: seeding may retire this address space (the
 		 * process exec'd), and a process that cannot be read must not

@@ -34,6 +34,9 @@ struct mt_aspace {
 	uint64_t lost;              /* events lost to full buffers */
 	uint64_t applied;           /* events applied to the shadow */
 	uint64_t verified;          /* checkpoints this address space passed through */
+	bool replaced_by_exec;      /* released because its only user exec'd */
+	bool exited;                /* no user left, but ordered items (its exit
+				       dump) still wait for their turn */
 	uint64_t acct_vm, acct_anon; /* what it adds to run-wide totals (stats.c) */
 	bool final_taken;           /* stats took its final figures */
 	uint32_t applying_stack;    /* stack id of the change being applied (its origin) */
@@ -76,6 +79,7 @@ struct mt_aspaces {
 	uint64_t reordered;         /* events that reached us before an earlier ticket */
 	uint64_t unseeded_drops;    /* events for an mm that never got a shadow */
 	uint64_t incomplete_dumps;
+	uint64_t dumps_not_taken;   /* the kernel cannot dump (MT_DUMP_NOT_TAKEN) */
 	/* The gate area ([vsyscall] on x86_64): maps prints it for every
 	 * 64-bit process, yet it is no vma (get_gate_vma()), so no dump or
 	 * iterator reports it. Added to every seeded shadow when present. */

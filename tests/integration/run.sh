@@ -13,6 +13,10 @@
 # when missing (root only).
 #
 # Tests:
+#   features   maptrace features: this kernel can trace; text and JSON agree
+#   verify-no-kfuncs/W  as verify/W, pretending the kernel lacks the vma
+#              iterator kfuncs (before 6.7): exec seeds by iterator, exit
+#              check by ptrace stop; uncompared-children: must fail
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
 #              (thread_churn: threads exiting while others map)
@@ -138,6 +142,66 @@ t_verify() {
 		fail "$name" "summary line is '$last'"
 	else
 		pass "$name"
+	fi
+}
+
+# maptrace features: this kernel can trace, text and JSON agree
+t_features() {
+	local name=features out="$tmp/features.txt" json="$tmp/features.json" rc
+
+	"$MAPTRACE" features >"$out" 2>"$tmp/features.err"
+	rc=$?
+	"$MAPTRACE" features --json >"$json" 2>>"$tmp/features.err"
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc: $(grep -m1 '^tracing' "$out")"
+	elif ! grep -qx 'tracing: possible' "$out"; then
+		fail "$name" "no 'tracing: possible' line"
+	elif [ "$(jq -r '[.can_trace, (.features | length), (.mechanisms | length)] | @tsv' "$json")" != \
+		"$(printf 'true\t15\t5')" ]; then
+		fail "$name" "JSON: $(head -c 300 "$json")"
+	else
+		pass "$name ($(grep -c DEGRADED "$out") degraded jobs)"
+	fi
+}
+
+# A kernel without the vma iterator kfuncs (before 6.7), on any kernel:
+# exec'd address spaces are read by the iterator, the command is stopped
+# in exit by ptrace and compared with /proc, and verify names the
+# degradation.
+t_verify_no_kfuncs() {
+	local w=$1 name="verify-no-kfuncs/$1" out="$tmp/nokf-$1.out" err="$tmp/nokf-$1.err" rc
+
+	need_bin "$name" "$WL/$w" || return
+	wl_args "$w" verify
+	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- \
+		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: $(tail -n 1 "$out")"
+		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
+		detail "$err" 4
+	elif ! [[ $(tail -n 1 "$out") =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$(tail -n 1 "$out")'"
+	elif ! grep -q '^verify: degraded on this kernel: exit check: no vma iterator kfuncs' "$out"; then
+		fail "$name" "the degradation is not named"
+	else
+		pass "$name"
+	fi
+}
+
+# ... where a child exits before any checkpoint (-i 0), nothing proves
+# its address space: verify must fail and say so, never pass.
+t_verify_no_kfuncs_uncompared() {
+	local name=verify-no-kfuncs/uncompared-children out="$tmp/nokf-unc.out" err="$tmp/nokf-unc.err" rc
+
+	need_bin "$name" "$WL/mmap_ops" || return
+	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 0 -- \
+		"$WL/mmap_ops" "$tmp" </dev/null >"$out" 2>"$err"
+	rc=$?
+	if (( rc == 1 )) && grep -q '^maptrace verify: [1-9][0-9]* address spaces ended without being compared' "$err"; then
+		pass "$name (exit 1: $(grep -m1 -o '[0-9]* address spaces ended without being compared' "$err"))"
+	else
+		fail "$name" "exit status $rc: $(tail -n 1 "$out") $(head -c 300 "$err")"
 	fi
 }
 
@@ -593,6 +657,7 @@ run() {
 	"$@"
 }
 
+run features bpf jq t_features
 run cli/no_target - "" t_cli_no_target
 run cli/missing_command bpf "" t_cli_missing_command
 run cli/exit_status bpf "" t_cli_exit_status
@@ -610,6 +675,10 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
+for w in heap_brk mremap_forms hostile_names jit_dlopen; do
+	run "verify-no-kfuncs/$w" bpf "" t_verify_no_kfuncs "$w"
+done
+run verify-no-kfuncs/uncompared-children bpf "" t_verify_no_kfuncs_uncompared
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done

@@ -291,6 +291,38 @@ static void test_exec_dump_seeds_and_exit_dump_is_ordered(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* The exit record may reach user space before the ticket its exit dump
+ * waits for (another thread's last call, on another CPU): the address
+ * space stays until the dump has been delivered, then goes. */
+static void test_exit_before_earlier_ticket_keeps_the_dump(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event e;
+
+	mt_aspaces_init(&reg);
+	reg.on_dump = count_dump;
+	dumps_seen = 0;
+	feed(&reg, ev(MT_EV_EXEC, MM1, 0));
+	e = ev(MT_EV_DUMP_END, MM1, 0);
+	e.aux[0] = MT_DUMP_EXEC;
+	feed(&reg, e);
+	feed(&reg, ev_mmap(MM1, 1, A + PG, PG, 3));
+	feed(&reg, ev_vma(MM1, 2, 8, A + PG, A + 2 * PG));
+	e = ev(MT_EV_DUMP_END, MM1, 2);
+	e.args[0] = 8;
+	e.args[1] = 1;
+	e.aux[0] = MT_DUMP_EXIT;
+	feed(&reg, e);
+	feed(&reg, ev(MT_EV_EXIT, 0, 0));
+	assert_non_null(mt_aspaces_by_mm(&reg, MM1)); /* the dump still waits */
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->exited);
+	assert_null(mt_aspaces_by_tgid(&reg, PID));
+	feed(&reg, ev(MT_EV_SEQ_VOID, MM1, 2));
+	assert_int_equal(dumps_seen, 1);
+	assert_null(mt_aspaces_by_mm(&reg, MM1)); /* delivered: released */
+	mt_aspaces_free(&reg);
+}
+
 static void test_incomplete_dump_requests_resync(void **state)
 {
 	struct mt_aspaces reg;
@@ -402,6 +434,28 @@ static void test_shm_segment_with_inode_0(void **state)
 	for (uint64_t pg = 0; pg < 4; pg++)
 		assert_null(mt_shadow_find(s, A + pg * PG));
 	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
+/* A kernel without the vma iterator kfuncs (before 6.7) sends no exec
+ * dump, only its end marked MT_DUMP_NOT_TAKEN: the new address space is
+ * read by the iterator instead (a resync), and no dump counts as lost. */
+static void test_exec_dump_not_taken_asks_for_a_snapshot(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event e;
+
+	mt_aspaces_init(&reg);
+	feed(&reg, ev(MT_EV_EXEC, MM2, 0));
+	e = ev(MT_EV_DUMP_END, MM2, 0);
+	e.aux[0] = MT_DUMP_EXEC;
+	e.args[0] = 1;
+	e.args[2] = MT_DUMP_NOT_TAKEN;
+	feed(&reg, e);
+	assert_true(mt_aspaces_by_mm(&reg, MM2)->resync);
+	assert_null(mt_aspaces_by_mm(&reg, MM2)->shadow);
+	assert_int_equal(reg.dumps_not_taken, 1);
+	assert_int_equal(reg.incomplete_dumps, 0);
 	mt_aspaces_free(&reg);
 }
 
@@ -553,6 +607,8 @@ int main(void)
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
 		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
 		cmocka_unit_test(test_shm_segment_with_inode_0),
+		cmocka_unit_test(test_exec_dump_not_taken_asks_for_a_snapshot),
+		cmocka_unit_test(test_exit_before_earlier_ticket_keeps_the_dump),
 		cmocka_unit_test(test_vma_to_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
