@@ -675,7 +675,7 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names jit_dlopen; do
+for w in heap_brk mremap_forms hostile_names demo; do
 	run "verify-no-kfuncs/$w" bpf "" t_verify_no_kfuncs "$w"
 done
 run verify-no-kfuncs/uncompared-children bpf "" t_verify_no_kfuncs_uncompared
