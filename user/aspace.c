@@ -675,11 +675,12 @@ static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
 
 static void on_exec(struct mt_aspaces *reg, const struct mt_event *e)
 {
-	struct mt_aspace *old = mt_aspaces_by_tgid(reg, (pid_t)e->pid);
-	struct mt_aspace *as = create(reg, e->mm);
+	struct mt_aspace *as = create(reg, e->mm), *old;
 
 	if (!as)
 		return;
+	/* (looked up after create(): it may have retired what the tgid used) */
+	old = mt_aspaces_by_tgid(reg, (pid_t)e->pid);
 	if (old && old != as && old->users == 1)
 		old->replaced_by_exec = true; /* (released below) */
 	memcpy(as->comm, e->comm, MT_COMM_LEN);
