@@ -244,6 +244,11 @@ static struct mt_aspace *create(struct mt_aspaces *reg, uint64_t mm)
 {
 	struct mt_aspace *as = mt_u64map_get(&reg->by_mm, mm);
 
+	/* Still in use as far as we know: its owner exec'd, and the kernel
+	 * freed the old mm (exec_mmap) and reused it for a fork on another
+	 * CPU before sched_process_exec sent the exec record. */
+	if (as && as->users)
+		as->replaced_by_exec = true;
 	if (as)
 		release(reg, as);
 	as = calloc(1, sizeof(*as));

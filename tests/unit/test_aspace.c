@@ -342,6 +342,39 @@ static void test_incomplete_dump_requests_resync(void **state)
 	mt_aspaces_free(&reg);
 }
 
+static bool released_by_exec;
+
+static void note_release(struct mt_aspace *as, void *ctx)
+{
+	released_by_exec = as->replaced_by_exec;
+}
+
+/* exec_mmap() frees the old mm before sched_process_exec sends the exec
+ * record, so a fork on another CPU can reuse its address first: the child
+ * still registered there exec'd, and is retired as such. */
+static void test_mm_reused_before_exec_record(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f;
+
+	seed_empty(&reg, 0);
+	reg.on_release = note_release;
+	f = ev(MT_EV_FORK, MM1, 1);
+	f.aux[0] = MM2;
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	assert_non_null(mt_aspaces_by_tgid(&reg, PID + 1)->shadow);
+	released_by_exec = false;
+	f = ev(MT_EV_FORK, MM1, 2);
+	f.aux[0] = MM2; /* PID + 1 exec'd: its old mm's address, reused */
+	f.aux[1] = PID + 2;
+	feed(&reg, f);
+	assert_true(released_by_exec);
+	assert_null(mt_aspaces_by_tgid(&reg, PID + 1));
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 2), mt_aspaces_by_mm(&reg, MM2));
+	mt_aspaces_free(&reg);
+}
+
 static void test_clone_vm_child_shares_and_exec_moves(void **state)
 {
 	struct mt_aspaces reg;
@@ -609,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_shm_segment_with_inode_0),
 		cmocka_unit_test(test_exec_dump_not_taken_asks_for_a_snapshot),
 		cmocka_unit_test(test_exit_before_earlier_ticket_keeps_the_dump),
+		cmocka_unit_test(test_mm_reused_before_exec_record),
 		cmocka_unit_test(test_vma_to_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
