@@ -72,6 +72,7 @@ struct verify_ctx {
 	const char *where;       /* what the current comparison is, for messages */
 	struct mt_aspace *as;
 	struct mt_maps_reader kernel; /* /proc/PID/maps at checkpoints, buffers reused */
+	struct mt_session *session;
 };
 
 static uint64_t mono_ns(void)
@@ -180,6 +181,14 @@ static void on_exit_stop(struct mt_session *s, pid_t pid)
 	compare(v, as, &v->kernel.maps, "at exit (stopped by ptrace)");
 }
 
+/* our ptraced processes stop only once their SIGSTOP is passed on */
+static void service_tracees(void *arg)
+{
+	struct verify_ctx *v = arg;
+
+	mt_session_service_tracees(v->session);
+}
+
 /* alive but not stopped: not ours to signal, so not compared */
 static void not_stopped(pid_t pid, void *arg)
 {
@@ -208,7 +217,7 @@ static void checkpoint(struct mt_session *s)
 		free(pids);
 		return;
 	}
-	frozen = mt_freeze(pids, (int)n, not_stopped, v);
+	frozen = mt_freeze(pids, (int)n, not_stopped, service_tracees, v);
 	mt_session_sync(s);
 	v->checkpoints++;
 	for (int i = 0; i < frozen; i++) {
@@ -312,7 +321,7 @@ static void print_registry(struct mt_session *s)
 int cmd_verify(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
-	struct verify_ctx v = { .interval_ms = 200 };
+	struct verify_ctx v = { .interval_ms = 200, .session = &s };
 	uint64_t lost, untraced;
 	int status;
 
@@ -355,6 +364,7 @@ int cmd_verify(int argc, char **argv)
 		mt_features_probe(&s.features);
 		if (!s.features.has[MT_FT_VMA_KFUNCS]) {
 			s.stop_at_exit = true;
+			s.stop_descendants = true;
 			s.on_exit_stop = on_exit_stop;
 		}
 	}

@@ -111,10 +111,10 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 			"a process killed by a signal is not checked at exit (sched_process_exit runs "
 			"after exit_mm() before Linux 6.16)");
 	else
-		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command is stopped in exit "
-			"(ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
-			"no vma iterator kfuncs (Linux < 6.7): its descendants and -p targets are "
-			"compared only at periodic checkpoints (-i)");
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
+			"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+			"no vma iterator kfuncs (Linux < 6.7): a process killed by a signal, and "
+			"-p/-a targets, are compared only at periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "task_vma iterator: one pass under the mmap read "
 				    "lock, stamped with the ticket count", NULL);
 }

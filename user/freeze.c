@@ -68,7 +68,8 @@ static bool group_stopped(pid_t pid, bool *gone)
 	return all;
 }
 
-int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg), void *arg)
+int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg),
+	      void (*service)(void *arg), void *arg)
 {
 	struct timespec pause = { 0, 200000 };
 	int kept = 0, waited = 0;
@@ -94,6 +95,8 @@ int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg), void *a
 		}
 		if (waited++ > FREEZE_TIMEOUT_MS * 5)
 			break; /* compare anyway; a moving target shows up as divergence */
+		if (service)
+			service(arg);
 		nanosleep(&pause, NULL);
 	}
 	return kept;

@@ -264,7 +264,8 @@ static int start_command(struct mt_session *s)
 	/* PTRACE_O_TRACEEXIT stops it in exit before its mm is released;
 	 * TRACEEXEC replaces the SIGTRAP a ptraced exec would otherwise get */
 	if (s->stop_at_exit &&
-	    ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC) != 0) {
+	    ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |
+		   (s->stop_descendants ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0)) != 0) {
 		fprintf(stderr, "maptrace: cannot stop '%s' at its exit (ptrace: %s): is it already "
 			"being traced?\n", s->target.argv[0], strerror(errno));
 		s->stop_at_exit = false;
@@ -459,21 +460,51 @@ void mt_session_sync(struct mt_session *s)
 	}
 }
 
-/* The command stopped under ptrace: in exit (our checkpoint), at exec, or
- * for a signal, which is passed on unchanged. */
-static void handle_ptrace_stop(struct mt_session *s)
+/* A tracee stopped under ptrace: in exit (our checkpoint), at exec or
+ * fork, at its first stop after being attached, in a group stop, or for a
+ * signal, which is passed on unchanged (ptrace(2) "Stopped states"). */
+static void handle_ptrace_stop(struct mt_session *s, pid_t pid, int st)
 {
-	int st = s->child_status, event = st >> 16, sig = WSTOPSIG(st);
+	int event = (st >> 16) & 0xff, sig = WSTOPSIG(st);
 
 	if (event == PTRACE_EVENT_EXIT) {
 		mt_session_sync(s);
 		if (s->on_exit_stop)
-			s->on_exit_stop(s, s->child);
+			s->on_exit_stop(s, pid);
 		sig = 0;
+	} else if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
+						 sig == SIGTTIN || sig == SIGTTOU)) {
+		/* a group stop of a seized tracee: stay stopped as without us
+		 * (a checkpoint's SIGSTOP, or the user's), until SIGCONT */
+		ptrace(PTRACE_LISTEN, pid, 0, 0);
+		return;
 	} else if (event) {
-		sig = 0; /* exec and group stops are ours, not the program's */
+		sig = 0; /* exec, fork and attach stops are ours, not the program's */
 	}
-	ptrace(PTRACE_CONT, s->child, 0, sig);
+	ptrace(PTRACE_CONT, pid, 0, sig);
+}
+
+void mt_session_service_tracees(struct mt_session *s)
+{
+	pid_t r;
+	int st;
+
+	if (!s->child)
+		return;
+	/* the command, and with stop_descendants every process it forked:
+	 * they are our tracees (__WALL: whatever their kind); a descendant's
+	 * end is its own parent's to reap */
+	while ((r = waitpid(s->stop_at_exit ? -1 : s->child, &st, WNOHANG | __WALL)) > 0) {
+		if (WIFSTOPPED(st)) {
+			if (r == s->child)
+				s->child_status = st;
+			handle_ptrace_stop(s, r, st);
+		} else if (r == s->child) {
+			s->child_status = st;
+			s->child_done = true;
+			mt_u64map_del(&s->live, (uint64_t)s->child);
+		}
+	}
 }
 
 int mt_session_run(struct mt_session *s)
@@ -486,16 +517,7 @@ int mt_session_run(struct mt_session *s)
 			fprintf(stderr, "maptrace: reading the ring buffer failed: %s\n", strerror(-n));
 			break;
 		}
-		if (s->child && !s->child_done) {
-			pid_t r = waitpid(s->child, &s->child_status, WNOHANG);
-
-			if (r == s->child && WIFSTOPPED(s->child_status)) {
-				handle_ptrace_stop(s);
-			} else if (r == s->child) {
-				s->child_done = true;
-				mt_u64map_del(&s->live, (uint64_t)s->child);
-			}
-		}
+		mt_session_service_tracees(s);
 		if (s->child_done && (mt_tracer_drain(s->tracer), !family_alive(s)))
 			break; /* the command and every traced descendant ended */
 		if (!s->child && !targets_alive(s))

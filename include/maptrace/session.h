@@ -43,6 +43,7 @@ struct mt_session {
 	 * and on_exit_stop runs while it is stopped in exit, its address space
 	 * still whole and readable in /proc, after the ring buffer is drained. */
 	bool stop_at_exit;
+	bool stop_descendants;      /* ... and every process it forks (not threads) */
 	void (*on_exit_stop)(struct mt_session *s, pid_t pid);
 	void *ctx;
 	int poll_ms;
@@ -75,6 +76,9 @@ int mt_session_start(struct mt_session *s);
 /* Poll until the command ends, the traced processes are all gone (-p), or
  * SIGINT/SIGTERM. Returns 0. */
 int mt_session_run(struct mt_session *s);
+/* Handle whatever the started command (and its traced descendants) reported
+ * to us under ptrace, without waiting: stops are answered, its end noted. */
+void mt_session_service_tracees(struct mt_session *s);
 /* Deliver everything already in the ring buffer and resynchronise the
  * address spaces that lost events. */
 void mt_session_sync(struct mt_session *s);
