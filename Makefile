@@ -7,8 +7,29 @@
 #   make integration  tests that load the real BPF programs (root)
 #   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF
+#   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF,
+#                   or from KERNEL_IMAGE=/boot/vmlinuz-... or VMLINUX_BTF=FILE (any ARCH)
+#   make deps       install the packages the build needs (root)
 #   V=1             show full commands
+#
+# Cross-building (x86 and arm64): ARCH=arm64 on an amd64 machine builds
+# ./maptrace for arm64 with Debian's aarch64-linux-gnu toolchain and the
+# arm64 (multiarch) libraries; `make ARCH=arm64 deps` installs them.
+# Cross objects live in .output/$(ARCH), apart from native ones.
+#   make ARCH=arm64 unit   the unit tests, run under qemu-aarch64-static
+
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+ARCH := $(HOST_ARCH)
+# the kernel's names for the architectures, and uname's
+override ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+SUPPORTED_ARCHS := x86 arm64
+ifeq ($(filter $(ARCH),$(SUPPORTED_ARCHS)),)
+$(error maptrace builds for ARCH=x86 or ARCH=arm64, not ARCH=$(ARCH))
+endif
+TRIPLET_x86   := x86_64-linux-gnu
+TRIPLET_arm64 := aarch64-linux-gnu
+QEMU_x86      := qemu-x86_64-static
+QEMU_arm64    := qemu-aarch64-static
 
 OUTPUT   := .output
 CLANG    ?= $(shell command -v clang-19 || command -v clang)
@@ -18,7 +39,32 @@ PKG_CONFIG ?= pkg-config
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS := 1
+# clang, not Debian's gcc-aarch64-linux-gnu: that conflicts with
+# gcc-multilib (the native set, for the ia32 test) and apt removes one to
+# install the other. clang needs only the target's binutils and crt files.
+# CC from the environment is the machine's own compiler: only a CC on the
+# command line (CC=aarch64-linux-gnu-gcc) replaces the cross one.
+ifneq ($(origin CC),command line)
+CC := $(CLANG) --target=$(TRIPLET_$(ARCH))
+# clang warns where gcc does not about two deliberate styles of the
+# sources: tables that name their leading fields only, and long string
+# literals split over lines in arrays
+CROSS_WARN := -Wno-missing-field-initializers -Wno-string-concatenation
+endif
+# Debian's multiarch libraries of the target, not the build machine's
+ifneq ($(origin PKG_CONFIG),command line)
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET_$(ARCH))/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+# the unit tests run under qemu-user (binfmt_misc may not be set up)
+UNIT_RUNNER ?= $(QEMU_$(ARCH)) -L /usr/$(TRIPLET_$(ARCH))
+OUTPUT := .output/$(ARCH)
+NATIVE_ONLY := demo test integration workloads soak bench fuzz fuzz-short
+ifneq ($(filter $(NATIVE_ONLY),$(MAKECMDGOALS)),)
+$(error make $(filter $(NATIVE_ONLY),$(MAKECMDGOALS)) runs on the machine it traces, not with ARCH=$(ARCH) on $(HOST_ARCH): copy ./maptrace there, or run the kernel matrix)
+endif
+endif
 VMLINUX := vmlinux/vmlinux_$(ARCH).h
 
 LIBS_PC   := libbpf libelf libdw zlib
@@ -28,9 +74,14 @@ PC_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I$(OUTPUT)
+override CFLAGS += -std=gnu11 $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -Iinclude -I$(OUTPUT)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ivmlinux -I$(OUTPUT)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifneq ($(CROSS),)
+# under qemu-user, ASan's shadow reservations are slow and LeakSanitizer
+# cannot run; UBSan traps (no runtime library for the target needed)
+SAN      := -fsanitize=undefined -fsanitize-trap=all -fno-omit-frame-pointer
+endif
 
 ifeq ($(V),1)
 Q =
@@ -46,6 +97,8 @@ endif
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# kept: deleted as intermediates, the next make would build them again
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 # Pure logic: never calls libbpf, unit-tested with sanitizers.
 LOGIC_SRCS := user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c
@@ -64,8 +117,22 @@ WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
 
 all: maptrace
 
+ifneq ($(CROSS),)
+# checked when first needed, so that `make ARCH=arm64 deps all` works
+CROSS_TOOLS := cross-tools
+.PHONY: cross-tools
+cross-tools:
+	@command -v $(firstword $(CC)) >/dev/null && $(PKG_CONFIG) --exists $(LIBS_PC) || \
+	{ echo "make ARCH=$(ARCH): $(firstword $(CC)) or the $(ARCH) libraries ($(LIBS_PC)) are missing: run 'make ARCH=$(ARCH) deps' as root" >&2; exit 2; }
+endif
+
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/san $(OUTPUT)/unit $(OUTPUT)/workloads:
 	$(Q)mkdir -p $@
+
+# committed; without one for ARCH, say how to make it (else make only
+# reports that it cannot build the first user object)
+$(VMLINUX):
+	@echo "$(VMLINUX) is missing: generate it with 'make vmlinux ARCH=$(ARCH)' (see vmlinux/README.md)" >&2; exit 2
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
@@ -75,15 +142,23 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS) $(CROSS_TOOLS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c $< -o $@
+
+# ./maptrace is the one binary of every ARCH: relink it when the last link
+# was for another one (no record: a native build before cross builds existed)
+MAPTRACE_ARCH := .output/maptrace.arch
+ifneq ($(or $(shell cat $(MAPTRACE_ARCH) 2>/dev/null),$(HOST_ARCH)),$(ARCH))
+.PHONY: maptrace
+endif
 
 maptrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PC_LIBS) -o $@
+	$(Q)mkdir -p $(dir $(MAPTRACE_ARCH)) && echo $(ARCH) > $(MAPTRACE_ARCH)
 
-$(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san
+$(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san $(CROSS_TOOLS)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
@@ -109,10 +184,10 @@ $(OUTPUT)/workloads/lib%.so: tests/workloads/lib%.c | $(OUTPUT)/workloads
 workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS)
 
 deps:
-	$(Q)./.ci/install-deps
+	$(Q)./.ci/install-deps $(if $(CROSS),--$(ARCH))
 
 unit: $(UNIT_BINS)
-	$(Q)tests/unit/run.sh $(UNIT_BINS)
+	$(Q)$(if $(CROSS),MT_UNIT_EMULATED=1 UNIT_RUNNER='$(UNIT_RUNNER)') tests/unit/run.sh $(UNIT_BINS)
 
 integration: maptrace workloads
 	$(Q)tests/integration/run.sh
@@ -129,8 +204,25 @@ install: maptrace
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 maptrace $(DESTDIR)$(PREFIX)/bin/maptrace
 
+# The BTF of the running kernel, unless one is named: VMLINUX_BTF=FILE (raw
+# BTF, or an ELF vmlinux with a .BTF section), or KERNEL_IMAGE=FILE, a boot
+# image (vmlinuz) of a kernel built with CONFIG_DEBUG_INFO_BTF=y whose raw
+# BTF vmlinux/btf-from-image.py copies out (see vmlinux/README.md).
+ifneq ($(KERNEL_IMAGE),)
+VMLINUX_BTF := $(OUTPUT)/vmlinux.btf
+else ifeq ($(CROSS),)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+endif
+
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
+ifeq ($(VMLINUX_BTF),)
+	@echo "make vmlinux ARCH=$(ARCH): the running kernel is $(HOST_ARCH); name an $(ARCH) kernel with KERNEL_IMAGE=vmlinuz or VMLINUX_BTF=file (see vmlinux/README.md)" >&2; exit 2
+endif
+ifneq ($(KERNEL_IMAGE),)
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)vmlinux/btf-from-image.py $(KERNEL_IMAGE) $(VMLINUX_BTF)
+endif
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
 
 clean:
 	rm -rf $(OUTPUT) maptrace

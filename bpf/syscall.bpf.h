@@ -65,7 +65,7 @@ static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 	out[15] = regs->r15;
 	out[16] = regs->ip;
 }
-#define USER_SP_REG 7
+#define USER_SP_REG MT_REG_SP
 
 /* A 32-bit (ia32) syscall: its numbers are not the 64-bit ones our table
  * classifies (ia32 9 is link, not mmap). in_ia32_syscall() tests TS_COMPAT
@@ -105,12 +105,19 @@ static __always_inline bool in_syscall_body(struct pt_regs *regs)
 	return true;
 }
 
-/* AArch64 DWARF numbering: x0-x30, sp (31), and pc (32) does not fit the
- * x86 layout of struct mt_user_regs: DWARF stacks are x86_64-only for now. */
+/* The user registers in DWARF order (AArch64 DWARF ABI, "DWARF register
+ * names"): x0-x30 are 0-30, sp 31, and pc 32 (libdw takes the pc apart,
+ * see user/unwind.c). The loop unrolls to constant offsets: a BTF pointer
+ * takes no variable index. */
 static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 {
+#pragma unroll
+	for (int i = 0; i < 31; i++)
+		out[i] = regs->regs[i];
+	out[31] = regs->sp;
+	out[32] = regs->pc;
 }
-#define USER_SP_REG 7
+#define USER_SP_REG MT_REG_SP
 
 /* AArch32 tasks are not told apart yet */
 static __always_inline bool compat_syscall(void)

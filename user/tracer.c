@@ -64,6 +64,8 @@ static const struct { long nr; __u8 kind; } syscall_kinds[] = {
 	{ SYS_exit_group, MT_SC_EXIT_GROUP },
 };
 
+/* libbpf's format strings: the attribute tells clang's -Wformat-nonliteral so */
+__attribute__((format(printf, 2, 0)))
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && verbosity < 2)

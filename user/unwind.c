@@ -24,17 +24,18 @@
  *    word itself only has to be equal where it mattered: a saved register
  *    that no outer frame's rules name (a caller's loop counter pushed by a
  *    callee) is read by libdwfl but changes nothing;
- *  - registers: rip and rsp always, and whichever other initial registers
- *    the unwinding could have used. Those are found from the CFI of each
+ *  - registers: the pc and sp always, and whichever other initial
+ *    registers the unwinding could have used. Those are found from the CFI of each
  *    frame, following libdwfl's own rules (frame_unwind.c): a frame with
  *    CFI evaluates the CFA and every register rule, reading the registers
  *    their expressions name; a register with a same-value rule carries its
  *    value to the caller; a frame without CFI (no module, or no FDE in
  *    .eh_frame nor .debug_frame) is unwound by the frame-pointer fallback
- *    (ebl_unwind), which reads rbp and rsp and leaves the caller nothing
- *    else. So an initial register, or a word read, matters only if some
- *    later frame's rules name the register while it still holds that
- *    value, or if the word is a return address. Frames whose rules read
+ *    (ebl_unwind), which reads rbp and rsp (x29 and x30 on arm64) and
+ *    leaves the caller nothing else. So an initial register, or a word
+ *    read, matters only if some later frame's rules name the register
+ *    while it still holds that value, or if it is a return address: a
+ *    word on x86, often the initial link register x30 on arm64. Frames whose rules read
  *    memory in other ways are not followed: everything still live there,
  *    and every later read, counts.
  * Samples involving a signal frame (where libdwfl looks up the caller's
@@ -57,8 +58,8 @@
 #define MEMO_BUCKETS 1024  /* by (modules, rip, rsp) */
 #define MEMO_WAYS    4     /* samples kept per bucket, most recent first */
 #define MAX_READS    256   /* an unwinding that reads more is not remembered */
-#define REG_SP       7     /* DWARF register numbers (x86_64) */
-#define REG_IP       16
+#define REG_SP       MT_REG_SP  /* DWARF register numbers (events.h) */
+#define REG_IP       MT_REG_PC
 
 /* The sample being unwound. */
 struct sample {
@@ -79,7 +80,7 @@ struct read_rec {
 struct memo {
 	uint64_t sig;
 	uint64_t regs[MT_NREGS];    /* compared where regmask has their bit */
-	uint32_t regmask;           /* always rip and rsp, and the registers it read */
+	uint64_t regmask;           /* always pc and sp, and the registers it read (33 on arm64) */
 	uint32_t nreads;
 	uint32_t id;                /* mt_unwind's id for this stack, 0 until kept */
 	int nframes;
@@ -172,7 +173,14 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 
 	for (int i = 0; i < MT_NREGS; i++)
 		regs[i] = u->cur.regs->regs[i];
-	return dwfl_thread_state_registers(thread, 0, MT_NREGS, regs);
+	if (!dwfl_thread_state_registers(thread, 0, MT_NREGS, regs))
+		return false;
+#if defined(__aarch64__)
+	/* libdwfl takes an unset pc from the return-address register, which
+	 * is rip on x86_64 but x30 (lr) on arm64: the caller's, not ours */
+	dwfl_thread_state_register_pc(thread, regs[REG_IP]);
+#endif
+	return true;
 }
 
 static const Dwfl_Thread_Callbacks thread_callbacks = {
@@ -448,7 +456,7 @@ static Dwarf_Frame *cfi_frame(Dwfl *dwfl, uint64_t pc)
 #define SRC_READ     0x8000           /* | index of the logged read that produced it */
 
 /* Mark what the registers an expression names hold as relevant. */
-static void use_regs(const Dwarf_Op *ops, size_t nops, const uint16_t src[MT_NREGS], uint32_t *deps,
+static void use_regs(const Dwarf_Op *ops, size_t nops, const uint16_t src[MT_NREGS], uint64_t *deps,
 		     struct read_rec *log)
 {
 	for (size_t i = 0; i < nops; i++) {
@@ -469,7 +477,7 @@ static void use_regs(const Dwarf_Op *ops, size_t nops, const uint16_t src[MT_NRE
 		if (src[r] & SRC_READ)
 			log[src[r] & ~SRC_READ].relevant = true;
 		else
-			*deps |= 1u << src[r];
+			*deps |= 1ull << src[r];
 	}
 }
 
@@ -520,7 +528,8 @@ static bool reads_memory(const Dwarf_Op *ops, size_t nops)
 static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read_rec *log, uint32_t nlog)
 {
 	uint16_t src[MT_NREGS], next[MT_NREGS];
-	uint32_t deps = 0, pos = 0;
+	uint64_t deps = 0;
+	uint32_t pos = 0;
 	int i;
 
 	for (uint32_t k = 0; k < nlog; k++)
@@ -573,6 +582,10 @@ static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read
 		free(fr);
 		if (complex)
 			break;
+		/* the caller's pc is the return-address register as unwound: a
+		 * read (marked above) or, in an arm64 leaf, the initial x30 */
+		if (ra >= 0 && ra < MT_NREGS && next[ra] != SRC_NONE && !(next[ra] & SRC_READ))
+			deps |= 1ull << next[ra];
 		memcpy(src, next, sizeof(src));
 	}
 	if (i < n || pos != nlog) {
@@ -584,12 +597,12 @@ static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read
 			if (src[r] & SRC_READ)
 				log[src[r] & ~SRC_READ].relevant = true;
 			else
-				deps |= 1u << src[r];
+				deps |= 1ull << src[r];
 		}
 		for (uint32_t k = pos; k < nlog; k++)
 			log[k].relevant = true;
 	}
-	return deps;
+	return (int64_t)deps;  /* bit 63 is never set: MT_NREGS <= 63 */
 }
 
 static size_t memo_bucket(uint64_t sig, uint64_t rip, uint64_t rsp)
@@ -632,7 +645,7 @@ static struct memo *memo_find(struct mt_unwinder *u, uint64_t sig)
 	return NULL;
 }
 
-static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint32_t regmask,
+static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint64_t regmask,
 			     const struct mt_frame *const *frames, int n)
 {
 	struct memo **ways = u->memo[memo_bucket(sig, u->cur.regs->regs[REG_IP], u->cur.sp)];
@@ -643,7 +656,7 @@ static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint32_t regma
 		return NULL;
 	m->sig = sig;
 	memcpy(m->regs, u->cur.regs->regs, sizeof(m->regs));
-	m->regmask = regmask | 1u << REG_IP | 1u << REG_SP;
+	m->regmask = regmask | 1ull << REG_IP | 1ull << REG_SP;
 	m->nreads = u->nlog;
 	m->id = 0;
 	m->nframes = n;
@@ -684,7 +697,7 @@ static int unwind_dwarf(struct mt_unwinder *u, Dwfl *dwfl, uint64_t sig, struct 
 	}
 	*frames = u->out;
 	if (n && !u->log_full && !c.signal && (deps = register_deps(dwfl, c.pcs, c.n, u->log, u->nlog)) >= 0)
-		*memo = memo_add(u, sig, (uint32_t)deps, u->out, n);
+		*memo = memo_add(u, sig, (uint64_t)deps, u->out, n);
 	return n;
 }
 

@@ -136,12 +136,32 @@ enum mt_stack_mode {
 
 #define MT_STACK_MAX    16384  /* bytes of user stack a DWARF sample carries at most */
 #define MT_FP_FRAMES    127    /* return addresses a frame-pointer stack carries at most */
-#define MT_NREGS        17     /* x86_64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
 
-/* The user registers of a DWARF stack sample, in DWARF register order. */
+/* The user registers of a DWARF stack sample, in the architecture's DWARF
+ * register numbering, which libdw takes as is. One layout per architecture
+ * rather than one record for all: both halves are always built for the same
+ * one, and an x86 sample stays the 17 registers it always was instead of
+ * carrying 16 empty slots through the ring buffer on every call. */
+#if defined(__TARGET_ARCH_x86) || (!defined(__bpf__) && (defined(__x86_64__) || defined(__i386__)))
+#define MT_NREGS        17     /* x86_64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+#define MT_REG_SP       7      /* rsp */
+#define MT_REG_PC       16     /* rip */
+#elif defined(__TARGET_ARCH_arm64) || (!defined(__bpf__) && defined(__aarch64__))
+#define MT_NREGS        33     /* AArch64 DWARF registers 0-32: x0-x30 (x29 fp, x30 lr), sp, pc */
+#define MT_REG_SP       31
+#define MT_REG_PC       32
+#else
+#error "maptrace: DWARF registers unknown for this architecture (x86 and arm64 are)"
+#endif
+
 struct mt_user_regs {
 	__u64 regs[MT_NREGS];
 };
+#if MT_NREGS == 17
+_Static_assert(sizeof(struct mt_user_regs) == 136, "mt_user_regs ABI size (x86_64)");
+#else
+_Static_assert(sizeof(struct mt_user_regs) == 264, "mt_user_regs ABI size (arm64)");
+#endif
 
 /* One per-mm ticket counter slot (bpf/tickets.bpf.h); the loader writes one
  * when it keeps every counter in the overflow hash. */

@@ -10,7 +10,12 @@
 # with no failure in its summary (e.g. LeakSanitizer at exit) counts as one
 # failed test. Prints one last line "unit: P passed, F failed, S skipped"
 # and exits 1 when anything failed or nothing ran.
+#
+# UNIT_RUNNER, when set, is the command that runs each binary (words split
+# on blanks): `make ARCH=arm64 unit` runs cross-built tests under
+# qemu-aarch64-static.
 set -u
+read -ra runner <<< "${UNIT_RUNNER:-}"
 
 : "${ASAN_OPTIONS:=detect_leaks=1:abort_on_error=1}"
 : "${UBSAN_OPTIONS:=print_stacktrace=1:halt_on_error=1}"
@@ -24,7 +29,7 @@ trap 'rm -f "$log"' EXIT
 
 for bin in "$@"; do
 	echo "== $bin"
-	"$bin" 2>&1 | tee "$log"
+	"${runner[@]}" "$bin" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 
 	p=0 f=0 s=0 summaries=0

@@ -987,10 +987,13 @@ static void test_reader_reuse(void **state)
 static void test_query_equals_text(void **state)
 {
 	struct mt_maps_reader q = { 0 }, t = { 0 };
-	pid_t pid = hold_regions(3000);
+	pid_t pid;
 	int err;
 
 	(void)state;
+	if (getenv("MT_UNIT_EMULATED"))
+		skip(); /* a live process (see main) */
+	pid = hold_regions(3000);
 	err = mt_maps_reader_query(&q, pid);
 	if (err == -EOPNOTSUPP) {
 		unhold(pid);
@@ -1072,5 +1075,9 @@ int main(void)
 		cmocka_unit_test(test_query_equals_text),
 	};
 
+	/* under qemu-user (make ARCH=arm64 unit) /proc shows the emulator, not
+	 * this program: the tests that read a live process do not apply */
+	if (getenv("MT_UNIT_EMULATED"))
+		cmocka_set_skip_filter("test_re*");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
