@@ -49,6 +49,10 @@ const volatile __u32 wakeup_bytes = MT_WAKEUP_BYTES; /* wake the loader once thi
 const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
 const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
 const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfuncs (6.7) */
+/* sched_process_exit runs before exit_mm() (6.16, "exit: move and extend
+ * sched_process_exit() tracepoint"); before that, the exit dump is taken
+ * in exit_mm() itself (on_mmap_lock). Probed by the loader (features.h). */
+const volatile bool exit_tp_sees_mm = true;
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -63,6 +67,7 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
 #define S_IFMT  00170000
 #define S_IFCHR 0020000
+#define PF_EXITING 0x00000004 /* include/linux/sched.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -316,35 +321,12 @@ static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 
 static __always_inline void dump_current_mm(__u32 reason);
 
-/* Does sched_process_exit fire while the exiting task still has its mm?
- * "exit: move and extend sched_process_exit() tracepoint" (Linux 6.16)
- * moved it before exit_mm() in do_exit() and gave it group_dead; before
- * that, exit_group() entry was the last moment the whole address space
- * was reachable from the task. */
-struct trace_event_raw_sched_process_exit___group_dead {
-	bool group_dead;
-} __attribute__((preserve_access_index));
-
-static __always_inline bool exit_tracepoint_sees_mm(void)
-{
-	return bpf_core_field_exists(struct trace_event_raw_sched_process_exit___group_dead,
-				     group_dead);
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 {
 	__u32 kind = syscall_kind_of(nr);
 	struct call_state *c;
 
-	if (kind == MT_SC_EXIT_GROUP) {
-		/* verify's final checkpoint, on kernels where on_exit_task
-		 * comes too late for it */
-		if (dump_exit && !exit_tracepoint_sees_mm() &&
-		    trace_allowed(bpf_get_current_pid_tgid() >> 32))
-			dump_current_mm(MT_DUMP_EXIT);
-		return 0;
-	}
 	if (!enter_times || !call_wanted(kind, regs) ||
 	    !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -378,11 +360,26 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	__u64 *counter;
 	__u32 kind;
 
-	if (!write || !success)
+	if (!success || (!write && (!dump_exit || exit_tp_sees_mm)))
 		return 0;
 	task = bpf_get_current_task_btf();
 	if (mm != (__u64)task->mm)
 		return 0; /* e.g. the child's mm in dup_mmap(), or a kernel thread */
+	if (!write) {
+		/* Before 6.16 the exit dump is taken here: exit_mm() read-locks
+		 * the mm before it clears task->mm (kernel/exit.c), after every
+		 * thread of the group has entered do_exit() (signal->live is 0:
+		 * nothing can change the mm any more), whether the group
+		 * called exit_group() or was killed by a signal, and with
+		 * interrupts on (the vma iterator's trylock fails with them off,
+		 * as in the signal_deliver tracepoint). Several dying threads
+		 * may each dump it: each dump is exact. */
+		if ((task->flags & PF_EXITING) &&
+		    BPF_CORE_READ(task, signal, live.counter) == 0 &&
+		    trace_allowed(task->tgid))
+			dump_current_mm(MT_DUMP_EXIT);
+		return 0;
+	}
 	/* inside which syscall? (pt_regs of the user entry) */
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	kind = syscall_kind_of(syscall_nr(regs));
@@ -953,7 +950,7 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	/* the last thread, with the whole address space still there: verify's
 	 * final checkpoint, whether the process called exit_group() or was
 	 * killed by a signal */
-	if (dump_exit && exit_tracepoint_sees_mm() && mm)
+	if (dump_exit && exit_tp_sees_mm && mm)
 		dump_current_mm(MT_DUMP_EXIT);
 	s = scratch_event(MT_EV_EXIT);
 	if (!s)

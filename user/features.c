@@ -107,9 +107,9 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 		out[MT_JOB_EXIT_CHECK] = mech("exit check", "in-kernel dump at sched_process_exit "
 					      "(exit_group() and fatal signals alike)", NULL);
 	else if (kfuncs)
-		out[MT_JOB_EXIT_CHECK] = mech("exit check", "in-kernel dump at exit_group() entry (sys_enter)",
-			"a process killed by a signal is not checked at exit (sched_process_exit runs "
-			"after exit_mm() before Linux 6.16)");
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "in-kernel dump as exit_mm() read-locks the "
+			"address space (mmap_lock tracepoint; sched_process_exit runs after exit_mm() "
+			"before Linux 6.16), exit_group() and fatal signals alike", NULL);
 	else
 		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
 			"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",

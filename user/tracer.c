@@ -156,14 +156,11 @@ static uint64_t round_pow2(uint64_t v)
 	return p;
 }
 
-/* Whether sys_enter must run: for call durations, or for the exit dump on
- * kernels whose sched_process_exit fires after the mm is gone and that can
- * dump at all (features.h: the BPF side asks the same of CO-RE). */
-static bool needs_sys_enter(const struct mt_features *f, const struct mt_tracer_opts *opts)
+/* sys_enter runs only for call durations: a second program on every
+ * syscall costs ~150 ns per mapping call. */
+static bool needs_sys_enter(const struct mt_tracer_opts *opts)
 {
-	if (opts->enter_times)
-		return true;
-	return opts->dump_exit && !f->has[MT_FT_EXIT_SEES_MM] && f->has[MT_FT_VMA_KFUNCS];
+	return opts->enter_times;
 }
 
 /* The number of per-mm ticket slots (bpf/tickets.bpf.h). Tests set
@@ -250,12 +247,13 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->skel->rodata->ticket_slot_mask = slots ? slots - 1 : 0;
 	t->skel->rodata->enter_times = opts->enter_times;
 	t->skel->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];
+	t->skel->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];
 	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 	/* sys_enter, a program on every syscall, only if it has work (below) */
 	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
-	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(f, opts));
+	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(opts));
 
 	err = maptrace_bpf__load(t->skel);
 	if (err) {
@@ -265,7 +263,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	if (!slots && (err = retire_only_ticket_slot(t->skel)))
 		goto fail;
 	err = maptrace_bpf__attach(t->skel);
-	if (!err && needs_sys_enter(f, opts)) {
+	if (!err && needs_sys_enter(opts)) {
 		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
 		err = t->skel->links.sys_enter ? 0 : -errno;
 	}

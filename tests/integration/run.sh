@@ -14,10 +14,11 @@
 #
 # Tests:
 #   features   maptrace features: this kernel can trace; text and JSON agree
-#   verify-no-kfuncs/W  as verify/W, pretending the kernel lacks the vma
-#              iterator kfuncs (before 6.7): exec seeds by iterator, exit
+#   verify-without-F/W  as verify/W on a kernel without fact F:
+#              vma_iter_kfuncs (before 6.7): exec seeds by iterator, exit
 #              check by ptrace stop of the command and its descendants;
-#              sigkilled-child: a SIGKILLed child is never compared: must fail
+#              sigkilled-child: a SIGKILLed child is never compared: must fail;
+#              exit_sees_mm (before 6.16): exit dumps in exit_mm(), -i 0
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
 #              (thread_churn: threads exiting while others map)
@@ -167,16 +168,24 @@ t_features() {
 	fi
 }
 
-# A kernel without the vma iterator kfuncs (before 6.7), on any kernel:
-# exec'd address spaces are read by the iterator, the command is stopped
-# in exit by ptrace and compared with /proc, and verify names the
-# degradation.
-t_verify_no_kfuncs() {
-	local w=$1 name="verify-no-kfuncs/$1" out="$tmp/nokf-$1.out" err="$tmp/nokf-$1.err" rc
+# An older kernel's path, on any kernel (MAPTRACE_PRETEND_MISSING):
+#  - no vma iterator kfuncs (before 6.7): exec'd address spaces are read
+#    by the iterator, every process is stopped in exit by ptrace and
+#    compared with /proc, and verify names the degradation;
+#  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
+#    taken in exit_mm(); with -i 0 it is the only comparison there is.
+# t_verify_as_on FEATURE WORKLOAD
+t_verify_as_on() {
+	local ft=$1 w=$2 name="verify-without-$1/$2" out="$tmp/as-$1-$2.out" err="$tmp/as-$1-$2.err"
+	local rc interval=50 degraded=""
 
 	need_bin "$name" "$WL/$w" || return
 	wl_args "$w" verify
-	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- \
+	case $ft in
+	vma_iter_kfuncs) degraded='^verify: degraded on this kernel: exit check: no vma iterator kfuncs' ;;
+	exit_sees_mm) interval=0 ;;
+	esac
+	MAPTRACE_PRETEND_MISSING=$ft "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
 		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
 	rc=$?
 	if (( rc != 0 )); then
@@ -185,8 +194,10 @@ t_verify_no_kfuncs() {
 		detail "$err" 4
 	elif ! [[ $(tail -n 1 "$out") =~ $VERIFY_OK ]]; then
 		fail "$name" "summary line is '$(tail -n 1 "$out")'"
-	elif ! grep -q '^verify: degraded on this kernel: exit check: no vma iterator kfuncs' "$out"; then
+	elif [ -n "$degraded" ] && ! grep -q "$degraded" "$out"; then
 		fail "$name" "the degradation is not named"
+	elif [ -z "$degraded" ] && grep -q '^verify: degraded' "$out"; then
+		fail "$name" "a degradation is named: $(grep -m1 '^verify: degraded' "$out")"
 	else
 		pass "$name"
 	fi
@@ -197,7 +208,7 @@ t_verify_no_kfuncs() {
 # pending since Linux 5.19), so nothing proves its address space: verify
 # must fail and say so, never pass.
 t_verify_no_kfuncs_uncompared() {
-	local name=verify-no-kfuncs/sigkilled-child out="$tmp/nokf-unc.out" err="$tmp/nokf-unc.err" rc
+	local name=verify-without-vma_iter_kfuncs/sigkilled-child out="$tmp/nokf-unc.out" err="$tmp/nokf-unc.err" rc
 
 	need_bin "$name" "$WL/lifecycle" || return
 	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 0 -- \
@@ -680,13 +691,13 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names demo; do
-	run "verify-no-kfuncs/$w" bpf "" t_verify_no_kfuncs "$w"
+for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many; do
+	run "verify-without-vma_iter_kfuncs/$w" bpf "" t_verify_as_on vma_iter_kfuncs "$w"
 done
-for w in mmap_ops thread_race spawn_many; do
-	run "verify-no-kfuncs/$w" bpf "" t_verify_no_kfuncs "$w"
+run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_uncompared
+for w in lifecycle thread_churn mmap_ops sysv_shm; do
+	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
-run verify-no-kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_uncompared
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done
