@@ -82,8 +82,28 @@ add_binary() {
 	done < <(needed "$f")
 }
 
+# Libraries glibc dlopen()s, which no DT_NEEDED names: libgcc_s for
+# pthread_exit() and pthread_cancel() (without it they abort: "libgcc_s.so.1
+# must be installed for pthread_exit to work"). Put beside libc.so.6.
+add_dlopened() {
+	local libc lib f d
+	libc=$(find "$root" -name libc.so.6 | head -n 1)
+	[ -n "$libc" ] || return 0
+	for lib in libgcc_s.so.1; do
+		f=""
+		for d in $(dirname "$(needed_path "$1" libc.so.6)") ${LIB_DIRS:-}; do
+			[ -e "$d/$lib" ] && { f=$d/$lib; break; }
+		done
+		[ -n "$f" ] || die "no $lib beside $(needed_path "$1" libc.so.6) or in LIB_DIRS='${LIB_DIRS:-}'"
+		cp -L "$f" "$(dirname "$libc")/$lib"
+	done
+}
+# Where binary $1 finds library $2 on this machine.
+needed_path() { needed "$1" | grep -m 1 "/$2\$"; }
+
 if [ -n "$maptrace" ]; then
 	add_binary "$maptrace" /usr/bin/maptrace
+	add_dlopened "$maptrace"
 	[ -d "$wl" ] || die "no workloads directory $wl (run: make workloads)"
 	for f in "$wl"/*; do
 		case $f in *.d) continue ;; esac
