@@ -13,6 +13,8 @@
 # and of the workloads (LIB_DIRS_ARM64: where their arm64 libraries are),
 # ARM64_STRACE an arm64 strace; without ARM64_MAPTRACE the arm64 kernels
 # are booted to the busybox /init only and counted as skipped.
+# GUEST_EXTRA: a shell command the guests run last, only logged (e.g.
+# GUEST_EXTRA="maptrace verify -v -- /wl/demo"; workloads are in /wl).
 #
 # Inside each guest (tests/kernels/init), with what is asserted here:
 #   boot        /init ran and reported to the end (not killed by the timeout)
@@ -75,18 +77,17 @@ marks() { tr -d '\r' <"$log" | sed -n 's/^.*@@MT //p'; }
 lines() { sed -n "s|^$1 $2 ||p" "$tmp/marks"; }
 status() { sed -n "s|^RC $1 \([0-9]*\) .*|\1|p" "$tmp/marks" | tail -n 1; }
 
-# Why a command failed, from its stderr: maptrace's own message, and for a
-# refused BPF program the verifier's last words (the line before
-# "processed N insns") and which program.
+# Why a command failed, from its stderr: maptrace's own message; which map
+# or program libbpf could not create or load, and for a refused program the
+# verifier's last words (the line before "processed N insns").
 why() {
 	local err=$tmp/err
 	lines ERR "$1" >"$err"
 	{
 		grep -m 1 "^maptrace" "$err"
-		grep -m 1 "BPF program load failed" "$err"
+		grep -m 1 -E "^libbpf: (map|prog) '[^']*': (failed|BPF program load failed)" "$err"
 		grep -B 1 -m 1 "^processed [0-9]* insns" "$err" | head -n 1
-		grep -m 1 -i "libbpf: .*\(fail\|error\|missing\|not found\)" "$err"
-	} | awk '!seen[$0]++' | head -n 4 >"$tmp/why"
+	} | awk '!seen[$0]++' >"$tmp/why"
 	# none of these: its first lines, whatever they say
 	if [ -s "$tmp/why" ]; then cat "$tmp/why"; else head -n 2 "$err"; fi
 }
@@ -182,6 +183,7 @@ initramfs() {
 		echo "CMD_TIMEOUT=300"
 		echo "ERR_LINES=400"
 		echo "NO_MAPTRACE=\"${skip_reason[$arch]:-}\""
+		printf 'EXTRA=%q\n' "${GUEST_EXTRA:-}"
 	} >"$conf"
 	if [ -z "${skip_reason[$arch]:-}" ]; then
 		LIB_DIRS=${LIB_DIRS_ARM64:-/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib} \
