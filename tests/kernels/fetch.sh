@@ -4,12 +4,14 @@
 #
 #   tests/kernels/fetch.sh kernel VERSION ARCH   print the path of a vmlinuz
 #   tests/kernels/fetch.sh busybox ARCH          print the path of a static busybox
-#   tests/kernels/fetch.sh resolve VERSION ARCH  print the package name only
+#   tests/kernels/fetch.sh resolve VERSION ARCH  print the newest package's name only
 #
 # VERSION is 5.10 (bullseye), 6.1 (bookworm), 6.12 (bookworm's 6.12 series,
 # served by bookworm-security) or sid (the newest linux-binary-* in sid);
 # ARCH is amd64 or arm64. The newest package of each series is resolved with
-# apt-cache on the private lists, never hard-coded.
+# apt-cache on the private lists, never hard-coded; when the archive does not
+# serve that one's .deb (yet), the one before it. The vmlinuz path names
+# the package it came from.
 #
 # apt runs with its own sources list, lists and cache under $KERNEL_CACHE
 # (default /var/cache/maptrace-kernels): the machine's apt configuration,
@@ -71,7 +73,7 @@ update_lists() {
 	flock -u 9
 }
 
-# The newest package of series $1 for architecture $2.
+# The packages of series $1 for architecture $2, newest first.
 resolve() {
 	local v=$1 arch=$2 re names
 	case $v in
@@ -87,7 +89,7 @@ resolve() {
 	# newest by version: sort on the name without "unsigned-"; for sid the
 	# signed and unsigned packages of one version hold the same image
 	while read -r n; do printf '%s %s\n' "${n/unsigned-/}" "$n"; done <<<"$names" |
-		sort -V -k1,1 | tail -n 1 | cut -d' ' -f2
+		sort -V -r -k1,1 | cut -d' ' -f2
 }
 
 # Download package $1 for $2 into $CACHE/debs (once) and print its path.
@@ -107,12 +109,20 @@ download() {
 # Extract the vmlinuz of a kernel package (boot/vmlinuz-* or, in sid's
 # linux-binary-*, usr/lib/modules/*/vmlinuz). arm64's is a gzip'd Image:
 # kept decompressed, which every qemu loads.
+# The newest package whose .deb the archive serves: an index may list a
+# package the pool does not hold yet (404), then the one before it is used.
 kernel() {
-	local pkg deb out tmp f
-	pkg=$(resolve "$1" "$2")
-	out=$CACHE/vmlinuz/$pkg.$2
+	local pkg deb="" out tmp f tried=""
+	for pkg in $(resolve "$1" "$2"); do
+		out=$CACHE/vmlinuz/$pkg.$2
+		[ -s "$out" ] && { echo "$out"; return; }
+		deb=$(download "$pkg" "$2") && break
+		tried+=" $pkg"
+		echo "kernels/fetch: $pkg:$2 cannot be downloaded: trying the one before it" >&2
+		[ "$(wc -w <<<"$tried")" -lt 10 ] || break
+	done
+	[ -n "$deb" ] || die "no $1 kernel for $2 could be downloaded (tried:$tried)"
 	if [ ! -s "$out" ]; then
-		deb=$(download "$pkg" "$2")
 		mkdir -p "$CACHE/vmlinuz"
 		tmp=$(mktemp -d "$CACHE/vmlinuz/.x.XXXXXX")
 		dpkg-deb --fsys-tarfile "$deb" |
@@ -149,7 +159,7 @@ busybox() {
 
 case ${1:-} in
 kernel)  [ $# = 3 ] || die "usage: $0 kernel VERSION ARCH"; update_lists; kernel "$2" "$3" ;;
-resolve) [ $# = 3 ] || die "usage: $0 resolve VERSION ARCH"; update_lists; resolve "$2" "$3" ;;
+resolve) [ $# = 3 ] || die "usage: $0 resolve VERSION ARCH"; update_lists; resolve "$2" "$3" | head -n 1 ;;
 busybox) [ $# = 2 ] || die "usage: $0 busybox ARCH"; update_lists; busybox "$2" ;;
 *)       die "usage: $0 kernel VERSION ARCH | resolve VERSION ARCH | busybox ARCH" ;;
 esac

@@ -199,12 +199,14 @@ run_kernel() {
 	kname=$series/$arch cp=0 cf=0 cs=0 first_fail=""
 	log=$OUT/$series-$arch.log
 	: >"$log"
-	if ! pkg=$($FETCH resolve "$series" "$arch" 2>"$tmp/fetch.err") ||
-	   ! vmlinuz=$($FETCH kernel "$series" "$arch" 2>>"$tmp/fetch.err"); then
-		check_fail fetch "$(grep -m 1 . "$tmp/fetch.err")"
-		finish_kernel "$series" "$arch" "${pkg:--}" "-" "-"
+	if ! vmlinuz=$($FETCH kernel "$series" "$arch" 2>"$tmp/fetch.err"); then
+		check_fail fetch "$(grep "^kernels/fetch" "$tmp/fetch.err" | tail -n 1)"
+		grep -v "^kernels/fetch" "$tmp/fetch.err" | tail -n 3 | indent
+		finish_kernel "$series" "$arch" "-" "-" "-"
 		return
 	fi
+	grep "cannot be downloaded" "$tmp/fetch.err"
+	pkg=$(basename "$vmlinuz" ".$arch")
 	if ! initramfs "$arch" 2>"$tmp/initramfs.err"; then
 		check_fail initramfs "$(grep -m 1 . "$tmp/initramfs.err")"
 		finish_kernel "$series" "$arch" "$pkg" "-" "-"
