@@ -6,6 +6,8 @@
 #   make unit       cmocka unit tests under ASan/UBSan (no root needed)
 #   make integration  tests that load the real BPF programs (root)
 #   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
+#   make test-kernels  boot Debian kernels under qemu and run maptrace in each (root;
+#                   KERNELS="5.10 6.1 6.12 sid" ARCHES="amd64 arm64" select a subset)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF,
 #                   or from KERNEL_IMAGE=/boot/vmlinuz-... or VMLINUX_BTF=FILE (any ARCH)
@@ -242,3 +244,10 @@ fuzz: all
 fuzz-short:
 	$(Q)tests/fuzz/run.sh 5
 .PHONY: fuzz fuzz-short
+
+# Not part of `make test`: it downloads kernels and takes half an hour.
+test-kernels: deps
+	$(Q)tests/kernels/install-deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)tests/kernels/run.sh
+.PHONY: test-kernels

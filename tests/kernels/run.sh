@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# run.sh - the kernel matrix: boot Debian kernels under qemu (TCG) from a
+# throw-away initramfs, run maptrace inside, assert exact outcomes here.
+#
+#   tests/kernels/run.sh        (as root, after: make && make workloads)
+#   KERNELS="6.1 6.12" ARCHES=amd64 tests/kernels/run.sh
+#
+# KERNELS: series to boot (default "5.10 6.1 6.12 sid"; see fetch.sh), each
+# at its newest Debian package. ARCHES: amd64 and/or arm64 (default both).
+# BOOT_TIMEOUT: seconds per boot (default 900). KERNEL_CACHE: where kernels
+# are kept between runs (default /var/cache/maptrace-kernels).
+# arm64: ARM64_MAPTRACE and ARM64_WORKLOADS name an arm64 build of maptrace
+# and of the workloads (LIB_DIRS_ARM64: where their arm64 libraries are),
+# ARM64_STRACE an arm64 strace; without ARM64_MAPTRACE the arm64 kernels
+# are booted to the busybox /init only and counted as skipped.
+# GUEST_EXTRA: a shell command the guests run last, only logged (e.g.
+# GUEST_EXTRA="maptrace verify -v -- /wl/demo"; workloads are in /wl).
+#
+# Inside each guest (tests/kernels/init), with what is asserted here:
+#   boot        /init ran and reported to the end (not killed by the timeout)
+#   btf         /sys/kernel/btf/vmlinux exists
+#   features    `maptrace features` exits 0 (skipped while maptrace has none)
+#   verify/W    `maptrace verify -i 50 -- W`: exit 0 and the summary line
+#               "verify: C checkpoints, S address spaces, 0 divergent pages,
+#               0 lost events" with C, S >= 1 (as tests/integration/run.sh)
+#   counts/W    `maptrace trace --json` events and `maptrace stat --json`
+#               total.calls per kind equal what strace -f counts for the same
+#               workload in the same guest, for the 11 mapping syscalls;
+#               all three exit 0, stat reports 0 lost events, the trace has
+#               an exec. strace on the same kernel is the reference: a
+#               workload's calls may differ between kernels (a call it makes
+#               only when another fails), the count of each on one kernel
+#               may not differ between maptrace and strace.
+#
+# Output: a PASS/FAIL/SKIP line per check ("KERNEL/ARCH check: reason"), a
+# line per kernel, a table, and last "kernels: P passed, F failed, S
+# skipped". A kernel passes when no check failed; it is skipped only when
+# maptrace cannot run on its architecture yet (the boot is still checked).
+# Exit status 1 when a kernel failed. Console logs: .output/kernels/NAME.log.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+
+KERNELS=${KERNELS:-5.10 6.1 6.12 sid}
+ARCHES=${ARCHES:-amd64 arm64}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+OUT=.output/kernels
+FETCH=tests/kernels/fetch.sh
+
+VERIFY_WL=(mmap_ops mremap_forms heap_brk thread_race thread_churn sysv_shm lifecycle jit_dlopen
+	   aio_ring demo)
+# fixed call counts (lifecycle in its "steady" mode): tests/integration/run.sh's counts set
+COUNTS_WL=(mmap_ops mremap_forms heap_brk thread_race sysv_shm lifecycle aio_ring demo)
+KINDS=(mmap munmap mprotect pkey_mprotect brk mremap shmat shmdt remap_file_pages io_setup io_destroy)
+VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
+
+mkdir -p "$OUT"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maptrace-kernels.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+kpassed=0 kfailed=0 kskipped=0
+table=()
+
+# Per kernel: counts of its checks and the first failure, for the table.
+check_pass() { printf 'PASS %s %s\n' "$kname" "$1"; cp=$((cp + 1)); }
+check_fail() {
+	printf 'FAIL %s %s: %s\n' "$kname" "$1" "$2"
+	cf=$((cf + 1))
+	[ -n "$first_fail" ] || first_fail="$1: $2"
+}
+check_skip() { printf 'SKIP %s %s: %s\n' "$kname" "$1" "$2"; cs=$((cs + 1)); }
+indent() { cut -c1-240 | sed 's/^/    | /'; }
+
+# The marked lines of the guest, "@@MT " stripped, carriage returns gone.
+marks() { tr -d '\r' <"$log" | sed -n 's/^.*@@MT //p'; }
+# Field lines of one kind for one command: "OUT verify/demo" -> the lines.
+lines() { sed -n "s|^$1 $2 ||p" "$tmp/marks"; }
+status() { sed -n "s|^RC $1 \([0-9]*\) .*|\1|p" "$tmp/marks" | tail -n 1; }
+
+# Why a command failed, from its stderr: maptrace's own message; which map
+# or program libbpf could not create or load, and for a refused program the
+# verifier's last words (the line before "processed N insns").
+why() {
+	local err=$tmp/err
+	lines ERR "$1" >"$err"
+	{
+		grep -m 1 "^maptrace" "$err"
+		grep -m 1 -E "^libbpf: (map|prog) '[^']*': (failed|BPF program load failed)" "$err"
+		grep -B 1 -m 1 "^processed [0-9]* insns" "$err" | head -n 1
+	} | awk '!seen[$0]++' >"$tmp/why"
+	# none of these: its first lines, whatever they say
+	if [ -s "$tmp/why" ]; then cat "$tmp/why"; else head -n 2 "$err"; fi
+}
+
+# Assert verify/W.
+t_verify() {
+	local name=verify/$1 rc last
+	rc=$(status "$name")
+	if [ -z "$rc" ]; then
+		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
+		return
+	fi
+	last=$(lines OUT "$name" | tail -n 1)
+	if (( rc != 0 )); then
+		check_fail "$name" "exit status $rc; last line: ${last:-none}"
+		lines OUT "$name" | grep -m 4 -A 2 DIVERGENCE | indent
+		why "$name" | indent
+	elif ! [[ $last =~ $VERIFY_OK ]]; then
+		check_fail "$name" "summary line is '$last'"
+	else
+		check_pass "$name"
+	fi
+}
+
+# Assert counts/W from trace/W, stat/W and strace/W.
+t_counts() {
+	local w=$1 name=counts/$1 c rc k a s b diffs="" lost json=$tmp/stat.json
+	local -A tr=() st=()
+	for c in trace stat strace; do
+		rc=$(status "$c/$w")
+		if grep -q "^SKIP $c/$w " "$tmp/marks"; then
+			check_skip "$name" "$(sed -n "s|^SKIP $c/$w ||p" "$tmp/marks")"
+			return
+		elif [ -z "$rc" ]; then
+			check_fail "$name" "no result for $c: the guest stopped before it finished (see $log)"
+			return
+		elif (( rc != 0 )); then
+			check_fail "$name" "$c exited with status $rc"
+			why "$c/$w" | indent
+			return
+		fi
+	done
+	while read -r k n; do tr[$k]=$n; done < <(lines COUNT "trace/$w")
+	while read -r k n; do st[$k]=$n; done < <(lines COUNT "strace/$w")
+	lines JSON "stat/$w" >"$json"
+	if ! lost=$(jq -e -r .lost_events "$json" 2>/dev/null); then
+		check_fail "$name" "stat --json wrote no readable summary"
+		head -n 2 "$json" | indent
+		return
+	fi
+	for k in "${KINDS[@]}"; do
+		a=${tr[$k]:-0} b=${st[$k]:-0}
+		s=$(jq -r ".total.calls.$k // 0" "$json")
+		[ "$a" = "$b" ] && [ "$s" = "$b" ] || diffs+=" $k: trace $a, stat $s, strace $b;"
+	done
+	if [ -n "$diffs" ]; then
+		check_fail "$name" "counts differ:${diffs%;}"
+	elif [ "$lost" != 0 ]; then
+		check_fail "$name" "stat lost $lost events"
+	elif [ "${tr[exec]:-0}" -lt 1 ]; then
+		check_fail "$name" "no exec event in the trace"
+	else
+		check_pass "$name"
+	fi
+}
+
+# initramfs for architecture $1 in $tmp/initrd-$1.cpio.gz; sets skip_reason
+# when maptrace cannot run there. Built once per run and architecture.
+declare -A skip_reason=()
+initramfs() {
+	local arch=$1 conf=$tmp/matrix-$1.conf busybox mt wl st
+	[ -s "$tmp/initrd-$arch.cpio.gz" ] && return 0
+	case $arch in
+	amd64)
+		busybox=/bin/busybox mt=./maptrace wl=.output/workloads st=$(command -v strace)
+		[ "$(uname -m)" = x86_64 ] || { mt=""; skip_reason[$arch]="amd64 guests need an x86_64 host build"; }
+		;;
+	arm64)
+		busybox=$($FETCH busybox arm64) || return 1
+		mt=${ARM64_MAPTRACE:-} wl=${ARM64_WORKLOADS:-} st=${ARM64_STRACE:-}
+		if [ -z "$mt" ]; then
+			skip_reason[$arch]="no arm64 build of maptrace: set ARM64_MAPTRACE (and ARM64_WORKLOADS) to a 'make ARCH=arm64' build"
+		elif [ ! -x "$mt" ] || [ ! -d "$wl" ]; then
+			echo "kernels: ARM64_MAPTRACE=$mt or ARM64_WORKLOADS=$wl does not exist" >&2
+			return 1
+		fi
+		;;
+	esac
+	{
+		echo "VERIFY=\"${VERIFY_WL[*]}\""
+		echo "COUNTS=\"${COUNTS_WL[*]}\""
+		echo "STRACE_SET=$(IFS=,; echo "${KINDS[*]}")"
+		echo "CMD_TIMEOUT=300"
+		echo "ERR_LINES=400"
+		echo "NO_MAPTRACE=\"${skip_reason[$arch]:-}\""
+		printf 'EXTRA=%q\n' "${GUEST_EXTRA:-}"
+	} >"$conf"
+	if [ -z "${skip_reason[$arch]:-}" ]; then
+		LIB_DIRS=${LIB_DIRS_ARM64:-/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib} \
+		tests/kernels/initramfs.sh "$tmp/initrd-$arch.cpio.gz" "$busybox" "$conf" "$mt" "$wl" ${st:+"$st"}
+	else
+		tests/kernels/initramfs.sh "$tmp/initrd-$arch.cpio.gz" "$busybox" "$conf"
+	fi
+}
+
+# Boot series $1 on architecture $2 and assert what its guest reports.
+run_kernel() {
+	local series=$1 arch=$2 pkg vmlinuz qemu rc t0 secs release result
+	kname=$series/$arch cp=0 cf=0 cs=0 first_fail=""
+	log=$OUT/$series-$arch.log
+	: >"$log"
+	if ! vmlinuz=$($FETCH kernel "$series" "$arch" 2>"$tmp/fetch.err"); then
+		check_fail fetch "$(grep "^kernels/fetch" "$tmp/fetch.err" | tail -n 1)"
+		grep -v "^kernels/fetch" "$tmp/fetch.err" | tail -n 3 | indent
+		finish_kernel "$series" "$arch" "-" "-" "-"
+		return
+	fi
+	grep "cannot be downloaded" "$tmp/fetch.err"
+	pkg=$(basename "$vmlinuz" ".$arch")
+	if ! initramfs "$arch" 2>"$tmp/initramfs.err"; then
+		check_fail initramfs "$(grep -m 1 . "$tmp/initramfs.err")"
+		finish_kernel "$series" "$arch" "$pkg" "-" "-"
+		return
+	fi
+	case $arch in
+	amd64) qemu=(qemu-system-x86_64 -M q35 -cpu max -append "console=ttyS0 panic=-1 rdinit=/init") ;;
+	# pauth-impdef: TCG's cheap pointer-authentication hash (QARMA is slow)
+	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on
+		     -append "console=ttyAMA0 panic=-1 rdinit=/init") ;;
+	esac
+	echo "kernels: booting $kname ($pkg), console log $log"
+	t0=$(date +%s)
+	timeout -k 10 "$BOOT_TIMEOUT" "${qemu[@]}" -m 1G -smp 2 -nographic -no-reboot \
+		-kernel "$vmlinuz" -initrd "$tmp/initrd-$arch.cpio.gz" </dev/null >"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - t0 ))
+	marks >"$tmp/marks"
+	release=$(sed -n 's/^BOOT \([^ ]*\) .*/\1/p' "$tmp/marks" | head -n 1)
+
+	if [ -z "$release" ]; then
+		if (( rc == 124 || rc == 137 )); then
+			check_fail boot "/init never ran within BOOT_TIMEOUT=$BOOT_TIMEOUT s; last console lines:"
+		else
+			check_fail boot "/init never ran (qemu exit status $rc); last console lines:"
+		fi
+		tr -d '\r' <"$log" | grep -v '^\s*$' | tail -n 5 | indent
+		finish_kernel "$series" "$arch" "$pkg" "-" "$secs"
+		return
+	fi
+	if grep -q '^DONE$' "$tmp/marks"; then
+		check_pass boot
+	elif (( rc == 124 || rc == 137 )); then
+		check_fail boot "killed after BOOT_TIMEOUT=$BOOT_TIMEOUT s before the guest finished (last: $(tail -n 1 "$tmp/marks" | cut -c1-120))"
+	else
+		check_fail boot "the guest stopped before it finished (qemu exit status $rc); last console lines:"
+		tr -d '\r' <"$log" | grep -v '^\s*$' | tail -n 5 | indent
+	fi
+	if grep -q '^BTF yes$' "$tmp/marks"; then
+		check_pass btf
+	else
+		check_fail btf "no /sys/kernel/btf/vmlinux in the guest"
+	fi
+	if grep -q '^SKIP all ' "$tmp/marks"; then
+		result=skip
+		finish_kernel "$series" "$arch" "$pkg" "$release" "$secs" "$(sed -n 's/^SKIP all //p' "$tmp/marks")"
+		return
+	fi
+	if grep -q '^SKIP features ' "$tmp/marks"; then
+		check_skip features "$(sed -n 's/^SKIP features //p' "$tmp/marks")"
+	elif [ "$(status features)" = 0 ]; then
+		check_pass features
+	else
+		check_fail features "exit status $(status features || echo none)"
+		why features | indent
+	fi
+	for w in "${VERIFY_WL[@]}"; do t_verify "$w"; done
+	for w in "${COUNTS_WL[@]}"; do t_counts "$w"; done
+	finish_kernel "$series" "$arch" "$pkg" "$release" "$secs"
+}
+
+# One line per kernel, and its row of the table. $6: why it is skipped.
+finish_kernel() {
+	local series=$1 arch=$2 pkg=$3 release=$4 secs=$5 skip=${6:-} res line
+	if (( cf > 0 )); then
+		res=FAIL kfailed=$((kfailed + 1))
+	elif [ -n "$skip" ]; then
+		res=SKIP kskipped=$((kskipped + 1))
+	else
+		res=PASS kpassed=$((kpassed + 1))
+	fi
+	line=$(printf '%-6s %-6s %-28s %5ss  %3s passed %3s failed %3s skipped  %s' "$series" "$arch" \
+		"$release" "$secs" "$cp" "$cf" "$cs" "$res")
+	if [ "$res" = FAIL ]; then
+		line+=" (first: $first_fail)"
+	elif [ "$res" = SKIP ]; then
+		line+=" ($skip)"
+	fi
+	echo "kernel $line"
+	table+=("$line")
+}
+
+for arch in $ARCHES; do
+	case $arch in amd64|arm64) ;; *) echo "kernels: unknown architecture '$arch' (ARCHES=amd64 arm64)" >&2; exit 2 ;; esac
+done
+for series in $KERNELS; do
+	case $series in 5.10|6.1|6.12|sid) ;; *) echo "kernels: unknown kernel '$series' (KERNELS=5.10 6.1 6.12 sid)" >&2; exit 2 ;; esac
+done
+if [ "$(id -u)" != 0 ]; then
+	echo "kernels: run as root: kernels are downloaded into ${KERNEL_CACHE:-/var/cache/maptrace-kernels} (try: sudo $0)" >&2
+	exit 1
+fi
+for f in ./maptrace .output/workloads/demo; do
+	[ -x "$f" ] || { echo "kernels: $f is not built (run: make && make workloads)" >&2; exit 1; }
+done
+
+start=$(date +%s)
+for arch in $ARCHES; do
+	for series in $KERNELS; do
+		run_kernel "$series" "$arch"
+	done
+done
+
+echo
+printf '%-6s %-6s %-28s %6s  %s\n' SERIES ARCH RELEASE TIME CHECKS
+printf '%s\n' "${table[@]}"
+echo "kernels: matrix took $(( $(date +%s) - start )) s; logs in $OUT/"
+echo "kernels: $kpassed passed, $kfailed failed, $kskipped skipped"
+(( kfailed == 0 ))
