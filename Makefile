@@ -15,10 +15,11 @@
 #   V=1             show full commands
 #
 # Cross-building (x86 and arm64): ARCH=arm64 on an amd64 machine builds
-# ./maptrace for arm64 with Debian's aarch64-linux-gnu toolchain and the
+# .output/arm64/maptrace with Debian's aarch64-linux-gnu toolchain and the
 # arm64 (multiarch) libraries; `make ARCH=arm64 deps` installs them.
-# Cross objects live in .output/$(ARCH), apart from native ones.
+# Everything cross-built lives in .output/$(ARCH): ./maptrace stays native.
 #   make ARCH=arm64 unit   the unit tests, run under qemu-aarch64-static
+#   make ARCH=arm64 workloads  the test workloads, for the kernel matrix
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
 ARCH := $(HOST_ARCH)
@@ -62,9 +63,9 @@ endif
 # the unit tests run under qemu-user (binfmt_misc may not be set up)
 UNIT_RUNNER ?= $(QEMU_$(ARCH)) -L /usr/$(TRIPLET_$(ARCH))
 OUTPUT := .output/$(ARCH)
-NATIVE_ONLY := demo test integration workloads soak bench fuzz fuzz-short
+NATIVE_ONLY := demo test integration soak bench fuzz fuzz-short test-kernels
 ifneq ($(filter $(NATIVE_ONLY),$(MAKECMDGOALS)),)
-$(error make $(filter $(NATIVE_ONLY),$(MAKECMDGOALS)) runs on the machine it traces, not with ARCH=$(ARCH) on $(HOST_ARCH): copy ./maptrace there, or run the kernel matrix)
+$(error make $(filter $(NATIVE_ONLY),$(MAKECMDGOALS)) runs on the machine it traces, not with ARCH=$(ARCH) on $(HOST_ARCH): copy $(OUTPUT)/maptrace there, or run the kernel matrix)
 endif
 endif
 VMLINUX := vmlinux/vmlinux_$(ARCH).h
@@ -96,6 +97,13 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all clean demo test unit integration deps install vmlinux workloads
 
+# the binary: ./maptrace natively; a cross build's stays in its .output/$(ARCH)
+ifeq ($(CROSS),)
+MAPTRACE := maptrace
+else
+MAPTRACE := $(OUTPUT)/maptrace
+endif
+
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -117,7 +125,7 @@ WORK_LIBS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%.so,$(wildcard
 WORK_SRCS  := $(filter-out tests/workloads/lib%.c,$(wildcard tests/workloads/*.c))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
 
-all: maptrace
+all: $(MAPTRACE)
 
 ifneq ($(CROSS),)
 # checked when first needed, so that `make ARCH=arm64 deps all` works
@@ -148,17 +156,19 @@ $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS) $(CROSS_TOOLS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c $< -o $@
 
-# ./maptrace is the one binary of every ARCH: relink it when the last link
-# was for another one (no record: a native build before cross builds existed)
+# Before cross builds had their own output, `make ARCH=arm64` linked
+# ./maptrace and recorded that here: relink a native one over it.
 MAPTRACE_ARCH := .output/maptrace.arch
-ifneq ($(or $(shell cat $(MAPTRACE_ARCH) 2>/dev/null),$(HOST_ARCH)),$(ARCH))
+ifeq ($(CROSS),)
+ifneq ($(or $(shell cat $(MAPTRACE_ARCH) 2>/dev/null),$(HOST_ARCH)),$(HOST_ARCH))
 .PHONY: maptrace
 endif
+endif
 
-maptrace: $(USER_OBJS)
+$(MAPTRACE): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PC_LIBS) -o $@
-	$(Q)mkdir -p $(dir $(MAPTRACE_ARCH)) && echo $(ARCH) > $(MAPTRACE_ARCH)
+	$(Q)$(if $(CROSS),,rm -f $(MAPTRACE_ARCH))
 
 $(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san $(CROSS_TOOLS)
 	$(call msg,CC-SAN,$@)
@@ -171,17 +181,17 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/unit
 # Workloads: built like distribution binaries (no frame pointers)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
 
 # ... and, where named here, also with frame pointers (trace --stacks fp)
 FP_WORKLOADS := $(OUTPUT)/workloads/stack_chain_fp
 $(OUTPUT)/workloads/%_fp: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -Iinclude -MMD -MP $< -o $@ -lpthread -ldl
 
 $(OUTPUT)/workloads/lib%.so: tests/workloads/lib%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fPIC -shared $(WARN) -D_GNU_SOURCE -MMD -MP $< -o $@
+	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fPIC -shared $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -MMD -MP $< -o $@
 
 workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS)
 
@@ -202,9 +212,9 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
-install: maptrace
+install: $(MAPTRACE)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 maptrace $(DESTDIR)$(PREFIX)/bin/maptrace
+	install -m 0755 $(MAPTRACE) $(DESTDIR)$(PREFIX)/bin/maptrace
 
 # The BTF of the running kernel, unless one is named: VMLINUX_BTF=FILE (raw
 # BTF, or an ELF vmlinux with a .BTF section), or KERNEL_IMAGE=FILE, a boot
@@ -227,7 +237,7 @@ endif
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
 
 clean:
-	rm -rf $(OUTPUT) maptrace
+	rm -rf $(OUTPUT) $(MAPTRACE)
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/san/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/workloads/*.d)
 

@@ -15,19 +15,37 @@
 
 static volatile long sink;
 
-__attribute__((noipa)) static void stk_touch(void)
+/* noipa: no clones (stk_inner.constprop.0) nor inlining, so the names are
+ * exact. clang has no noipa (it warns, and -Werror stops the cross build):
+ * there noinline on functions of global linkage does it, clang changes the
+ * signature or return value of local functions only. */
+#if defined(__clang__)
+#define NOIPA __attribute__((noinline))
+#define LOCAL
+#else
+#define NOIPA __attribute__((noipa))
+#define LOCAL static
+#endif
+/* clang: they are global only to stay exact; -Wmissing-prototypes */
+LOCAL void stk_touch(void);
+LOCAL long stk_inner(long len);
+LOCAL long stk_middle(long len);
+LOCAL long stk_twin(long len);
+LOCAL long stk_outer(long len, long i);
+
+NOIPA LOCAL void stk_touch(void)
 {
 	sink++;
 }
 
-/* noipa: no clones (stk_inner.constprop.0) nor inlining, so the names are
- * exact. The call first makes stk_inner no leaf: with frame pointers, its
- * frame is set up before the syscall (gcc omits it in leaf functions). */
-__attribute__((noipa)) static long stk_inner(long len)
+/* The call first makes stk_inner no leaf: with frame pointers, its frame
+ * is set up before the syscall (gcc omits it in leaf functions). */
+NOIPA LOCAL long stk_inner(long len)
 {
 	long ret;
 
 	stk_touch();
+#if defined(__x86_64__)
 	{
 		/* set after the call, which may clobber them */
 		register long r10 __asm__("r10") = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -40,11 +58,30 @@ __attribute__((noipa)) static long stk_inner(long len)
 				   "r"(r10), "r"(r8), "r"(r9)
 				 : "rcx", "r11", "memory");
 	}
+#elif defined(__aarch64__)
+	{
+		register long x8 __asm__("x8") = SYS_mmap;
+		register long x0 __asm__("x0") = 0;
+		register long x1 __asm__("x1") = len;
+		register long x2 __asm__("x2") = PROT_READ | PROT_WRITE;
+		register long x3 __asm__("x3") = MAP_PRIVATE | MAP_ANONYMOUS;
+		register long x4 __asm__("x4") = -1;
+		register long x5 __asm__("x5") = 0;
+
+		__asm__ volatile("svc #0"
+				 : "+r"(x0)
+				 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+				 : "memory");
+		ret = x0;
+	}
+#else
+#error "stack_chain: an inline mmap system call for this architecture is missing"
+#endif
 	sink = ret;   /* after the call: no tail call, every frame stays */
 	return ret;
 }
 
-__attribute__((noipa)) static long stk_middle(long len)
+NOIPA LOCAL long stk_middle(long len)
 {
 	long r = stk_inner(len);
 
@@ -55,7 +92,7 @@ __attribute__((noipa)) static long stk_middle(long len)
 /* stk_middle's twin: the same frame, so the syscall sees the same rsp and
  * registers; only the return address on the stack tells them apart (the
  * unwinder's cache must see that) */
-__attribute__((noipa)) static long stk_twin(long len)
+NOIPA LOCAL long stk_twin(long len)
 {
 	long r = stk_inner(len);
 
@@ -63,7 +100,7 @@ __attribute__((noipa)) static long stk_twin(long len)
 	return r;
 }
 
-__attribute__((noipa)) static long stk_outer(long len, long i)
+NOIPA LOCAL long stk_outer(long len, long i)
 {
 	long r = i & 1 ? stk_twin(len) : stk_middle(len);
 
