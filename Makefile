@@ -256,8 +256,19 @@ fuzz-short:
 .PHONY: fuzz fuzz-short
 
 # Not part of `make test`: it downloads kernels and takes half an hour.
+# The arm64 guests (ARCHES: both unless told) get a cross build of maptrace
+# and the workloads from .output/arm64; its toolchain and libraries come from
+# `.ci/install-deps --arm64`, the guest's strace from tests/kernels/fetch.sh.
+ARCHES ?= amd64 arm64
 test-kernels: deps
 	$(Q)tests/kernels/install-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
-	$(Q)tests/kernels/run.sh
+ifneq ($(filter arm64,$(ARCHES)),)
+	$(Q)./.ci/install-deps --arm64
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 all workloads
+	$(Q)ARCHES="$(ARCHES)" ARM64_MAPTRACE=$${ARM64_MAPTRACE:-.output/arm64/maptrace} \
+		ARM64_WORKLOADS=$${ARM64_WORKLOADS:-.output/arm64/workloads} tests/kernels/run.sh
+else
+	$(Q)ARCHES="$(ARCHES)" tests/kernels/run.sh
+endif
 .PHONY: test-kernels

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# fetch.sh - Debian kernels (and the arm64 busybox) for the kernel matrix,
-# downloaded with apt from a private sources list, cached outside the tree.
+# fetch.sh - Debian kernels (and the arm64 busybox and strace) for the kernel
+# matrix, downloaded with apt from a private sources list, cached outside the
+# tree.
 #
 #   tests/kernels/fetch.sh kernel VERSION ARCH   print the path of a vmlinuz
 #   tests/kernels/fetch.sh busybox ARCH          print the path of a static busybox
+#   tests/kernels/fetch.sh strace ARCH           print the path of an strace binary
 #   tests/kernels/fetch.sh resolve VERSION ARCH  print the newest package's name only
 #
 # VERSION is 5.10 (bullseye), 6.1 (bookworm), 6.12 (bookworm's 6.12 series,
@@ -139,27 +141,35 @@ kernel() {
 	echo "$out"
 }
 
-# The static busybox of another architecture, from bookworm (the host's
-# own comes from the installed busybox-static package).
-busybox() {
-	local arch=$1 deb out=$CACHE/busybox/busybox.$1 tmp
+# Binary $3 of bookworm's package $1 for architecture $2, extracted (not
+# installed) into $CACHE/$1; prints its path. For another architecture than
+# the host's, whose packages of these come from the machine's own apt.
+extract() {
+	local pkg=$1 arch=$2 path=$3 deb out=$CACHE/$1/$(basename "$3").$2 tmp
 	if [ ! -x "$out" ]; then
-		(cd "$CACHE/debs" && find . -maxdepth 1 -name "busybox-static_*_$arch.deb" | grep -q .) ||
-		(cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" -qq download "busybox-static:$arch/bookworm" >&2) ||
-			die "apt-get download busybox-static:$arch failed"
-		deb=$(find "$CACHE/debs" -maxdepth 1 -name "busybox-static_*_$arch.deb" | head -n 1)
-		mkdir -p "$CACHE/busybox"
-		tmp=$(mktemp -d "$CACHE/busybox/.x.XXXXXX")
+		(cd "$CACHE/debs" && find . -maxdepth 1 -name "${pkg}_*_$arch.deb" | grep -q .) ||
+		(cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" -qq download "$pkg:$arch/bookworm" >&2) ||
+			die "apt-get download $pkg:$arch failed"
+		deb=$(find "$CACHE/debs" -maxdepth 1 -name "${pkg}_*_$arch.deb" | sort -V | tail -n 1)
+		mkdir -p "$CACHE/$pkg"
+		tmp=$(mktemp -d "$CACHE/$pkg/.x.XXXXXX")
 		dpkg-deb -x "$deb" "$tmp" || { rm -rf "$tmp"; die "cannot extract $deb"; }
-		mv "$tmp/bin/busybox" "$out"
+		[ -x "$tmp/$path" ] || { rm -rf "$tmp"; die "no $path in $deb"; }
+		mv "$tmp/$path" "$out"
 		rm -rf "$tmp"
 	fi
 	echo "$out"
 }
 
+# static: it is the guest's whole userland
+busybox() { extract busybox-static "$1" bin/busybox; }
+# dynamic: initramfs.sh adds its libraries (libc6 only) from LIB_DIRS
+strace() { extract strace "$1" usr/bin/strace; }
+
 case ${1:-} in
 kernel)  [ $# = 3 ] || die "usage: $0 kernel VERSION ARCH"; update_lists; kernel "$2" "$3" ;;
 resolve) [ $# = 3 ] || die "usage: $0 resolve VERSION ARCH"; update_lists; resolve "$2" "$3" | head -n 1 ;;
 busybox) [ $# = 2 ] || die "usage: $0 busybox ARCH"; update_lists; busybox "$2" ;;
-*)       die "usage: $0 kernel VERSION ARCH | resolve VERSION ARCH | busybox ARCH" ;;
+strace)  [ $# = 2 ] || die "usage: $0 strace ARCH"; update_lists; strace "$2" ;;
+*)       die "usage: $0 kernel VERSION ARCH | resolve VERSION ARCH | busybox ARCH | strace ARCH" ;;
 esac

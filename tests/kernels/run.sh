@@ -10,9 +10,12 @@
 # BOOT_TIMEOUT: seconds per boot (default 900). KERNEL_CACHE: where kernels
 # are kept between runs (default /var/cache/maptrace-kernels).
 # arm64: ARM64_MAPTRACE and ARM64_WORKLOADS name an arm64 build of maptrace
-# and of the workloads (LIB_DIRS_ARM64: where their arm64 libraries are),
-# ARM64_STRACE an arm64 strace; without ARM64_MAPTRACE the arm64 kernels
-# are booted to the busybox /init only and counted as skipped.
+# and of the workloads (`make test-kernels` sets them to its `make ARCH=arm64
+# all workloads` build in .output/arm64), LIB_DIRS_ARM64 where their arm64
+# libraries are (default: the multiarch ones of `.ci/install-deps --arm64`),
+# ARM64_STRACE an arm64 strace (default: Debian's, from fetch.sh); without
+# ARM64_MAPTRACE the arm64 kernels are booted to the busybox /init only and
+# counted as skipped.
 # GUEST_EXTRA: a shell command the guests run last, only logged (e.g.
 # GUEST_EXTRA="maptrace verify -v -- /wl/demo"; workloads are in /wl).
 #
@@ -169,10 +172,12 @@ initramfs() {
 		busybox=$($FETCH busybox arm64) || return 1
 		mt=${ARM64_MAPTRACE:-} wl=${ARM64_WORKLOADS:-} st=${ARM64_STRACE:-}
 		if [ -z "$mt" ]; then
-			skip_reason[$arch]="no arm64 build of maptrace: set ARM64_MAPTRACE (and ARM64_WORKLOADS) to a 'make ARCH=arm64' build"
+			skip_reason[$arch]="no arm64 build of maptrace: set ARM64_MAPTRACE (and ARM64_WORKLOADS) to a 'make ARCH=arm64 all workloads' build"
 		elif [ ! -x "$mt" ] || [ ! -d "$wl" ]; then
 			echo "kernels: ARM64_MAPTRACE=$mt or ARM64_WORKLOADS=$wl does not exist" >&2
 			return 1
+		elif [ -z "$st" ]; then
+			st=$($FETCH strace arm64) || return 1
 		fi
 		;;
 	esac
