@@ -12,7 +12,13 @@ static void *volatile keep[3];
 
 __attribute__((noinline)) static void *emit_code(void)
 {
-	static const unsigned char ret[] = { 0xc3 }; /* x86 ret */
+#if defined(__x86_64__)
+	static const unsigned char ret[] = { 0xc3 };                   /* ret */
+#elif defined(__aarch64__)
+	static const unsigned char ret[] = { 0xc0, 0x03, 0x5f, 0xd6 }; /* ret */
+#else
+#error "jit_dlopen: a return instruction for this architecture is missing"
+#endif
 	int fd = memfd_create("jit", 0);
 	void *rw, *rx;
 
@@ -24,6 +30,9 @@ __attribute__((noinline)) static void *emit_code(void)
 	if (rw == MAP_FAILED || rx == MAP_FAILED)
 		return NULL;
 	memcpy(rw, ret, sizeof(ret));
+	/* arm64's instruction cache does not snoop data writes: clean and
+	 * invalidate the executable view (a no-op on x86) */
+	__builtin___clear_cache((char *)rx, (char *)rx + sizeof(ret));
 	keep[0] = rw;
 	return rx;
 }
