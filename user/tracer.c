@@ -360,6 +360,23 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT])
 	}
 }
 
+uint64_t mt_tracer_missed_runs(struct mt_tracer *t)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, t->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)
 {
 	uint64_t percpu[t->ncpus], dump[t->ncpus];

@@ -57,6 +57,10 @@ int mt_tracer_drain(struct mt_tracer *t);
 
 /* Sum of the per-CPU counters (enum mt_stat). */
 void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT]);
+/* Runs of maptrace's programs the kernel skipped (bpf_prog_info's
+ * recursion_misses, Linux 5.12): a program still running on a CPU, preempted
+ * or interrupted, makes the kernel skip the next run there, silently. */
+uint64_t mt_tracer_missed_runs(struct mt_tracer *t);
 /* Per-CPU dropped-event counts, for the report; returns the number of CPUs
  * written (at most cap). */
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
