@@ -53,6 +53,7 @@ const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfunc
  * sched_process_exit() tracepoint"); before that, the exit dump is taken
  * in exit_mm() itself (on_mmap_lock). Probed by the loader (features.h). */
 const volatile bool exit_tp_sees_mm = true;
+const volatile bool spare_sys_exit = false; /* sys_exit_spare is attached (see there) */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -93,6 +94,7 @@ struct call_state {
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
 	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
+	__u64 exit_handled; /* sys_exit handled the call ending now (sys_exit_spare) */
 };
 
 struct {
@@ -129,22 +131,38 @@ struct scratch {
 	char path[MT_PATH_BUF];
 };
 
+/* Each program builds its events in its own per-CPU slot. A program cannot
+ * overlap itself on a CPU (the kernel skips a run while one is in
+ * progress), but since tracepoint callbacks became preemptible (they run
+ * under SRCU-fast, migration disabled, in 7.x), a run preempted halfway
+ * lets any other program run on its CPU: a shared buffer would be
+ * overwritten under it. */
+enum scratch_slot {
+	SLOT_SYS_EXIT = 0,
+	SLOT_SYS_EXIT_SPARE,
+	SLOT_MM_LOCK,
+	SLOT_FORK,
+	SLOT_EXEC,
+	SLOT_EXIT,
+	SLOT__COUNT
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOT__COUNT);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/* Describe a mapped file into this CPU's scratch event and path. A global
- * function, so the verifier checks it once per program instead of once per
- * call site and loop state: inlined into the dump's VMA loop it made each
- * program that dumps cost ~97,000 verified instructions and 60 ms of load
- * time (kernel/bpf/verifier.c verifies global subprograms independently). */
-__noinline int describe_scratch_file(__u64 file)
+/* Describe a mapped file into this CPU's scratch event and path (of slot).
+ * A global function, so the verifier checks it once per program instead of
+ * once per call site and loop state: inlined into the dump's VMA loop it
+ * made each program that dumps cost ~97,000 verified instructions and 60 ms
+ * of load time (kernel/bpf/verifier.c verifies global subprograms
+ * independently). */
+__noinline int describe_scratch_file(__u64 file, __u32 slot)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
 
 	if (!s || !file)
 		return -1;
@@ -161,7 +179,7 @@ struct stack_scratch {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2); /* SLOT_SYS_EXIT, SLOT_SYS_EXIT_SPARE */
 	__type(key, __u32);
 	__type(value, struct stack_scratch);
 } stack_scratch SEC(".maps");
@@ -200,10 +218,9 @@ static __always_inline void event_init(struct mt_event *e, __u32 kind)
 
 /* An event that may carry a path is built in per-CPU scratch memory and
  * copied out by submit(): its length is known only at the end. */
-static __always_inline struct scratch *scratch_event(__u32 kind)
+static __always_inline struct scratch *scratch_event(__u32 slot, __u32 kind)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
 
 	if (s)
 		event_init(&s->e, kind);
@@ -319,7 +336,7 @@ static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 
 /* ---- enter side (only for call durations and old kernels' exit dump) ---- */
 
-static __always_inline void dump_current_mm(__u32 reason);
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason);
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
@@ -341,9 +358,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 
 /* ---- ordering tickets --------------------------------------------------- */
 
-static __always_inline void emit_void(__u64 mm, __u64 seq)
+static __always_inline void emit_void(__u32 slot, __u64 mm, __u64 seq)
 {
-	struct scratch *s = scratch_event(MT_EV_SEQ_VOID);
+	struct scratch *s = scratch_event(slot, MT_EV_SEQ_VOID);
 
 	if (!s)
 		return;
@@ -377,7 +394,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 		if ((task->flags & PF_EXITING) &&
 		    BPF_CORE_READ(task, signal, live.counter) == 0 &&
 		    trace_allowed(task->tgid))
-			dump_current_mm(MT_DUMP_EXIT);
+			dump_current_mm(SLOT_MM_LOCK, MT_DUMP_EXIT);
 		return 0;
 	}
 	/* inside which syscall? (pt_regs of the user entry) */
@@ -400,7 +417,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 	/* A call that write-locks twice wastes its first ticket: say so, or
 	 * user space would wait for it forever. */
 	if (c->seq)
-		emit_void(c->mm, c->seq);
+		emit_void(SLOT_MM_LOCK, c->mm, c->seq);
 	c->seq = 0;
 	/* c->mm keeps the call's mm and is the cell that turns the pointer
 	 * into a number for the slot hash (pointer_value_in) */
@@ -443,6 +460,7 @@ int mm_lock_acq(__u64 *ctx)
 struct vma_info_ctx {
 	struct mt_event *e;
 	char *path;
+	__u32 slot;
 };
 
 static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -455,7 +473,7 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	c->e->aux[1] = BPF_CORE_READ(vma, vm_end);
 	c->e->aux[2] = BPF_CORE_READ(vma, vm_pgoff);
 	if (f) {
-		describe_scratch_file((__u64)f); /* c->e is the scratch event */
+		describe_scratch_file((__u64)f, c->slot); /* c->e is that slot's event */
 	} else {
 		/* the vma is anonymous (a private /dev/zero mapping) */
 		c->e->flags &= ~(MT_EVF_FILE | MT_EVF_PATH_REVERSED | MT_EVF_PSEUDO | MT_EVF_DELETED);
@@ -470,9 +488,9 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
  * (shmat's size, the aio ring, the inode of shared anonymous memory).
  * bpf_find_vma() only trylocks the mmap lock: under contention the event says
  * MT_EVF_VMA_LOCKED and user space learns the rest at its next snapshot. */
-static __always_inline void find_vma_info(struct scratch *s, __u64 addr)
+static __always_inline void find_vma_info(struct scratch *s, __u32 slot, __u64 addr)
 {
-	struct vma_info_ctx c = { .e = &s->e, .path = s->path };
+	struct vma_info_ctx c = { .e = &s->e, .path = s->path, .slot = slot };
 
 	if (bpf_find_vma(bpf_get_current_task_btf(), addr, read_vma_info, &c, 0))
 		s->e.flags |= MT_EVF_VMA_LOCKED;
@@ -531,10 +549,11 @@ static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 /* Send the user stack of the current call, just before its event, for
  * calls that create mappings (their origin is what `explain` shows). At
  * sys_exit the saved user registers are those of the syscall instruction. */
-static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct call_state *st)
+static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct call_state *st,
+				       __u32 slot)
 {
-	__u32 zero = 0, len = 0;
-	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u32 len = 0;
+	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &slot);
 
 	if (!s)
 		return;
@@ -658,9 +677,9 @@ static __always_inline void emit_plain_call(struct call *c, __s64 ret)
 }
 
 /* Calls whose event names a file or a VMA read after the call. */
-static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool ok)
+static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool ok, __u32 slot)
 {
-	struct scratch *s = scratch_event(c->kind);
+	struct scratch *s = scratch_event(slot, c->kind);
 
 	if (!s)
 		return;
@@ -672,18 +691,18 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 				struct file *file = fd_file((int)c->args[4]);
 
 				if (file)
-					describe_scratch_file((__u64)file);
+					describe_scratch_file((__u64)file, slot);
 				/* a device's mmap may replace the file: /dev/zero maps
 				 * shmem when shared, anonymous memory when private
 				 * (drivers/char/mem.c mmap_zero) */
 				if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFCHR)
-					find_vma_info(s, (__u64)ret);
+					find_vma_info(s, slot, (__u64)ret);
 			} else {
-				find_vma_info(s, (__u64)ret); /* shared anonymous: its shmem inode */
+				find_vma_info(s, slot, (__u64)ret); /* shared anonymous: its shmem inode */
 			}
 			break;
 		case MT_EV_SHMAT:
-			find_vma_info(s, (__u64)ret);
+			find_vma_info(s, slot, (__u64)ret);
 			break;
 		case MT_EV_IO_SETUP: {
 			__u64 ring = 0;
@@ -692,7 +711,7 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 			bpf_probe_read_user(&ring, sizeof(ring), (void *)c->args[1]);
 			s->e.aux[2] = ring;
 			if (ring)
-				find_vma_info(s, ring);
+				find_vma_info(s, slot, ring);
 			break;
 		}
 		}
@@ -714,8 +733,8 @@ static __always_inline void call_state_clear(struct call_state *st)
 	st->aux[1] = 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+/* A syscall's exit, handled with the scratch of slot. */
+static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
 {
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before any map lookup */
@@ -735,6 +754,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	c.state = call_state_get(false);
 	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (spare_sys_exit && !c.state)
+		c.state = call_state_get(true); /* to say the call was handled */
 	if (c.kind == MT_EV_FORK) {
 		/* The fork event was sent from sched_process_fork with the
 		 * ticket of the copy. One left here: a fork that failed after
@@ -755,9 +776,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
 				 c.kind == MT_EV_IO_SETUP))
-		emit_stack(ctx, regs, c.state);
+		emit_stack(ctx, regs, c.state, slot);
 	if (call_has_path(&c, ok))
-		emit_call_with_path(&c, ret, ok);
+		emit_call_with_path(&c, ret, ok, slot);
 	else
 		emit_plain_call(&c, ret);
 	if (c.state)
@@ -767,10 +788,42 @@ out:
 		/* a ticket no event carries must still be retired, or user
 		 * space would wait for it forever */
 		if (c.state->seq)
-			emit_void(c.state->mm, c.state->seq);
+			emit_void(slot, c.state->mm, c.state->seq);
 		call_state_clear(c.state);
+		/* the spare, next on this tracepoint, leaves this call alone */
+		c.state->exit_handled = spare_sys_exit && slot == SLOT_SYS_EXIT;
 	}
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT);
+}
+
+/* Since tracepoint callbacks became preemptible (SRCU-fast, 7.x), a run of
+ * sys_exit preempted halfway makes the kernel skip sys_exit for every other
+ * task that exits a syscall on that CPU meanwhile (__bpf_trace_run:
+ * prog->active; counted in recursion_misses, 457 of 20,011 mmap calls of
+ * thread_race on 7.2 under qemu). This second program on the same
+ * tracepoint, with its own recursion counter and scratch, handles the
+ * calls sys_exit did not: it runs right after sys_exit for each task, and
+ * sys_exit marks the calls it handled in the thread's call state. Loaded
+ * only where the loader's probe says tracepoints are preemptible. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare, struct pt_regs *regs, long ret)
+{
+	struct call_state *st;
+
+	if (compat_syscall() || !native_syscall_kind(syscall_nr(regs)))
+		return 0;
+	st = call_state_get(false);
+	if (st && st->exit_handled) {
+		st->exit_handled = 0;
+		return 0;
+	}
+	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT_SPARE);
 }
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
@@ -783,8 +836,8 @@ extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksy
 static __u64 dump_ids;
 
 /* Describe one vma as an MT_EV_VMA record. */
-static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_struct *vma,
-					    struct mm_struct *mm)
+static __always_inline void fill_vma_record(struct scratch *s, __u32 slot,
+					    struct vm_area_struct *vma, struct mm_struct *mm)
 {
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	__u64 start = BPF_CORE_READ(vma, vm_start), end = BPF_CORE_READ(vma, vm_end);
@@ -794,7 +847,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
 	s->e.args[2] = BPF_CORE_READ(vma, vm_pgoff);
 	s->e.args[3] = BPF_CORE_READ(vma, vm_flags);
 	if (file) {
-		describe_scratch_file((__u64)file);
+		describe_scratch_file((__u64)file, slot);
 		return;
 	}
 	/* the names show_map_vma() gives file-less vmas (fs/proc/task_mmu.c) */
@@ -812,7 +865,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
  * MT_EV_DUMP_END. The iterator holds the mmap read lock throughout, so the
  * dump is one instant of the mm and the ticket counter read here tells user
  * space which events it already reflects. */
-static __always_inline void dump_current_mm(__u32 reason)
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm); /* a probe read: see struct call */
@@ -828,7 +881,7 @@ static __always_inline void dump_current_mm(__u32 reason)
 	if (!vma_kfuncs || !bpf_iter_task_vma_new) {
 		/* the kfuncs arrived in 6.7: say so, and user space reads the
 		 * address space with the task_vma iterator instead */
-		s = scratch_event(MT_EV_DUMP_END);
+		s = scratch_event(slot, MT_EV_DUMP_END);
 		if (!s)
 			return;
 		s->e.mm = mmkey;
@@ -842,21 +895,21 @@ static __always_inline void dump_current_mm(__u32 reason)
 	err = bpf_iter_task_vma_new(&it, task, 0);
 	seq = ticket_last(mmkey);
 	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
-		s = scratch_event(MT_EV_VMA);
+		s = scratch_event(slot, MT_EV_VMA);
 		if (!s)
 			break;
 		s->e.mm = mmkey;
 		s->e.seq = seq;
 		s->e.aux[0] = reason;
 		s->e.args[4] = id;
-		fill_vma_record(s, vma, mm);
+		fill_vma_record(s, slot, vma, mm);
 		if (submit(s, MT_STAT_DROPPED_DUMP))
 			lost++;
 		n++;
 	}
 	bpf_iter_task_vma_destroy(&it);
 
-	s = scratch_event(MT_EV_DUMP_END);
+	s = scratch_event(slot, MT_EV_DUMP_END);
 	if (!s)
 		return;
 	s->e.mm = mmkey;
@@ -888,7 +941,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (child_mm && child_mm != parent_mm)
 		ticket_counter_reset(child_mm);
 
-	s = scratch_event(MT_EV_FORK);
+	s = scratch_event(SLOT_FORK, MT_EV_FORK);
 	if (!s)
 		return 0;
 	s->e.mm = parent_mm;
@@ -923,7 +976,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		return 0;
 	key = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
 	ticket_counter_reset(key);
-	s = scratch_event(MT_EV_EXEC);
+	s = scratch_event(SLOT_EXEC, MT_EV_EXEC);
 	if (!s)
 		return 0;
 	s->e.mm = key;
@@ -931,7 +984,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	n = bpf_probe_read_kernel_str(s->path, MT_NAME_LEN, BPF_CORE_READ(bprm, filename));
 	s->e.path_len = n > 0 ? n - 1 : 0;
 	submit(s, MT_STAT_DROPPED);
-	dump_current_mm(MT_DUMP_EXEC);
+	dump_current_mm(SLOT_EXEC, MT_DUMP_EXEC);
 	return 0;
 }
 
@@ -951,8 +1004,8 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	 * final checkpoint, whether the process called exit_group() or was
 	 * killed by a signal */
 	if (dump_exit && exit_tp_sees_mm && mm)
-		dump_current_mm(MT_DUMP_EXIT);
-	s = scratch_event(MT_EV_EXIT);
+		dump_current_mm(SLOT_EXIT, MT_DUMP_EXIT);
+	s = scratch_event(SLOT_EXIT, MT_EV_EXIT);
 	if (!s)
 		return 0;
 	s->e.mm = mm;

@@ -17,6 +17,7 @@ static const struct {
 	[MT_FT_TP_SCHED] = { "tp_btf_sched", "tp_btf/sched_process_fork, _exec, _exit" },
 	[MT_FT_TP_MMAP_LOCK] = { "tp_mmap_lock", "tp_btf/mmap_lock_acquire_returned (Linux 5.11)" },
 	[MT_FT_EXIT_SEES_MM] = { "exit_sees_mm", "sched_process_exit before exit_mm() (Linux 6.16)" },
+	[MT_FT_TP_PREEMPTIBLE] = { "tp_preemptible", "tracepoint programs may be preempted (SRCU-fast tracepoints, 7.x)" },
 	[MT_FT_TASK_STORAGE] = { "task_storage", "task-local storage map (Linux 5.13 for tracing)" },
 	[MT_FT_CURRENT_TASK_BTF] = { "current_task_btf", "bpf_get_current_task_btf() (Linux 5.11)" },
 	[MT_FT_TASK_PT_REGS] = { "task_pt_regs", "bpf_task_pt_regs() (Linux 5.15)" },
@@ -28,7 +29,7 @@ static const struct {
 	[MT_FT_PROCMAP_QUERY] = { "procmap_query", "PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11)" },
 };
 
-int mt_features_pretend_missing(struct mt_features *f, const char *list, const char **bad)
+int mt_features_pretend(struct mt_features *f, const char *list, bool value, const char **bad)
 {
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
@@ -41,7 +42,7 @@ int mt_features_pretend_missing(struct mt_features *f, const char *list, const c
 			*bad = p;
 			return -1;
 		}
-		f->has[i] = false;
+		f->has[i] = value;
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -95,8 +96,12 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 {
 	bool kfuncs = f->has[MT_FT_VMA_KFUNCS];
 
-	out[MT_JOB_ATTACH] = mech("calls", "tp_btf/sys_exit, one program for every syscall; "
-				  "arguments from the saved user registers", NULL);
+	out[MT_JOB_ATTACH] = f->has[MT_FT_TP_PREEMPTIBLE] ?
+		mech("calls", "tp_btf/sys_exit, and a second program after it for the calls the kernel "
+		     "skipped it for (a run preempted on the same CPU); arguments from the saved user "
+		     "registers", NULL) :
+		mech("calls", "tp_btf/sys_exit, one program for every syscall; arguments from the "
+		     "saved user registers", NULL);
 	out[MT_JOB_ORDER] = mech("ordering", "per-address-space tickets drawn under the mmap write "
 				 "lock (mmap_lock_acquire_returned)", NULL);
 	out[MT_JOB_EXEC_SEED] = kfuncs ?

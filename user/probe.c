@@ -61,7 +61,8 @@ void mt_features_probe(struct mt_features *f)
 	libbpf_print_fn_t old = libbpf_set_print(NULL); /* probes fail by design: keep quiet */
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct mt_maps_reader rd = { 0 };
-	const char *pretend = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
+	const char *missing = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
+	const char *present = getenv("MAPTRACE_PRETEND_PRESENT");
 	struct utsname u;
 
 	memset(f, 0, sizeof(*f));
@@ -78,6 +79,10 @@ void mt_features_probe(struct mt_features *f)
 				 tracepoint(btf, "sched_process_exec") &&
 				 tracepoint(btf, "sched_process_exit");
 	f->has[MT_FT_TP_MMAP_LOCK] = tracepoint(btf, "mmap_lock_acquire_returned");
+	/* tracepoints call their probes under guard(srcu_fast_notrace) rather
+	 * than with preemption off (7.x): a program run can be preempted, and
+	 * the kernel skips that program on its CPU until it resumes */
+	f->has[MT_FT_TP_PREEMPTIBLE] = btf_has(btf, "class_srcu_fast_notrace_t", BTF_KIND_TYPEDEF);
 	/* "exit: move and extend sched_process_exit() tracepoint" (6.16) */
 	f->has[MT_FT_EXIT_SEES_MM] = btf_has_member(btf, "trace_event_raw_sched_process_exit",
 						    "group_dead");
@@ -97,7 +102,10 @@ void mt_features_probe(struct mt_features *f)
 	btf__free(btf);
 	libbpf_set_print(old);
 	f->probed = true;
-	if (pretend && mt_features_pretend_missing(f, pretend, &bad))
+	if (missing && mt_features_pretend(f, missing, false, &bad))
 		fprintf(stderr, "maptrace: MAPTRACE_PRETEND_MISSING: unknown feature at '%s' "
+			"(names: see maptrace features --json)\n", bad);
+	if (present && mt_features_pretend(f, present, true, &bad))
+		fprintf(stderr, "maptrace: MAPTRACE_PRETEND_PRESENT: unknown feature at '%s' "
 			"(names: see maptrace features --json)\n", bad);
 }

@@ -248,6 +248,8 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->skel->rodata->enter_times = opts->enter_times;
 	t->skel->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];
 	t->skel->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];
+	t->skel->rodata->spare_sys_exit = f->has[MT_FT_TP_PREEMPTIBLE];
+	bpf_program__set_autoload(t->skel->progs.sys_exit_spare, f->has[MT_FT_TP_PREEMPTIBLE]);
 	t->skel->rodata->event_times = !opts->untimed;
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
@@ -360,21 +362,39 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT])
 	}
 }
 
+static uint64_t prog_missed_runs(const struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.recursion_misses : 0;
+}
+
 uint64_t mt_tracer_missed_runs(struct mt_tracer *t)
 {
 	struct bpf_program *p;
 	uint64_t n = 0;
 
-	bpf_object__for_each_program(p, t->skel->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			n += info.recursion_misses;
-	}
+	bpf_object__for_each_program(p, t->skel->obj)
+		n += prog_missed_runs(p);
 	return n;
+}
+
+void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap)
+{
+	struct bpf_program *p;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	bpf_object__for_each_program(p, t->skel->obj) {
+		uint64_t n = prog_missed_runs(p);
+
+		if (n && len < cap)
+			len += snprintf(buf + len, cap - len, "%s%s=%llu", len ? " " : "",
+					bpf_program__name(p), (unsigned long long)n);
+	}
 }
 
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)

@@ -161,7 +161,7 @@ t_features() {
 	elif ! grep -qx 'tracing: possible' "$out"; then
 		fail "$name" "no 'tracing: possible' line"
 	elif [ "$(jq -r '[.can_trace, (.features | length), (.mechanisms | length)] | @tsv' "$json")" != \
-		"$(printf 'true\t15\t5')" ]; then
+		"$(printf 'true\t16\t5')" ]; then
 		fail "$name" "JSON: $(head -c 300 "$json")"
 	else
 		pass "$name ($(grep -c DEGRADED "$out") degraded jobs)"
@@ -174,18 +174,25 @@ t_features() {
 #    compared with /proc, and verify names the degradation;
 #  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
 #    taken in exit_mm(); with -i 0 it is the only comparison there is.
-# t_verify_as_on FEATURE WORKLOAD
+#  - +tp_preemptible (7.x): tracepoint programs may be preempted, so a
+#    second sys_exit program handles the calls the first was skipped for;
+#    where nothing is skipped it must add no event.
+# t_verify_as_on [+]FEATURE WORKLOAD (+: present rather than missing)
 t_verify_as_on() {
-	local ft=$1 w=$2 name="verify-without-$1/$2" out="$tmp/as-$1-$2.out" err="$tmp/as-$1-$2.err"
-	local rc interval=50 degraded=""
+	local ft=$1 w=$2 name out err rc interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
 
+	case $ft in
+	+*) ft=${ft#+}; env=MAPTRACE_PRETEND_PRESENT; name="verify-with-$ft/$w" ;;
+	*) name="verify-without-$ft/$w" ;;
+	esac
+	out="$tmp/as-$ft-$w.out" err="$tmp/as-$ft-$w.err"
 	need_bin "$name" "$WL/$w" || return
 	wl_args "$w" verify
 	case $ft in
 	vma_iter_kfuncs) degraded='^verify: degraded on this kernel: exit check: no vma iterator kfuncs' ;;
 	exit_sees_mm) interval=0 ;;
 	esac
-	MAPTRACE_PRETEND_MISSING=$ft "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
+	env "$env=$ft" "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
 		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
 	rc=$?
 	if (( rc != 0 )); then
@@ -200,6 +207,24 @@ t_verify_as_on() {
 		fail "$name" "a degradation is named: $(grep -m1 '^verify: degraded' "$out")"
 	else
 		pass "$name"
+	fi
+}
+
+# With the spare sys_exit program (tp_preemptible) stat counts each call
+# once: the same totals as without it, kind by kind.
+t_spare_counts() {
+	local w=$1 name="counts-with-tp_preemptible/$1" a="$tmp/spare-$1-a.json" b="$tmp/spare-$1-b.json"
+
+	need_bin "$name" "$WL/$w" || return
+	wl_args "$w" counts
+	"${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$a" -- "$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	MAPTRACE_PRETEND_PRESENT=tp_preemptible "${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$b" -- \
+		"$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	if [ "$(jq -c .total.calls "$a")" = "$(jq -c .total.calls "$b")" ] &&
+		[ "$(jq -r '.total.calls.mmap' "$a")" -gt 0 ]; then
+		pass "$name ($(jq -r '.total.calls.mmap' "$b") mmap calls)"
+	else
+		fail "$name" "without: $(jq -c .total.calls "$a"); with: $(jq -c .total.calls "$b")"
 	fi
 }
 
@@ -698,6 +723,11 @@ run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_unc
 for w in lifecycle thread_churn mmap_ops sysv_shm; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
+for w in thread_race lifecycle mmap_ops; do
+	run "verify-with-tp_preemptible/$w" bpf "" t_verify_as_on +tp_preemptible "$w"
+done
+run counts-with-tp_preemptible/thread_race bpf jq t_spare_counts thread_race
+run counts-with-tp_preemptible/lifecycle bpf jq t_spare_counts lifecycle
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done

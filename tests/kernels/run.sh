@@ -15,6 +15,8 @@
 # are booted to the busybox /init only and counted as skipped.
 # GUEST_EXTRA: a shell command the guests run last, only logged (e.g.
 # GUEST_EXTRA="maptrace verify -v -- /wl/demo"; workloads are in /wl).
+# MATRIX_VERIFY, MATRIX_COUNTS: the workloads of the verify and counts
+# checks, when only some are wanted (default: all).
 #
 # Inside each guest (tests/kernels/init), with what is asserted here:
 #   boot        /init ran and reported to the end (not killed by the timeout)
@@ -51,6 +53,9 @@ VERIFY_WL=(mmap_ops mremap_forms heap_brk thread_race thread_churn sysv_shm life
 	   aio_ring demo)
 # fixed call counts (lifecycle in its "steady" mode): tests/integration/run.sh's counts set
 COUNTS_WL=(mmap_ops mremap_forms heap_brk thread_race sysv_shm lifecycle aio_ring demo)
+# a subset while investigating one kernel (the full run is the default)
+[ -n "${MATRIX_VERIFY:-}" ] && read -r -a VERIFY_WL <<<"$MATRIX_VERIFY"
+[ -n "${MATRIX_COUNTS:-}" ] && read -r -a COUNTS_WL <<<"$MATRIX_COUNTS"
 KINDS=(mmap munmap mprotect pkey_mprotect brk mremap shmat shmdt remap_file_pages io_setup io_destroy)
 VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
 

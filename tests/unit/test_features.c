@@ -82,13 +82,15 @@ static void test_pretend_missing_list(void **state)
 	const char *bad = NULL;
 
 	all_present(&f);
-	assert_int_equal(mt_features_pretend_missing(&f, "vma_iter_kfuncs,exit_sees_mm", &bad), 0);
+	assert_int_equal(mt_features_pretend(&f, "vma_iter_kfuncs,exit_sees_mm", false, &bad), 0);
 	assert_false(f.has[MT_FT_VMA_KFUNCS]);
 	assert_false(f.has[MT_FT_EXIT_SEES_MM]);
 	assert_true(f.has[MT_FT_LOOP]);
-	assert_int_equal(mt_features_pretend_missing(&f, "loop,vma_iter", &bad), -1);
+	assert_int_equal(mt_features_pretend(&f, "loop,vma_iter", false, &bad), -1);
 	assert_string_equal(bad, "vma_iter");
 	assert_false(f.has[MT_FT_LOOP]); /* names before the bad one still apply */
+	assert_int_equal(mt_features_pretend(&f, "tp_preemptible", true, &bad), 0);
+	assert_true(f.has[MT_FT_TP_PREEMPTIBLE]);
 }
 
 int main(void)
