@@ -53,7 +53,7 @@ const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfunc
  * sched_process_exit() tracepoint"); before that, the exit dump is taken
  * in exit_mm() itself (on_mmap_lock). Probed by the loader (features.h). */
 const volatile bool exit_tp_sees_mm = true;
-const volatile bool spare_sys_exit = false; /* sys_exit_spare is attached (see there) */
+const volatile bool spare_sys_exit = false; /* the sys_exit_spare* programs are attached */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -94,7 +94,7 @@ struct call_state {
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
 	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
 	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
-	__u64 exit_handled; /* sys_exit handled the call ending now (sys_exit_spare) */
+	__u64 exit_handled; /* a sys_exit program handled the call ending now (spares) */
 };
 
 struct {
@@ -139,7 +139,9 @@ struct scratch {
  * overwritten under it. */
 enum scratch_slot {
 	SLOT_SYS_EXIT = 0,
-	SLOT_SYS_EXIT_SPARE,
+	SLOT_SPARE1,          /* the spare sys_exit programs, in attach order */
+	SLOT_SPARE2,
+	SLOT_SPARE3,          /* the last one */
 	SLOT_MM_LOCK,
 	SLOT_FORK,
 	SLOT_EXEC,
@@ -179,7 +181,7 @@ struct stack_scratch {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2); /* SLOT_SYS_EXIT, SLOT_SYS_EXIT_SPARE */
+	__uint(max_entries, SLOT_SPARE3 + 1); /* the sys_exit programs' slots */
 	__type(key, __u32);
 	__type(value, struct stack_scratch);
 } stack_scratch SEC(".maps");
@@ -469,6 +471,10 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
 	c->e->flags |= MT_EVF_VMA_INFO;
+	/* the kernel decides some of these: Linux 7.x marks the aio ring
+	 * VM_DONTCOPY (a fork child no longer inherits it) */
+	if (BPF_CORE_READ(vma, vm_flags) & MT_VM_DONTCOPY)
+		c->e->flags |= MT_EVF_VMA_DONTCOPY;
 	c->e->aux[0] = BPF_CORE_READ(vma, vm_start);
 	c->e->aux[1] = BPF_CORE_READ(vma, vm_end);
 	c->e->aux[2] = BPF_CORE_READ(vma, vm_pgoff);
@@ -790,8 +796,9 @@ out:
 		if (c.state->seq)
 			emit_void(slot, c.state->mm, c.state->seq);
 		call_state_clear(c.state);
-		/* the spare, next on this tracepoint, leaves this call alone */
-		c.state->exit_handled = spare_sys_exit && slot == SLOT_SYS_EXIT;
+		/* the spares after this one leave the call alone; the last
+		 * one clears the mark */
+		c.state->exit_handled = spare_sys_exit && slot != SLOT_SPARE3;
 	}
 	return 0;
 }
@@ -804,15 +811,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 /* Since tracepoint callbacks became preemptible (SRCU-fast, 7.x), a run of
  * sys_exit preempted halfway makes the kernel skip sys_exit for every other
- * task that exits a syscall on that CPU meanwhile (__bpf_trace_run:
- * prog->active; counted in recursion_misses, 457 of 20,011 mmap calls of
- * thread_race on 7.2 under qemu). This second program on the same
- * tracepoint, with its own recursion counter and scratch, handles the
- * calls sys_exit did not: it runs right after sys_exit for each task, and
- * sys_exit marks the calls it handled in the thread's call state. Loaded
- * only where the loader's probe says tracepoints are preemptible. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_spare, struct pt_regs *regs, long ret)
+ * task that leaves a syscall on that CPU meanwhile (__bpf_trace_run:
+ * prog->active; recursion_misses): on Debian's 7.2 under qemu thread_race
+ * lost 457 of its 20,011 mmap calls. Spare programs on the same
+ * tracepoint, each with its own recursion counter and scratch, run right
+ * after it for each task, in attach order: each handles the call unless an
+ * earlier one marked it handled in the thread's call state, and the last
+ * clears the mark. A call is lost only if all four were skipped, which the
+ * last one's recursion_misses count (measured there: sys_exit skipped 1,570
+ * times, the first spare 50). Loaded only where the loader's probe says
+ * tracepoint programs can be preempted: each is a program on every syscall. */
+static __always_inline int on_sys_exit_spare(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
 {
 	struct call_state *st;
 
@@ -820,10 +829,29 @@ int BPF_PROG(sys_exit_spare, struct pt_regs *regs, long ret)
 		return 0;
 	st = call_state_get(false);
 	if (st && st->exit_handled) {
-		st->exit_handled = 0;
+		if (slot == SLOT_SPARE3)
+			st->exit_handled = 0;
 		return 0;
 	}
-	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT_SPARE);
+	return on_sys_exit(ctx, regs, ret, slot);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare1, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare2, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE2);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare3, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE3);
 }
 
 /* ---- in-kernel address-space dumps -------------------------------------- */

@@ -329,6 +329,8 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 	};
 	if (mt_event_file_deleted(e))
 		r.flags |= MT_RF_DELETED;
+	if (e->flags & MT_EVF_VMA_DONTCOPY)
+		r.flags |= MT_RF_DONTCOPY;
 	return mt_shadow_map(as->shadow, &r);
 }
 

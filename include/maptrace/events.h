@@ -77,6 +77,7 @@ enum mt_event_flag {
 	MT_EVF_STACK_FP      = 1u << 11, /* STACK: payload is __u64 return addresses (frame pointers) */
 	MT_EVF_STACK_DWARF   = 1u << 12, /* STACK: payload is struct mt_user_regs + stack bytes from sp */
 	MT_EVF_READ_IMPLIES_EXEC = 1u << 13, /* the caller's personality has READ_IMPLIES_EXEC */
+	MT_EVF_VMA_DONTCOPY  = 1u << 14, /* VMA_INFO: the vma is VM_DONTCOPY (fork does not copy it) */
 };
 
 /*
