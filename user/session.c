@@ -582,10 +582,15 @@ uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 	if (!lost)
 		return 0;
 	missed = mt_tracer_missed_runs(s->tracer);
-	if (missed)
-		fprintf(f, "maptrace: the kernel skipped %llu runs of maptrace's BPF programs (a run "
-			"still in progress on the same CPU; bpftool prog shows them as recursion_misses): "
-			"the events they would have sent are missing\n", (unsigned long long)missed);
+	if (missed) {
+		char which[256];
+
+		mt_tracer_missed_runs_str(s->tracer, which, sizeof(which));
+		fprintf(f, "maptrace: the kernel skipped %llu runs of maptrace's BPF programs (%s; "
+			"a run still in progress on the same CPU: bpftool prog shows them as "
+			"recursion_misses): the events they would have sent are missing\n",
+			(unsigned long long)missed, which);
+	}
 	if (lost == missed)
 		return lost;
 	fprintf(f, "maptrace: %llu events lost (ring buffer full); per CPU:",

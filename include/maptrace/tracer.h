@@ -61,6 +61,8 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT]);
  * recursion_misses, Linux 5.12): a program still running on a CPU, preempted
  * or interrupted, makes the kernel skip the next run there, silently. */
 uint64_t mt_tracer_missed_runs(struct mt_tracer *t);
+/* The same per program, as "name=N ..." into buf (empty when none). */
+void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap);
 /* Per-CPU dropped-event counts, for the report; returns the number of CPUs
  * written (at most cap). */
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
