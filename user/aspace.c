@@ -262,6 +262,19 @@ static struct mt_aspace *create(struct mt_aspaces *reg, uint64_t mm)
 	return as;
 }
 
+/* One of the tgids the registry maps to as, or 0. */
+static pid_t another_user(struct mt_aspaces *reg, const struct mt_aspace *as)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&reg->by_tgid, &pos, &key, &v))
+		if (v == as)
+			return (pid_t)key;
+	return 0;
+}
+
 /* tgid now uses as (NULL: none); the mm it used before loses a user. */
 static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as)
 {
@@ -276,7 +289,15 @@ static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as
 	} else {
 		mt_u64map_del(&reg->by_tgid, (uint64_t)tgid);
 	}
-	if (old && old->users && --old->users == 0) {
+	if (!old || !old->users)
+		return;
+	if (--old->users) {
+		/* a CLONE_VM child (vfork, posix_spawn) that exec'd or
+		 * exited leaves the mm to the others: /proc and freezing must
+		 * name one of them, not the child's pid */
+		if (old->pid == tgid)
+			old->pid = another_user(reg, old);
+	} else {
 		/* Its exit dump may still wait for an earlier ticket (or, for
 		 * a fork child, for the parent's fork ticket that seeds it):
 		 * released once that has been applied (release_if_done). */

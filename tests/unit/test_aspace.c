@@ -388,11 +388,41 @@ static void test_clone_vm_child_shares_and_exec_moves(void **state)
 	feed(&reg, f);
 	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM1));
 	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 2);
+	/* while the child runs in it (the parent waits in vfork), its pid
+	 * is the one to stop at a checkpoint */
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID + 1);
 	x = ev(MT_EV_EXEC, MM2, 0);
 	x.pid = PID + 1;
 	feed(&reg, x); /* vfork child execs: leaves the shared mm */
 	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 1);
 	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM2));
+	/* the parent's again: checkpoints and resyncs read /proc/PID */
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM2)->pid, PID + 1);
+	mt_aspaces_free(&reg);
+}
+
+/* posix_spawn's child (CLONE_VM|CLONE_VFORK) may also exit without exec
+ * (exec failed: _exit(127)): the mm is the parent's alone again. */
+static void test_clone_vm_child_exit_gives_the_mm_back(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f, x;
+
+	seed_empty(&reg, 0);
+	f = ev(MT_EV_FORK, MM1, 0);
+	f.flags = MT_EVF_VM;
+	f.aux[0] = MM1;
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	x = ev(MT_EV_EXIT, MM1, 0);
+	x.pid = x.tid = PID + 1;
+	x.flags = MT_EVF_GROUP_DEAD;
+	feed(&reg, x);
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID), mt_aspaces_by_mm(&reg, MM1));
+	assert_null(mt_aspaces_by_tgid(&reg, PID + 1));
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 1);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID);
 	mt_aspaces_free(&reg);
 }
 
@@ -635,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
 		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
+		cmocka_unit_test(test_clone_vm_child_exit_gives_the_mm_back),
 		cmocka_unit_test(test_fork_naming_parent_mm_or_tgid),
 		cmocka_unit_test(test_pid_and_mm_recycled),
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
