@@ -51,6 +51,9 @@ enum mt_event_kind {
 enum mt_dump_reason {
 	MT_DUMP_EXEC = 1,  /* the address space an exec just created */
 	MT_DUMP_EXIT = 2,  /* the address space as its last thread group exits */
+	MT_DUMP_RESEED = 3, /* after a call whose event cannot say what it changed: one
+			       that failed after taking the mmap write lock (it may have
+			       changed part of its range) */
 };
 
 /* How a dump ended: DUMP_END args[2]. */

@@ -22,7 +22,9 @@
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
 #              (thread_churn: threads exiting while others map)
-#              (kernel_quirks: one test per step, verify/kernel_quirks:STEP)
+#              (kernel_quirks: one test per step, verify/kernel_quirks:STEP;
+#              failed_calls: calls that fail after changing part of their
+#              range, each process exiting right after, before any resync)
 #   counts/W   per-kind event counts of `maptrace trace --json` equal the
 #              syscall counts strace sees, for the 11 mapping syscalls
 #   json/hostile_names  every JSON line parses; every hostile path comes back
@@ -41,7 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MAPTRACE=./maptrace
 WL=.output/workloads
 WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
-	   aio_ring demo attach_loop kernel_quirks)
+	   aio_ring demo attach_loop kernel_quirks failed_calls)
 # verified only: the number of calls depends on timing (no counts test)
 VERIFY_ONLY=(thread_churn)
 # strace -e trace= set, and the event kinds compared (the same 11 names)
@@ -67,7 +69,7 @@ detail() {
 wl_args() {
 	ARGS=()
 	case $1 in
-	mmap_ops|mremap_forms|kernel_quirks)
+	mmap_ops|mremap_forms|kernel_quirks|failed_calls)
 		ARGS=("$tmp") ;;
 	hostile_names)
 		mkdir -p "$tmp/hostile-$2" && ARGS=("$tmp/hostile-$2") ;;
@@ -691,11 +693,11 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many; do
+for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls; do
 	run "verify-without-vma_iter_kfuncs/$w" bpf "" t_verify_as_on vma_iter_kfuncs "$w"
 done
 run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_uncompared
-for w in lifecycle thread_churn mmap_ops sysv_shm; do
+for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
