@@ -66,6 +66,8 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define MAP_FIXED       0x10
 #define EPERM 1
 #define ENOMEM 12
+#define ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
+#define ARCH_MAP_VDSO_64  0x2003
 #define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
 #define S_IFMT  00170000
 #define S_IFCHR 0020000
@@ -306,16 +308,18 @@ static __always_inline __u32 syscall_kind_of(long nr)
 
 /* Whether a call of this kind, with these arguments, is one we report:
  * only the madvise() advice that changes what fork copies, only the prctl()
- * that names anonymous memory. */
+ * that names anonymous memory, only the arch_prctl() that maps a vDSO. */
 static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 {
 	__u64 args[6];
 
-	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME)
+	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME && kind != MT_EV_MAP_VDSO)
 		return kind != 0 && kind != MT_SC_EXIT_GROUP;
 	syscall_args(regs, args);
 	if (kind == MT_EV_MADVISE)
 		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+	if (kind == MT_EV_MAP_VDSO)
+		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
 	return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
 }
 
@@ -718,9 +722,13 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
  *    changed (mm/mprotect.c); its ENOMEM at a hole is left to user space,
  *    which applies it up to the hole. A MAP_FIXED mmap or an mremap may
  *    fail after unmapping the target range; madvise and PR_SET_VMA apply
- *    to every vma around a hole, then return ENOMEM (madvise_walk_vmas). */
+ *    to every vma around a hole, then return ENOMEM (madvise_walk_vmas).
+ *  - ARCH_MAP_VDSO_*: map_vdso() maps [vvar] pages and [vdso] at an address
+ *    and with sizes of the kernel's vdso image (arch/x86/entry/vdso/vma.c). */
 static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
 {
+	if (c->kind == MT_EV_MAP_VDSO)
+		return true;
 	if (ok)
 		return false;
 	switch (c->kind) {

@@ -579,6 +579,12 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 
 		return r ? mt_shadow_unmap(as->shadow, r->start, r->end) : 0;
 	}
+	case MT_EV_MAP_VDSO:
+		/* [vvar] and [vdso] where map_vdso() chose, sized by the
+		 * kernel's image: learnt from the reseed dump that follows
+		 * (which clears this), or by a resync */
+		as->resync = true;
+		return 0;
 	case MT_EV_MADVISE:
 		if (!e->args[1])
 			return 0;

@@ -176,13 +176,15 @@ t_features() {
 #    compared with /proc, and verify names the degradation;
 #  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
 #    taken in exit_mm(); with -i 0 it is the only comparison there is.
-# t_verify_as_on FEATURE WORKLOAD
+# t_verify_as_on FEATURE WORKLOAD [STEP]
 t_verify_as_on() {
-	local ft=$1 w=$2 name="verify-without-$1/$2" out="$tmp/as-$1-$2.out" err="$tmp/as-$1-$2.err"
+	local ft=$1 w=$2 step=${3:-} name="verify-without-$1/$2${3:+:$3}"
+	local out="$tmp/as-$1-$2$step.out" err="$tmp/as-$1-$2$step.err"
 	local rc interval=50 degraded=""
 
 	need_bin "$name" "$WL/$w" || return
 	wl_args "$w" verify
+	[ -n "$step" ] && ARGS+=("$step")
 	case $ft in
 	vma_iter_kfuncs) degraded='^verify: degraded on this kernel: exit check: no vma iterator kfuncs' ;;
 	exit_sees_mm) interval=0 ;;
@@ -700,8 +702,14 @@ run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_unc
 for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
-for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
+for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
+done
+# without the exit dump, a re-read is the only way to learn the vDSO that
+# arch_prctl mapped
+for step in map_vdso; do
+	run "verify-without-vma_iter_kfuncs/kernel_quirks:$step" bpf "" t_verify_as_on \
+		vma_iter_kfuncs kernel_quirks "$step"
 done
 for w in "${WORKLOADS[@]}"; do
 	run "counts/$w" bpf "jq strace" t_counts "$w"

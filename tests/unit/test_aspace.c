@@ -253,6 +253,41 @@ static void test_reseed_dump_after_failed_call(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* arch_prctl(ARCH_MAP_VDSO_64) maps [vvar]/[vdso] where and as large as
+ * the kernel's image says: the event asks for a re-read, and the reseed
+ * dump that follows it answers (and shows the new vdso). */
+static void test_map_vdso_learnt_from_the_reseed_dump(void **state)
+{
+	static const char vdso[] = "[vdso]";
+	struct mt_aspaces reg;
+	struct mt_aspace *as;
+	struct mt_event e;
+
+	seed_empty(&reg, 0);
+	e = ev(MT_EV_MAP_VDSO, MM1, 1);
+	e.args[0] = 0x2003; /* ARCH_MAP_VDSO_64 */
+	e.args[1] = A;
+	feed(&reg, e);
+	as = mt_aspaces_by_mm(&reg, MM1);
+	assert_true(as->resync);
+	assert_null(mt_shadow_find(as->shadow, A));
+	e = ev_vma(MM1, 1, 3, A, A + 2 * PG);
+	e.args[3] = MT_VM_READ | MT_VM_EXEC;
+	e.flags = 0;
+	e.path_len = 0;
+	mt_aspaces_feed(&reg, &e, vdso);
+	e = ev(MT_EV_DUMP_END, MM1, 1);
+	e.args[0] = 3;
+	e.args[1] = 1;
+	e.aux[0] = MT_DUMP_RESEED;
+	feed(&reg, e);
+	assert_false(as->resync);
+	assert_non_null(mt_shadow_find(as->shadow, A + PG));
+	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ | MT_PERM_EXEC);
+	assert_int_equal(as->next_seq, 2);
+	mt_aspaces_free(&reg);
+}
+
 /* No dump on this kernel (before 6.7): the resync the failure asked for
  * stays asked for. */
 static void test_reseed_not_taken_keeps_the_resync(void **state)
@@ -788,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_failed_mprotect_without_gap_requests_resync),
 		cmocka_unit_test(test_reseed_dump_after_failed_call),
 		cmocka_unit_test(test_reseed_not_taken_keeps_the_resync),
+		cmocka_unit_test(test_map_vdso_learnt_from_the_reseed_dump),
 		cmocka_unit_test(test_fork_copies_parent_at_its_ticket),
 		cmocka_unit_test(test_fork_older_than_a_snapshot_still_seeds_the_child),
 		cmocka_unit_test(test_fork_skips_dontcopy),
