@@ -702,12 +702,13 @@ run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_unc
 for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
-for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso; do
+for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done
 # without the exit dump, a re-read is the only way to learn the vDSO that
-# arch_prctl mapped
-for step in map_vdso; do
+# arch_prctl mapped, or the partial effect of a failed call: at the exit
+# stop it must read the parent, not its exec'd CLONE_VM children
+for step in map_vdso spawn; do
 	run "verify-without-vma_iter_kfuncs/kernel_quirks:$step" bpf "" t_verify_as_on \
 		vma_iter_kfuncs kernel_quirks "$step"
 done

@@ -30,8 +30,14 @@
  *                     arch_prctl(ARCH_MAP_VDSO_64, addr) maps them anew
  *                     (arch/x86/entry/vdso/vma.c map_vdso_once), in a fork
  *                     child that exits at once (no checkpoint in between)
+ *  spawn              posix_spawn() and vfork() of /bin/true (CLONE_VM
+ *                     children that exec), then a mprotect that fails with
+ *                     EACCES after changing its first page (re-read: the
+ *                     address space must be the parent's again), and a
+ *                     checkpoint
  * Each call is made once per run: the counts are fixed.
  */
+#include <spawn.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -235,6 +241,35 @@ static void map_vdso(void)
 #endif
 }
 
+static void spawn(void)
+{
+	char *const argv[] = { "true", NULL };
+	char path[4096];
+	char *p;
+	pid_t pid;
+	int fd, ro, err;
+
+	err = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	if (err)
+		die("posix_spawn: %s", strerror(err));
+	reap(pid);
+	vfork_maps();
+	/* rw- then a read-only shared file: EACCES after the first page */
+	fd = tmpfile_in(dir, "spawn", PG, path);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		die("open %s: %s", path, strerror(errno));
+	unlink(path);
+	close(fd);
+	p = xanon(NULL, 2 * PG, PROT_READ, 0);
+	xmmap(p + PG, PG, PROT_READ, MAP_SHARED | MAP_FIXED, ro, 0);
+	close(ro);
+	expect_err("mprotect(PROT_WRITE) reaching a read-only shared file",
+		   raw_mprotect(p, 2 * PG, PROT_READ | PROT_WRITE), EACCES);
+	sleep_ms(60);
+}
+
+
 static void rename_step(void)
 {
 	rename_mapped(dir);
@@ -252,6 +287,7 @@ static const struct step {
 	{ "vfork", vfork_maps },
 	{ "vdso", move_vdso },
 	{ "map_vdso", map_vdso },
+	{ "spawn", spawn },
 };
 
 int main(int argc, char **argv)
