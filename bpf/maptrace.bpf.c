@@ -64,7 +64,11 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define MAP_SHARED      0x01
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_ANONYMOUS   0x20
+#define MAP_FIXED       0x10
 #define EPERM 1
+#define ENOMEM 12
+#define ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
+#define ARCH_MAP_VDSO_64  0x2003
 #define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
 #define S_IFMT  00170000
 #define S_IFCHR 0020000
@@ -323,16 +327,18 @@ static __always_inline __u32 syscall_kind_of(long nr)
 
 /* Whether a call of this kind, with these arguments, is one we report:
  * only the madvise() advice that changes what fork copies, only the prctl()
- * that names anonymous memory. */
+ * that names anonymous memory, only the arch_prctl() that maps a vDSO. */
 static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 {
 	__u64 args[6];
 
-	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME)
+	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME && kind != MT_EV_MAP_VDSO)
 		return kind != 0 && kind != MT_SC_EXIT_GROUP;
 	syscall_args(regs, args);
 	if (kind == MT_EV_MADVISE)
 		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+	if (kind == MT_EV_MAP_VDSO)
+		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
 	return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
 }
 
@@ -731,6 +737,39 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 	submit(s, MT_STAT_DROPPED);
 }
 
+/* Whether the address space must be sent whole after this call (a dump
+ * that reseeds the shadow, MT_DUMP_RESEED), because its event cannot say
+ * what it changed. Only calls that took the write lock (a ticket) qualify.
+ *  - failures that may have applied part of the range: do_mprotect_pkey()
+ *    changes vma after vma and stops at the first it cannot change (EACCES
+ *    for a missing VM_MAY* bit, EPERM for a sealed vma since mseal moved
+ *    to can_modify_vma() in mprotect_fixup(), 6.12), leaving the ones before
+ *    changed (mm/mprotect.c); its ENOMEM at a hole is left to user space,
+ *    which applies it up to the hole. A MAP_FIXED mmap or an mremap may
+ *    fail after unmapping the target range; madvise and PR_SET_VMA apply
+ *    to every vma around a hole, then return ENOMEM (madvise_walk_vmas).
+ *  - ARCH_MAP_VDSO_*: map_vdso() maps [vvar] pages and [vdso] at an address
+ *    and with sizes of the kernel's vdso image (arch/x86/entry/vdso/vma.c). */
+static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
+{
+	if (c->kind == MT_EV_MAP_VDSO)
+		return true;
+	if (ok)
+		return false;
+	switch (c->kind) {
+	case MT_EV_MPROTECT:
+	case MT_EV_PKEY_MPROTECT:
+		return ret != -ENOMEM;
+	case MT_EV_MMAP:
+		return c->args[3] & MAP_FIXED;
+	case MT_EV_MREMAP:
+	case MT_EV_MADVISE:
+	case MT_EV_PRCTL_VMA_NAME:
+		return true;
+	}
+	return false;
+}
+
 static __always_inline void call_state_clear(struct call_state *st)
 {
 	st->enter_ns = 0;
@@ -745,7 +784,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before any map lookup */
 	struct call c = {};
-	bool ok;
+	bool ok, reseed;
 
 	if (compat_syscall()) {
 		if (trace_allowed(bpf_get_current_pid_tgid() >> 32))
@@ -783,12 +822,17 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
 				 c.kind == MT_EV_IO_SETUP))
 		emit_stack(ctx, regs, c.state, slot);
+	reseed = c.state && c.state->seq && needs_reseed(&c, ok, ret);
 	if (call_has_path(&c, ok))
 		emit_call_with_path(&c, ret, ok, slot);
 	else
 		emit_plain_call(&c, ret);
 	if (c.state)
 		c.state->seq = 0; /* carried by the event */
+	/* after the event: user space applies its ticket, then reseeds from
+	 * this dump, stamped with whatever ticket the mm has reached by now */
+	if (reseed)
+		dump_current_mm(slot, MT_DUMP_RESEED);
 out:
 	if (c.state) {
 		/* a ticket no event carries must still be retired, or user

@@ -61,6 +61,9 @@ static const struct { long nr; __u8 kind; } syscall_kinds[] = {
 	{ SYS_fork, MT_EV_FORK },
 	{ SYS_vfork, MT_EV_FORK },
 #endif
+#ifdef SYS_arch_prctl
+	{ SYS_arch_prctl, MT_EV_MAP_VDSO }, /* (x86) only ARCH_MAP_VDSO_*: call_wanted() */
+#endif
 	{ SYS_exit_group, MT_SC_EXIT_GROUP },
 };
 

@@ -39,6 +39,7 @@ enum mt_event_kind {
 	MT_EV_DUMP_END,       /* end of an in-kernel dump */
 	MT_EV_SEQ_VOID,       /* an order ticket that no event will carry */
 	MT_EV_STACK,          /* the user stack of the next event of the same thread (same mm, seq) */
+	MT_EV_MAP_VDSO,       /* arch_prctl(ARCH_MAP_VDSO_*) (x86): the vDSO mapped anew */
 	MT_EV__COUNT
 };
 
@@ -51,6 +52,9 @@ enum mt_event_kind {
 enum mt_dump_reason {
 	MT_DUMP_EXEC = 1,  /* the address space an exec just created */
 	MT_DUMP_EXIT = 2,  /* the address space as its last thread group exits */
+	MT_DUMP_RESEED = 3, /* after a call whose event cannot say what it changed: one
+			       that failed after taking the mmap write lock (it may have
+			       changed part of its range), or ARCH_MAP_VDSO_* */
 };
 
 /* How a dump ended: DUMP_END args[2]. */

@@ -22,7 +22,9 @@
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
 #              (thread_churn: threads exiting while others map)
-#              (kernel_quirks: one test per step, verify/kernel_quirks:STEP)
+#              (kernel_quirks: one test per step, verify/kernel_quirks:STEP;
+#              failed_calls: calls that fail after changing part of their
+#              range, each process exiting right after, before any resync)
 #   counts/W   per-kind event counts of `maptrace trace --json` equal the
 #              syscall counts strace sees, for the 11 mapping syscalls
 #   json/hostile_names  every JSON line parses; every hostile path comes back
@@ -41,7 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MAPTRACE=./maptrace
 WL=.output/workloads
 WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
-	   aio_ring demo attach_loop kernel_quirks)
+	   aio_ring demo attach_loop kernel_quirks failed_calls)
 # verified only: the number of calls depends on timing (no counts test)
 VERIFY_ONLY=(thread_churn)
 # strace -e trace= set, and the event kinds compared (the same 11 names)
@@ -67,7 +69,7 @@ detail() {
 wl_args() {
 	ARGS=()
 	case $1 in
-	mmap_ops|mremap_forms|kernel_quirks)
+	mmap_ops|mremap_forms|kernel_quirks|failed_calls)
 		ARGS=("$tmp") ;;
 	hostile_names)
 		mkdir -p "$tmp/hostile-$2" && ARGS=("$tmp/hostile-$2") ;;
@@ -174,20 +176,21 @@ t_features() {
 #    compared with /proc, and verify names the degradation;
 #  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
 #    taken in exit_mm(); with -i 0 it is the only comparison there is.
-#  - +tp_preemptible (7.x): tracepoint programs may be preempted, so a
-#    second sys_exit program handles the calls the first was skipped for;
-#    where nothing is skipped it must add no event.
-# t_verify_as_on [+]FEATURE WORKLOAD (+: present rather than missing)
+#  - +tp_preemptible (7.x): tracepoint programs may be preempted, so
+#    spare sys_exit programs handle the calls the first was skipped for;
+#    where nothing is skipped they must add no event.
+# t_verify_as_on [+]FEATURE WORKLOAD [STEP] (+: present rather than missing)
 t_verify_as_on() {
-	local ft=$1 w=$2 name out err rc interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
+	local ft=$1 w=$2 step=${3:-} name out err rc interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
 
 	case $ft in
-	+*) ft=${ft#+}; env=MAPTRACE_PRETEND_PRESENT; name="verify-with-$ft/$w" ;;
-	*) name="verify-without-$ft/$w" ;;
+	+*) ft=${ft#+}; env=MAPTRACE_PRETEND_PRESENT; name="verify-with-$ft/$w${step:+:$step}" ;;
+	*) name="verify-without-$ft/$w${step:+:$step}" ;;
 	esac
-	out="$tmp/as-$ft-$w.out" err="$tmp/as-$ft-$w.err"
+	out="$tmp/as-$ft-$w$step.out" err="$tmp/as-$ft-$w$step.err"
 	need_bin "$name" "$WL/$w" || return
 	wl_args "$w" verify
+	[ -n "$step" ] && ARGS+=("$step")
 	case $ft in
 	vma_iter_kfuncs) degraded='^verify: degraded on this kernel: exit check: no vma iterator kfuncs' ;;
 	exit_sees_mm) interval=0 ;;
@@ -716,11 +719,11 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many; do
+for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls; do
 	run "verify-without-vma_iter_kfuncs/$w" bpf "" t_verify_as_on vma_iter_kfuncs "$w"
 done
 run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_uncompared
-for w in lifecycle thread_churn mmap_ops sysv_shm; do
+for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
 for w in thread_race lifecycle mmap_ops; do
@@ -728,8 +731,15 @@ for w in thread_race lifecycle mmap_ops; do
 done
 run counts-with-tp_preemptible/thread_race bpf jq t_spare_counts thread_race
 run counts-with-tp_preemptible/lifecycle bpf jq t_spare_counts lifecycle
-for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso; do
+for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
+done
+# without the exit dump, a re-read is the only way to learn the vDSO that
+# arch_prctl mapped, or the partial effect of a failed call: at the exit
+# stop it must read the parent, not its exec'd CLONE_VM children
+for step in map_vdso spawn; do
+	run "verify-without-vma_iter_kfuncs/kernel_quirks:$step" bpf "" t_verify_as_on \
+		vma_iter_kfuncs kernel_quirks "$step"
 done
 for w in "${WORKLOADS[@]}"; do
 	run "counts/$w" bpf "jq strace" t_counts "$w"
