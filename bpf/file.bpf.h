@@ -95,9 +95,21 @@ static __always_inline void describe_file(struct file *f, struct mt_event *e, ch
 		.mnt = real_mount_of(BPF_CORE_READ(f, f_path.mnt)),
 		.buf = path,
 	};
+#ifdef MT_LEGACY
+	/* no bpf_loop() before 5.17: a bounded loop the verifier unrolls
+	 * (callers keep it in one global function, checked once) */
+	int i;
+
+	for (i = 0; i < MT_PATH_DEPTH; i++)
+		if (path_walk_step(i, &w))
+			break;
+	if (i >= MT_PATH_DEPTH)
+		w.truncated = 1;
+#else
 	/* bpf_loop() returns the iterations run: all of them means we gave up */
 	if (bpf_loop(MT_PATH_DEPTH, path_walk_step, &w, 0) >= MT_PATH_DEPTH)
 		w.truncated = 1;
+#endif
 	e->flags |= MT_EVF_PATH_REVERSED;
 	if (w.truncated)
 		e->flags |= MT_EVF_PATH_TRUNC;
