@@ -52,8 +52,9 @@
  *    (events carry no MT_EVF_VMA_INFO: user space re-reads the address
  *    space) and no in-kernel dump (MT_DUMP_NOT_TAKEN, as without kfuncs);
  *  - snapshots are /proc/PID/maps read by the loader: fexit on mm_access()
- *    tells it which mm the file it opened shows (proc_mm), and it stamps
- *    the text with that mm's ticket count, read before and after.
+ *    tells it which mm the file it opened shows, and fexit on
+ *    down_read_killable() that mm's ticket count at each batch of lines
+ *    (proc_snap), which stamps the text.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -1177,29 +1178,47 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 #ifdef MT_LEGACY
 /* ---- seeding: /proc/PID/maps, read by user space ------------------------ */
 
-/* The mm of each /proc/PID/maps file the loader opens, by PID: what the
- * file will show (proc_maps_open() keeps the mm mm_access() returned). The
- * loader stamps the text with this mm's ticket count (tickets.bpf.h), read
- * before and after it reads the file. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u64);
-} proc_mm SEC(".maps");
+/* The /proc/PID/maps read the loader is doing (it reads one at a time):
+ * the mm the file shows (proc_maps_open() keeps the one mm_access()
+ * returned), and that mm's ticket count each time the read took its mmap
+ * read lock (m_start(): mmap_read_lock_killable(), once per batch of lines).
+ * The same count at every batch means no write-locked change came between
+ * two of them, and none can come during one: the text is the address space
+ * after exactly that ticket, as the task_vma iterator's records are. */
+struct mt_proc_snap proc_snap;
+
+static __always_inline bool from_loader(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == tracer_tgid;
+}
 
 SEC("fexit/mm_access")
 int BPF_PROG(mm_access_exit, struct task_struct *task, unsigned int mode, struct mm_struct *ret)
 {
 	__u64 mm = (__u64)ret;
-	__u32 tgid;
 
-	if ((bpf_get_current_pid_tgid() >> 32) != tracer_tgid)
+	if (!from_loader() || !mm || mm >= (__u64)-4095) /* IS_ERR_OR_NULL() */
 		return 0;
-	if (!mm || mm >= (__u64)-4095) /* IS_ERR_OR_NULL() */
+	proc_snap.mm = mm;
+	proc_snap.batches = 0;
+	proc_snap.first = 0;
+	proc_snap.last = 0;
+	return 0;
+}
+
+SEC("fexit/down_read_killable")
+int BPF_PROG(drk_exit, struct rw_semaphore *sem, int ret)
+{
+	__u64 mm = proc_snap.mm, seq;
+
+	if (ret || !mm || !from_loader() ||
+	    (__u64)sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
 		return 0;
-	tgid = task->tgid;
-	bpf_map_update_elem(&proc_mm, &tgid, &mm, BPF_ANY);
+	seq = ticket_last(mm);
+	if (!proc_snap.batches)
+		proc_snap.first = seq;
+	proc_snap.last = seq;
+	proc_snap.batches++;
 	return 0;
 }
 #else
