@@ -96,13 +96,23 @@ static __always_inline void describe_file(struct file *f, struct mt_event *e, ch
 		.buf = path,
 	};
 #ifdef MT_LEGACY
-	/* no bpf_loop() before 5.17: a bounded loop the verifier unrolls
-	 * (callers keep it in one global function, checked once) */
+	/* no bpf_loop() before 5.17: a bounded loop the verifier walks
+	 * iteration by iteration (callers keep it in one global function,
+	 * checked once). Left to itself it follows every range the path's
+	 * length can have after each number of components, and gives up
+	 * after a million instructions (seen on 5.10); passed through map
+	 * memory (the last bytes of path, never written by the walk), the
+	 * length is just "some u32" at each step, bounded by the step's own
+	 * checks, and one state per iteration remains. */
+	volatile __u64 *len_cell = (volatile __u64 *)(path + MT_PATH_BUF - 8);
 	int i;
 
-	for (i = 0; i < MT_PATH_DEPTH; i++)
+	for (i = 0; i < MT_PATH_DEPTH; i++) {
+		*len_cell = w.len;
+		w.len = *len_cell;
 		if (path_walk_step(i, &w))
 			break;
+	}
 	if (i >= MT_PATH_DEPTH)
 		w.truncated = 1;
 #else

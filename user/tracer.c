@@ -83,35 +83,48 @@ static const struct { long nr; __u8 kind; } syscall_kinds[] = {
 	{ SYS_exit_group, MT_SC_EXIT_GROUP },
 };
 
+/* Keep a libbpf warning in load_log; of a verifier log (megabytes when
+ * the verifier gives up) only the last MiB, which says why. */
+__attribute__((format(printf, 1, 0)))
+static void keep_warning(const char *fmt, va_list args)
+{
+	const size_t tail = 1u << 20;
+	va_list copy;
+	char *msg, *b;
+	size_t n, keep;
+	int len;
+
+	va_copy(copy, args);
+	len = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (len <= 0 || !(msg = malloc((size_t)len + 1)))
+		return;
+	va_copy(copy, args);
+	vsnprintf(msg, (size_t)len + 1, fmt, copy);
+	va_end(copy);
+	n = (size_t)len;
+	keep = n > tail ? tail : n;
+	if (load_log.len + keep + 1 > load_log.cap && load_log.len + keep + 1 <= 8 * tail) {
+		b = realloc(load_log.buf, (load_log.len + keep + 1) * 2);
+		if (b) {
+			load_log.buf = b;
+			load_log.cap = (load_log.len + keep + 1) * 2;
+		}
+	}
+	if (load_log.len + keep + 1 <= load_log.cap) {
+		memcpy(load_log.buf + load_log.len, msg + n - keep, keep);
+		load_log.len += keep;
+		load_log.buf[load_log.len] = '\0';
+	}
+	free(msg);
+}
+
 /* libbpf's format strings: the attribute tells clang's -Wformat-nonliteral so */
 __attribute__((format(printf, 2, 0)))
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (load_log.on && level == LIBBPF_WARN) {
-		va_list copy;
-		int n;
-
-		va_copy(copy, args);
-		n = vsnprintf(NULL, 0, fmt, copy);
-		va_end(copy);
-		if (n > 0 && load_log.len + n + 1 <= (8u << 20)) {
-			if (load_log.len + n + 1 > load_log.cap) {
-				size_t cap = (load_log.len + n + 1) * 2;
-				char *b = realloc(load_log.buf, cap);
-
-				if (b) {
-					load_log.buf = b;
-					load_log.cap = cap;
-				}
-			}
-			if (load_log.len + n + 1 <= load_log.cap) {
-				va_copy(copy, args);
-				vsnprintf(load_log.buf + load_log.len, n + 1, fmt, copy);
-				va_end(copy);
-				load_log.len += n;
-			}
-		}
-	}
+	if (load_log.on && level == LIBBPF_WARN)
+		keep_warning(fmt, args);
 	if (level == LIBBPF_DEBUG && verbosity < 2)
 		return 0;
 	if (level == LIBBPF_INFO && verbosity < 1)
@@ -174,6 +187,15 @@ static void line_at(const char *text, const char *p, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(e - b), b);
 }
 
+static const char *last_of(const char *hay, const char *needle)
+{
+	const char *p, *last = NULL;
+
+	for (p = hay; (p = strstr(p, needle)); p++)
+		last = p;
+	return last;
+}
+
 /* Say which program or map the kernel refused and why, from libbpf's
  * warnings ("prog 'X': BPF program load failed", the verifier's log whose
  * last words precede "processed N insns", "map 'X': failed to create"). */
@@ -184,9 +206,10 @@ static void explain_load_error(int err, const char *object)
 
 	if ((p = strstr(log, "prog '")) && (q = strstr(p, "': BPF program load failed"))) {
 		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 6), p + 6);
-		/* the verifier's verdict: the line before its statistics, or the
-		 * log's last line when it stopped early */
-		if ((q = strstr(q, "\nprocessed ")) || (q = strstr(p, "\n-- END PROG LOAD LOG --"))) {
+		/* the verifier's verdict: the line before its statistics (the
+		 * last: subprograms have their own), or the log's last line when
+		 * it stopped early */
+		if ((q = last_of(log, "\nprocessed ")) || (q = strstr(p, "\n-- END PROG LOAD LOG --"))) {
 			const char *b = q;
 
 			while (b > log && b[-1] != '\n')
@@ -311,6 +334,8 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 #define LOAD_LOGGED(err, call) do {					\
 	load_log.on = true;						\
 	load_log.len = 0;						\
+	if (load_log.buf)						\
+		load_log.buf[0] = '\0';					\
 	(err) = (call);							\
 	load_log.on = false;						\
 } while (0)
