@@ -29,6 +29,7 @@
 
 #include "maptrace/tracer.h"
 #include "maptrace/aspace.h"
+#include "maptrace/smaps.h"
 #include "maptrace.skel.h"
 #include "maptrace_legacy.skel.h"
 
@@ -595,21 +596,24 @@ static int read_all(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-/* The legacy object's snapshot: /proc/PID/maps, whose mm and ticket count
+/* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
  * at each read-locked batch the BPF side noted (proc_snap in
  * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
- * exact image after that ticket, as the iterator's. */
+ * exact image after that ticket, as the iterator's. smaps rather than maps:
+ * its VmFlags say what maps does not and the shadow needs, "dc" (MADV_
+ * DONTFORK: what the next fork leaves out) and "gd" (grows down). */
 static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 			 uint64_t *mm, uint64_t *stamp)
 {
 	volatile struct mt_proc_snap *ps = t->proc_snap;
+	struct mt_smaps sm = { 0 };
 	struct mt_proc_snap snap;
 	char path[40], *buf = NULL;
 	size_t cap = 0, len = 0;
 	int err;
 
 	ps->mm = 0;
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tgid);
 	err = mt_proc_read_whole(path, &buf, &cap, &len);
 	/* written by our own open() and read() calls, which have returned */
 	snap.mm = ps->mm;
@@ -621,8 +625,18 @@ static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 	else if (!err && snap.first != snap.last)
 		err = -EAGAIN; /* a mapping call ran between two batches */
 	if (!err)
-		err = mt_maps_parse(buf, len, out, NULL);
+		err = mt_smaps_parse(buf, len, &sm, NULL);
 	free(buf);
+	for (size_t i = 0; !err && i < sm.maps.count; i++) {
+		struct mt_region r = sm.maps.regions[i];
+
+		if (sm.stats[i].vmflags & MT_VMF_DC)
+			r.flags |= MT_RF_DONTCOPY;
+		if (sm.stats[i].vmflags & MT_VMF_GD)
+			r.flags |= MT_RF_GROWSDOWN;
+		err = mt_maps_append(out, &r, r.name, r.name ? strlen(r.name) : 0);
+	}
+	mt_smaps_free(&sm);
 	if (!err && !out->count)
 		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
 	*mm = snap.mm;
