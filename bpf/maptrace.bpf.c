@@ -27,6 +27,34 @@
  *    trace_all; everything else returns after one hash lookup.
  *  - Every record that cannot be reserved is counted (per-CPU `stats`) and
  *    its mm remembered in `lost_mms` so user space resynchronises it.
+ *
+ * The legacy object (MT_LEGACY, built from this file by
+ * maptrace_legacy.bpf.c, Tetragon-style one object per kernel range) is for
+ * kernels that lack what the above needs (Linux 5.10: no mmap_lock
+ * tracepoints, task storage, bpf_get_current_task_btf(), bpf_task_pt_regs(),
+ * bpf_loop(), bpf_find_vma(), task_vma iterator, fetching atomics). The
+ * loader picks it from probed facts. It differs only where it must:
+ *  - the call state lives in a hash keyed by thread id, created at sys_enter
+ *    for wanted calls of traced threads and always deleted at sys_exit (and
+ *    at the thread's exit): sys_enter is attached there on every syscall;
+ *  - tickets are drawn in fexit programs on down_write_killable() and
+ *    down_write(), the rwsem calls behind mmap_write_lock_killable() and
+ *    mmap_write_lock() before 5.11 (include/linux/mmap_lock.h), when the
+ *    semaphore is the caller's mm->mmap_lock, it was taken (0 returned) and
+ *    the thread is in a wanted call: an fexit program runs after the lock is
+ *    taken and before the caller can release it, the same guarantee as the
+ *    acquire tracepoint. fexit rather than kretprobe: it sees the argument
+ *    and the result in one program, and has no maxactive instance limit
+ *    (a kretprobe on a lock that sleeps silently misses returns under
+ *    contention, and a missed ticket is a misordered event);
+ *  - the current task is read with bpf_get_current_task() and CO-RE probe
+ *    reads; the dentry path walk is a bounded loop; there is no vma lookup
+ *    (events carry no MT_EVF_VMA_INFO: user space re-reads the address
+ *    space) and no in-kernel dump (MT_DUMP_NOT_TAKEN, as without kfuncs);
+ *  - snapshots are /proc/PID/maps read by the loader: fexit on mm_access()
+ *    tells it which mm the file it opened shows, and fexit on
+ *    down_read_killable() that mm's ticket count at each batch of lines
+ *    (proc_snap), which stamps the text.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -96,11 +124,44 @@ struct call_state {
 	__u64 enter_ns; /* when the call entered (enter_times), else 0 */
 	__u64 mm;       /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
-	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
+	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock;
+			   legacy fork: aux[0] = clone flags, from sys_enter */
 	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
 	__u64 exit_handled; /* a sys_exit program handled the call ending now (spares) */
+#ifdef MT_LEGACY
+	__u32 kind;     /* the call's enum mt_event_kind (no bpf_task_pt_regs()) */
+	__u32 pad;
+#endif
 };
 
+#ifdef MT_LEGACY
+/* No task storage for tracing programs before 5.13: a hash keyed by thread
+ * id. Preallocated, so creating an entry never allocates in a tracing
+ * program; sized for the threads that are inside a mapping call at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call_state);
+} call_states SEC(".maps");
+
+static __always_inline struct call_state *call_state_get(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (create) {
+		struct call_state fresh = {};
+
+		if (bpf_map_update_elem(&call_states, &tid, &fresh, BPF_ANY))
+			return NULL;
+	}
+	return bpf_map_lookup_elem(&call_states, &tid);
+}
+
+/* No BTF-typed current task before 5.11 (bpf_get_current_task_btf()):
+ * every field is a CO-RE probe read. */
+#define current_task() ((struct task_struct *)bpf_get_current_task())
+#else
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -113,6 +174,9 @@ static __always_inline struct call_state *call_state_get(bool create)
 	return bpf_task_storage_get(&call_states, bpf_get_current_task_btf(), 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
+
+#define current_task() bpf_get_current_task_btf()
+#endif
 
 /* mms that lost events, with how many (user space resynchronises them) */
 struct {
@@ -210,6 +274,17 @@ static __always_inline bool trace_allowed(__u32 tgid)
 /* The fields every record starts with. */
 static __always_inline void event_init(struct mt_event *e, __u32 kind)
 {
+#ifdef MT_LEGACY
+	__u64 id = bpf_get_current_pid_tgid();
+
+	__builtin_memset(e, 0, sizeof(*e));
+	if (event_times)
+		e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->kind = kind;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+#else
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	__builtin_memset(e, 0, sizeof(*e));
@@ -220,6 +295,7 @@ static __always_inline void event_init(struct mt_event *e, __u32 kind)
 	e->tid = task->pid;
 	e->kind = kind;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+#endif
 }
 
 /* An event that may carry a path is built in per-CPU scratch memory and
@@ -304,7 +380,11 @@ static __always_inline int submit(struct scratch *s, __u32 drop_stat)
 
 static __always_inline __u64 current_mm(void)
 {
+#ifdef MT_LEGACY
+	return (__u64)BPF_CORE_READ(current_task(), mm);
+#else
 	return (__u64)bpf_get_current_task_btf()->mm;
+#endif
 }
 
 /* ---- which calls --------------------------------------------------------- */
@@ -352,14 +432,27 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	__u32 kind = syscall_kind_of(nr);
 	struct call_state *c;
 
+#ifdef MT_LEGACY
+	/* the call state tells the lock's fexit program which call it is in */
+	if (!call_wanted(kind, regs) || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+#else
 	if (!enter_times || !call_wanted(kind, regs) ||
 	    !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+#endif
 	c = call_state_get(true);
 	if (!c) {
 		count(MT_STAT_INFLIGHT_FULL);
 		return 0;
 	}
+#ifdef MT_LEGACY
+	c->kind = kind;
+	if (kind == MT_EV_FORK)
+		c->aux[0] = syscall_arg0(regs); /* for on_fork: no bpf_task_pt_regs() */
+	if (!enter_times)
+		return 0;
+#endif
 	c->enter_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -377,12 +470,81 @@ static __always_inline void emit_void(__u32 slot, __u64 mm, __u64 seq)
 	submit(s, MT_STAT_DROPPED);
 }
 
+/* Give the call in c its ticket for mm, whose write lock the current thread
+ * has just taken (both objects: the lock hook differs, the counting not). */
+static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 kind)
+{
+	__u64 *counter;
+
+	/* A call that write-locks twice wastes its first ticket: say so, or
+	 * user space would wait for it forever. */
+	if (c->seq)
+		emit_void(SLOT_MM_LOCK, c->mm, c->seq);
+	c->seq = 0;
+	/* c->mm keeps the call's mm and is the cell that turns the pointer
+	 * into a number for the slot hash (pointer_value_in) */
+	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
+	if (!counter) {
+		count(MT_STAT_SEQ_FULL);
+		note_lost_mm(mm);
+		return;
+	}
+	c->seq = ticket_next(counter);
+	if (kind == MT_EV_BRK) {
+		/* the heap before this call changes it: brk() reads mm->brk
+		 * right after taking this lock (mm/mmap.c) */
+#ifdef MT_LEGACY
+		c->aux[0] = BPF_CORE_READ((struct mm_struct *)mm, start_brk);
+		c->aux[1] = BPF_CORE_READ((struct mm_struct *)mm, brk);
+#else
+		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
+		c->aux[1] = ((struct mm_struct *)mm)->brk;
+#endif
+	}
+}
+
+#ifdef MT_LEGACY
+/* The rwsem a thread just took for writing: a ticket when it is the mmap
+ * lock of the thread's own mm (not the child's in dup_mmap(), not an inode's
+ * i_rwsem) and the thread is inside a wanted mapping call (its call state,
+ * created at sys_enter, exists only then: work after sys_exit, such as a
+ * signal frame, draws none). */
+static __always_inline int on_write_lock(__u64 sem)
+{
+	struct call_state *c = call_state_get(false);
+	__u64 mm;
+
+	if (!c)
+		return 0;
+	mm = (__u64)BPF_CORE_READ(current_task(), mm);
+	if (!mm || sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
+		return 0;
+	draw_ticket(c, mm, c->kind);
+	return 0;
+}
+
+/* mmap_write_lock_killable(): mmap, munmap, mprotect, brk, mremap, shmat,
+ * shmdt, madvise, aio ring setup and teardown, fork's dup_mmap() */
+SEC("fexit/down_write_killable")
+int BPF_PROG(dwk_exit, struct rw_semaphore *sem, int ret)
+{
+	if (ret)
+		return 0; /* -EINTR: not taken */
+	return on_write_lock((__u64)sem);
+}
+
+/* mmap_write_lock(): remap_file_pages() */
+SEC("fexit/down_write")
+int BPF_PROG(dw_exit, struct rw_semaphore *sem)
+{
+	return on_write_lock((__u64)sem);
+}
+#else
 static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 {
 	struct task_struct *task;
 	struct pt_regs *regs;
 	struct call_state *c;
-	__u64 *counter;
 	__u32 kind;
 
 	if (!success || (!write && (!dump_exit || exit_tp_sees_mm)))
@@ -421,27 +583,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 			return 0;
 		}
 	}
-
-	/* A call that write-locks twice wastes its first ticket: say so, or
-	 * user space would wait for it forever. */
-	if (c->seq)
-		emit_void(SLOT_MM_LOCK, c->mm, c->seq);
-	c->seq = 0;
-	/* c->mm keeps the call's mm and is the cell that turns the pointer
-	 * into a number for the slot hash (pointer_value_in) */
-	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
-	if (!counter) {
-		count(MT_STAT_SEQ_FULL);
-		note_lost_mm(mm);
-		return 0;
-	}
-	c->seq = __sync_fetch_and_add(counter, 1) + 1;
-	if (kind == MT_EV_BRK) {
-		/* the heap before this call changes it: brk() reads mm->brk
-		 * right after taking this lock (mm/mmap.c) */
-		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
-		c->aux[1] = ((struct mm_struct *)mm)->brk;
-	}
+	draw_ticket(c, mm, kind);
 	return 0;
 }
 
@@ -462,9 +604,11 @@ int mm_lock_acq(__u64 *ctx)
 		return on_mmap_lock(ctx[0], ctx[2], ctx[3]); /* (mm, memcg_path, write, success) */
 	return on_mmap_lock(ctx[0], ctx[1], ctx[2]);         /* (mm, write, success) */
 }
+#endif /* MT_LEGACY */
 
 /* ---- exit side ---------------------------------------------------------- */
 
+#ifndef MT_LEGACY
 struct vma_info_ctx {
 	struct mt_event *e;
 	char *path;
@@ -495,6 +639,7 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	}
 	return 0;
 }
+#endif
 
 /* The vma at addr, for calls whose result the arguments do not describe
  * (shmat's size, the aio ring, the inode of shared anonymous memory).
@@ -502,15 +647,19 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
  * MT_EVF_VMA_LOCKED and user space learns the rest at its next snapshot. */
 static __always_inline void find_vma_info(struct scratch *s, __u32 slot, __u64 addr)
 {
+#ifndef MT_LEGACY
 	struct vma_info_ctx c = { .e = &s->e, .path = s->path, .slot = slot };
 
 	if (bpf_find_vma(bpf_get_current_task_btf(), addr, read_vma_info, &c, 0))
 		s->e.flags |= MT_EVF_VMA_LOCKED;
+#endif
+	/* (legacy: no bpf_find_vma() before 5.17; without MT_EVF_VMA_INFO
+	 * user space re-reads the address space) */
 }
 
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = current_task();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
@@ -521,6 +670,7 @@ static __always_inline struct file *fd_file(int fd)
 	return f;
 }
 
+#ifndef MT_LEGACY
 struct vma_bounds {
 	__u64 start, end;
 };
@@ -533,6 +683,7 @@ static long read_vma_bounds(struct task_struct *task, struct vm_area_struct *vma
 	b->end = vma->vm_end;
 	return 0;
 }
+#endif
 
 /* Where the stack holding sp ends: the unwinder needs nothing above it. The
  * main thread's frames all lie below mm->start_stack (its sp at entry;
@@ -540,6 +691,13 @@ static long read_vma_bounds(struct task_struct *task, struct vm_area_struct *vma
  * once per thread and kept in the call state. 0 if unknown. */
 static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 {
+#ifdef MT_LEGACY
+	/* no bpf_find_vma(): only the main thread's stack top is known; a
+	 * thread's sample is stack_bytes, halved where it crosses its end */
+	__u64 top = BPF_CORE_READ(current_task(), mm, start_stack);
+
+	return top >= sp ? top + 64 : 0;
+#else
 	struct mm_struct *mm = bpf_get_current_task_btf()->mm;
 	struct vma_bounds b = {};
 	__u64 top = mm->start_stack;
@@ -556,6 +714,7 @@ static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 	if (top >= sp && top < b.end)
 		return top + 64; /* _start's own frame reaches just past it */
 	return b.end;
+#endif
 }
 
 /* Send the user stack of the current call, just before its event, for
@@ -649,7 +808,11 @@ static __always_inline void fill_call(struct mt_event *e, struct call *c, __s64 
 		e->aux[1] = st->aux[1];
 	}
 	/* mmap and mprotect add PROT_EXEC to PROT_READ under this personality */
+#ifdef MT_LEGACY
+	if (BPF_CORE_READ(current_task(), personality) & READ_IMPLIES_EXEC)
+#else
 	if (bpf_get_current_task_btf()->personality & READ_IMPLIES_EXEC)
+#endif
 		e->flags |= MT_EVF_READ_IMPLIES_EXEC;
 }
 
@@ -770,6 +933,7 @@ static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
 	return false;
 }
 
+#ifndef MT_LEGACY
 static __always_inline void call_state_clear(struct call_state *st)
 {
 	st->enter_ns = 0;
@@ -777,6 +941,7 @@ static __always_inline void call_state_clear(struct call_state *st)
 	st->aux[0] = 0;
 	st->aux[1] = 0;
 }
+#endif
 
 /* A syscall's exit, handled with the scratch of slot. */
 static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
@@ -839,10 +1004,19 @@ out:
 		 * space would wait for it forever */
 		if (c.state->seq)
 			emit_void(slot, c.state->mm, c.state->seq);
+#ifdef MT_LEGACY
+		/* created at sys_enter, always deleted here */
+		{
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(&call_states, &tid);
+		}
+#else
 		call_state_clear(c.state);
 		/* the spares after this one leave the call alone; the last
 		 * one clears the mark */
 		c.state->exit_handled = spare_sys_exit && slot != SLOT_SPARE3;
+#endif
 	}
 	return 0;
 }
@@ -900,12 +1074,33 @@ int BPF_PROG(sys_exit_spare3, struct pt_regs *regs, long ret)
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
 
+static __u64 dump_ids;
+
+#ifdef MT_LEGACY
+/* No vma iterator kfuncs (6.7) nor fetching atomics (5.12): say the dump
+ * was not taken, and user space reads /proc instead. */
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
+{
+	__u64 mmkey = current_mm();
+	struct scratch *s;
+
+	if (!mmkey)
+		return;
+	s = scratch_event(slot, MT_EV_DUMP_END);
+	if (!s)
+		return;
+	s->e.mm = mmkey;
+	s->e.seq = ticket_last(mmkey);
+	s->e.aux[0] = reason;
+	s->e.args[0] = ++dump_ids; /* (only told apart per mm: a race is harmless) */
+	s->e.args[2] = MT_DUMP_NOT_TAKEN;
+	submit(s, MT_STAT_DROPPED_DUMP);
+}
+#else
 extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
 				 __u64 addr) __weak __ksym;
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
-
-static __u64 dump_ids;
 
 /* Describe one vma as an MT_EV_VMA record. */
 static __always_inline void fill_vma_record(struct scratch *s, __u32 slot,
@@ -992,6 +1187,7 @@ static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 	s->e.args[2] = err || lost ? MT_DUMP_INCOMPLETE : MT_DUMP_COMPLETE;
 	submit(s, MT_STAT_DROPPED_DUMP);
 }
+#endif /* MT_LEGACY */
 
 /* ---- process lifecycle --------------------------------------------------- */
 
@@ -1024,9 +1220,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		s->e.flags |= MT_EVF_THREAD;
 	if (child_mm == parent_mm)
 		s->e.flags |= MT_EVF_VM;
+#ifdef MT_LEGACY
+	/* clone's flags, saved at sys_enter (no bpf_task_pt_regs()) */
+	c = call_state_get(false);
+	s->e.args[0] = c ? c->aux[0] : 0;
+#else
 	/* clone's flags (a struct pointer for clone3), from the caller's registers */
 	s->e.args[0] = syscall_arg0((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	c = call_state_get(false);
+#endif
 	/* dup_mmap() copied the parent under this ticket (only a new mm is a
 	 * copy; sys_exit deals with a ticket a clone sharing the mm drew) */
 	if (c && c->seq && c->mm == s->e.mm && child_mm != parent_mm) {
@@ -1069,6 +1271,14 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 
 	if (!trace_allowed(tgid))
 		return 0;
+#ifdef MT_LEGACY
+	{
+		/* a thread that dies inside a call leaves no state behind */
+		__u32 tid = task->pid;
+
+		bpf_map_delete_elem(&call_states, &tid);
+	}
+#endif
 	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
@@ -1090,6 +1300,53 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	return 0;
 }
 
+#ifdef MT_LEGACY
+/* ---- seeding: /proc/PID/maps, read by user space ------------------------ */
+
+/* The /proc/PID/maps read the loader is doing (it reads one at a time):
+ * the mm the file shows (proc_maps_open() keeps the one mm_access()
+ * returned), and that mm's ticket count each time the read took its mmap
+ * read lock (m_start(): mmap_read_lock_killable(), once per batch of lines).
+ * The same count at every batch means no write-locked change came between
+ * two of them, and none can come during one: the text is the address space
+ * after exactly that ticket, as the task_vma iterator's records are. */
+struct mt_proc_snap proc_snap;
+
+static __always_inline bool from_loader(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == tracer_tgid;
+}
+
+SEC("fexit/mm_access")
+int BPF_PROG(mm_access_exit, struct task_struct *task, unsigned int mode, struct mm_struct *ret)
+{
+	__u64 mm = (__u64)ret;
+
+	if (!from_loader() || !mm || mm >= (__u64)-4095) /* IS_ERR_OR_NULL() */
+		return 0;
+	proc_snap.mm = mm;
+	proc_snap.batches = 0;
+	proc_snap.first = 0;
+	proc_snap.last = 0;
+	return 0;
+}
+
+SEC("fexit/down_read_killable")
+int BPF_PROG(drk_exit, struct rw_semaphore *sem, int ret)
+{
+	__u64 mm = proc_snap.mm, seq;
+
+	if (ret || !mm || !from_loader() ||
+	    (__u64)sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
+		return 0;
+	seq = ticket_last(mm);
+	if (!proc_snap.batches)
+		proc_snap.first = seq;
+	proc_snap.last = seq;
+	proc_snap.batches++;
+	return 0;
+}
+#else
 /* ---- seeding: the task_vma iterator, read by user space ------------------ */
 
 /* The iterator's own scratch: it runs preemptibly and must not share a
@@ -1155,3 +1412,4 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 		bpf_seq_write(seq, s->path, rec.path_len & (MT_PATH_MAX - 1));
 	return 0;
 }
+#endif /* MT_LEGACY */

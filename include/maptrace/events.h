@@ -194,6 +194,19 @@ struct mt_iter_vma {
 };
 _Static_assert(sizeof(struct mt_iter_vma) == 72, "mt_iter_vma ABI size");
 
+/* A /proc/PID/maps read by the loader, as the legacy object saw it (its
+ * .bss proc_snap; no task_vma iterator before Linux 5.12): the mm the file
+ * shows and that mm's ticket count at the first and the last batch of lines
+ * (each read under the mmap read lock). first == last: the text is the
+ * address space after exactly ticket first. */
+struct mt_proc_snap {
+	__u64 mm;       /* set when the file is opened (mm_access()), 0 = none */
+	__u64 first;
+	__u64 last;
+	__u64 batches;  /* read-lock holds seen */
+};
+_Static_assert(sizeof(struct mt_proc_snap) == 32, "mt_proc_snap ABI size");
+
 /* What the path of a VMA record is. */
 enum mt_name_kind {
 	MT_NAME_NONE = 0,

@@ -34,6 +34,9 @@ enum mt_feature {
 	MT_FT_VMA_KFUNCS,       /* bpf_iter_task_vma_new/_next/_destroy kfuncs (6.7) */
 	MT_FT_PROG_SYSCALL,     /* BPF_PROG_TYPE_SYSCALL (5.14) */
 	MT_FT_PROCMAP_QUERY,    /* PROCMAP_QUERY ioctl on /proc/PID/maps (6.11) */
+	MT_FT_FEXIT_MM_LOCKS,   /* fexit attaches to down_write_killable, down_write,
+				   down_read_killable, mm_access, and is safe on
+				   functions that sleep (the legacy object) */
 	MT_FT__COUNT
 };
 
@@ -43,6 +46,18 @@ struct mt_features {
 	char release[65];       /* uname -r */
 	char machine[65];       /* uname -m */
 };
+
+/* Which BPF object traces on a kernel: the one built for kernels with the
+ * mmap_lock tracepoints, task storage, bpf_loop() and the vma helpers, or
+ * the legacy one (bpf/maptrace_legacy.bpf.c) that orders calls by fexit on
+ * the rwsem calls behind the mmap lock. Chosen from facts, never versions. */
+enum mt_bpf_object {
+	MT_OBJ_NONE = 0,     /* cannot trace: see mt_features_blocker() */
+	MT_OBJ_MODERN,
+	MT_OBJ_LEGACY,
+};
+
+enum mt_bpf_object mt_features_object(const struct mt_features *f);
 
 /* Probe the running kernel (root or CAP_BPF for the test loads; without them
  * those facts read as missing). MAPTRACE_PRETEND_MISSING=NAME[,NAME...]

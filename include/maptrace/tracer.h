@@ -1,8 +1,10 @@
 /* tracer.h - the BPF side's lifecycle seen from user space.
  *
  * Checks the machine (privileges, BTF, tracefs), opens, sizes, loads and
- * attaches the programs, delivers events, reports drops, and reads seeding
- * snapshots with the task_vma iterator. The only module that calls libbpf.
+ * attaches the programs (the modern or the legacy object, as the probed
+ * facts say), delivers events, reports drops, and reads seeding snapshots
+ * (the task_vma iterator, or /proc/PID/maps stamped by the legacy object).
+ * The only module that calls libbpf.
  */
 #ifndef MAPTRACE_TRACER_H
 #define MAPTRACE_TRACER_H
@@ -71,7 +73,8 @@ int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
  * written to mms (at most cap). */
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);
 
-/* Snapshot the address space of tgid with the task_vma iterator: regions
+/* Snapshot the address space of tgid with the task_vma iterator (legacy
+ * object: /proc/PID/maps, stamped at each read-locked batch): regions
  * into *out (which must be empty), its mm into *mm, and into *stamp the mm's
  * ticket count while the vmas were read. Returns 0 when every vma was read at
  * the same ticket (an exact image after event *stamp), -EAGAIN when the mm

@@ -163,7 +163,7 @@ t_features() {
 	elif ! grep -qx 'tracing: possible' "$out"; then
 		fail "$name" "no 'tracing: possible' line"
 	elif [ "$(jq -r '[.can_trace, (.features | length), (.mechanisms | length)] | @tsv' "$json")" != \
-		"$(printf 'true\t16\t5')" ]; then
+		"$(printf 'true\t17\t5')" ]; then
 		fail "$name" "JSON: $(head -c 300 "$json")"
 	else
 		pass "$name ($(grep -c DEGRADED "$out") degraded jobs)"
@@ -246,6 +246,24 @@ t_verify_no_kfuncs_uncompared() {
 		pass "$name (exit 1: $(grep -m1 -o '[0-9]* address spaces ended without being compared' "$err"))"
 	else
 		fail "$name" "exit status $rc: $(tail -n 1 "$out") $(head -c 300 "$err")"
+	fi
+}
+
+# A kernel with neither the mmap_lock tracepoints nor fexit on the rwsem
+# calls behind the mmap lock (the legacy object's way to order) cannot
+# order an address space's changes: maptrace must refuse, saying why,
+# rather than trace out of order. (The legacy object itself runs in the
+# kernel matrix's 5.10 guest: this machine refuses fexit.)
+t_cli_cannot_order() {
+	local name=cli/cannot_order out="$tmp/cannot-order.out" err="$tmp/cannot-order.err" rc
+
+	MAPTRACE_PRETEND_MISSING=tp_mmap_lock,fexit_mm_locks "${TIMEOUT[@]}" "$MAPTRACE" trace -- \
+		/bin/true </dev/null >"$out" 2>"$err"
+	rc=$?
+	if (( rc == 1 )) && grep -q "^maptrace: cannot trace on kernel .*no mmap_lock tracepoints.*fexit.*cannot order" "$err"; then
+		pass "$name"
+	else
+		fail "$name" "exit status $rc: $(head -c 300 "$err")"
 	fi
 }
 
@@ -706,6 +724,7 @@ run cli/no_target - "" t_cli_no_target
 run cli/missing_command bpf "" t_cli_missing_command
 run cli/exit_status bpf "" t_cli_exit_status
 run cli/no_such_pid bpf "" t_cli_no_such_pid
+run cli/cannot_order bpf "" t_cli_cannot_order
 for w in "${WORKLOADS[@]}"; do
 	[ "$w" = kernel_quirks ] && continue
 	run "verify/$w" bpf "" t_verify "$w"
