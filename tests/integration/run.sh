@@ -17,7 +17,6 @@
 #   verify-without-F/W  as verify/W on a kernel without fact F:
 #              vma_iter_kfuncs (before 6.7): exec seeds by iterator, exit
 #              check by ptrace stop of the command and its descendants;
-#              sigkilled-child: a SIGKILLed child is never compared: must fail;
 #              exit_sees_mm (before 6.16): exit dumps in exit_mm(), -i 0
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
@@ -43,7 +42,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MAPTRACE=./maptrace
 WL=.output/workloads
 WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
-	   aio_ring demo attach_loop kernel_quirks failed_calls)
+	   aio_ring demo attach_loop kernel_quirks failed_calls killed_child)
 # verified only: the number of calls depends on timing (no counts test)
 VERIFY_ONLY=(thread_churn)
 # strace -e trace= set, and the event kinds compared (the same 11 names)
@@ -231,23 +230,6 @@ t_spare_counts() {
 	fi
 }
 
-# ... where a child killed by SIGKILL ends with no checkpoint (-i 0): no
-# exit stop shows it (ptrace_stop() does not stop a task with SIGKILL
-# pending since Linux 5.19), so nothing proves its address space: verify
-# must fail and say so, never pass.
-t_verify_no_kfuncs_uncompared() {
-	local name=verify-without-vma_iter_kfuncs/sigkilled-child out="$tmp/nokf-unc.out" err="$tmp/nokf-unc.err" rc
-
-	need_bin "$name" "$WL/lifecycle" || return
-	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 0 -- \
-		"$WL/lifecycle" </dev/null >"$out" 2>"$err"
-	rc=$?
-	if (( rc == 1 )) && grep -q '^maptrace verify: [1-9][0-9]* address spaces ended without being compared' "$err"; then
-		pass "$name (exit 1: $(grep -m1 -o '[0-9]* address spaces ended without being compared' "$err"))"
-	else
-		fail "$name" "exit status $rc: $(tail -n 1 "$out") $(head -c 300 "$err")"
-	fi
-}
 
 # A kernel with neither the mmap_lock tracepoints nor fexit on the rwsem
 # calls behind the mmap lock (the legacy object's way to order) cannot
@@ -738,11 +720,10 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls; do
+for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls killed_child; do
 	run "verify-without-vma_iter_kfuncs/$w" bpf "" t_verify_as_on vma_iter_kfuncs "$w"
 done
-run verify-without-vma_iter_kfuncs/sigkilled-child bpf "" t_verify_no_kfuncs_uncompared
-for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls; do
+for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls killed_child; do
 	run "verify-without-exit_sees_mm/$w" bpf "" t_verify_as_on exit_sees_mm "$w"
 done
 for w in thread_race lifecycle mmap_ops; do
