@@ -1076,25 +1076,31 @@ int BPF_PROG(sys_exit_spare3, struct pt_regs *regs, long ret)
 
 static __u64 dump_ids;
 
-#ifdef MT_LEGACY
-/* No vma iterator kfuncs (6.7) nor fetching atomics (5.12): say the dump
- * was not taken, and user space reads /proc instead. */
-static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
+/* The end of a dump this kernel cannot take: user space reads the address
+ * space itself (the task_vma iterator, or /proc), stamped with its ticket. */
+static __always_inline void dump_not_taken(__u32 slot, __u64 mmkey, __u64 id, __u32 reason)
 {
-	__u64 mmkey = current_mm();
-	struct scratch *s;
+	struct scratch *s = scratch_event(slot, MT_EV_DUMP_END);
 
-	if (!mmkey)
-		return;
-	s = scratch_event(slot, MT_EV_DUMP_END);
 	if (!s)
 		return;
 	s->e.mm = mmkey;
 	s->e.seq = ticket_last(mmkey);
 	s->e.aux[0] = reason;
-	s->e.args[0] = ++dump_ids; /* (only told apart per mm: a race is harmless) */
+	s->e.args[0] = id;
 	s->e.args[2] = MT_DUMP_NOT_TAKEN;
 	submit(s, MT_STAT_DROPPED_DUMP);
+}
+
+#ifdef MT_LEGACY
+/* No vma iterator kfuncs (6.7) nor fetching atomics (5.12). */
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
+{
+	__u64 mmkey = current_mm();
+
+	/* (ids are only told apart per mm: a racing increment is harmless) */
+	if (mmkey)
+		dump_not_taken(slot, mmkey, ++dump_ids, reason);
 }
 #else
 extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
@@ -1146,17 +1152,7 @@ static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 	if (!mm)
 		return;
 	if (!vma_kfuncs || !bpf_iter_task_vma_new) {
-		/* the kfuncs arrived in 6.7: say so, and user space reads the
-		 * address space with the task_vma iterator instead */
-		s = scratch_event(slot, MT_EV_DUMP_END);
-		if (!s)
-			return;
-		s->e.mm = mmkey;
-		s->e.seq = ticket_last(mmkey);
-		s->e.aux[0] = reason;
-		s->e.args[0] = id;
-		s->e.args[2] = MT_DUMP_NOT_TAKEN;
-		submit(s, MT_STAT_DROPPED_DUMP);
+		dump_not_taken(slot, mmkey, id, reason); /* the kfuncs arrived in 6.7 */
 		return;
 	}
 	err = bpf_iter_task_vma_new(&it, task, 0);
