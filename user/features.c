@@ -60,11 +60,14 @@ const char *mt_feature_desc(enum mt_feature ft)
 	return ft < MT_FT__COUNT ? facts[ft].desc : "?";
 }
 
-/* Facts every object needs, and what to say without them. */
-static const struct {
+/* A fact some object needs, and what to say without it. */
+struct requirement {
 	enum mt_feature ft;
 	const char *why;
-} required[] = {
+};
+
+/* Facts every object needs. */
+static const struct requirement required[] = {
 	{ MT_FT_BTF, "kernel BTF not found at /sys/kernel/btf/vmlinux: a kernel built with "
 		     "CONFIG_DEBUG_INFO_BTF=y is required" },
 	{ MT_FT_RINGBUF, "this kernel has no BPF ring buffer (Linux 5.8 or later is required)" },
@@ -74,10 +77,7 @@ static const struct {
 
 /* Facts the modern object needs; without one of them the legacy object
  * traces, if fexit on the mmap lock's rwsem calls works. */
-static const struct {
-	enum mt_feature ft;
-	const char *why;
-} modern_needs[] = {
+static const struct requirement modern_needs[] = {
 	{ MT_FT_TP_MMAP_LOCK, "this kernel has no mmap_lock tracepoints (Linux 5.11 or later with "
 			      "CONFIG_TRACING)" },
 	{ MT_FT_TASK_STORAGE, "this kernel has no task storage for tracing programs (Linux 5.13 or "
