@@ -95,9 +95,31 @@ static __always_inline void describe_file(struct file *f, struct mt_event *e, ch
 		.mnt = real_mount_of(BPF_CORE_READ(f, f_path.mnt)),
 		.buf = path,
 	};
+#ifdef MT_LEGACY
+	/* no bpf_loop() before 5.17: a bounded loop the verifier walks
+	 * iteration by iteration (callers keep it in one global function,
+	 * checked once). Left to itself it follows every range the path's
+	 * length can have after each number of components, and gives up
+	 * after a million instructions (seen on 5.10); passed through map
+	 * memory (the last bytes of path, never written by the walk), the
+	 * length is just "some u32" at each step, bounded by the step's own
+	 * checks, and one state per iteration remains. */
+	volatile __u64 *len_cell = (volatile __u64 *)(path + MT_PATH_BUF - 8);
+	int i;
+
+	for (i = 0; i < MT_PATH_DEPTH; i++) {
+		*len_cell = w.len;
+		w.len = *len_cell;
+		if (path_walk_step(i, &w))
+			break;
+	}
+	if (i >= MT_PATH_DEPTH)
+		w.truncated = 1;
+#else
 	/* bpf_loop() returns the iterations run: all of them means we gave up */
 	if (bpf_loop(MT_PATH_DEPTH, path_walk_step, &w, 0) >= MT_PATH_DEPTH)
 		w.truncated = 1;
+#endif
 	e->flags |= MT_EVF_PATH_REVERSED;
 	if (w.truncated)
 		e->flags |= MT_EVF_PATH_TRUNC;

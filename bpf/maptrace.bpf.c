@@ -27,6 +27,34 @@
  *    trace_all; everything else returns after one hash lookup.
  *  - Every record that cannot be reserved is counted (per-CPU `stats`) and
  *    its mm remembered in `lost_mms` so user space resynchronises it.
+ *
+ * The legacy object (MT_LEGACY, built from this file by
+ * maptrace_legacy.bpf.c, Tetragon-style one object per kernel range) is for
+ * kernels that lack what the above needs (Linux 5.10: no mmap_lock
+ * tracepoints, task storage, bpf_get_current_task_btf(), bpf_task_pt_regs(),
+ * bpf_loop(), bpf_find_vma(), task_vma iterator, fetching atomics). The
+ * loader picks it from probed facts. It differs only where it must:
+ *  - the call state lives in a hash keyed by thread id, created at sys_enter
+ *    for wanted calls of traced threads and always deleted at sys_exit (and
+ *    at the thread's exit): sys_enter is attached there on every syscall;
+ *  - tickets are drawn in fexit programs on down_write_killable() and
+ *    down_write(), the rwsem calls behind mmap_write_lock_killable() and
+ *    mmap_write_lock() before 5.11 (include/linux/mmap_lock.h), when the
+ *    semaphore is the caller's mm->mmap_lock, it was taken (0 returned) and
+ *    the thread is in a wanted call: an fexit program runs after the lock is
+ *    taken and before the caller can release it, the same guarantee as the
+ *    acquire tracepoint. fexit rather than kretprobe: it sees the argument
+ *    and the result in one program, and has no maxactive instance limit
+ *    (a kretprobe on a lock that sleeps silently misses returns under
+ *    contention, and a missed ticket is a misordered event);
+ *  - the current task is read with bpf_get_current_task() and CO-RE probe
+ *    reads; the dentry path walk is a bounded loop; there is no vma lookup
+ *    (events carry no MT_EVF_VMA_INFO: user space re-reads the address
+ *    space) and no in-kernel dump (MT_DUMP_NOT_TAKEN, as without kfuncs);
+ *  - snapshots are /proc/PID/maps read by the loader: fexit on mm_access()
+ *    tells it which mm the file it opened shows, and fexit on
+ *    down_read_killable() that mm's ticket count at each batch of lines
+ *    (proc_snap), which stamps the text.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -53,6 +81,7 @@ const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfunc
  * sched_process_exit() tracepoint"); before that, the exit dump is taken
  * in exit_mm() itself (on_mmap_lock). Probed by the loader (features.h). */
 const volatile bool exit_tp_sees_mm = true;
+const volatile bool spare_sys_exit = false; /* the sys_exit_spare* programs are attached */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -63,7 +92,11 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define MAP_SHARED      0x01
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_ANONYMOUS   0x20
+#define MAP_FIXED       0x10
 #define EPERM 1
+#define ENOMEM 12
+#define ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
+#define ARCH_MAP_VDSO_64  0x2003
 #define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
 #define S_IFMT  00170000
 #define S_IFCHR 0020000
@@ -91,10 +124,44 @@ struct call_state {
 	__u64 enter_ns; /* when the call entered (enter_times), else 0 */
 	__u64 mm;       /* mm whose write lock the call took (ticket's mm) */
 	__u64 seq;      /* ticket, 0 = no write lock taken (yet) */
-	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock */
+	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock;
+			   legacy fork: aux[0] = clone flags, from sys_enter */
 	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
+	__u64 exit_handled; /* a sys_exit program handled the call ending now (spares) */
+#ifdef MT_LEGACY
+	__u32 kind;     /* the call's enum mt_event_kind (no bpf_task_pt_regs()) */
+	__u32 pad;
+#endif
 };
 
+#ifdef MT_LEGACY
+/* No task storage for tracing programs before 5.13: a hash keyed by thread
+ * id. Preallocated, so creating an entry never allocates in a tracing
+ * program; sized for the threads that are inside a mapping call at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call_state);
+} call_states SEC(".maps");
+
+static __always_inline struct call_state *call_state_get(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (create) {
+		struct call_state fresh = {};
+
+		if (bpf_map_update_elem(&call_states, &tid, &fresh, BPF_ANY))
+			return NULL;
+	}
+	return bpf_map_lookup_elem(&call_states, &tid);
+}
+
+/* No BTF-typed current task before 5.11 (bpf_get_current_task_btf()):
+ * every field is a CO-RE probe read. */
+#define current_task() ((struct task_struct *)bpf_get_current_task())
+#else
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -107,6 +174,9 @@ static __always_inline struct call_state *call_state_get(bool create)
 	return bpf_task_storage_get(&call_states, bpf_get_current_task_btf(), 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
+
+#define current_task() bpf_get_current_task_btf()
+#endif
 
 /* mms that lost events, with how many (user space resynchronises them) */
 struct {
@@ -129,22 +199,40 @@ struct scratch {
 	char path[MT_PATH_BUF];
 };
 
+/* Each program builds its events in its own per-CPU slot. A program cannot
+ * overlap itself on a CPU (the kernel skips a run while one is in
+ * progress), but since tracepoint callbacks became preemptible (they run
+ * under SRCU-fast, migration disabled, in 7.x), a run preempted halfway
+ * lets any other program run on its CPU: a shared buffer would be
+ * overwritten under it. */
+enum scratch_slot {
+	SLOT_SYS_EXIT = 0,
+	SLOT_SPARE1,          /* the spare sys_exit programs, in attach order */
+	SLOT_SPARE2,
+	SLOT_SPARE3,          /* the last one */
+	SLOT_MM_LOCK,
+	SLOT_FORK,
+	SLOT_EXEC,
+	SLOT_EXIT,
+	SLOT__COUNT
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOT__COUNT);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/* Describe a mapped file into this CPU's scratch event and path. A global
- * function, so the verifier checks it once per program instead of once per
- * call site and loop state: inlined into the dump's VMA loop it made each
- * program that dumps cost ~97,000 verified instructions and 60 ms of load
- * time (kernel/bpf/verifier.c verifies global subprograms independently). */
-__noinline int describe_scratch_file(__u64 file)
+/* Describe a mapped file into this CPU's scratch event and path (of slot).
+ * A global function, so the verifier checks it once per program instead of
+ * once per call site and loop state: inlined into the dump's VMA loop it
+ * made each program that dumps cost ~97,000 verified instructions and 60 ms
+ * of load time (kernel/bpf/verifier.c verifies global subprograms
+ * independently). */
+__noinline int describe_scratch_file(__u64 file, __u32 slot)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
 
 	if (!s || !file)
 		return -1;
@@ -161,7 +249,7 @@ struct stack_scratch {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOT_SPARE3 + 1); /* the sys_exit programs' slots */
 	__type(key, __u32);
 	__type(value, struct stack_scratch);
 } stack_scratch SEC(".maps");
@@ -186,6 +274,17 @@ static __always_inline bool trace_allowed(__u32 tgid)
 /* The fields every record starts with. */
 static __always_inline void event_init(struct mt_event *e, __u32 kind)
 {
+#ifdef MT_LEGACY
+	__u64 id = bpf_get_current_pid_tgid();
+
+	__builtin_memset(e, 0, sizeof(*e));
+	if (event_times)
+		e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->kind = kind;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+#else
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	__builtin_memset(e, 0, sizeof(*e));
@@ -196,14 +295,14 @@ static __always_inline void event_init(struct mt_event *e, __u32 kind)
 	e->tid = task->pid;
 	e->kind = kind;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+#endif
 }
 
 /* An event that may carry a path is built in per-CPU scratch memory and
  * copied out by submit(): its length is known only at the end. */
-static __always_inline struct scratch *scratch_event(__u32 kind)
+static __always_inline struct scratch *scratch_event(__u32 slot, __u32 kind)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
 
 	if (s)
 		event_init(&s->e, kind);
@@ -281,7 +380,11 @@ static __always_inline int submit(struct scratch *s, __u32 drop_stat)
 
 static __always_inline __u64 current_mm(void)
 {
+#ifdef MT_LEGACY
+	return (__u64)BPF_CORE_READ(current_task(), mm);
+#else
 	return (__u64)bpf_get_current_task_btf()->mm;
+#endif
 }
 
 /* ---- which calls --------------------------------------------------------- */
@@ -304,22 +407,24 @@ static __always_inline __u32 syscall_kind_of(long nr)
 
 /* Whether a call of this kind, with these arguments, is one we report:
  * only the madvise() advice that changes what fork copies, only the prctl()
- * that names anonymous memory. */
+ * that names anonymous memory, only the arch_prctl() that maps a vDSO. */
 static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 {
 	__u64 args[6];
 
-	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME)
+	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME && kind != MT_EV_MAP_VDSO)
 		return kind != 0 && kind != MT_SC_EXIT_GROUP;
 	syscall_args(regs, args);
 	if (kind == MT_EV_MADVISE)
 		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+	if (kind == MT_EV_MAP_VDSO)
+		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
 	return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
 }
 
 /* ---- enter side (only for call durations and old kernels' exit dump) ---- */
 
-static __always_inline void dump_current_mm(__u32 reason);
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason);
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
@@ -327,23 +432,36 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 	__u32 kind = syscall_kind_of(nr);
 	struct call_state *c;
 
+#ifdef MT_LEGACY
+	/* the call state tells the lock's fexit program which call it is in */
+	if (!call_wanted(kind, regs) || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+#else
 	if (!enter_times || !call_wanted(kind, regs) ||
 	    !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+#endif
 	c = call_state_get(true);
 	if (!c) {
 		count(MT_STAT_INFLIGHT_FULL);
 		return 0;
 	}
+#ifdef MT_LEGACY
+	c->kind = kind;
+	if (kind == MT_EV_FORK)
+		c->aux[0] = syscall_arg0(regs); /* for on_fork: no bpf_task_pt_regs() */
+	if (!enter_times)
+		return 0;
+#endif
 	c->enter_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 /* ---- ordering tickets --------------------------------------------------- */
 
-static __always_inline void emit_void(__u64 mm, __u64 seq)
+static __always_inline void emit_void(__u32 slot, __u64 mm, __u64 seq)
 {
-	struct scratch *s = scratch_event(MT_EV_SEQ_VOID);
+	struct scratch *s = scratch_event(slot, MT_EV_SEQ_VOID);
 
 	if (!s)
 		return;
@@ -352,12 +470,81 @@ static __always_inline void emit_void(__u64 mm, __u64 seq)
 	submit(s, MT_STAT_DROPPED);
 }
 
+/* Give the call in c its ticket for mm, whose write lock the current thread
+ * has just taken (both objects: the lock hook differs, the counting not). */
+static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 kind)
+{
+	__u64 *counter;
+
+	/* A call that write-locks twice wastes its first ticket: say so, or
+	 * user space would wait for it forever. */
+	if (c->seq)
+		emit_void(SLOT_MM_LOCK, c->mm, c->seq);
+	c->seq = 0;
+	/* c->mm keeps the call's mm and is the cell that turns the pointer
+	 * into a number for the slot hash (pointer_value_in) */
+	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
+	if (!counter) {
+		count(MT_STAT_SEQ_FULL);
+		note_lost_mm(mm);
+		return;
+	}
+	c->seq = ticket_next(counter);
+	if (kind == MT_EV_BRK) {
+		/* the heap before this call changes it: brk() reads mm->brk
+		 * right after taking this lock (mm/mmap.c) */
+#ifdef MT_LEGACY
+		c->aux[0] = BPF_CORE_READ((struct mm_struct *)mm, start_brk);
+		c->aux[1] = BPF_CORE_READ((struct mm_struct *)mm, brk);
+#else
+		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
+		c->aux[1] = ((struct mm_struct *)mm)->brk;
+#endif
+	}
+}
+
+#ifdef MT_LEGACY
+/* The rwsem a thread just took for writing: a ticket when it is the mmap
+ * lock of the thread's own mm (not the child's in dup_mmap(), not an inode's
+ * i_rwsem) and the thread is inside a wanted mapping call (its call state,
+ * created at sys_enter, exists only then: work after sys_exit, such as a
+ * signal frame, draws none). */
+static __always_inline int on_write_lock(__u64 sem)
+{
+	struct call_state *c = call_state_get(false);
+	__u64 mm;
+
+	if (!c)
+		return 0;
+	mm = (__u64)BPF_CORE_READ(current_task(), mm);
+	if (!mm || sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
+		return 0;
+	draw_ticket(c, mm, c->kind);
+	return 0;
+}
+
+/* mmap_write_lock_killable(): mmap, munmap, mprotect, brk, mremap, shmat,
+ * shmdt, madvise, aio ring setup and teardown, fork's dup_mmap() */
+SEC("fexit/down_write_killable")
+int BPF_PROG(dwk_exit, struct rw_semaphore *sem, int ret)
+{
+	if (ret)
+		return 0; /* -EINTR: not taken */
+	return on_write_lock((__u64)sem);
+}
+
+/* mmap_write_lock(): remap_file_pages() */
+SEC("fexit/down_write")
+int BPF_PROG(dw_exit, struct rw_semaphore *sem)
+{
+	return on_write_lock((__u64)sem);
+}
+#else
 static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 {
 	struct task_struct *task;
 	struct pt_regs *regs;
 	struct call_state *c;
-	__u64 *counter;
 	__u32 kind;
 
 	if (!success || (!write && (!dump_exit || exit_tp_sees_mm)))
@@ -377,7 +564,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 		if ((task->flags & PF_EXITING) &&
 		    BPF_CORE_READ(task, signal, live.counter) == 0 &&
 		    trace_allowed(task->tgid))
-			dump_current_mm(MT_DUMP_EXIT);
+			dump_current_mm(SLOT_MM_LOCK, MT_DUMP_EXIT);
 		return 0;
 	}
 	/* inside which syscall? (pt_regs of the user entry) */
@@ -396,27 +583,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 			return 0;
 		}
 	}
-
-	/* A call that write-locks twice wastes its first ticket: say so, or
-	 * user space would wait for it forever. */
-	if (c->seq)
-		emit_void(c->mm, c->seq);
-	c->seq = 0;
-	/* c->mm keeps the call's mm and is the cell that turns the pointer
-	 * into a number for the slot hash (pointer_value_in) */
-	counter = ticket_counter(pointer_value_in(&c->mm, mm), true);
-	if (!counter) {
-		count(MT_STAT_SEQ_FULL);
-		note_lost_mm(mm);
-		return 0;
-	}
-	c->seq = __sync_fetch_and_add(counter, 1) + 1;
-	if (kind == MT_EV_BRK) {
-		/* the heap before this call changes it: brk() reads mm->brk
-		 * right after taking this lock (mm/mmap.c) */
-		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
-		c->aux[1] = ((struct mm_struct *)mm)->brk;
-	}
+	draw_ticket(c, mm, kind);
 	return 0;
 }
 
@@ -437,12 +604,15 @@ int mm_lock_acq(__u64 *ctx)
 		return on_mmap_lock(ctx[0], ctx[2], ctx[3]); /* (mm, memcg_path, write, success) */
 	return on_mmap_lock(ctx[0], ctx[1], ctx[2]);         /* (mm, write, success) */
 }
+#endif /* MT_LEGACY */
 
 /* ---- exit side ---------------------------------------------------------- */
 
+#ifndef MT_LEGACY
 struct vma_info_ctx {
 	struct mt_event *e;
 	char *path;
+	__u32 slot;
 };
 
 static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -451,11 +621,15 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
 	c->e->flags |= MT_EVF_VMA_INFO;
+	/* the kernel decides some of these: Linux 7.x marks the aio ring
+	 * VM_DONTCOPY (a fork child no longer inherits it) */
+	if (BPF_CORE_READ(vma, vm_flags) & MT_VM_DONTCOPY)
+		c->e->flags |= MT_EVF_VMA_DONTCOPY;
 	c->e->aux[0] = BPF_CORE_READ(vma, vm_start);
 	c->e->aux[1] = BPF_CORE_READ(vma, vm_end);
 	c->e->aux[2] = BPF_CORE_READ(vma, vm_pgoff);
 	if (f) {
-		describe_scratch_file((__u64)f); /* c->e is the scratch event */
+		describe_scratch_file((__u64)f, c->slot); /* c->e is that slot's event */
 	} else {
 		/* the vma is anonymous (a private /dev/zero mapping) */
 		c->e->flags &= ~(MT_EVF_FILE | MT_EVF_PATH_REVERSED | MT_EVF_PSEUDO | MT_EVF_DELETED);
@@ -465,22 +639,27 @@ static long read_vma_info(struct task_struct *task, struct vm_area_struct *vma, 
 	}
 	return 0;
 }
+#endif
 
 /* The vma at addr, for calls whose result the arguments do not describe
  * (shmat's size, the aio ring, the inode of shared anonymous memory).
  * bpf_find_vma() only trylocks the mmap lock: under contention the event says
  * MT_EVF_VMA_LOCKED and user space learns the rest at its next snapshot. */
-static __always_inline void find_vma_info(struct scratch *s, __u64 addr)
+static __always_inline void find_vma_info(struct scratch *s, __u32 slot, __u64 addr)
 {
-	struct vma_info_ctx c = { .e = &s->e, .path = s->path };
+#ifndef MT_LEGACY
+	struct vma_info_ctx c = { .e = &s->e, .path = s->path, .slot = slot };
 
 	if (bpf_find_vma(bpf_get_current_task_btf(), addr, read_vma_info, &c, 0))
 		s->e.flags |= MT_EVF_VMA_LOCKED;
+#endif
+	/* (legacy: no bpf_find_vma() before 5.17; without MT_EVF_VMA_INFO
+	 * user space re-reads the address space) */
 }
 
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = current_task();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
@@ -491,6 +670,7 @@ static __always_inline struct file *fd_file(int fd)
 	return f;
 }
 
+#ifndef MT_LEGACY
 struct vma_bounds {
 	__u64 start, end;
 };
@@ -503,6 +683,7 @@ static long read_vma_bounds(struct task_struct *task, struct vm_area_struct *vma
 	b->end = vma->vm_end;
 	return 0;
 }
+#endif
 
 /* Where the stack holding sp ends: the unwinder needs nothing above it. The
  * main thread's frames all lie below mm->start_stack (its sp at entry;
@@ -510,6 +691,13 @@ static long read_vma_bounds(struct task_struct *task, struct vm_area_struct *vma
  * once per thread and kept in the call state. 0 if unknown. */
 static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 {
+#ifdef MT_LEGACY
+	/* no bpf_find_vma(): only the main thread's stack top is known; a
+	 * thread's sample is stack_bytes, halved where it crosses its end */
+	__u64 top = BPF_CORE_READ(current_task(), mm, start_stack);
+
+	return top >= sp ? top + 64 : 0;
+#else
 	struct mm_struct *mm = bpf_get_current_task_btf()->mm;
 	struct vma_bounds b = {};
 	__u64 top = mm->start_stack;
@@ -526,15 +714,17 @@ static __always_inline __u64 stack_end(__u64 sp, struct call_state *st)
 	if (top >= sp && top < b.end)
 		return top + 64; /* _start's own frame reaches just past it */
 	return b.end;
+#endif
 }
 
 /* Send the user stack of the current call, just before its event, for
  * calls that create mappings (their origin is what `explain` shows). At
  * sys_exit the saved user registers are those of the syscall instruction. */
-static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct call_state *st)
+static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct call_state *st,
+				       __u32 slot)
 {
-	__u32 zero = 0, len = 0;
-	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u32 len = 0;
+	struct stack_scratch *s = bpf_map_lookup_elem(&stack_scratch, &slot);
 
 	if (!s)
 		return;
@@ -618,7 +808,11 @@ static __always_inline void fill_call(struct mt_event *e, struct call *c, __s64 
 		e->aux[1] = st->aux[1];
 	}
 	/* mmap and mprotect add PROT_EXEC to PROT_READ under this personality */
+#ifdef MT_LEGACY
+	if (BPF_CORE_READ(current_task(), personality) & READ_IMPLIES_EXEC)
+#else
 	if (bpf_get_current_task_btf()->personality & READ_IMPLIES_EXEC)
+#endif
 		e->flags |= MT_EVF_READ_IMPLIES_EXEC;
 }
 
@@ -658,9 +852,9 @@ static __always_inline void emit_plain_call(struct call *c, __s64 ret)
 }
 
 /* Calls whose event names a file or a VMA read after the call. */
-static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool ok)
+static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool ok, __u32 slot)
 {
-	struct scratch *s = scratch_event(c->kind);
+	struct scratch *s = scratch_event(slot, c->kind);
 
 	if (!s)
 		return;
@@ -672,18 +866,18 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 				struct file *file = fd_file((int)c->args[4]);
 
 				if (file)
-					describe_scratch_file((__u64)file);
+					describe_scratch_file((__u64)file, slot);
 				/* a device's mmap may replace the file: /dev/zero maps
 				 * shmem when shared, anonymous memory when private
 				 * (drivers/char/mem.c mmap_zero) */
 				if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFCHR)
-					find_vma_info(s, (__u64)ret);
+					find_vma_info(s, slot, (__u64)ret);
 			} else {
-				find_vma_info(s, (__u64)ret); /* shared anonymous: its shmem inode */
+				find_vma_info(s, slot, (__u64)ret); /* shared anonymous: its shmem inode */
 			}
 			break;
 		case MT_EV_SHMAT:
-			find_vma_info(s, (__u64)ret);
+			find_vma_info(s, slot, (__u64)ret);
 			break;
 		case MT_EV_IO_SETUP: {
 			__u64 ring = 0;
@@ -692,7 +886,7 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 			bpf_probe_read_user(&ring, sizeof(ring), (void *)c->args[1]);
 			s->e.aux[2] = ring;
 			if (ring)
-				find_vma_info(s, ring);
+				find_vma_info(s, slot, ring);
 			break;
 		}
 		}
@@ -706,6 +900,40 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 	submit(s, MT_STAT_DROPPED);
 }
 
+/* Whether the address space must be sent whole after this call (a dump
+ * that reseeds the shadow, MT_DUMP_RESEED), because its event cannot say
+ * what it changed. Only calls that took the write lock (a ticket) qualify.
+ *  - failures that may have applied part of the range: do_mprotect_pkey()
+ *    changes vma after vma and stops at the first it cannot change (EACCES
+ *    for a missing VM_MAY* bit, EPERM for a sealed vma since mseal moved
+ *    to can_modify_vma() in mprotect_fixup(), 6.12), leaving the ones before
+ *    changed (mm/mprotect.c); its ENOMEM at a hole is left to user space,
+ *    which applies it up to the hole. A MAP_FIXED mmap or an mremap may
+ *    fail after unmapping the target range; madvise and PR_SET_VMA apply
+ *    to every vma around a hole, then return ENOMEM (madvise_walk_vmas).
+ *  - ARCH_MAP_VDSO_*: map_vdso() maps [vvar] pages and [vdso] at an address
+ *    and with sizes of the kernel's vdso image (arch/x86/entry/vdso/vma.c). */
+static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
+{
+	if (c->kind == MT_EV_MAP_VDSO)
+		return true;
+	if (ok)
+		return false;
+	switch (c->kind) {
+	case MT_EV_MPROTECT:
+	case MT_EV_PKEY_MPROTECT:
+		return ret != -ENOMEM;
+	case MT_EV_MMAP:
+		return c->args[3] & MAP_FIXED;
+	case MT_EV_MREMAP:
+	case MT_EV_MADVISE:
+	case MT_EV_PRCTL_VMA_NAME:
+		return true;
+	}
+	return false;
+}
+
+#ifndef MT_LEGACY
 static __always_inline void call_state_clear(struct call_state *st)
 {
 	st->enter_ns = 0;
@@ -713,14 +941,15 @@ static __always_inline void call_state_clear(struct call_state *st)
 	st->aux[0] = 0;
 	st->aux[1] = 0;
 }
+#endif
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+/* A syscall's exit, handled with the scratch of slot. */
+static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
 {
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before any map lookup */
 	struct call c = {};
-	bool ok;
+	bool ok, reseed;
 
 	if (compat_syscall()) {
 		if (trace_allowed(bpf_get_current_pid_tgid() >> 32))
@@ -735,6 +964,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	c.state = call_state_get(false);
 	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (spare_sys_exit && !c.state)
+		c.state = call_state_get(true); /* to say the call was handled */
 	if (c.kind == MT_EV_FORK) {
 		/* The fork event was sent from sched_process_fork with the
 		 * ticket of the copy. One left here: a fork that failed after
@@ -755,36 +986,131 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
 				 c.kind == MT_EV_IO_SETUP))
-		emit_stack(ctx, regs, c.state);
+		emit_stack(ctx, regs, c.state, slot);
+	reseed = c.state && c.state->seq && needs_reseed(&c, ok, ret);
 	if (call_has_path(&c, ok))
-		emit_call_with_path(&c, ret, ok);
+		emit_call_with_path(&c, ret, ok, slot);
 	else
 		emit_plain_call(&c, ret);
 	if (c.state)
 		c.state->seq = 0; /* carried by the event */
+	/* after the event: user space applies its ticket, then reseeds from
+	 * this dump, stamped with whatever ticket the mm has reached by now */
+	if (reseed)
+		dump_current_mm(slot, MT_DUMP_RESEED);
 out:
 	if (c.state) {
 		/* a ticket no event carries must still be retired, or user
 		 * space would wait for it forever */
 		if (c.state->seq)
-			emit_void(c.state->mm, c.state->seq);
+			emit_void(slot, c.state->mm, c.state->seq);
+#ifdef MT_LEGACY
+		/* created at sys_enter, always deleted here */
+		{
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(&call_states, &tid);
+		}
+#else
 		call_state_clear(c.state);
+		/* the spares after this one leave the call alone; the last
+		 * one clears the mark */
+		c.state->exit_handled = spare_sys_exit && slot != SLOT_SPARE3;
+#endif
 	}
 	return 0;
 }
 
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT);
+}
+
+/* Since tracepoint callbacks became preemptible (SRCU-fast, 7.x), a run of
+ * sys_exit preempted halfway makes the kernel skip sys_exit for every other
+ * task that leaves a syscall on that CPU meanwhile (__bpf_trace_run:
+ * prog->active; recursion_misses): on Debian's 7.2 under qemu thread_race
+ * lost 457 of its 20,011 mmap calls. Spare programs on the same
+ * tracepoint, each with its own recursion counter and scratch, run right
+ * after it for each task, in attach order: each handles the call unless an
+ * earlier one marked it handled in the thread's call state, and the last
+ * clears the mark. A call is lost only if all four were skipped, which the
+ * last one's recursion_misses count (measured there: sys_exit skipped 1,570
+ * times, the first spare 50). Loaded only where the loader's probe says
+ * tracepoint programs can be preempted: each is a program on every syscall. */
+static __always_inline int on_sys_exit_spare(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
+{
+	struct call_state *st;
+
+	if (compat_syscall() || !native_syscall_kind(syscall_nr(regs)))
+		return 0;
+	st = call_state_get(false);
+	if (st && st->exit_handled) {
+		if (slot == SLOT_SPARE3)
+			st->exit_handled = 0;
+		return 0;
+	}
+	return on_sys_exit(ctx, regs, ret, slot);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare1, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare2, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE2);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_spare3, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE3);
+}
+
 /* ---- in-kernel address-space dumps -------------------------------------- */
 
+static __u64 dump_ids;
+
+/* The end of a dump this kernel cannot take: user space reads the address
+ * space itself (the task_vma iterator, or /proc), stamped with its ticket. */
+static __always_inline void dump_not_taken(__u32 slot, __u64 mmkey, __u64 id, __u32 reason)
+{
+	struct scratch *s = scratch_event(slot, MT_EV_DUMP_END);
+
+	if (!s)
+		return;
+	s->e.mm = mmkey;
+	s->e.seq = ticket_last(mmkey);
+	s->e.aux[0] = reason;
+	s->e.args[0] = id;
+	s->e.args[2] = MT_DUMP_NOT_TAKEN;
+	submit(s, MT_STAT_DROPPED_DUMP);
+}
+
+#ifdef MT_LEGACY
+/* No vma iterator kfuncs (6.7) nor fetching atomics (5.12). */
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
+{
+	__u64 mmkey = current_mm();
+
+	/* (ids are only told apart per mm: a racing increment is harmless) */
+	if (mmkey)
+		dump_not_taken(slot, mmkey, ++dump_ids, reason);
+}
+#else
 extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
 				 __u64 addr) __weak __ksym;
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
 
-static __u64 dump_ids;
-
 /* Describe one vma as an MT_EV_VMA record. */
-static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_struct *vma,
-					    struct mm_struct *mm)
+static __always_inline void fill_vma_record(struct scratch *s, __u32 slot,
+					    struct vm_area_struct *vma, struct mm_struct *mm)
 {
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	__u64 start = BPF_CORE_READ(vma, vm_start), end = BPF_CORE_READ(vma, vm_end);
@@ -794,7 +1120,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
 	s->e.args[2] = BPF_CORE_READ(vma, vm_pgoff);
 	s->e.args[3] = BPF_CORE_READ(vma, vm_flags);
 	if (file) {
-		describe_scratch_file((__u64)file);
+		describe_scratch_file((__u64)file, slot);
 		return;
 	}
 	/* the names show_map_vma() gives file-less vmas (fs/proc/task_mmu.c) */
@@ -812,7 +1138,7 @@ static __always_inline void fill_vma_record(struct scratch *s, struct vm_area_st
  * MT_EV_DUMP_END. The iterator holds the mmap read lock throughout, so the
  * dump is one instant of the mm and the ticket counter read here tells user
  * space which events it already reflects. */
-static __always_inline void dump_current_mm(__u32 reason)
+static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm); /* a probe read: see struct call */
@@ -826,37 +1152,27 @@ static __always_inline void dump_current_mm(__u32 reason)
 	if (!mm)
 		return;
 	if (!vma_kfuncs || !bpf_iter_task_vma_new) {
-		/* the kfuncs arrived in 6.7: say so, and user space reads the
-		 * address space with the task_vma iterator instead */
-		s = scratch_event(MT_EV_DUMP_END);
-		if (!s)
-			return;
-		s->e.mm = mmkey;
-		s->e.seq = ticket_last(mmkey);
-		s->e.aux[0] = reason;
-		s->e.args[0] = id;
-		s->e.args[2] = MT_DUMP_NOT_TAKEN;
-		submit(s, MT_STAT_DROPPED_DUMP);
+		dump_not_taken(slot, mmkey, id, reason); /* the kfuncs arrived in 6.7 */
 		return;
 	}
 	err = bpf_iter_task_vma_new(&it, task, 0);
 	seq = ticket_last(mmkey);
 	while (!err && (vma = bpf_iter_task_vma_next(&it))) {
-		s = scratch_event(MT_EV_VMA);
+		s = scratch_event(slot, MT_EV_VMA);
 		if (!s)
 			break;
 		s->e.mm = mmkey;
 		s->e.seq = seq;
 		s->e.aux[0] = reason;
 		s->e.args[4] = id;
-		fill_vma_record(s, vma, mm);
+		fill_vma_record(s, slot, vma, mm);
 		if (submit(s, MT_STAT_DROPPED_DUMP))
 			lost++;
 		n++;
 	}
 	bpf_iter_task_vma_destroy(&it);
 
-	s = scratch_event(MT_EV_DUMP_END);
+	s = scratch_event(slot, MT_EV_DUMP_END);
 	if (!s)
 		return;
 	s->e.mm = mmkey;
@@ -867,6 +1183,7 @@ static __always_inline void dump_current_mm(__u32 reason)
 	s->e.args[2] = err || lost ? MT_DUMP_INCOMPLETE : MT_DUMP_COMPLETE;
 	submit(s, MT_STAT_DROPPED_DUMP);
 }
+#endif /* MT_LEGACY */
 
 /* ---- process lifecycle --------------------------------------------------- */
 
@@ -888,7 +1205,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (child_mm && child_mm != parent_mm)
 		ticket_counter_reset(child_mm);
 
-	s = scratch_event(MT_EV_FORK);
+	s = scratch_event(SLOT_FORK, MT_EV_FORK);
 	if (!s)
 		return 0;
 	s->e.mm = parent_mm;
@@ -899,9 +1216,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		s->e.flags |= MT_EVF_THREAD;
 	if (child_mm == parent_mm)
 		s->e.flags |= MT_EVF_VM;
+#ifdef MT_LEGACY
+	/* clone's flags, saved at sys_enter (no bpf_task_pt_regs()) */
+	c = call_state_get(false);
+	s->e.args[0] = c ? c->aux[0] : 0;
+#else
 	/* clone's flags (a struct pointer for clone3), from the caller's registers */
 	s->e.args[0] = syscall_arg0((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	c = call_state_get(false);
+#endif
 	/* dup_mmap() copied the parent under this ticket (only a new mm is a
 	 * copy; sys_exit deals with a ticket a clone sharing the mm drew) */
 	if (c && c->seq && c->mm == s->e.mm && child_mm != parent_mm) {
@@ -923,7 +1246,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		return 0;
 	key = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
 	ticket_counter_reset(key);
-	s = scratch_event(MT_EV_EXEC);
+	s = scratch_event(SLOT_EXEC, MT_EV_EXEC);
 	if (!s)
 		return 0;
 	s->e.mm = key;
@@ -931,7 +1254,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	n = bpf_probe_read_kernel_str(s->path, MT_NAME_LEN, BPF_CORE_READ(bprm, filename));
 	s->e.path_len = n > 0 ? n - 1 : 0;
 	submit(s, MT_STAT_DROPPED);
-	dump_current_mm(MT_DUMP_EXEC);
+	dump_current_mm(SLOT_EXEC, MT_DUMP_EXEC);
 	return 0;
 }
 
@@ -944,6 +1267,14 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 
 	if (!trace_allowed(tgid))
 		return 0;
+#ifdef MT_LEGACY
+	{
+		/* a thread that dies inside a call leaves no state behind */
+		__u32 tid = task->pid;
+
+		bpf_map_delete_elem(&call_states, &tid);
+	}
+#endif
 	/* signal->live was decremented before this tracepoint (kernel/exit.c) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
@@ -951,8 +1282,8 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	 * final checkpoint, whether the process called exit_group() or was
 	 * killed by a signal */
 	if (dump_exit && exit_tp_sees_mm && mm)
-		dump_current_mm(MT_DUMP_EXIT);
-	s = scratch_event(MT_EV_EXIT);
+		dump_current_mm(SLOT_EXIT, MT_DUMP_EXIT);
+	s = scratch_event(SLOT_EXIT, MT_EV_EXIT);
 	if (!s)
 		return 0;
 	s->e.mm = mm;
@@ -965,6 +1296,53 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 	return 0;
 }
 
+#ifdef MT_LEGACY
+/* ---- seeding: /proc/PID/maps, read by user space ------------------------ */
+
+/* The /proc/PID/maps read the loader is doing (it reads one at a time):
+ * the mm the file shows (proc_maps_open() keeps the one mm_access()
+ * returned), and that mm's ticket count each time the read took its mmap
+ * read lock (m_start(): mmap_read_lock_killable(), once per batch of lines).
+ * The same count at every batch means no write-locked change came between
+ * two of them, and none can come during one: the text is the address space
+ * after exactly that ticket, as the task_vma iterator's records are. */
+struct mt_proc_snap proc_snap;
+
+static __always_inline bool from_loader(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == tracer_tgid;
+}
+
+SEC("fexit/mm_access")
+int BPF_PROG(mm_access_exit, struct task_struct *task, unsigned int mode, struct mm_struct *ret)
+{
+	__u64 mm = (__u64)ret;
+
+	if (!from_loader() || !mm || mm >= (__u64)-4095) /* IS_ERR_OR_NULL() */
+		return 0;
+	proc_snap.mm = mm;
+	proc_snap.batches = 0;
+	proc_snap.first = 0;
+	proc_snap.last = 0;
+	return 0;
+}
+
+SEC("fexit/down_read_killable")
+int BPF_PROG(drk_exit, struct rw_semaphore *sem, int ret)
+{
+	__u64 mm = proc_snap.mm, seq;
+
+	if (ret || !mm || !from_loader() ||
+	    (__u64)sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
+		return 0;
+	seq = ticket_last(mm);
+	if (!proc_snap.batches)
+		proc_snap.first = seq;
+	proc_snap.last = seq;
+	proc_snap.batches++;
+	return 0;
+}
+#else
 /* ---- seeding: the task_vma iterator, read by user space ------------------ */
 
 /* The iterator's own scratch: it runs preemptibly and must not share a
@@ -1030,3 +1408,4 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 		bpf_seq_write(seq, s->path, rec.path_len & (MT_PATH_MAX - 1));
 	return 0;
 }
+#endif /* MT_LEGACY */

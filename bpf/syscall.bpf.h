@@ -73,7 +73,13 @@ static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 #define TS_COMPAT 0x0002
 static __always_inline bool compat_syscall(void)
 {
+#ifdef MT_LEGACY
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+#else
 	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+#endif
 }
 #elif defined(__TARGET_ARCH_arm64)
 static __always_inline void syscall_args(struct pt_regs *regs, __u64 args[6])

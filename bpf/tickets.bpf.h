@@ -73,13 +73,32 @@ static __always_inline __u64 *ticket_counter(__u64 mm, bool create)
 	counter = bpf_map_lookup_elem(&mm_seq, &mm);
 	if (counter || !create)
 		return counter;
+#ifndef MT_LEGACY
 	/* A free slot is this mm's from now on (its count is still 0). Two
 	 * mms may race for it; two threads of one mm cannot, as they draw
 	 * tickets under its write lock. */
 	if (owner == 0 && __sync_val_compare_and_swap(&slot->mm, 0, mm) == 0)
 		return &slot->seq;
+#endif
+	/* (legacy: no compare-and-swap before 5.12, so no slot is ever
+	 * claimed: the loader gives the object none, and every counter
+	 * lives in the hash, whose BPF_NOEXIST insert is atomic) */
 	bpf_map_update_elem(&mm_seq, &mm, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&mm_seq, &mm);
+}
+
+/* The next ticket of a counter, drawn under its mm's write lock. */
+static __always_inline __u64 ticket_next(__u64 *counter)
+{
+#ifdef MT_LEGACY
+	/* no fetching atomics before 5.12; none needed: every ticket of an
+	 * mm is drawn under that mm's mmap write lock, so no two threads
+	 * ever increment one counter at once */
+	*counter += 1;
+	return *counter;
+#else
+	return __sync_fetch_and_add(counter, 1) + 1;
+#endif
 }
 
 /* The mm's last ticket, 0 if it has drawn none. */

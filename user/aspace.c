@@ -27,6 +27,7 @@
 #define SHM_EXEC        0100000
 #define MADV_DONTFORK   10
 #define PROT_GROWSDOWN  0x01000000
+#define PROT_GROWSUP    0x02000000
 
 /* An event (or a completed dump) waiting for its ticket. Ordering key:
  * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
@@ -262,6 +263,19 @@ static struct mt_aspace *create(struct mt_aspaces *reg, uint64_t mm)
 	return as;
 }
 
+/* One of the tgids the registry maps to as, or 0. */
+static pid_t another_user(struct mt_aspaces *reg, const struct mt_aspace *as)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&reg->by_tgid, &pos, &key, &v))
+		if (v == as)
+			return (pid_t)key;
+	return 0;
+}
+
 /* tgid now uses as (NULL: none); the mm it used before loses a user. */
 static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as)
 {
@@ -276,7 +290,15 @@ static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as
 	} else {
 		mt_u64map_del(&reg->by_tgid, (uint64_t)tgid);
 	}
-	if (old && old->users && --old->users == 0) {
+	if (!old || !old->users)
+		return;
+	if (--old->users) {
+		/* a CLONE_VM child (vfork, posix_spawn) that exec'd or
+		 * exited leaves the mm to the others: /proc and freezing must
+		 * name one of them, not the child's pid */
+		if (old->pid == tgid)
+			old->pid = another_user(reg, old);
+	} else {
 		/* Its exit dump may still wait for an earlier ticket (or, for
 		 * a fork child, for the parent's fork ticket that seeds it):
 		 * released once that has been applied (release_if_done). */
@@ -329,6 +351,8 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 	};
 	if (mt_event_file_deleted(e))
 		r.flags |= MT_RF_DELETED;
+	if (e->flags & MT_EVF_VMA_DONTCOPY)
+		r.flags |= MT_RF_DONTCOPY;
 	return mt_shadow_map(as->shadow, &r);
 }
 
@@ -458,17 +482,46 @@ static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t pro
 	return r->start;
 }
 
+/* A call that failed after taking the mmap write lock (it has a ticket)
+ * may have changed part of its range. mprotect's ENOMEM at a gap is
+ * deterministic: do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to
+ * 6.18) changes nothing when start is unmapped, else changes vma after vma
+ * from start and stops with ENOMEM at the first gap (or where the last vma
+ * ends before end). Any other failure changed an unknown part (a vma
+ * refusing the new protection, a sealed one, a MAP_FIXED mmap or mremap
+ * that failed after unmapping): the shadow is re-read, from the reseed dump
+ * (MT_DUMP_RESEED) that follows on kernels that can take one, else by a
+ * resync. */
+static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
+{
+	uint64_t start = e->args[0], end = start + PAGE_ALIGN(e->args[1]), gap;
+	const struct mt_region *r;
+
+	if ((e->kind != MT_EV_MPROTECT && e->kind != MT_EV_PKEY_MPROTECT) || e->ret != -ENOMEM ||
+	    (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start) {
+		as->resync = true;
+		return 0;
+	}
+	r = mt_shadow_find(as->shadow, start);
+	if (!r)
+		return 0;
+	for (gap = r->end; gap < end && (r = mt_shadow_find(as->shadow, gap)); gap = r->end)
+		;
+	if (gap >= end) {
+		/* no gap: it failed in mprotect_fixup() (commit charge, a vma
+		 * split over the map count limit) at a vma we cannot tell */
+		as->resync = true;
+		return 0;
+	}
+	return mt_shadow_protect(as->shadow, start, gap, granted_perms(e, e->args[2]), NULL);
+}
+
 static int apply(struct mt_aspace *as, const struct mt_event *e, const char *name)
 {
 	uint64_t a0 = e->args[0];
 
-	if (mt_event_failed(e)) {
-		/* It held the write lock and failed: mprotect over a hole or a
-		 * MAP_FIXED that failed after unmapping may have changed part
-		 * of the range. Re-read it from the kernel. */
-		as->resync = true;
-		return 0;
-	}
+	if (mt_event_failed(e))
+		return apply_failed(as, e);
 	switch (e->kind) {
 	case MT_EV_MMAP:
 		return apply_mmap(as, e, name);
@@ -528,6 +581,12 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 
 		return r ? mt_shadow_unmap(as->shadow, r->start, r->end) : 0;
 	}
+	case MT_EV_MAP_VDSO:
+		/* [vvar] and [vdso] where map_vdso() chose, sized by the
+		 * kernel's image: learnt from the reseed dump that follows
+		 * (which clears this), or by a resync */
+		as->resync = true;
+		return 0;
 	case MT_EV_MADVISE:
 		if (!e->args[1])
 			return 0;
@@ -721,7 +780,7 @@ static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
 		reg->dumps_not_taken++;
 		mt_maps_free(&as->dump);
 		as->dump_id = 0;
-		if (reason == MT_DUMP_EXEC)
+		if (reason == MT_DUMP_EXEC || reason == MT_DUMP_RESEED)
 			as->resync = true;
 		return;
 	}
@@ -737,7 +796,8 @@ static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
 	if (reg->has_gate && mt_maps_append(&as->dump, &reg->gate, reg->gate.name,
 					    strlen(reg->gate.name)))
 		as->resync = true;
-	if (reason == MT_DUMP_EXEC) {
+	/* exact at its stamp: events up to it are in it (like a resync) */
+	if (reason == MT_DUMP_EXEC || reason == MT_DUMP_RESEED) {
 		mt_aspaces_seed(reg, 0, as->mm, e->seq, &as->dump);
 		mt_maps_free(&as->dump);
 		as->dump_id = 0;

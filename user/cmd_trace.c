@@ -170,7 +170,7 @@ static void print_event(struct mt_session *s, const struct mt_event *e, const ch
 		take_stack(s, c, e, path);
 		return;
 	}
-	if (!mt_event_kind_name(e->kind) || e->kind >= MT_EV_VMA)
+	if (!mt_event_kind_name(e->kind) || (e->kind >= MT_EV_VMA && e->kind <= MT_EV_STACK))
 		return;
 	n = take_stack_of(c, e, &frames);
 	if (c->json) {

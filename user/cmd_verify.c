@@ -362,7 +362,9 @@ int cmd_verify(int argc, char **argv)
 	s.on_release = on_release;
 	if (s.target.argv) {
 		mt_features_probe(&s.features);
-		if (!s.features.has[MT_FT_VMA_KFUNCS]) {
+		/* no in-kernel exit dump: no kfuncs, or the legacy object */
+		if (!s.features.has[MT_FT_VMA_KFUNCS] ||
+		    mt_features_object(&s.features) == MT_OBJ_LEGACY) {
 			s.stop_at_exit = true;
 			s.stop_descendants = true;
 			s.on_exit_stop = on_exit_stop;

@@ -43,6 +43,7 @@ static const struct kind_desc kinds[MT_EV__COUNT] = {
 	[MT_EV_VMA] = { "vma" },
 	[MT_EV_DUMP_END] = { "dump_end" },
 	[MT_EV_SEQ_VOID] = { "seq_void" },
+	[MT_EV_MAP_VDSO] = { "arch_prctl", { "option", "addr" }, { A_HEX, A_HEX } },
 };
 
 const char *mt_event_kind_name(__u32 kind)
@@ -50,9 +51,14 @@ const char *mt_event_kind_name(__u32 kind)
 	return kind < MT_EV__COUNT ? kinds[kind].name : NULL;
 }
 
+bool mt_event_is_call(__u32 kind)
+{
+	return (kind > MT_EV_NONE && kind < MT_EV_FORK) || kind == MT_EV_MAP_VDSO;
+}
+
 int mt_event_failed(const struct mt_event *e)
 {
-	return e->kind < MT_EV_FORK && e->kind != MT_EV_BRK && e->ret < 0 && e->ret >= -4095;
+	return mt_event_is_call(e->kind) && e->kind != MT_EV_BRK && e->ret < 0 && e->ret >= -4095;
 }
 
 size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_t cap)

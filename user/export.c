@@ -109,9 +109,9 @@ static void fold(struct mt_export *x, const struct mt_event *e, const char *path
 void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *path)
 {
 	const char *name = mt_event_kind_name(e->kind);
-	bool call = e->kind < MT_EV_FORK && e->enter_ns && e->enter_ns <= e->ts_ns;
+	bool call = mt_event_is_call(e->kind) && e->enter_ns && e->enter_ns <= e->ts_ns;
 
-	if (!name || e->kind >= MT_EV_VMA)
+	if (!name || (e->kind >= MT_EV_VMA && e->kind <= MT_EV_STACK))
 		return;
 	if (x->fold && e->kind == MT_EV_MMAP && !mt_event_failed(e))
 		fold(x, e, path, PAGE_ALIGN(e->args[1]));

@@ -17,6 +17,7 @@ static const struct {
 	[MT_FT_TP_SCHED] = { "tp_btf_sched", "tp_btf/sched_process_fork, _exec, _exit" },
 	[MT_FT_TP_MMAP_LOCK] = { "tp_mmap_lock", "tp_btf/mmap_lock_acquire_returned (Linux 5.11)" },
 	[MT_FT_EXIT_SEES_MM] = { "exit_sees_mm", "sched_process_exit before exit_mm() (Linux 6.16)" },
+	[MT_FT_TP_PREEMPTIBLE] = { "tp_preemptible", "tracepoint programs may be preempted (SRCU-fast tracepoints, 7.x)" },
 	[MT_FT_TASK_STORAGE] = { "task_storage", "task-local storage map (Linux 5.13 for tracing)" },
 	[MT_FT_CURRENT_TASK_BTF] = { "current_task_btf", "bpf_get_current_task_btf() (Linux 5.11)" },
 	[MT_FT_TASK_PT_REGS] = { "task_pt_regs", "bpf_task_pt_regs() (Linux 5.15)" },
@@ -26,9 +27,11 @@ static const struct {
 	[MT_FT_VMA_KFUNCS] = { "vma_iter_kfuncs", "bpf_iter_task_vma_* kfuncs (Linux 6.7)" },
 	[MT_FT_PROG_SYSCALL] = { "prog_syscall", "BPF_PROG_TYPE_SYSCALL (Linux 5.14)" },
 	[MT_FT_PROCMAP_QUERY] = { "procmap_query", "PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11)" },
+	[MT_FT_FEXIT_MM_LOCKS] = { "fexit_mm_locks", "fexit on down_write(_killable), down_read_killable, "
+				   "mm_access, safe where they sleep (where the kernel allows fexit)" },
 };
 
-int mt_features_pretend_missing(struct mt_features *f, const char *list, const char **bad)
+int mt_features_pretend(struct mt_features *f, const char *list, bool value, const char **bad)
 {
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
@@ -41,7 +44,7 @@ int mt_features_pretend_missing(struct mt_features *f, const char *list, const c
 			*bad = p;
 			return -1;
 		}
-		f->has[i] = false;
+		f->has[i] = value;
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -57,20 +60,28 @@ const char *mt_feature_desc(enum mt_feature ft)
 	return ft < MT_FT__COUNT ? facts[ft].desc : "?";
 }
 
-/* Facts without which maptrace cannot trace yet, and what to say. */
-static const struct {
+/* A fact some object needs, and what to say without it. */
+struct requirement {
 	enum mt_feature ft;
 	const char *why;
-} required[] = {
+};
+
+/* Facts every object needs. */
+static const struct requirement required[] = {
 	{ MT_FT_BTF, "kernel BTF not found at /sys/kernel/btf/vmlinux: a kernel built with "
 		     "CONFIG_DEBUG_INFO_BTF=y is required" },
 	{ MT_FT_RINGBUF, "this kernel has no BPF ring buffer (Linux 5.8 or later is required)" },
 	{ MT_FT_TP_SYS_EXIT, "this kernel's BTF has no sys_exit tracepoint (CONFIG_FTRACE_SYSCALLS)" },
 	{ MT_FT_TP_SCHED, "this kernel's BTF lacks the sched_process_fork/exec/exit tracepoints" },
+};
+
+/* Facts the modern object needs; without one of them the legacy object
+ * traces, if fexit on the mmap lock's rwsem calls works. */
+static const struct requirement modern_needs[] = {
 	{ MT_FT_TP_MMAP_LOCK, "this kernel has no mmap_lock tracepoints (Linux 5.11 or later with "
-			      "CONFIG_TRACING): maptrace cannot order an address space's changes here" },
+			      "CONFIG_TRACING)" },
 	{ MT_FT_TASK_STORAGE, "this kernel has no task storage for tracing programs (Linux 5.13 or "
-			      "later is required)" },
+			      "later)" },
 	{ MT_FT_CURRENT_TASK_BTF, "this kernel lacks bpf_get_current_task_btf() (Linux 5.11 or later)" },
 	{ MT_FT_TASK_PT_REGS, "this kernel lacks bpf_task_pt_regs() (Linux 5.15 or later)" },
 	{ MT_FT_FIND_VMA, "this kernel lacks bpf_find_vma() (Linux 5.17 or later)" },
@@ -78,12 +89,43 @@ static const struct {
 	{ MT_FT_TASK_VMA_ITER, "this kernel has no task_vma iterator (Linux 5.12 or later)" },
 };
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The first modern requirement missing, NULL if none. */
+static const char *modern_missing(const struct mt_features *f)
+{
+	for (size_t i = 0; i < NELEM(modern_needs); i++)
+		if (!f->has[modern_needs[i].ft])
+			return modern_needs[i].why;
+	return NULL;
+}
+
+enum mt_bpf_object mt_features_object(const struct mt_features *f)
+{
+	for (size_t i = 0; i < NELEM(required); i++)
+		if (!f->has[required[i].ft])
+			return MT_OBJ_NONE;
+	if (!modern_missing(f))
+		return MT_OBJ_MODERN;
+	return f->has[MT_FT_FEXIT_MM_LOCKS] ? MT_OBJ_LEGACY : MT_OBJ_NONE;
+}
+
 const char *mt_features_blocker(const struct mt_features *f)
 {
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	static char why[512];
+
+	for (size_t i = 0; i < NELEM(required); i++)
 		if (!f->has[required[i].ft])
 			return required[i].why;
-	return NULL;
+	if (mt_features_object(f) != MT_OBJ_NONE)
+		return NULL;
+	/* Without the tracepoints, tickets drawn anywhere but under the write
+	 * lock would misorder events: refuse rather than guess. */
+	snprintf(why, sizeof(why), "%s, and fexit on down_write_killable()/down_write()/"
+		 "down_read_killable()/mm_access() (the fallback for older kernels) is unavailable "
+		 "or refused: maptrace cannot order an address space's changes here",
+		 modern_missing(f));
+	return why;
 }
 
 static struct mt_mechanism mech(const char *job, const char *how, const char *degraded)
@@ -91,12 +133,44 @@ static struct mt_mechanism mech(const char *job, const char *how, const char *de
 	return (struct mt_mechanism){ .job = job, .how = how, .degraded = degraded };
 }
 
+/* The legacy object (Linux 5.10-like kernels). */
+static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
+{
+	out[MT_JOB_ATTACH] = mech("calls", "legacy object: tp_btf/sys_enter and sys_exit on every "
+		"syscall, the call's state in a thread-id hash (no task storage for tracing)",
+		"no bpf_find_vma() (Linux 5.17): shmat, io_setup and shared anonymous or device "
+		"mmaps carry no vma, so the address space is re-read after each; DWARF stack "
+		"samples are taken without the thread stack's bounds");
+	out[MT_JOB_ORDER] = mech("ordering", "per-address-space tickets drawn in fexit of "
+		"down_write_killable()/down_write() on the caller's mm->mmap_lock (no mmap_lock "
+		"tracepoints)", NULL);
+	out[MT_JOB_EXEC_SEED] = mech("exec", "/proc/PID/maps read after the exec event, stamped "
+		"with the address space's ticket (no task_vma iterator)", NULL);
+	out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
+		"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+		"no vma iterator kfuncs (Linux < 6.7): a process killed by a signal, and "
+		"-p/-a targets, are compared only at periodic checkpoints (-i)");
+	out[MT_JOB_SNAPSHOT] = mech("snapshot", "/proc/PID/maps, its mm named by fexit on "
+		"mm_access() and stamped with the ticket count seen at each read-locked batch of "
+		"lines (fexit on down_read_killable()); read again when a change came between two",
+		NULL);
+}
+
 void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out[MT_JOB__COUNT])
 {
 	bool kfuncs = f->has[MT_FT_VMA_KFUNCS];
 
-	out[MT_JOB_ATTACH] = mech("calls", "tp_btf/sys_exit, one program for every syscall; "
-				  "arguments from the saved user registers", NULL);
+	if (mt_features_object(f) == MT_OBJ_LEGACY) {
+		legacy_mechanisms(out);
+		return;
+	}
+
+	out[MT_JOB_ATTACH] = f->has[MT_FT_TP_PREEMPTIBLE] ?
+		mech("calls", "tp_btf/sys_exit, and spare programs after it for the calls the kernel "
+		     "skipped it for (a run preempted on the same CPU); arguments from the saved user "
+		     "registers", NULL) :
+		mech("calls", "tp_btf/sys_exit, one program for every syscall; arguments from the "
+		     "saved user registers", NULL);
 	out[MT_JOB_ORDER] = mech("ordering", "per-address-space tickets drawn under the mmap write "
 				 "lock (mmap_lock_acquire_returned)", NULL);
 	out[MT_JOB_EXEC_SEED] = kfuncs ?

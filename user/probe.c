@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -56,12 +57,58 @@ static bool helper(enum bpf_func_id id)
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, id, NULL) == 1;
 }
 
+/* Does an fexit program load for, and attach to, the kernel function name?
+ * As libbpf-tools' fentry_can_attach(): the program is two instructions,
+ * attached for a moment. Kernels that refuse fentry/fexit (lockdown, some
+ * distribution builds) or a function ftrace cannot patch say no here. */
+static bool fexit_attaches(const struct btf *btf, const char *name)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT,
+		    .attach_btf_id = id > 0 ? (__u32)id : 0);
+	int prog, link;
+
+	if (id <= 0)
+		return false;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "mt_probe", "GPL", insns, 2, &opts);
+	if (prog < 0)
+		return false;
+	link = bpf_raw_tracepoint_open(NULL, prog); /* how tracing programs attach (5.5) */
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return link >= 0;
+}
+
+/* The legacy object draws tickets in fexit programs on the mmap lock's
+ * rwsem calls, which sleep when the lock is contended. Until "bpf: Fix
+ * fexit trampoline" (5.12, e21aa341785c; backported to 5.10.y) detaching
+ * such a program freed the trampoline a sleeping task would return to:
+ * its struct bpf_tramp_image tells a fixed kernel. */
+static bool fexit_mm_locks(const struct btf *btf)
+{
+	static const char *const funcs[] = { "down_write_killable", "down_write",
+					     "down_read_killable", "mm_access" };
+
+	if (!btf_has(btf, "bpf_tramp_image", BTF_KIND_STRUCT))
+		return false;
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (!fexit_attaches(btf, funcs[i]))
+			return false;
+	return true;
+}
+
 void mt_features_probe(struct mt_features *f)
 {
 	libbpf_print_fn_t old = libbpf_set_print(NULL); /* probes fail by design: keep quiet */
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct mt_maps_reader rd = { 0 };
-	const char *pretend = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
+	const char *missing = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
+	const char *present = getenv("MAPTRACE_PRETEND_PRESENT");
 	struct utsname u;
 
 	memset(f, 0, sizeof(*f));
@@ -78,6 +125,10 @@ void mt_features_probe(struct mt_features *f)
 				 tracepoint(btf, "sched_process_exec") &&
 				 tracepoint(btf, "sched_process_exit");
 	f->has[MT_FT_TP_MMAP_LOCK] = tracepoint(btf, "mmap_lock_acquire_returned");
+	/* tracepoints call their probes under guard(srcu_fast_notrace) rather
+	 * than with preemption off (7.x): a program run can be preempted, and
+	 * the kernel skips that program on its CPU until it resumes */
+	f->has[MT_FT_TP_PREEMPTIBLE] = btf_has(btf, "class_srcu_fast_notrace_t", BTF_KIND_TYPEDEF);
 	/* "exit: move and extend sched_process_exit() tracepoint" (6.16) */
 	f->has[MT_FT_EXIT_SEES_MM] = btf_has_member(btf, "trace_event_raw_sched_process_exit",
 						    "group_dead");
@@ -93,11 +144,15 @@ void mt_features_probe(struct mt_features *f)
 				   btf_has(btf, "bpf_iter_task_vma_destroy", BTF_KIND_FUNC);
 	f->has[MT_FT_PROG_SYSCALL] = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) == 1;
 	f->has[MT_FT_PROCMAP_QUERY] = mt_maps_reader_query(&rd, getpid()) == 0;
+	f->has[MT_FT_FEXIT_MM_LOCKS] = fexit_mm_locks(btf);
 	mt_maps_reader_free(&rd);
 	btf__free(btf);
 	libbpf_set_print(old);
 	f->probed = true;
-	if (pretend && mt_features_pretend_missing(f, pretend, &bad))
+	if (missing && mt_features_pretend(f, missing, false, &bad))
 		fprintf(stderr, "maptrace: MAPTRACE_PRETEND_MISSING: unknown feature at '%s' "
+			"(names: see maptrace features --json)\n", bad);
+	if (present && mt_features_pretend(f, present, true, &bad))
+		fprintf(stderr, "maptrace: MAPTRACE_PRETEND_PRESENT: unknown feature at '%s' "
 			"(names: see maptrace features --json)\n", bad);
 }

@@ -436,12 +436,22 @@ void mt_session_sync(struct mt_session *s)
 	uint64_t key;
 	void *v;
 
+	uint64_t missed;
+
 	mt_tracer_drain(s->tracer);
 	while ((n = mt_tracer_take_lost_mms(s->tracer, lost, 256)) > 0)
 		for (int i = 0; i < n; i++)
 			mt_aspaces_lost(&s->reg, lost[i], 1);
 	if (!s->keep_shadows)
 		return;
+	/* a skipped run names no address space: re-read them all */
+	missed = mt_tracer_missed_runs(s->tracer);
+	if (missed != s->missed_runs) {
+		s->missed_runs = missed;
+		while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v))
+			((struct mt_aspace *)v)->resync = true;
+		pos = 0;
+	}
 	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v)) {
 		struct mt_aspace *as = v;
 
@@ -556,12 +566,12 @@ uint64_t mt_session_lost(struct mt_session *s)
 
 	mt_tracer_stats(s->tracer, st);
 	return st[MT_STAT_DROPPED] + st[MT_STAT_DROPPED_DUMP] + st[MT_STAT_INFLIGHT_FULL] +
-	       st[MT_STAT_SEQ_FULL];
+	       st[MT_STAT_SEQ_FULL] + mt_tracer_missed_runs(s->tracer);
 }
 
 uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 {
-	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), percpu[1024];
+	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), percpu[1024], missed;
 	int n;
 
 	if (untraced)
@@ -571,8 +581,20 @@ uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 
 	if (!lost)
 		return 0;
+	missed = mt_tracer_missed_runs(s->tracer);
+	if (missed) {
+		char which[256];
+
+		mt_tracer_missed_runs_str(s->tracer, which, sizeof(which));
+		fprintf(f, "maptrace: the kernel skipped %llu runs of maptrace's BPF programs (%s; "
+			"a run still in progress on the same CPU: bpftool prog shows them as "
+			"recursion_misses): the events they would have sent are missing\n",
+			(unsigned long long)missed, which);
+	}
+	if (lost == missed)
+		return lost;
 	fprintf(f, "maptrace: %llu events lost (ring buffer full); per CPU:",
-		(unsigned long long)lost);
+		(unsigned long long)(lost - missed));
 	n = mt_tracer_drops_per_cpu(s->tracer, percpu, 1024);
 	for (int c = 0; c < n; c++)
 		if (percpu[c])

@@ -4,6 +4,11 @@
  * skeleton, set rodata knobs and the ring-buffer size, load, attach, poll.
  * Every program attaches to a raw tracepoint (or tp_btf) by name, so tracefs
  * need not be mounted.
+ * Two objects are built from one source (bpf/maptrace.bpf.c): the modern one
+ * and, for kernels without the mmap_lock tracepoints and the newer helpers
+ * (Linux 5.10), the legacy one; mt_features_object() picks one from the
+ * probed facts. Past loading, both are used through the same maps, found
+ * by name, so the rest of this file does not care which runs.
  * Every failure a user can hit is turned into one line that says what failed
  * and what to do. Nothing else in maptrace talks to libbpf.
  */
@@ -24,12 +29,20 @@
 
 #include "maptrace/tracer.h"
 #include "maptrace/aspace.h"
+#include "maptrace/smaps.h"
 #include "maptrace.skel.h"
+#include "maptrace_legacy.skel.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
 struct mt_tracer {
-	struct maptrace_bpf *skel;
+	struct maptrace_bpf *skel;          /* the modern object, or */
+	struct maptrace_legacy_bpf *lskel;  /* the legacy one */
+	/* the maps both objects have */
+	struct bpf_map *events, *traced, *stats, *lost_mms, *ticket_slots, *mm_seq;
+	__u64 *lost_mm_notes;               /* in the mmap'ed .bss */
+	struct mt_proc_snap *proc_snap;     /* legacy .bss: the /proc read being stamped */
+	uint32_t slot_mask;
 	struct ring_buffer *rb;
 	mt_event_fn fn;
 	void *ctx;
@@ -39,6 +52,13 @@ struct mt_tracer {
 };
 
 static int verbosity;
+
+/* libbpf's warnings while an object loads, kept to name what failed */
+static struct {
+	bool on;
+	char *buf;
+	size_t len, cap;
+} load_log;
 
 /* This architecture's syscall numbers for each event kind. */
 static const struct { long nr; __u8 kind; } syscall_kinds[] = {
@@ -61,13 +81,54 @@ static const struct { long nr; __u8 kind; } syscall_kinds[] = {
 	{ SYS_fork, MT_EV_FORK },
 	{ SYS_vfork, MT_EV_FORK },
 #endif
+#ifdef SYS_arch_prctl
+	{ SYS_arch_prctl, MT_EV_MAP_VDSO }, /* (x86) only ARCH_MAP_VDSO_*: call_wanted() */
+#endif
 	{ SYS_exit_group, MT_SC_EXIT_GROUP },
 };
+
+/* Keep a libbpf warning in load_log; of a verifier log (megabytes when
+ * the verifier gives up) only the last MiB, which says why. */
+__attribute__((format(printf, 1, 0)))
+static void keep_warning(const char *fmt, va_list args)
+{
+	const size_t tail = 1u << 20;
+	va_list copy;
+	char *msg, *b;
+	size_t n, keep;
+	int len;
+
+	va_copy(copy, args);
+	len = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (len <= 0 || !(msg = malloc((size_t)len + 1)))
+		return;
+	va_copy(copy, args);
+	vsnprintf(msg, (size_t)len + 1, fmt, copy);
+	va_end(copy);
+	n = (size_t)len;
+	keep = n > tail ? tail : n;
+	if (load_log.len + keep + 1 > load_log.cap && load_log.len + keep + 1 <= 8 * tail) {
+		b = realloc(load_log.buf, (load_log.len + keep + 1) * 2);
+		if (b) {
+			load_log.buf = b;
+			load_log.cap = (load_log.len + keep + 1) * 2;
+		}
+	}
+	if (load_log.len + keep + 1 <= load_log.cap) {
+		memcpy(load_log.buf + load_log.len, msg + n - keep, keep);
+		load_log.len += keep;
+		load_log.buf[load_log.len] = '\0';
+	}
+	free(msg);
+}
 
 /* libbpf's format strings: the attribute tells clang's -Wformat-nonliteral so */
 __attribute__((format(printf, 2, 0)))
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (load_log.on && level == LIBBPF_WARN)
+		keep_warning(fmt, args);
 	if (level == LIBBPF_DEBUG && verbosity < 2)
 		return 0;
 	if (level == LIBBPF_INFO && verbosity < 1)
@@ -118,21 +179,63 @@ static int preflight(struct mt_features *f, int verbose)
 	return 0;
 }
 
-static void explain_load_error(int err)
+/* The line of text that starts at or before p, copied into out. */
+static void line_at(const char *text, const char *p, char *out, size_t cap)
 {
-	/* As root, EACCES/EPERM from a load is the verifier (or lockdown)
-	 * refusing a program, not missing privileges. */
-	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
-		fprintf(stderr, "maptrace: loading the BPF programs was refused (%s) although "
-			"CAP_BPF+CAP_PERFMON are held: kernel lockdown or a security module refuses "
-			"them (try: sudo maptrace ..., or -v for the verifier log)\n", strerror(-err));
-	else if (err == -ESRCH)
-		fprintf(stderr, "maptrace: this kernel's BTF lacks a tracepoint maptrace attaches to "
-			"(sys_exit, sched_process_fork/exec/exit, mmap_lock_acquire_returned; "
-			"the last needs CONFIG_TRACING and Linux 5.10 or later)\n");
-	else
-		fprintf(stderr, "maptrace: the kernel refused to load the BPF programs: %s (run with "
-			"-v for the verifier log; kernel lockdown also refuses them)\n", strerror(-err));
+	const char *b = p, *e = strchr(p, '\n');
+
+	while (b > text && b[-1] != '\n')
+		b--;
+	if (!e)
+		e = p + strlen(p);
+	snprintf(out, cap, "%.*s", (int)(e - b), b);
+}
+
+static const char *last_of(const char *hay, const char *needle)
+{
+	const char *p, *last = NULL;
+
+	for (p = hay; (p = strstr(p, needle)); p++)
+		last = p;
+	return last;
+}
+
+/* Say which program or map the kernel refused and why, from libbpf's
+ * warnings ("prog 'X': BPF program load failed", the verifier's log whose
+ * last words precede "processed N insns", "map 'X': failed to create"). */
+static void explain_load_error(int err, const char *object)
+{
+	const char *log = load_log.buf ? load_log.buf : "", *p, *q;
+	char name[64] = "", why[512] = "";
+
+	if ((p = strstr(log, "prog '")) && (q = strstr(p, "': BPF program load failed"))) {
+		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 6), p + 6);
+		/* the verifier's verdict: the line before its statistics (the
+		 * last: subprograms have their own), or the log's last line when
+		 * it stopped early */
+		if ((q = last_of(log, "\nprocessed ")) || (q = strstr(p, "\n-- END PROG LOAD LOG --"))) {
+			const char *b = q;
+
+			while (b > log && b[-1] != '\n')
+				b--;
+			if (b > log)
+				line_at(log, b - 1, why, sizeof(why));
+		}
+		fprintf(stderr, "maptrace: the kernel refused BPF program '%s' of the %s object: %s "
+			"(%s; the verifier's log is above)\n", name, object,
+			why[0] ? why : "no verifier message", strerror(-err));
+	} else if ((p = strstr(log, "map '")) && (q = strstr(p, "': failed to create"))) {
+		line_at(log, p, why, sizeof(why));
+		fprintf(stderr, "maptrace: the kernel refused a BPF map of the %s object: %s\n",
+			object, why);
+	} else if (err == -EPERM && geteuid() != 0) {
+		fprintf(stderr, "maptrace: loading the %s BPF object was refused (%s) although "
+			"CAP_BPF+CAP_PERFMON are held (run with -v for libbpf's messages)\n", object,
+			strerror(-err));
+	} else {
+		fprintf(stderr, "maptrace: loading the %s BPF object failed: %s (run with -v for "
+			"libbpf's messages)\n", object, strerror(-err));
+	}
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -187,16 +290,127 @@ static int ticket_slots(uint32_t *out)
 }
 
 /* No slots: the map keeps its one entry, owned by an address no mm has. */
-static int retire_only_ticket_slot(struct maptrace_bpf *skel)
+static int retire_only_ticket_slot(struct mt_tracer *t)
 {
 	struct mt_ticket_slot taken = { .mm = 1 };
 	uint32_t zero = 0;
 
-	if (!bpf_map__update_elem(skel->maps.ticket_slots, &zero, sizeof(zero), &taken,
+	if (!bpf_map__update_elem(t->ticket_slots, &zero, sizeof(zero), &taken,
 				  sizeof(taken), BPF_ANY))
 		return 0;
 	fprintf(stderr, "maptrace: setting up the ticket slots failed: %s\n", strerror(errno));
 	return -errno;
+}
+
+/* The knobs both objects take, before load. */
+#define SET_KNOBS(sk) do {								\
+	(sk)->rodata->trace_all = opts->trace_all;					\
+	(sk)->rodata->tracer_tgid = getpid();						\
+	(sk)->rodata->dump_exit = opts->dump_exit;					\
+	(sk)->rodata->stack_mode = opts->stack_mode;					\
+	if (opts->stack_bytes)								\
+		(sk)->rodata->stack_bytes = opts->stack_bytes > MT_STACK_MAX ?		\
+					    MT_STACK_MAX : opts->stack_bytes;		\
+	for (size_t i_ = 0; i_ < sizeof(syscall_kinds) / sizeof(syscall_kinds[0]); i_++) \
+		(sk)->rodata->syscall_kind[syscall_kinds[i_].nr] = syscall_kinds[i_].kind; \
+	bpf_map__set_max_entries((sk)->maps.events, ring);				\
+	/* a small buffer must wake us well before it is full */			\
+	(sk)->rodata->wakeup_bytes = ring / 8;						\
+	bpf_map__set_max_entries((sk)->maps.ticket_slots, slots ? slots : 1);		\
+	(sk)->rodata->ticket_slot_mask = slots ? slots - 1 : 0;				\
+	(sk)->rodata->enter_times = opts->enter_times;					\
+	(sk)->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];				\
+	(sk)->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];			\
+	(sk)->rodata->event_times = !opts->untimed;					\
+	(sk)->rodata->spare_sys_exit = f->has[MT_FT_TP_PREEMPTIBLE];			\
+	bpf_program__set_autoload((sk)->progs.sys_exit_spare1, f->has[MT_FT_TP_PREEMPTIBLE]); \
+	bpf_program__set_autoload((sk)->progs.sys_exit_spare2, f->has[MT_FT_TP_PREEMPTIBLE]); \
+	bpf_program__set_autoload((sk)->progs.sys_exit_spare3, f->has[MT_FT_TP_PREEMPTIBLE]); \
+} while (0)
+
+#define TAKE_MAPS(t, sk) do {						\
+	(t)->events = (sk)->maps.events;				\
+	(t)->traced = (sk)->maps.traced;				\
+	(t)->stats = (sk)->maps.stats;					\
+	(t)->lost_mms = (sk)->maps.lost_mms;				\
+	(t)->ticket_slots = (sk)->maps.ticket_slots;			\
+	(t)->mm_seq = (sk)->maps.mm_seq;				\
+	(t)->lost_mm_notes = &(sk)->bss->lost_mm_notes;			\
+} while (0)
+
+/* Load with libbpf's warnings kept, to name what the kernel refused. */
+#define LOAD_LOGGED(err, call) do {					\
+	load_log.on = true;						\
+	load_log.len = 0;						\
+	if (load_log.buf)						\
+		load_log.buf[0] = '\0';					\
+	(err) = (call);							\
+	load_log.on = false;						\
+} while (0)
+
+static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
+		       const struct mt_features *f, uint32_t slots, uint64_t ring)
+{
+	int err;
+
+	t->skel = maptrace_bpf__open();
+	if (!t->skel) {
+		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
+		return -errno;
+	}
+	SET_KNOBS(t->skel);
+	/* iterators are read on demand, never auto-attached */
+	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
+	/* sys_enter, a program on every syscall, only if it has work (below) */
+	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
+	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(opts));
+
+	LOAD_LOGGED(err, maptrace_bpf__load(t->skel));
+	if (err) {
+		explain_load_error(err, "modern");
+		return err;
+	}
+	TAKE_MAPS(t, t->skel);
+	t->slot_mask = slots ? slots - 1 : 0;
+	if (!slots && (err = retire_only_ticket_slot(t)))
+		return err;
+	err = maptrace_bpf__attach(t->skel);
+	if (!err && needs_sys_enter(opts)) {
+		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
+		err = t->skel->links.sys_enter ? 0 : -errno;
+	}
+	if (err)
+		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s\n", strerror(-err));
+	return err;
+}
+
+/* The legacy object: every program attaches (sys_enter keeps each call's
+ * state there), and no ticket slot is ever claimed (tickets.bpf.h). */
+static int open_legacy(struct mt_tracer *t, const struct mt_tracer_opts *opts,
+		       const struct mt_features *f, uint32_t slots, uint64_t ring)
+{
+	int err;
+
+	t->lskel = maptrace_legacy_bpf__open();
+	if (!t->lskel) {
+		fprintf(stderr, "maptrace: opening the legacy BPF object failed: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	slots = 0;
+	SET_KNOBS(t->lskel);
+	LOAD_LOGGED(err, maptrace_legacy_bpf__load(t->lskel));
+	if (err) {
+		explain_load_error(err, "legacy");
+		return err;
+	}
+	TAKE_MAPS(t, t->lskel);
+	t->proc_snap = &t->lskel->bss->proc_snap;
+	err = maptrace_legacy_bpf__attach(t->lskel);
+	if (err)
+		fprintf(stderr, "maptrace: attaching the legacy BPF programs failed: %s\n",
+			strerror(-err));
+	return err;
 }
 
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
@@ -210,6 +424,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	int err;
 
 	verbosity = opts->verbose;
+	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF);
 	libbpf_set_print(print_libbpf);
 	err = preflight(f, opts->verbose);
 	if (!err)
@@ -224,54 +439,11 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->ctx = ctx;
 	t->ncpus = libbpf_num_possible_cpus();
 
-	t->skel = maptrace_bpf__open();
-	if (!t->skel) {
-		err = -errno;
-		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
+	err = mt_features_object(f) == MT_OBJ_LEGACY ? open_legacy(t, opts, f, slots, ring) :
+						       open_modern(t, opts, f, slots, ring);
+	if (err)
 		goto fail;
-	}
-	t->skel->rodata->trace_all = opts->trace_all;
-	t->skel->rodata->tracer_tgid = getpid();
-	t->skel->rodata->dump_exit = opts->dump_exit;
-	t->skel->rodata->stack_mode = opts->stack_mode;
-	if (opts->stack_bytes)
-		t->skel->rodata->stack_bytes = opts->stack_bytes > MT_STACK_MAX ? MT_STACK_MAX :
-										  opts->stack_bytes;
-	for (size_t i = 0; i < sizeof(syscall_kinds) / sizeof(syscall_kinds[0]); i++)
-		t->skel->rodata->syscall_kind[syscall_kinds[i].nr] = syscall_kinds[i].kind;
-	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF);
-	bpf_map__set_max_entries(t->skel->maps.events, ring);
-	/* a small buffer must wake us well before it is full */
-	t->skel->rodata->wakeup_bytes = ring / 8;
-	bpf_map__set_max_entries(t->skel->maps.ticket_slots, slots ? slots : 1);
-	t->skel->rodata->ticket_slot_mask = slots ? slots - 1 : 0;
-	t->skel->rodata->enter_times = opts->enter_times;
-	t->skel->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];
-	t->skel->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];
-	t->skel->rodata->event_times = !opts->untimed;
-	/* iterators are read on demand, never auto-attached */
-	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
-	/* sys_enter, a program on every syscall, only if it has work (below) */
-	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
-	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(opts));
-
-	err = maptrace_bpf__load(t->skel);
-	if (err) {
-		explain_load_error(err);
-		goto fail;
-	}
-	if (!slots && (err = retire_only_ticket_slot(t->skel)))
-		goto fail;
-	err = maptrace_bpf__attach(t->skel);
-	if (!err && needs_sys_enter(opts)) {
-		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
-		err = t->skel->links.sys_enter ? 0 : -errno;
-	}
-	if (err) {
-		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s\n", strerror(-err));
-		goto fail;
-	}
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
+	t->rb = ring_buffer__new(bpf_map__fd(t->events), on_sample, t, NULL);
 	if (!t->rb) {
 		err = -errno;
 		fprintf(stderr, "maptrace: creating the ring buffer reader failed: %s\n",
@@ -291,6 +463,7 @@ void mt_tracer_close(struct mt_tracer *t)
 		return;
 	ring_buffer__free(t->rb);
 	maptrace_bpf__destroy(t->skel);
+	maptrace_legacy_bpf__destroy(t->lskel);
 	free(t);
 }
 
@@ -299,7 +472,7 @@ int mt_tracer_add_pid(struct mt_tracer *t, pid_t tgid)
 	__u32 key = tgid;
 	__u8 one = 1;
 
-	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+	if (bpf_map__update_elem(t->traced, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -344,7 +517,7 @@ int mt_tracer_drain(struct mt_tracer *t)
 static void read_stat(struct mt_tracer *t, __u32 idx, uint64_t *percpu)
 {
 	memset(percpu, 0, sizeof(*percpu) * t->ncpus);
-	bpf_map__lookup_elem(t->skel->maps.stats, &idx, sizeof(idx), percpu,
+	bpf_map__lookup_elem(t->stats, &idx, sizeof(idx), percpu,
 			     sizeof(*percpu) * t->ncpus, 0);
 }
 
@@ -357,6 +530,60 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT])
 		out[i] = 0;
 		for (int c = 0; c < t->ncpus; c++)
 			out[i] += percpu[c];
+	}
+}
+
+static uint64_t prog_missed_runs(const struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.recursion_misses : 0;
+}
+
+/* A skipped run of sys_exit or of a spare but the last is made up for by
+ * the next spare (bpf/maptrace.bpf.c); the last one's are lost. */
+#define COVERED_BY_SPARE(sk, p)						\
+	((sk)->rodata->spare_sys_exit &&					\
+	 ((p) == (sk)->progs.sys_exit || (p) == (sk)->progs.sys_exit_spare1 ||	\
+	  (p) == (sk)->progs.sys_exit_spare2))
+
+static bool covered_by_spare(struct mt_tracer *t, const struct bpf_program *p)
+{
+	return t->skel ? COVERED_BY_SPARE(t->skel, p) : COVERED_BY_SPARE(t->lskel, p);
+}
+
+/* The object loaded, whichever it is. */
+static struct bpf_object *tracer_object(struct mt_tracer *t)
+{
+	return t->skel ? t->skel->obj : t->lskel->obj;
+}
+
+uint64_t mt_tracer_missed_runs(struct mt_tracer *t)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, tracer_object(t))
+		if (!covered_by_spare(t, p))
+			n += prog_missed_runs(p);
+	return n;
+}
+
+void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap)
+{
+	struct bpf_program *p;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	bpf_object__for_each_program(p, tracer_object(t)) {
+		uint64_t n = covered_by_spare(t, p) ? 0 : prog_missed_runs(p);
+
+		if (n && len < cap)
+			len += snprintf(buf + len, cap - len, "%s%s=%llu", len ? " " : "",
+					bpf_program__name(p), (unsigned long long)n);
 	}
 }
 
@@ -374,8 +601,8 @@ int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)
 
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
 {
-	const struct bpf_map *m = t->skel->maps.lost_mms;
-	__u64 key, next, notes = __atomic_load_n(&t->skel->bss->lost_mm_notes, __ATOMIC_ACQUIRE);
+	const struct bpf_map *m = t->lost_mms;
+	__u64 key, next, notes = __atomic_load_n(t->lost_mm_notes, __ATOMIC_ACQUIRE);
 	int n = 0;
 	void *prev = NULL;
 
@@ -430,6 +657,54 @@ static int read_all(int fd, char **buf, size_t *len)
 	return 0;
 }
 
+/* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
+ * at each read-locked batch the BPF side noted (proc_snap in
+ * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
+ * exact image after that ticket, as the iterator's. smaps rather than maps:
+ * its VmFlags say what maps does not and the shadow needs, "dc" (MADV_
+ * DONTFORK: what the next fork leaves out) and "gd" (grows down). */
+static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
+			 uint64_t *mm, uint64_t *stamp)
+{
+	volatile struct mt_proc_snap *ps = t->proc_snap;
+	struct mt_smaps sm = { 0 };
+	struct mt_proc_snap snap;
+	char path[40], *buf = NULL;
+	size_t cap = 0, len = 0;
+	int err;
+
+	ps->mm = 0;
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tgid);
+	err = mt_proc_read_whole(path, &buf, &cap, &len);
+	/* written by our own open() and read() calls, which have returned */
+	snap.mm = ps->mm;
+	snap.first = ps->first;
+	snap.last = ps->last;
+	snap.batches = ps->batches;
+	if (!err && (!snap.mm || !snap.batches))
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH; /* no address space (any more) */
+	else if (!err && snap.first != snap.last)
+		err = -EAGAIN; /* a mapping call ran between two batches */
+	if (!err)
+		err = mt_smaps_parse(buf, len, &sm, NULL);
+	free(buf);
+	for (size_t i = 0; !err && i < sm.maps.count; i++) {
+		struct mt_region r = sm.maps.regions[i];
+
+		if (sm.stats[i].vmflags & MT_VMF_DC)
+			r.flags |= MT_RF_DONTCOPY;
+		if (sm.stats[i].vmflags & MT_VMF_GD)
+			r.flags |= MT_RF_GROWSDOWN;
+		err = mt_maps_append(out, &r, r.name, r.name ? strlen(r.name) : 0);
+	}
+	mt_smaps_free(&sm);
+	if (!err && !out->count)
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
+	*mm = snap.mm;
+	*stamp = snap.first;
+	return err;
+}
+
 int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 		       uint64_t *mm, uint64_t *stamp)
 {
@@ -441,6 +716,8 @@ int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 	bool first = true;
 	int fd, err;
 
+	if (t->proc_snap)
+		return snapshot_proc(t, tgid, out, mm, stamp);
 	link = bpf_program__attach_iter(t->skel->progs.seed_vmas, &opts);
 	if (!link)
 		return errno == ESRCH || errno == ENOENT ? -ESRCH : -errno;

@@ -39,6 +39,7 @@ enum mt_event_kind {
 	MT_EV_DUMP_END,       /* end of an in-kernel dump */
 	MT_EV_SEQ_VOID,       /* an order ticket that no event will carry */
 	MT_EV_STACK,          /* the user stack of the next event of the same thread (same mm, seq) */
+	MT_EV_MAP_VDSO,       /* arch_prctl(ARCH_MAP_VDSO_*) (x86): the vDSO mapped anew */
 	MT_EV__COUNT
 };
 
@@ -51,6 +52,9 @@ enum mt_event_kind {
 enum mt_dump_reason {
 	MT_DUMP_EXEC = 1,  /* the address space an exec just created */
 	MT_DUMP_EXIT = 2,  /* the address space as its last thread group exits */
+	MT_DUMP_RESEED = 3, /* after a call whose event cannot say what it changed: one
+			       that failed after taking the mmap write lock (it may have
+			       changed part of its range), or ARCH_MAP_VDSO_* */
 };
 
 /* How a dump ended: DUMP_END args[2]. */
@@ -77,6 +81,7 @@ enum mt_event_flag {
 	MT_EVF_STACK_FP      = 1u << 11, /* STACK: payload is __u64 return addresses (frame pointers) */
 	MT_EVF_STACK_DWARF   = 1u << 12, /* STACK: payload is struct mt_user_regs + stack bytes from sp */
 	MT_EVF_READ_IMPLIES_EXEC = 1u << 13, /* the caller's personality has READ_IMPLIES_EXEC */
+	MT_EVF_VMA_DONTCOPY  = 1u << 14, /* VMA_INFO: the vma is VM_DONTCOPY (fork does not copy it) */
 };
 
 /*
@@ -188,6 +193,19 @@ struct mt_iter_vma {
 	__u32 file_flags;   /* enum mt_event_flag: MT_EVF_FILE and how path is written */
 };
 _Static_assert(sizeof(struct mt_iter_vma) == 72, "mt_iter_vma ABI size");
+
+/* A /proc/PID/maps read by the loader, as the legacy object saw it (its
+ * .bss proc_snap; no task_vma iterator before Linux 5.12): the mm the file
+ * shows and that mm's ticket count at the first and the last batch of lines
+ * (each read under the mmap read lock). first == last: the text is the
+ * address space after exactly ticket first. */
+struct mt_proc_snap {
+	__u64 mm;       /* set when the file is opened (mm_access()), 0 = none */
+	__u64 first;
+	__u64 last;
+	__u64 batches;  /* read-lock holds seen */
+};
+_Static_assert(sizeof(struct mt_proc_snap) == 32, "mt_proc_snap ABI size");
 
 /* What the path of a VMA record is. */
 enum mt_name_kind {

@@ -27,6 +27,8 @@ bool mt_event_file_deleted(const struct mt_event *e);
 
 /* Whether the call failed (ret is -errno). */
 int mt_event_failed(const struct mt_event *e);
+/* A system call's event (a mapping call), not a lifecycle, dump or stack record. */
+bool mt_event_is_call(__u32 kind);
 
 /* One human-readable line (with '\n'); time is relative to t0_ns. */
 void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns);

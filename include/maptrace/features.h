@@ -24,6 +24,7 @@ enum mt_feature {
 	MT_FT_TP_SCHED,         /* tp_btf/sched_process_fork, _exec, _exit */
 	MT_FT_TP_MMAP_LOCK,     /* tp_btf/mmap_lock_acquire_returned (5.11) */
 	MT_FT_EXIT_SEES_MM,     /* sched_process_exit runs before exit_mm() (6.16) */
+	MT_FT_TP_PREEMPTIBLE,   /* tracepoint callbacks run preemptibly (SRCU-fast, 7.x) */
 	MT_FT_TASK_STORAGE,     /* task-local storage for tracing programs (5.13) */
 	MT_FT_CURRENT_TASK_BTF, /* bpf_get_current_task_btf() (5.11) */
 	MT_FT_TASK_PT_REGS,     /* bpf_task_pt_regs() (5.15) */
@@ -33,6 +34,9 @@ enum mt_feature {
 	MT_FT_VMA_KFUNCS,       /* bpf_iter_task_vma_new/_next/_destroy kfuncs (6.7) */
 	MT_FT_PROG_SYSCALL,     /* BPF_PROG_TYPE_SYSCALL (5.14) */
 	MT_FT_PROCMAP_QUERY,    /* PROCMAP_QUERY ioctl on /proc/PID/maps (6.11) */
+	MT_FT_FEXIT_MM_LOCKS,   /* fexit attaches to down_write_killable, down_write,
+				   down_read_killable, mm_access, and is safe on
+				   functions that sleep (the legacy object) */
 	MT_FT__COUNT
 };
 
@@ -43,15 +47,29 @@ struct mt_features {
 	char machine[65];       /* uname -m */
 };
 
+/* Which BPF object traces on a kernel: the one built for kernels with the
+ * mmap_lock tracepoints, task storage, bpf_loop() and the vma helpers, or
+ * the legacy one (bpf/maptrace_legacy.bpf.c) that orders calls by fexit on
+ * the rwsem calls behind the mmap lock. Chosen from facts, never versions. */
+enum mt_bpf_object {
+	MT_OBJ_NONE = 0,     /* cannot trace: see mt_features_blocker() */
+	MT_OBJ_MODERN,
+	MT_OBJ_LEGACY,
+};
+
+enum mt_bpf_object mt_features_object(const struct mt_features *f);
+
 /* Probe the running kernel (root or CAP_BPF for the test loads; without them
  * those facts read as missing). MAPTRACE_PRETEND_MISSING=NAME[,NAME...]
- * (names as mt_feature_name()) makes facts read as missing, so that tests
- * run every fallback on any kernel. */
+ * (names as mt_feature_name()) makes facts read as missing, and
+ * MAPTRACE_PRETEND_PRESENT=NAME[,...] as present where that is safe (a
+ * precaution such as tp_preemptible), so that tests run every fallback on
+ * any kernel. */
 void mt_features_probe(struct mt_features *f);
 
-/* Clear the facts named in a comma-separated list; returns -1 and names
- * the first unknown one in *bad (pure: probe.c applies the variable). */
-int mt_features_pretend_missing(struct mt_features *f, const char *list, const char **bad);
+/* Set the facts named in a comma-separated list to value; returns -1 and
+ * names the first unknown one in *bad (pure: probe.c applies the variables). */
+int mt_features_pretend(struct mt_features *f, const char *list, bool value, const char **bad);
 
 /* A fact's name ("ringbuf") and what it is, for reports. */
 const char *mt_feature_name(enum mt_feature ft);

@@ -57,6 +57,7 @@ struct mt_session {
 	struct mt_u64map live;      /* -- COMMAND: tgids of it and its traced descendants */
 	uint64_t resyncs;           /* address spaces re-read after losses */
 	uint64_t resync_failures;
+	uint64_t missed_runs;       /* program runs the kernel skipped, as last seen */
 };
 
 /* Parse the TARGET options shared by commands: -p, -a, -- COMMAND. Returns

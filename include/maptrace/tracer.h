@@ -1,8 +1,10 @@
 /* tracer.h - the BPF side's lifecycle seen from user space.
  *
  * Checks the machine (privileges, BTF, tracefs), opens, sizes, loads and
- * attaches the programs, delivers events, reports drops, and reads seeding
- * snapshots with the task_vma iterator. The only module that calls libbpf.
+ * attaches the programs (the modern or the legacy object, as the probed
+ * facts say), delivers events, reports drops, and reads seeding snapshots
+ * (the task_vma iterator, or /proc/PID/maps stamped by the legacy object).
+ * The only module that calls libbpf.
  */
 #ifndef MAPTRACE_TRACER_H
 #define MAPTRACE_TRACER_H
@@ -57,6 +59,12 @@ int mt_tracer_drain(struct mt_tracer *t);
 
 /* Sum of the per-CPU counters (enum mt_stat). */
 void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT]);
+/* Runs of maptrace's programs the kernel skipped (bpf_prog_info's
+ * recursion_misses, Linux 5.12): a program still running on a CPU, preempted
+ * or interrupted, makes the kernel skip the next run there, silently. */
+uint64_t mt_tracer_missed_runs(struct mt_tracer *t);
+/* The same per program, as "name=N ..." into buf (empty when none). */
+void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap);
 /* Per-CPU dropped-event counts, for the report; returns the number of CPUs
  * written (at most cap). */
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
@@ -65,7 +73,8 @@ int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
  * written to mms (at most cap). */
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);
 
-/* Snapshot the address space of tgid with the task_vma iterator: regions
+/* Snapshot the address space of tgid with the task_vma iterator (legacy
+ * object: /proc/PID/maps, stamped at each read-locked batch): regions
  * into *out (which must be empty), its mm into *mm, and into *stamp the mm's
  * ticket count while the vmas were read. Returns 0 when every vma was read at
  * the same ticket (an exact image after event *stamp), -EAGAIN when the mm

@@ -21,6 +21,8 @@
 # counted as skipped.
 # GUEST_EXTRA: a shell command the guests run last, only logged (e.g.
 # GUEST_EXTRA="maptrace verify -v -- /wl/demo"; workloads are in /wl).
+# MATRIX_VERIFY, MATRIX_COUNTS: the workloads of the verify and counts
+# checks, when only some are wanted (default: all).
 #
 # Inside each guest (tests/kernels/init), with what is asserted here:
 #   boot        /init ran and reported to the end (not killed by the timeout)
@@ -56,9 +58,12 @@ OUT=.output/kernels
 FETCH=tests/kernels/fetch.sh
 
 VERIFY_WL=(mmap_ops mremap_forms heap_brk thread_race thread_churn sysv_shm lifecycle jit_dlopen
-	   aio_ring demo)
+	   aio_ring demo killed_child)
 # fixed call counts (lifecycle in its "steady" mode): tests/integration/run.sh's counts set
 COUNTS_WL=(mmap_ops mremap_forms heap_brk thread_race sysv_shm lifecycle aio_ring demo)
+# a subset while investigating one kernel (the full run is the default)
+[ -n "${MATRIX_VERIFY:-}" ] && read -r -a VERIFY_WL <<<"$MATRIX_VERIFY"
+[ -n "${MATRIX_COUNTS:-}" ] && read -r -a COUNTS_WL <<<"$MATRIX_COUNTS"
 KINDS=(mmap munmap mprotect pkey_mprotect brk mremap shmat shmdt remap_file_pages io_setup io_destroy)
 VERIFY_OK='^verify: [1-9][0-9]* checkpoints, [1-9][0-9]* address spaces, 0 divergent pages, 0 lost events$'
 
@@ -109,6 +114,17 @@ t_verify() {
 		return
 	fi
 	last=$(lines OUT "$name" | tail -n 1)
+	# The degradation a kernel without the vma iterator kfuncs (before 6.7)
+	# documents: a process killed by SIGKILL at some points does not stop
+	# in exit, so it may end uncompared; verify must then fail saying so,
+	# with nothing else wrong (lifecycle kills a child in its loop).
+	if (( rc == 1 )) && lines OUT features | grep -q "DEGRADED: no vma iterator kfuncs" &&
+		[[ $last =~ ^verify:\ [1-9][0-9]*\ checkpoints,\ [1-9][0-9]*\ address\ spaces,\ 0\ divergent\ pages,\ 0\ lost\ events$ ]] &&
+		[ "$(lines ERR "$name" | grep -c '^maptrace')" = 1 ] &&
+		lines ERR "$name" | grep -q "^maptrace verify: [0-9]* address spaces ended without being compared"; then
+		check_pass "$name (degraded as documented: $(lines ERR "$name" | grep -o '[0-9]* address spaces ended without being compared'))"
+		return
+	fi
 	if (( rc != 0 )); then
 		check_fail "$name" "exit status $rc; last line: ${last:-none}"
 		lines OUT "$name" | grep -m 4 -A 2 DIVERGENCE | indent
@@ -231,13 +247,21 @@ run_kernel() {
 		     -append "console=ttyAMA0 panic=-1 rdinit=/init") ;;
 	esac
 	echo "kernels: booting $kname ($pkg), console log $log"
-	t0=$(date +%s)
-	timeout -k 10 "$boot_to" "${qemu[@]}" -m 1G -smp 2 -nographic -no-reboot \
-		-kernel "$vmlinuz" -initrd "$tmp/initrd-$arch.cpio.gz" </dev/null >"$log" 2>&1
-	rc=$?
-	secs=$(( $(date +%s) - t0 ))
-	marks >"$tmp/marks"
-	release=$(sed -n 's/^BOOT \([^ ]*\) .*/\1/p' "$tmp/marks" | head -n 1)
+	for try in 1 2; do
+		t0=$(date +%s)
+		timeout -k 10 "$boot_to" "${qemu[@]}" -m 1G -smp 2 -nographic -no-reboot \
+			-kernel "$vmlinuz" -initrd "$tmp/initrd-$arch.cpio.gz" </dev/null >"$log" 2>&1
+		rc=$?
+		secs=$(( $(date +%s) - t0 ))
+		marks >"$tmp/marks"
+		release=$(sed -n 's/^BOOT \([^ ]*\) .*/\1/p' "$tmp/marks" | head -n 1)
+		# a kernel that died before /init ran, under software emulation
+		# (seen: a panic in an interrupt at 3 s on 7.2), is booted once
+		# more; nothing of maptrace ran yet
+		[ -n "$release" ] || (( rc == 124 || rc == 137 || try == 2 )) && break
+		echo "kernels: $kname died before /init ran (qemu exit status $rc): booting it again"
+		cp "$log" "$log.first"
+	done
 
 	if [ -z "$release" ]; then
 		if (( rc == 124 || rc == 137 )); then

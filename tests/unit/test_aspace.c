@@ -49,6 +49,17 @@ static struct mt_event ev_munmap(uint64_t mm, uint64_t seq, uint64_t addr, uint6
 	return e;
 }
 
+static struct mt_event ev_vma(uint64_t mm, uint64_t seq, uint64_t id, uint64_t start, uint64_t end)
+{
+	struct mt_event e = ev(MT_EV_VMA, mm, seq);
+
+	e.args[0] = start;
+	e.args[1] = end;
+	e.args[3] = MT_VM_READ | MT_VM_WRITE;
+	e.args[4] = id;
+	return e;
+}
+
 static void feed(struct mt_aspaces *reg, struct mt_event e)
 {
 	mt_aspaces_feed(reg, &e, "");
@@ -123,18 +134,178 @@ static void test_void_ticket_fills_gap(void **state)
 	mt_aspaces_free(&reg);
 }
 
+static struct mt_event ev_mprotect(uint64_t mm, uint64_t seq, uint64_t addr, uint64_t len,
+				   uint64_t prot, int64_t ret)
+{
+	struct mt_event e = ev(MT_EV_MPROTECT, mm, seq);
+
+	e.args[0] = addr;
+	e.args[1] = len;
+	e.args[2] = prot;
+	e.ret = ret;
+	return e;
+}
+
 static void test_failed_call_with_ticket_requests_resync(void **state)
+{
+	struct mt_aspaces reg;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 1));
+	/* EACCES: some vma refused PROT_WRITE, those before it changed */
+	feed(&reg, ev_mprotect(MM1, 2, A, 2 * PG, 3, -13));
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
+/* mm/mprotect.c do_mprotect_pkey: vma after vma from start, ENOMEM at the
+ * first gap (or past the last vma), the vmas before it changed. */
+static void test_failed_mprotect_applies_up_to_the_gap(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_shadow *s;
+	struct mt_event e;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 3));
+	feed(&reg, ev_mmap(MM1, 2, A + 2 * PG, PG, 1));
+	feed(&reg, ev_mmap(MM1, 3, A + 4 * PG, PG, 3));
+	feed(&reg, ev_mprotect(MM1, 4, A + PG, 4 * PG, 4 | 1, -12));
+	s = mt_aspaces_by_mm(&reg, MM1)->shadow;
+	assert_int_equal(mt_shadow_find(s, A)->perms, MT_PERM_READ | MT_PERM_WRITE);
+	assert_int_equal(mt_shadow_find(s, A + PG)->perms, MT_PERM_READ | MT_PERM_EXEC);
+	assert_int_equal(mt_shadow_find(s, A + PG)->start, A + PG);
+	assert_int_equal(mt_shadow_find(s, A + 2 * PG)->perms, MT_PERM_READ | MT_PERM_EXEC);
+	assert_int_equal(mt_shadow_find(s, A + 2 * PG)->end, A + 3 * PG);
+	assert_null(mt_shadow_find(s, A + 3 * PG));
+	/* after the gap: untouched */
+	assert_int_equal(mt_shadow_find(s, A + 4 * PG)->perms, MT_PERM_READ | MT_PERM_WRITE);
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+
+	/* past the end of the last vma: all of it changed */
+	feed(&reg, ev_mprotect(MM1, 5, A + 4 * PG, 8 * PG, 0, -12));
+	assert_int_equal(mt_shadow_find(s, A + 4 * PG)->perms, 0);
+	/* starting in a gap: nothing changed */
+	feed(&reg, ev_mprotect(MM1, 6, A + 3 * PG, 2 * PG, 0, -12));
+	assert_int_equal(mt_shadow_find(s, A + 2 * PG)->perms, MT_PERM_READ | MT_PERM_EXEC);
+	/* pkey_mprotect is the same walk */
+	e = ev_mprotect(MM1, 7, A, 3 * PG + 1, 1, -12);
+	e.kind = MT_EV_PKEY_MPROTECT;
+	e.args[3] = (uint64_t)-1;
+	feed(&reg, e);
+	assert_int_equal(mt_shadow_find(s, A)->perms, MT_PERM_READ);
+	assert_int_equal(mt_shadow_find(s, A + 2 * PG)->perms, MT_PERM_READ);
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->applied, 7);
+	mt_aspaces_free(&reg);
+}
+
+/* ENOMEM with no gap in range came from mprotect_fixup() (commit charge,
+ * the map count limit) at a vma we cannot tell: re-read. */
+static void test_failed_mprotect_without_gap_requests_resync(void **state)
+{
+	struct mt_aspaces reg;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, 4 * PG, 1));
+	feed(&reg, ev_mprotect(MM1, 2, A, 4 * PG, 3, -12));
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_int_equal(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A)->perms,
+			 MT_PERM_READ);
+	mt_aspaces_free(&reg);
+}
+
+/* A failure the shadow cannot model is followed by a dump of the whole
+ * address space (MT_DUMP_RESEED), stamped with the mm's ticket when it was
+ * read: the shadow becomes that dump and the resync is no longer needed;
+ * events stamped before it are stale, later ones apply on top. */
+static void test_reseed_dump_after_failed_call(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_aspace *as;
+	struct mt_event e;
+
+	seed_empty(&reg, 0);
+	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 1));
+	feed(&reg, ev_mprotect(MM1, 2, A, 2 * PG, 3, -1)); /* EPERM: a sealed vma */
+	as = mt_aspaces_by_mm(&reg, MM1);
+	assert_true(as->resync);
+	feed(&reg, ev_mmap(MM1, 4, A + 8 * PG, PG, 3)); /* after the dump: waits */
+	feed(&reg, ev_vma(MM1, 3, 5, A, A + PG));     /* rw-: changed before the seal */
+	e = ev_vma(MM1, 3, 5, A + PG, A + 2 * PG);
+	e.args[3] = MT_VM_READ;
+	feed(&reg, e);
+	e = ev(MT_EV_DUMP_END, MM1, 3);
+	e.args[0] = 5;
+	e.args[1] = 2;
+	e.aux[0] = MT_DUMP_RESEED;
+	feed(&reg, e);
+	assert_ptr_equal(mt_aspaces_by_mm(&reg, MM1), as);
+	assert_false(as->resync);
+	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ | MT_PERM_WRITE);
+	assert_int_equal(mt_shadow_find(as->shadow, A + PG)->perms, MT_PERM_READ);
+	assert_non_null(mt_shadow_find(as->shadow, A + 8 * PG)); /* ticket 4, applied */
+	assert_int_equal(as->next_seq, 5);
+	assert_int_equal(as->pid, PID);
+	feed(&reg, ev_munmap(MM1, 3, A, PG)); /* the dump's own ticket arriving late */
+	assert_int_equal(reg.stale, 1);
+	assert_non_null(mt_shadow_find(as->shadow, A));
+	mt_aspaces_free(&reg);
+}
+
+/* arch_prctl(ARCH_MAP_VDSO_64) maps [vvar]/[vdso] where and as large as
+ * the kernel's image says: the event asks for a re-read, and the reseed
+ * dump that follows it answers (and shows the new vdso). */
+static void test_map_vdso_learnt_from_the_reseed_dump(void **state)
+{
+	static const char vdso[] = "[vdso]";
+	struct mt_aspaces reg;
+	struct mt_aspace *as;
+	struct mt_event e;
+
+	seed_empty(&reg, 0);
+	e = ev(MT_EV_MAP_VDSO, MM1, 1);
+	e.args[0] = 0x2003; /* ARCH_MAP_VDSO_64 */
+	e.args[1] = A;
+	feed(&reg, e);
+	as = mt_aspaces_by_mm(&reg, MM1);
+	assert_true(as->resync);
+	assert_null(mt_shadow_find(as->shadow, A));
+	e = ev_vma(MM1, 1, 3, A, A + 2 * PG);
+	e.args[3] = MT_VM_READ | MT_VM_EXEC;
+	e.flags = 0;
+	e.path_len = 0;
+	mt_aspaces_feed(&reg, &e, vdso);
+	e = ev(MT_EV_DUMP_END, MM1, 1);
+	e.args[0] = 3;
+	e.args[1] = 1;
+	e.aux[0] = MT_DUMP_RESEED;
+	feed(&reg, e);
+	assert_false(as->resync);
+	assert_non_null(mt_shadow_find(as->shadow, A + PG));
+	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ | MT_PERM_EXEC);
+	assert_int_equal(as->next_seq, 2);
+	mt_aspaces_free(&reg);
+}
+
+/* No dump on this kernel (before 6.7): the resync the failure asked for
+ * stays asked for. */
+static void test_reseed_not_taken_keeps_the_resync(void **state)
 {
 	struct mt_aspaces reg;
 	struct mt_event e;
 
 	seed_empty(&reg, 0);
-	e = ev(MT_EV_MPROTECT, MM1, 1);
-	e.args[0] = A;
-	e.args[1] = 4 * PG;
-	e.ret = -12; /* ENOMEM: may have applied up to a hole */
+	feed(&reg, ev_mprotect(MM1, 1, A, PG, 1, -1));
+	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_by_mm(&reg, MM1)->resync = false;
+	e = ev(MT_EV_DUMP_END, MM1, 1);
+	e.args[0] = 6;
+	e.aux[0] = MT_DUMP_RESEED;
+	e.args[2] = MT_DUMP_NOT_TAKEN;
 	feed(&reg, e);
 	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_int_equal(reg.dumps_not_taken, 1);
 	mt_aspaces_free(&reg);
 }
 
@@ -241,17 +412,6 @@ static void count_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint3
 	/* everything before the stamp is applied when the dump is delivered */
 	assert_int_equal(as->next_seq, 3);
 	assert_non_null(mt_shadow_find(as->shadow, A + PG));
-}
-
-static struct mt_event ev_vma(uint64_t mm, uint64_t seq, uint64_t id, uint64_t start, uint64_t end)
-{
-	struct mt_event e = ev(MT_EV_VMA, mm, seq);
-
-	e.args[0] = start;
-	e.args[1] = end;
-	e.args[3] = MT_VM_READ | MT_VM_WRITE;
-	e.args[4] = id;
-	return e;
 }
 
 static void test_exec_dump_seeds_and_exit_dump_is_ordered(void **state)
@@ -388,11 +548,41 @@ static void test_clone_vm_child_shares_and_exec_moves(void **state)
 	feed(&reg, f);
 	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM1));
 	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 2);
+	/* while the child runs in it (the parent waits in vfork), its pid
+	 * is the one to stop at a checkpoint */
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID + 1);
 	x = ev(MT_EV_EXEC, MM2, 0);
 	x.pid = PID + 1;
 	feed(&reg, x); /* vfork child execs: leaves the shared mm */
 	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 1);
 	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID + 1), mt_aspaces_by_mm(&reg, MM2));
+	/* the parent's again: checkpoints and resyncs read /proc/PID */
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM2)->pid, PID + 1);
+	mt_aspaces_free(&reg);
+}
+
+/* posix_spawn's child (CLONE_VM|CLONE_VFORK) may also exit without exec
+ * (exec failed: _exit(127)): the mm is the parent's alone again. */
+static void test_clone_vm_child_exit_gives_the_mm_back(void **state)
+{
+	struct mt_aspaces reg;
+	struct mt_event f, x;
+
+	seed_empty(&reg, 0);
+	f = ev(MT_EV_FORK, MM1, 0);
+	f.flags = MT_EVF_VM;
+	f.aux[0] = MM1;
+	f.aux[1] = PID + 1;
+	feed(&reg, f);
+	x = ev(MT_EV_EXIT, MM1, 0);
+	x.pid = x.tid = PID + 1;
+	x.flags = MT_EVF_GROUP_DEAD;
+	feed(&reg, x);
+	assert_ptr_equal(mt_aspaces_by_tgid(&reg, PID), mt_aspaces_by_mm(&reg, MM1));
+	assert_null(mt_aspaces_by_tgid(&reg, PID + 1));
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->users, 1);
+	assert_int_equal(mt_aspaces_by_mm(&reg, MM1)->pid, PID);
 	mt_aspaces_free(&reg);
 }
 
@@ -629,12 +819,18 @@ int main(void)
 		cmocka_unit_test(test_stale_events_after_snapshot),
 		cmocka_unit_test(test_void_ticket_fills_gap),
 		cmocka_unit_test(test_failed_call_with_ticket_requests_resync),
+		cmocka_unit_test(test_failed_mprotect_applies_up_to_the_gap),
+		cmocka_unit_test(test_failed_mprotect_without_gap_requests_resync),
+		cmocka_unit_test(test_reseed_dump_after_failed_call),
+		cmocka_unit_test(test_reseed_not_taken_keeps_the_resync),
+		cmocka_unit_test(test_map_vdso_learnt_from_the_reseed_dump),
 		cmocka_unit_test(test_fork_copies_parent_at_its_ticket),
 		cmocka_unit_test(test_fork_older_than_a_snapshot_still_seeds_the_child),
 		cmocka_unit_test(test_fork_skips_dontcopy),
 		cmocka_unit_test(test_exec_dump_seeds_and_exit_dump_is_ordered),
 		cmocka_unit_test(test_incomplete_dump_requests_resync),
 		cmocka_unit_test(test_clone_vm_child_shares_and_exec_moves),
+		cmocka_unit_test(test_clone_vm_child_exit_gives_the_mm_back),
 		cmocka_unit_test(test_fork_naming_parent_mm_or_tgid),
 		cmocka_unit_test(test_pid_and_mm_recycled),
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),

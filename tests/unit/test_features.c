@@ -1,6 +1,6 @@
 /* test_features.c - what each kernel's probed facts mean: the blocker a
- * kernel without a required fact gets, the mechanisms and degradations of a
- * 6.1-like kernel, and MAPTRACE_PRETEND_MISSING's list. */
+ * kernel without a required fact gets, the object and mechanisms of 5.10-
+ * and 6.1-like kernels, and MAPTRACE_PRETEND_MISSING's list. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,15 +62,57 @@ static void test_6_12_dumps_in_exit_mm(void **state)
 	assert_null(m[MT_JOB_EXIT_CHECK].degraded);
 }
 
-/* 5.10: the first missing requirement is named, BTF before the rest */
+/* Debian 11's 5.10 as probed in the kernel matrix */
+static void as_on_5_10(struct mt_features *f)
+{
+	all_present(f);
+	f->has[MT_FT_TP_MMAP_LOCK] = false;
+	f->has[MT_FT_EXIT_SEES_MM] = false;
+	f->has[MT_FT_TASK_STORAGE] = false;
+	f->has[MT_FT_CURRENT_TASK_BTF] = false;
+	f->has[MT_FT_TASK_PT_REGS] = false;
+	f->has[MT_FT_FIND_VMA] = false;
+	f->has[MT_FT_LOOP] = false;
+	f->has[MT_FT_TASK_VMA_ITER] = false;
+	f->has[MT_FT_VMA_KFUNCS] = false;
+	f->has[MT_FT_PROG_SYSCALL] = false;
+	f->has[MT_FT_PROCMAP_QUERY] = false;
+}
+
+/* 5.10 with fexit: the legacy object, and every job says how */
+static void test_5_10_traces_with_the_legacy_object(void **state)
+{
+	struct mt_features f;
+	struct mt_mechanism m[MT_JOB__COUNT];
+
+	as_on_5_10(&f);
+	assert_null(mt_features_blocker(&f));
+	assert_int_equal(mt_features_object(&f), MT_OBJ_LEGACY);
+	mt_features_mechanisms(&f, m);
+	assert_non_null(strstr(m[MT_JOB_ORDER].how, "down_write_killable"));
+	assert_null(m[MT_JOB_ORDER].degraded);
+	assert_non_null(strstr(m[MT_JOB_ATTACH].degraded, "bpf_find_vma"));
+	assert_non_null(strstr(m[MT_JOB_EXEC_SEED].how, "/proc/PID/maps"));
+	assert_non_null(strstr(m[MT_JOB_SNAPSHOT].how, "mm_access"));
+	assert_non_null(strstr(m[MT_JOB_EXIT_CHECK].how, "PTRACE_O_TRACEEXIT"));
+	/* any one modern fact missing is enough to pick it; none: modern */
+	all_present(&f);
+	assert_int_equal(mt_features_object(&f), MT_OBJ_MODERN);
+	f.has[MT_FT_LOOP] = false;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_LEGACY);
+}
+
+/* 5.10 without fexit: refused, never misordered; the first missing
+ * requirement is named, BTF before the rest */
 static void test_blockers_name_the_missing_fact(void **state)
 {
 	struct mt_features f;
 
-	all_present(&f);
-	f.has[MT_FT_TP_MMAP_LOCK] = false;
-	f.has[MT_FT_TASK_STORAGE] = false;
+	as_on_5_10(&f);
+	f.has[MT_FT_FEXIT_MM_LOCKS] = false;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_NONE);
 	assert_non_null(strstr(mt_features_blocker(&f), "mmap_lock tracepoints"));
+	assert_non_null(strstr(mt_features_blocker(&f), "fexit"));
 	f.has[MT_FT_BTF] = false;
 	assert_string_equal(mt_features_blocker(&f), "kernel BTF not found at /sys/kernel/btf/vmlinux: "
 			    "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
@@ -82,13 +124,15 @@ static void test_pretend_missing_list(void **state)
 	const char *bad = NULL;
 
 	all_present(&f);
-	assert_int_equal(mt_features_pretend_missing(&f, "vma_iter_kfuncs,exit_sees_mm", &bad), 0);
+	assert_int_equal(mt_features_pretend(&f, "vma_iter_kfuncs,exit_sees_mm", false, &bad), 0);
 	assert_false(f.has[MT_FT_VMA_KFUNCS]);
 	assert_false(f.has[MT_FT_EXIT_SEES_MM]);
 	assert_true(f.has[MT_FT_LOOP]);
-	assert_int_equal(mt_features_pretend_missing(&f, "loop,vma_iter", &bad), -1);
+	assert_int_equal(mt_features_pretend(&f, "loop,vma_iter", false, &bad), -1);
 	assert_string_equal(bad, "vma_iter");
 	assert_false(f.has[MT_FT_LOOP]); /* names before the bad one still apply */
+	assert_int_equal(mt_features_pretend(&f, "tp_preemptible", true, &bad), 0);
+	assert_true(f.has[MT_FT_TP_PREEMPTIBLE]);
 }
 
 int main(void)
@@ -97,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_newest_kernel_degrades_nothing),
 		cmocka_unit_test(test_6_1_seeds_by_iterator_and_stops_in_exit),
 		cmocka_unit_test(test_6_12_dumps_in_exit_mm),
+		cmocka_unit_test(test_5_10_traces_with_the_legacy_object),
 		cmocka_unit_test(test_blockers_name_the_missing_fact),
 		cmocka_unit_test(test_pretend_missing_list),
 	};

@@ -25,8 +25,19 @@
  *  vdso               mremap of the [vdso] (in a fork child that never calls
  *                     into the vDSO again): the special mapping moves, with
  *                     its name
+ *  map_vdso           (x86_64) as checkpoint/restore tools do: [vvar],
+ *                     [vvar_vclock] and [vdso] unmapped, then
+ *                     arch_prctl(ARCH_MAP_VDSO_64, addr) maps them anew
+ *                     (arch/x86/entry/vdso/vma.c map_vdso_once), in a fork
+ *                     child that exits at once (no checkpoint in between)
+ *  spawn              posix_spawn() and vfork() of /bin/true (CLONE_VM
+ *                     children that exec), then a mprotect that fails with
+ *                     EACCES after changing its first page (re-read: the
+ *                     address space must be the parent's again), and a
+ *                     checkpoint
  * Each call is made once per run: the counts are fixed.
  */
+#include <spawn.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -143,8 +154,9 @@ static void vfork_maps(void)
 	reap(pid);
 }
 
-/* [vdso] bounds from our own maps, read without stdio (no malloc). */
-static void find_vdso(unsigned long *start, unsigned long *end)
+/* Bounds of the mapping named name ("[vdso]") from our own maps, read
+ * without stdio (no malloc); false if there is none. */
+static bool find_special(const char *name, unsigned long *start, unsigned long *end)
 {
 	static char buf[1 << 16];
 	ssize_t n, len = 0;
@@ -159,15 +171,21 @@ static void find_vdso(unsigned long *start, unsigned long *end)
 	buf[len] = '\0';
 	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		char *nl = strchr(line, '\n');
-		char *v = strstr(line, "[vdso]");
+		char *v = strstr(line, name);
 
-		if (v && (!nl || v < nl)) {
+		if (v && (!nl || v < nl) && (v[strlen(name)] == '\n' || !v[strlen(name)])) {
 			*start = strtoul(line, &line, 16);
 			*end = strtoul(line + 1, NULL, 16);
-			return;
+			return true;
 		}
 	}
-	die("no [vdso] in /proc/self/maps");
+	return false;
+}
+
+static void find_vdso(unsigned long *start, unsigned long *end)
+{
+	if (!find_special("[vdso]", start, end))
+		die("no [vdso] in /proc/self/maps");
 }
 
 static void move_vdso(void)
@@ -193,6 +211,65 @@ static void move_vdso(void)
 
 static const char *dir = "/tmp";
 
+#ifndef ARCH_MAP_VDSO_64
+#define ARCH_MAP_VDSO_64 0x2003
+#endif
+
+static void map_vdso(void)
+{
+#if defined(__x86_64__)
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		static const char *const names[] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
+		unsigned long a, b, room;
+
+		/* somewhere free, away from where the vdso was */
+		room = (unsigned long)xanon(NULL, 64 * PG, PROT_NONE, 0);
+		xmunmap((void *)room, 64 * PG);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (find_special(names[i], &a, &b))
+				xmunmap((void *)a, b - a);
+		/* nothing may call into the vDSO from here on: raw syscalls */
+		if (syscall(SYS_arch_prctl, ARCH_MAP_VDSO_64, room + 16 * PG) < 0)
+			_exit(errno == EINVAL ? 0 : 3); /* no CONFIG_CHECKPOINT_RESTORE */
+		_exit(0);
+	}
+	reap(pid);
+#endif
+}
+
+static void spawn(void)
+{
+	char *const argv[] = { "true", NULL };
+	char path[4096];
+	char *p;
+	pid_t pid;
+	int fd, ro, err;
+
+	err = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	if (err)
+		die("posix_spawn: %s", strerror(err));
+	reap(pid);
+	vfork_maps();
+	/* rw- then a read-only shared file: EACCES after the first page */
+	fd = tmpfile_in(dir, "spawn", PG, path);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		die("open %s: %s", path, strerror(errno));
+	unlink(path);
+	close(fd);
+	p = xanon(NULL, 2 * PG, PROT_READ, 0);
+	xmmap(p + PG, PG, PROT_READ, MAP_SHARED | MAP_FIXED, ro, 0);
+	close(ro);
+	expect_err("mprotect(PROT_WRITE) reaching a read-only shared file",
+		   raw_mprotect(p, 2 * PG, PROT_READ | PROT_WRITE), EACCES);
+	sleep_ms(60);
+}
+
+
 static void rename_step(void)
 {
 	rename_mapped(dir);
@@ -209,6 +286,8 @@ static const struct step {
 	{ "mseal", sealed },
 	{ "vfork", vfork_maps },
 	{ "vdso", move_vdso },
+	{ "map_vdso", map_vdso },
+	{ "spawn", spawn },
 };
 
 int main(int argc, char **argv)

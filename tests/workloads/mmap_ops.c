@@ -6,7 +6,7 @@
  * right end, the middle of a region and across several regions and a hole;
  * mprotect splitting a region in three and spanning several regions; a
  * mprotect over a hole that fails with ENOMEM after the kernel has already
- * changed the regions before the hole (the shadow must resynchronise), and
+ * changed the regions before the hole (the shadow applies it up to the hole), and
  * one that fails at once; MAP_FIXED overlays of anonymous memory over a
  * file mapping and of a file over anonymous memory; a PROT_NONE reservation
  * made read-write piece by piece (how malloc grows an arena), then part of
