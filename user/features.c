@@ -187,8 +187,9 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 	else
 		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
 			"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
-			"no vma iterator kfuncs (Linux < 6.7): a process killed by a signal, and "
-			"-p/-a targets, are compared only at periodic checkpoints (-i)");
+			"no vma iterator kfuncs (Linux < 6.7): a process that does not stop in exit "
+			"(an image a non-leader thread exec'd) and -p/-a targets are compared only at "
+			"periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "task_vma iterator: one pass under the mmap read "
 				    "lock, stamped with the ticket count", NULL);
 }
