@@ -185,11 +185,12 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 			"address space (mmap_lock tracepoint; sched_process_exit runs after exit_mm() "
 			"before Linux 6.16), exit_group() and fatal signals alike", NULL);
 	else
-		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
-			"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+		out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process and "
+			"thread it creates are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared "
+			"with /proc",
 			"no vma iterator kfuncs (Linux < 6.7): a process that does not stop in exit "
-			"(an image a non-leader thread exec'd) and -p/-a targets are compared only at "
-			"periodic checkpoints (-i)");
+			"(ptrace may not stop one killed by SIGKILL) and -p/-a targets are compared "
+			"only at periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "task_vma iterator: one pass under the mmap read "
 				    "lock, stamped with the ticket count", NULL);
 }

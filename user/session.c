@@ -265,7 +265,10 @@ static int start_command(struct mt_session *s)
 	 * TRACEEXEC replaces the SIGTRAP a ptraced exec would otherwise get */
 	if (s->stop_at_exit &&
 	    ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |
-		   (s->stop_descendants ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0)) != 0) {
+		   /* threads too: one that execs becomes the leader of the new
+		    * image, which must stop in exit as well */
+		   (s->stop_descendants ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+		    PTRACE_O_TRACECLONE : 0)) != 0) {
 		fprintf(stderr, "maptrace: cannot stop '%s' at its exit (ptrace: %s): is it already "
 			"being traced?\n", s->target.argv[0], strerror(errno));
 		s->stop_at_exit = false;

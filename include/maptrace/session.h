@@ -43,7 +43,7 @@ struct mt_session {
 	 * and on_exit_stop runs while it is stopped in exit, its address space
 	 * still whole and readable in /proc, after the ring buffer is drained. */
 	bool stop_at_exit;
-	bool stop_descendants;      /* ... and every process it forks (not threads) */
+	bool stop_descendants;      /* ... and every process and thread it creates */
 	void (*on_exit_stop)(struct mt_session *s, pid_t pid);
 	void *ctx;
 	int poll_ms;

@@ -720,7 +720,7 @@ done
 run "verify-mixed-tickets/lifecycle" bpf "" t_verify_mixed_tickets lifecycle
 run verify-hashed-tickets/spawn_many bpf "" t_hashed_tickets_recycled
 run cli/bad_ticket_slots bpf "" t_cli_bad_ticket_slots
-for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls killed_child; do
+for w in heap_brk mremap_forms hostile_names demo mmap_ops thread_race spawn_many failed_calls killed_child lifecycle thread_churn; do
 	run "verify-without-vma_iter_kfuncs/$w" bpf "" t_verify_as_on vma_iter_kfuncs "$w"
 done
 for w in lifecycle thread_churn mmap_ops sysv_shm failed_calls killed_child; do

@@ -116,9 +116,7 @@ t_verify() {
 	last=$(lines OUT "$name" | tail -n 1)
 	# The degradation a kernel without the vma iterator kfuncs (before 6.7)
 	# documents: a process that does not stop in exit under ptrace ends
-	# uncompared (lifecycle's image exec'd by a non-leader thread: that
-	# thread was never a tracee); verify must then fail saying so, with
-	# nothing else wrong.
+	# uncompared; verify must then fail saying so, with nothing else wrong.
 	if (( rc == 1 )) && lines OUT features | grep -q "DEGRADED: no vma iterator kfuncs" &&
 		[[ $last =~ ^verify:\ [1-9][0-9]*\ checkpoints,\ [1-9][0-9]*\ address\ spaces,\ 0\ divergent\ pages,\ 0\ lost\ events$ ]] &&
 		[ "$(lines ERR "$name" | grep -c '^maptrace')" = 1 ] &&
