@@ -231,6 +231,13 @@ static void checkpoint(struct mt_session *s)
 			not_compared(v, pids[i]);
 		if (err)
 			continue; /* gone: it was checked at its exit */
+		/* /proc/PID/maps is empty once the leader thread has released
+		 * the mm while others live on: a leader that exited alone, or
+		 * one an exec from another thread is killing (de_thread()), as
+		 * when that thread's exit stop holds the exec under ptrace. It
+		 * says nothing of the address space: not a comparison. */
+		if (!v->kernel.maps.count)
+			continue;
 		compare(v, as, &v->kernel.maps, "at a checkpoint");
 	}
 	mt_thaw(pids, frozen);
