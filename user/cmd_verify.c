@@ -163,9 +163,30 @@ static void on_release(struct mt_aspace *as, void *arg)
 	}
 }
 
+/* Compare as with /proc/pid/maps, its process stopped (a checkpoint, or
+ * an exit stop). */
+static void compare_with_proc(struct verify_ctx *v, struct mt_aspace *as, pid_t pid,
+			      const char *where)
+{
+	int err = mt_maps_reader_read(&v->kernel, pid);
+
+	if (err == -EACCES)
+		not_compared(v, pid);
+	if (err)
+		return; /* gone: it was checked at its exit */
+	/* /proc/PID/maps is empty once the leader thread has released the mm
+	 * while others live on: a leader that exited alone, or one an exec
+	 * from another thread is killing (de_thread()), as when that thread's
+	 * exit stop holds the exec under ptrace. It says nothing of the
+	 * address space: not a comparison. */
+	if (!v->kernel.maps.count)
+		return;
+	compare(v, as, &v->kernel.maps, where);
+}
+
 /* Kernels that cannot dump an address space as it exits: the started
- * command is stopped in exit by ptrace (mm still whole) and compared
- * with /proc after the ring buffer was drained. */
+ * command and what it creates are stopped in exit by ptrace (mm still
+ * whole) and compared with /proc after the ring buffer was drained. */
 static void on_exit_stop(struct mt_session *s, pid_t pid)
 {
 	struct verify_ctx *v = s->ctx;
@@ -173,12 +194,8 @@ static void on_exit_stop(struct mt_session *s, pid_t pid)
 
 	if (!as || !as->shadow)
 		return;
-	if (mt_maps_reader_read(&v->kernel, pid)) {
-		not_compared(v, pid);
-		return;
-	}
 	v->checkpoints++;
-	compare(v, as, &v->kernel.maps, "at exit (stopped by ptrace)");
+	compare_with_proc(v, as, pid, "at exit (stopped by ptrace)");
 }
 
 /* our ptraced processes stop only once their SIGSTOP is passed on */
@@ -222,23 +239,9 @@ static void checkpoint(struct mt_session *s)
 	v->checkpoints++;
 	for (int i = 0; i < frozen; i++) {
 		struct mt_aspace *as = mt_aspaces_by_tgid(&s->reg, pids[i]);
-		int err;
 
-		if (!as || !as->shadow)
-			continue;
-		err = mt_maps_reader_read(&v->kernel, pids[i]);
-		if (err == -EACCES)
-			not_compared(v, pids[i]);
-		if (err)
-			continue; /* gone: it was checked at its exit */
-		/* /proc/PID/maps is empty once the leader thread has released
-		 * the mm while others live on: a leader that exited alone, or
-		 * one an exec from another thread is killing (de_thread()), as
-		 * when that thread's exit stop holds the exec under ptrace. It
-		 * says nothing of the address space: not a comparison. */
-		if (!v->kernel.maps.count)
-			continue;
-		compare(v, as, &v->kernel.maps, "at a checkpoint");
+		if (as && as->shadow)
+			compare_with_proc(v, as, pids[i], "at a checkpoint");
 	}
 	mt_thaw(pids, frozen);
 	free(pids);
