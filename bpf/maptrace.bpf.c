@@ -81,7 +81,6 @@ const volatile bool vma_kfuncs = true;  /* dump with the bpf_iter_task_vma kfunc
  * sched_process_exit() tracepoint"); before that, the exit dump is taken
  * in exit_mm() itself (on_mmap_lock). Probed by the loader (features.h). */
 const volatile bool exit_tp_sees_mm = true;
-const volatile bool spare_sys_exit = false; /* the sys_exit_spare* programs are attached */
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
@@ -127,7 +126,6 @@ struct call_state {
 	__u64 aux[2];   /* brk: start_brk and brk when it took the write lock;
 			   legacy fork: aux[0] = clone flags, from sys_enter */
 	__u64 stack_mm, stack_lo, stack_hi; /* the thread's stack vma, as last found (DWARF stacks) */
-	__u64 exit_handled; /* a sys_exit program handled the call ending now (spares) */
 #ifdef MT_LEGACY
 	__u32 kind;     /* the call's enum mt_event_kind (no bpf_task_pt_regs()) */
 	__u32 pad;
@@ -207,9 +205,6 @@ struct scratch {
  * overwritten under it. */
 enum scratch_slot {
 	SLOT_SYS_EXIT = 0,
-	SLOT_SPARE1,          /* the spare sys_exit programs, in attach order */
-	SLOT_SPARE2,
-	SLOT_SPARE3,          /* the last one */
 	SLOT_MM_LOCK,
 	SLOT_FORK,
 	SLOT_EXEC,
@@ -249,7 +244,7 @@ struct stack_scratch {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SLOT_SPARE3 + 1); /* the sys_exit programs' slots */
+	__uint(max_entries, SLOT_SYS_EXIT + 1); /* stacks are sent from sys_exit only */
 	__type(key, __u32);
 	__type(value, struct stack_scratch);
 } stack_scratch SEC(".maps");
@@ -426,8 +421,7 @@ static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 
 static __always_inline void dump_current_mm(__u32 slot, __u32 reason);
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
+static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 {
 	__u32 kind = syscall_kind_of(nr);
 	struct call_state *c;
@@ -455,6 +449,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long nr)
 #endif
 	c->enter_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long nr)
+{
+	return on_sys_enter(regs, nr);
 }
 
 /* ---- ordering tickets --------------------------------------------------- */
@@ -497,8 +497,13 @@ static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 ki
 		c->aux[0] = BPF_CORE_READ((struct mm_struct *)mm, start_brk);
 		c->aux[1] = BPF_CORE_READ((struct mm_struct *)mm, brk);
 #else
-		c->aux[0] = ((struct mm_struct *)mm)->start_brk; /* (task->mm) */
-		c->aux[1] = ((struct mm_struct *)mm)->brk;
+		/* mm is the current task's (on_mmap_lock): read it through the
+		 * task's BTF pointer, as a classic tracepoint's record holds
+		 * only its address */
+		struct mm_struct *own = bpf_get_current_task_btf()->mm;
+
+		c->aux[0] = own->start_brk;
+		c->aux[1] = own->brk;
 #endif
 	}
 }
@@ -597,7 +602,7 @@ struct trace_event_raw_mmap_lock_acquire_returned___memcg_path {
 } __attribute__((preserve_access_index));
 
 SEC("tp_btf/mmap_lock_acquire_returned")
-int mm_lock_acq(__u64 *ctx)
+int mm_lock_btf(__u64 *ctx)
 {
 	if (bpf_core_field_exists(struct trace_event_raw_mmap_lock_acquire_returned___memcg_path,
 				  __data_loc_memcg_path))
@@ -964,8 +969,6 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	c.state = call_state_get(false);
 	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (spare_sys_exit && !c.state)
-		c.state = call_state_get(true); /* to say the call was handled */
 	if (c.kind == MT_EV_FORK) {
 		/* The fork event was sent from sched_process_fork with the
 		 * ticket of the copy. One left here: a fork that failed after
@@ -1013,63 +1016,15 @@ out:
 		}
 #else
 		call_state_clear(c.state);
-		/* the spares after this one leave the call alone; the last
-		 * one clears the mark */
-		c.state->exit_handled = spare_sys_exit && slot != SLOT_SPARE3;
 #endif
 	}
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
 	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT);
-}
-
-/* Since tracepoint callbacks became preemptible (SRCU-fast, 7.x), a run of
- * sys_exit preempted halfway makes the kernel skip sys_exit for every other
- * task that leaves a syscall on that CPU meanwhile (__bpf_trace_run:
- * prog->active; recursion_misses): on Debian's 7.2 under qemu thread_race
- * lost 457 of its 20,011 mmap calls. Spare programs on the same
- * tracepoint, each with its own recursion counter and scratch, run right
- * after it for each task, in attach order: each handles the call unless an
- * earlier one marked it handled in the thread's call state, and the last
- * clears the mark. A call is lost only if all four were skipped, which the
- * last one's recursion_misses count (measured there: sys_exit skipped 1,570
- * times, the first spare 50). Loaded only where the loader's probe says
- * tracepoint programs can be preempted: each is a program on every syscall. */
-static __always_inline int on_sys_exit_spare(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
-{
-	struct call_state *st;
-
-	if (compat_syscall() || !native_syscall_kind(syscall_nr(regs)))
-		return 0;
-	st = call_state_get(false);
-	if (st && st->exit_handled) {
-		if (slot == SLOT_SPARE3)
-			st->exit_handled = 0;
-		return 0;
-	}
-	return on_sys_exit(ctx, regs, ret, slot);
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_spare1, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE1);
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_spare2, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE2);
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_spare3, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit_spare(ctx, regs, ret, SLOT_SPARE3);
 }
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
@@ -1187,34 +1142,35 @@ static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 
 /* ---- process lifecycle --------------------------------------------------- */
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+/* A new task, seen by its parent (sched_process_fork). */
+struct fork_seen {
+	__u32 ptgid, ctgid, ctid;
+	__u64 parent_mm, child_mm;
+};
+
+static __always_inline int on_fork(const struct fork_seen *f)
 {
-	__u32 ptgid = parent->tgid;
-	__u32 ctgid = child->tgid;
-	/* probe reads, not BTF loads: see struct call */
-	__u64 parent_mm = (__u64)BPF_CORE_READ(parent, mm), child_mm = (__u64)BPF_CORE_READ(child, mm);
 	struct call_state *c;
 	struct scratch *s;
 	__u8 one = 1;
 
-	if (!trace_allowed(ptgid))
+	if (!trace_allowed(f->ptgid))
 		return 0;
-	if (!trace_all && ctgid != ptgid)
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
-	if (child_mm && child_mm != parent_mm)
-		ticket_counter_reset(child_mm);
+	if (!trace_all && f->ctgid != f->ptgid)
+		bpf_map_update_elem(&traced, &f->ctgid, &one, BPF_ANY);
+	if (f->child_mm && f->child_mm != f->parent_mm)
+		ticket_counter_reset(f->child_mm);
 
 	s = scratch_event(SLOT_FORK, MT_EV_FORK);
 	if (!s)
 		return 0;
-	s->e.mm = parent_mm;
-	s->e.aux[0] = child_mm;
-	s->e.aux[1] = ctgid;
-	s->e.aux[2] = child->pid;
-	if (ctgid == ptgid)
+	s->e.mm = f->parent_mm;
+	s->e.aux[0] = f->child_mm;
+	s->e.aux[1] = f->ctgid;
+	s->e.aux[2] = f->ctid;
+	if (f->ctgid == f->ptgid)
 		s->e.flags |= MT_EVF_THREAD;
-	if (child_mm == parent_mm)
+	if (f->child_mm == f->parent_mm)
 		s->e.flags |= MT_EVF_VM;
 #ifdef MT_LEGACY
 	/* clone's flags, saved at sys_enter (no bpf_task_pt_regs()) */
@@ -1227,7 +1183,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 #endif
 	/* dup_mmap() copied the parent under this ticket (only a new mm is a
 	 * copy; sys_exit deals with a ticket a clone sharing the mm drew) */
-	if (c && c->seq && c->mm == s->e.mm && child_mm != parent_mm) {
+	if (c && c->seq && c->mm == s->e.mm && f->child_mm != f->parent_mm) {
 		s->e.seq = c->seq;
 		c->seq = 0;
 	}
@@ -1235,8 +1191,23 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	struct fork_seen f = {
+		.ptgid = parent->tgid,
+		.ctgid = child->tgid,
+		.ctid = child->pid,
+		/* probe reads, not BTF loads: see struct call */
+		.parent_mm = (__u64)BPF_CORE_READ(parent, mm),
+		.child_mm = (__u64)BPF_CORE_READ(child, mm),
+	};
+
+	return on_fork(&f);
+}
+
+/* The current task has just exec'd filename (a kernel string). */
+static __always_inline int on_exec(struct task_struct *task, pid_t old_pid, const char *filename)
 {
 	struct scratch *s;
 	__u64 key;
@@ -1251,15 +1222,21 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		return 0;
 	s->e.mm = key;
 	s->e.aux[0] = old_pid;
-	n = bpf_probe_read_kernel_str(s->path, MT_NAME_LEN, BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(s->path, MT_NAME_LEN, filename);
 	s->e.path_len = n > 0 ? n - 1 : 0;
 	submit(s, MT_STAT_DROPPED);
 	dump_current_mm(SLOT_EXEC, MT_DUMP_EXEC);
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit_task, struct task_struct *task)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec_btf, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_exec(task, old_pid, BPF_CORE_READ(bprm, filename));
+}
+
+/* A thread of the current task's group exits (sched_process_exit). */
+static __always_inline int on_exit_task(struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
 	__u64 mm = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
@@ -1295,6 +1272,138 @@ int BPF_PROG(on_exit_task, struct task_struct *task)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit_btf, struct task_struct *task)
+{
+	return on_exit_task(task);
+}
+
+#ifndef MT_LEGACY
+/* ---- the same programs on classic tracepoints (7.x) --------------------- */
+
+/* Since Linux 7.x calls tracepoint probes under SRCU-fast rather than with
+ * preemption off ("tracing: Guard __DECLARE_TRACE() use of
+ * __DO_TRACE_CALL() with SRCU-fast"), a tp_btf run can be preempted
+ * halfway. Its per-CPU recursion counter stays raised meanwhile
+ * (__bpf_trace_run: prog->active), and the kernel skips the program for
+ * every other task that hits the tracepoint on that CPU (recursion_misses):
+ * on Debian's 7.2 under qemu thread_race lost 457 of its 20,011 mmap calls
+ * at sys_exit, and a few ticket draws and exits. The perf side of the same
+ * tracepoints still disables preemption before it runs BPF
+ * (perf_trace_##call(), perf_syscall_exit(): guard(preempt_notrace)), so
+ * the programs below, attached through perf by tracefs event id, run
+ * whole once started. A tracepoint hit inside one of them (the mmap read
+ * lock that bpf_find_vma() and the vma iterator try) finds perf's
+ * per-CPU recursion context taken and is dropped before any program runs
+ * (perf_trace_buf_alloc()): only maptrace's own read locks, of no use to
+ * it (an exit dump's read lock is exit_mm()'s, never nested). A run is
+ * skipped, and counted in
+ * recursion_misses, only while something else holds bpf_prog_active on
+ * the CPU (trace_call_bpf()), such as a BPF map syscall preempted halfway.
+ * Their contexts are the events' records, not BTF arguments: the task is
+ * current at each of these tracepoints, and bpf_task_pt_regs() (5.15)
+ * gives the saved user registers. The loader loads them instead of the
+ * tp_btf ones where its probe says tracepoint programs can be preempted. */
+static __always_inline struct pt_regs *current_user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int sys_enter_tp(struct trace_event_raw_sys_enter *rec)
+{
+	return on_sys_enter(current_user_regs(), rec->id);
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int sys_exit_tp(struct trace_event_raw_sys_exit *rec)
+{
+	return on_sys_exit(rec, current_user_regs(), rec->ret, SLOT_SYS_EXIT);
+}
+
+SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
+int mm_lock_tp(struct trace_event_raw_mmap_lock_acquire_returned *rec)
+{
+	return on_mmap_lock((__u64)rec->mm, rec->write, rec->success);
+}
+
+/* The task copy_process() has just created for the current one (the
+ * record has only its pid): it links the new task last, to its thread
+ * group's list or to its parent's children (kernel/fork.c), and another
+ * clone of the same group may have linked one after it since, so a few
+ * entries from the end are looked at. NULL if not found. */
+#define NEW_TASK_SEARCH 8
+
+static __always_inline struct task_struct *new_task_in(struct list_head *head, __u32 off, pid_t pid)
+{
+	struct list_head *pos = BPF_CORE_READ(head, prev);
+
+	for (int i = 0; i < NEW_TASK_SEARCH && pos && pos != head; i++) {
+		struct task_struct *t = (void *)pos - off;
+
+		if (BPF_CORE_READ(t, pid) == pid)
+			return t;
+		pos = BPF_CORE_READ(pos, prev);
+	}
+	return NULL;
+}
+
+static __always_inline struct task_struct *new_task(pid_t pid)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct signal_struct *sig = BPF_CORE_READ(cur, signal);
+	struct task_struct *parent = BPF_CORE_READ(cur, real_parent);
+	__u32 sibling = bpf_core_field_offset(struct task_struct, sibling);
+	struct task_struct *t;
+
+	/* (addresses of fields, relocated by CO-RE: no loads) */
+	t = new_task_in(&sig->thread_head, bpf_core_field_offset(struct task_struct, thread_node), pid);
+	if (!t)
+		t = new_task_in(&cur->children, sibling, pid);
+	if (!t) /* CLONE_PARENT: a sibling */
+		t = new_task_in(&parent->children, sibling, pid);
+	return t;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int on_fork_tp(struct trace_event_raw_sched_process_fork *rec)
+{
+	struct task_struct *parent = bpf_get_current_task_btf();
+	struct task_struct *child = new_task(rec->child_pid);
+	struct fork_seen f = {
+		.ptgid = parent->tgid,
+		.ctid = rec->child_pid,
+		.parent_mm = (__u64)BPF_CORE_READ(parent, mm),
+	};
+
+	if (!trace_allowed(f.ptgid))
+		return 0;
+	if (!child) {
+		/* (cannot happen while the lists work as above) */
+		note_lost_mm(f.parent_mm);
+		return 0;
+	}
+	f.ctgid = BPF_CORE_READ(child, tgid);
+	f.child_mm = (__u64)BPF_CORE_READ(child, mm);
+	return on_fork(&f);
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int on_exec_tp(struct trace_event_raw_sched_process_exec *rec)
+{
+	/* __data_loc: the string's offset in the record, in the low 16 bits */
+	const char *filename = (const char *)rec + (rec->__data_loc_filename & 0xffff);
+
+	return on_exec(bpf_get_current_task_btf(), rec->old_pid, filename);
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int on_exit_tp(void *rec)
+{
+	return on_exit_task(bpf_get_current_task_btf());
+}
+#endif /* !MT_LEGACY */
 
 #ifdef MT_LEGACY
 /* ---- seeding: /proc/PID/maps, read by user space ------------------------ */

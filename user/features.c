@@ -18,6 +18,7 @@ static const struct {
 	[MT_FT_TP_MMAP_LOCK] = { "tp_mmap_lock", "tp_btf/mmap_lock_acquire_returned (Linux 5.11)" },
 	[MT_FT_EXIT_SEES_MM] = { "exit_sees_mm", "sched_process_exit before exit_mm() (Linux 6.16)" },
 	[MT_FT_TP_PREEMPTIBLE] = { "tp_preemptible", "tracepoint programs may be preempted (SRCU-fast tracepoints, 7.x)" },
+	[MT_FT_TRACEFS] = { "tracefs", "tracefs mounted, or mountable by root (classic tracepoints' event ids)" },
 	[MT_FT_TASK_STORAGE] = { "task_storage", "task-local storage map (Linux 5.13 for tracing)" },
 	[MT_FT_CURRENT_TASK_BTF] = { "current_task_btf", "bpf_get_current_task_btf() (Linux 5.11)" },
 	[MT_FT_TASK_PT_REGS] = { "task_pt_regs", "bpf_task_pt_regs() (Linux 5.15)" },
@@ -156,6 +157,11 @@ static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
 		NULL);
 }
 
+bool mt_features_classic_syscall_tp(const struct mt_features *f)
+{
+	return f->has[MT_FT_TP_PREEMPTIBLE] && f->has[MT_FT_TRACEFS] && f->has[MT_FT_TASK_PT_REGS];
+}
+
 void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out[MT_JOB__COUNT])
 {
 	bool kfuncs = f->has[MT_FT_VMA_KFUNCS];
@@ -165,12 +171,19 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 		return;
 	}
 
-	out[MT_JOB_ATTACH] = f->has[MT_FT_TP_PREEMPTIBLE] ?
-		mech("calls", "tp_btf/sys_exit, and spare programs after it for the calls the kernel "
-		     "skipped it for (a run preempted on the same CPU); arguments from the saved user "
-		     "registers", NULL) :
-		mech("calls", "tp_btf/sys_exit, one program for every syscall; arguments from the "
-		     "saved user registers", NULL);
+	if (!f->has[MT_FT_TP_PREEMPTIBLE])
+		out[MT_JOB_ATTACH] = mech("calls", "tp_btf/sys_exit, one program for every syscall; "
+					  "arguments from the saved user registers", NULL);
+	else if (mt_features_classic_syscall_tp(f))
+		out[MT_JOB_ATTACH] = mech("calls", "classic tracepoints (raw_syscalls/sys_exit, "
+			"mmap_lock, sched), which run BPF with preemption off: a tp_btf run can be "
+			"preempted on these kernels, and the kernel then skips it for other tasks on "
+			"its CPU; arguments from bpf_task_pt_regs()", NULL);
+	else
+		out[MT_JOB_ATTACH] = mech("calls", "tp_btf/sys_exit; arguments from the saved user "
+			"registers", "no tracefs (or no bpf_task_pt_regs()) for classic tracepoints: "
+			"runs the kernel skips while another is preempted on the same CPU are "
+			"counted as lost events, and their address spaces re-read");
 	out[MT_JOB_ORDER] = mech("ordering", "per-address-space tickets drawn under the mmap write "
 				 "lock (mmap_lock_acquire_returned)", NULL);
 	out[MT_JOB_EXEC_SEED] = kfuncs ?

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -102,6 +103,47 @@ static bool fexit_mm_locks(const struct btf *btf)
 	return true;
 }
 
+/* Where libbpf reads a tracepoint's event id: debugfs's view of tracefs if
+ * debugfs is mounted, else tracefs's own mount point (libbpf 1.1:
+ * tracefs_path()). Boot services usually mount it; a fresh VM or an
+ * initramfs may not. */
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define TRACEFS "/sys/kernel/tracing"
+#define SYS_EXIT_ID "/events/raw_syscalls/sys_exit/id"
+
+static bool tracefs_mounted(void)
+{
+	if (!access(DEBUGFS_TRACING, F_OK))
+		return !access(DEBUGFS_TRACING SYS_EXIT_ID, R_OK);
+	return !access(TRACEFS SYS_EXIT_ID, R_OK);
+}
+
+/* Mounted, or this kernel has tracefs and we may mount it. */
+static bool tracefs_available(void)
+{
+	char line[128];
+	bool known = false;
+	FILE *f;
+
+	if (tracefs_mounted())
+		return true;
+	if (geteuid() != 0 || !(f = fopen("/proc/filesystems", "re")))
+		return false;
+	while (!known && fgets(line, sizeof(line), f))
+		known = strcmp(line, "nodev\ttracefs\n") == 0;
+	fclose(f);
+	return known;
+}
+
+int mt_tracefs_mount(void)
+{
+	if (tracefs_mounted())
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	return tracefs_mounted() ? 0 : -ENOENT;
+}
+
 void mt_features_probe(struct mt_features *f)
 {
 	libbpf_print_fn_t old = libbpf_set_print(NULL); /* probes fail by design: keep quiet */
@@ -129,6 +171,7 @@ void mt_features_probe(struct mt_features *f)
 	 * than with preemption off (7.x): a program run can be preempted, and
 	 * the kernel skips that program on its CPU until it resumes */
 	f->has[MT_FT_TP_PREEMPTIBLE] = btf_has(btf, "class_srcu_fast_notrace_t", BTF_KIND_TYPEDEF);
+	f->has[MT_FT_TRACEFS] = tracefs_available();
 	/* "exit: move and extend sched_process_exit() tracepoint" (6.16) */
 	f->has[MT_FT_EXIT_SEES_MM] = btf_has_member(btf, "trace_event_raw_sched_process_exit",
 						    "group_dead");

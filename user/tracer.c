@@ -2,8 +2,11 @@
  *
  * The loader lifecycle of libbpf-bootstrap: check the machine, open the
  * skeleton, set rodata knobs and the ring-buffer size, load, attach, poll.
- * Every program attaches to a raw tracepoint (or tp_btf) by name, so tracefs
- * need not be mounted.
+ * Every program attaches to a tp_btf tracepoint, an fexit or an iterator by
+ * name, so tracefs need not be mounted; except where tracepoint programs
+ * can be preempted (7.x): there syscalls are seen through the classic
+ * raw_syscalls tracepoints, attached by tracefs event id, and tracefs is
+ * mounted if it is not.
  * Two objects are built from one source (bpf/maptrace.bpf.c): the modern one
  * and, for kernels without the mmap_lock tracepoints and the newer helpers
  * (Linux 5.10), the legacy one; mt_features_object() picks one from the
@@ -322,10 +325,6 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 	(sk)->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];				\
 	(sk)->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];			\
 	(sk)->rodata->event_times = !opts->untimed;					\
-	(sk)->rodata->spare_sys_exit = f->has[MT_FT_TP_PREEMPTIBLE];			\
-	bpf_program__set_autoload((sk)->progs.sys_exit_spare1, f->has[MT_FT_TP_PREEMPTIBLE]); \
-	bpf_program__set_autoload((sk)->progs.sys_exit_spare2, f->has[MT_FT_TP_PREEMPTIBLE]); \
-	bpf_program__set_autoload((sk)->progs.sys_exit_spare3, f->has[MT_FT_TP_PREEMPTIBLE]); \
 } while (0)
 
 #define TAKE_MAPS(t, sk) do {						\
@@ -348,11 +347,26 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 	load_log.on = false;						\
 } while (0)
 
+/* Load one of a program's two forms, NAME_btf or NAME_tp (classic). */
+#define PICK_FORM(sk, name, classic, load) do {					\
+	bpf_program__set_autoload((sk)->progs.name##_btf, (load) && !(classic));	\
+	bpf_program__set_autoload((sk)->progs.name##_tp, (load) && (classic));	\
+} while (0)
+
 static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 		       const struct mt_features *f, uint32_t slots, uint64_t ring)
 {
+	bool classic = mt_features_classic_syscall_tp(f);
+	struct bpf_program *sys_enter;
+	struct bpf_link **sys_enter_link;
 	int err;
 
+	if (classic && (err = mt_tracefs_mount())) {
+		fprintf(stderr, "maptrace: mounting tracefs at /sys/kernel/tracing failed (%s): "
+			"syscalls are seen through tp_btf, and its runs the kernel skips are lost "
+			"events\n", strerror(-err));
+		classic = false;
+	}
 	t->skel = maptrace_bpf__open();
 	if (!t->skel) {
 		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
@@ -361,9 +375,20 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 	SET_KNOBS(t->skel);
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
-	/* sys_enter, a program on every syscall, only if it has work (below) */
-	bpf_program__set_autoattach(t->skel->progs.sys_enter, false);
-	bpf_program__set_autoload(t->skel->progs.sys_enter, needs_sys_enter(opts));
+	/* each tracepoint's program in one of its two forms: tp_btf, or the
+	 * classic tracepoint where a tp_btf run can be preempted
+	 * (bpf/maptrace.bpf.c); sys_enter, a program on every syscall, only if
+	 * it has work (below) */
+	PICK_FORM(t->skel, sys_exit, classic, true);
+	PICK_FORM(t->skel, mm_lock, classic, true);
+	PICK_FORM(t->skel, on_fork, classic, true);
+	PICK_FORM(t->skel, on_exec, classic, true);
+	PICK_FORM(t->skel, on_exit, classic, true);
+	PICK_FORM(t->skel, sys_enter, classic, needs_sys_enter(opts));
+	bpf_program__set_autoattach(t->skel->progs.sys_enter_btf, false);
+	bpf_program__set_autoattach(t->skel->progs.sys_enter_tp, false);
+	sys_enter = classic ? t->skel->progs.sys_enter_tp : t->skel->progs.sys_enter_btf;
+	sys_enter_link = classic ? &t->skel->links.sys_enter_tp : &t->skel->links.sys_enter_btf;
 
 	LOAD_LOGGED(err, maptrace_bpf__load(t->skel));
 	if (err) {
@@ -376,8 +401,8 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 		return err;
 	err = maptrace_bpf__attach(t->skel);
 	if (!err && needs_sys_enter(opts)) {
-		t->skel->links.sys_enter = bpf_program__attach(t->skel->progs.sys_enter);
-		err = t->skel->links.sys_enter ? 0 : -errno;
+		*sys_enter_link = bpf_program__attach(sys_enter);
+		err = *sys_enter_link ? 0 : -errno;
 	}
 	if (err)
 		fprintf(stderr, "maptrace: attaching the BPF programs failed: %s\n", strerror(-err));
@@ -543,18 +568,6 @@ static uint64_t prog_missed_runs(const struct bpf_program *p)
 	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.recursion_misses : 0;
 }
 
-/* A skipped run of sys_exit or of a spare but the last is made up for by
- * the next spare (bpf/maptrace.bpf.c); the last one's are lost. */
-#define COVERED_BY_SPARE(sk, p)						\
-	((sk)->rodata->spare_sys_exit &&					\
-	 ((p) == (sk)->progs.sys_exit || (p) == (sk)->progs.sys_exit_spare1 ||	\
-	  (p) == (sk)->progs.sys_exit_spare2))
-
-static bool covered_by_spare(struct mt_tracer *t, const struct bpf_program *p)
-{
-	return t->skel ? COVERED_BY_SPARE(t->skel, p) : COVERED_BY_SPARE(t->lskel, p);
-}
-
 /* The object loaded, whichever it is. */
 static struct bpf_object *tracer_object(struct mt_tracer *t)
 {
@@ -567,8 +580,7 @@ uint64_t mt_tracer_missed_runs(struct mt_tracer *t)
 	uint64_t n = 0;
 
 	bpf_object__for_each_program(p, tracer_object(t))
-		if (!covered_by_spare(t, p))
-			n += prog_missed_runs(p);
+		n += prog_missed_runs(p);
 	return n;
 }
 
@@ -579,7 +591,7 @@ void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	bpf_object__for_each_program(p, tracer_object(t)) {
-		uint64_t n = covered_by_spare(t, p) ? 0 : prog_missed_runs(p);
+		uint64_t n = prog_missed_runs(p);
 
 		if (n && len < cap)
 			len += snprintf(buf + len, cap - len, "%s%s=%llu", len ? " " : "",

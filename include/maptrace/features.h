@@ -25,6 +25,8 @@ enum mt_feature {
 	MT_FT_TP_MMAP_LOCK,     /* tp_btf/mmap_lock_acquire_returned (5.11) */
 	MT_FT_EXIT_SEES_MM,     /* sched_process_exit runs before exit_mm() (6.16) */
 	MT_FT_TP_PREEMPTIBLE,   /* tracepoint callbacks run preemptibly (SRCU-fast, 7.x) */
+	MT_FT_TRACEFS,          /* tracefs mounted, or root may mount it: classic
+				   tracepoints are attached by its event ids */
 	MT_FT_TASK_STORAGE,     /* task-local storage for tracing programs (5.13) */
 	MT_FT_CURRENT_TASK_BTF, /* bpf_get_current_task_btf() (5.11) */
 	MT_FT_TASK_PT_REGS,     /* bpf_task_pt_regs() (5.15) */
@@ -59,6 +61,11 @@ enum mt_bpf_object {
 
 enum mt_bpf_object mt_features_object(const struct mt_features *f);
 
+/* Whether the modern object sees syscalls through the classic (perf)
+ * raw_syscalls tracepoints rather than tp_btf: where tracepoint programs
+ * can be preempted, and tracefs and bpf_task_pt_regs() are there. */
+bool mt_features_classic_syscall_tp(const struct mt_features *f);
+
 /* Probe the running kernel (root or CAP_BPF for the test loads; without them
  * those facts read as missing). MAPTRACE_PRETEND_MISSING=NAME[,NAME...]
  * (names as mt_feature_name()) makes facts read as missing, and
@@ -66,6 +73,10 @@ enum mt_bpf_object mt_features_object(const struct mt_features *f);
  * precaution such as tp_preemptible), so that tests run every fallback on
  * any kernel. */
 void mt_features_probe(struct mt_features *f);
+
+/* Make tracefs reachable where libbpf looks for event ids, mounting it at
+ * /sys/kernel/tracing if need be: 0, or -errno. */
+int mt_tracefs_mount(void);
 
 /* Set the facts named in a comma-separated list to value; returns -1 and
  * names the first unknown one in *bad (pure: probe.c applies the variables). */

@@ -162,7 +162,7 @@ t_features() {
 	elif ! grep -qx 'tracing: possible' "$out"; then
 		fail "$name" "no 'tracing: possible' line"
 	elif [ "$(jq -r '[.can_trace, (.features | length), (.mechanisms | length)] | @tsv' "$json")" != \
-		"$(printf 'true\t17\t5')" ]; then
+		"$(printf 'true\t18\t5')" ]; then
 		fail "$name" "JSON: $(head -c 300 "$json")"
 	else
 		pass "$name ($(grep -c DEGRADED "$out") degraded jobs)"
@@ -176,8 +176,8 @@ t_features() {
 #  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
 #    taken in exit_mm(); with -i 0 it is the only comparison there is.
 #  - +tp_preemptible (7.x): tracepoint programs may be preempted, so
-#    spare sys_exit programs handle the calls the first was skipped for;
-#    where nothing is skipped they must add no event.
+#    syscalls are seen through the classic raw_syscalls tracepoints
+#    (bpf_task_pt_regs() for the arguments) instead of tp_btf.
 # t_verify_as_on [+]FEATURE WORKLOAD [STEP] (+: present rather than missing)
 t_verify_as_on() {
 	local ft=$1 w=$2 step=${3:-} name out err rc interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
@@ -212,10 +212,10 @@ t_verify_as_on() {
 	fi
 }
 
-# With the spare sys_exit program (tp_preemptible) stat counts each call
-# once: the same totals as without it, kind by kind.
-t_spare_counts() {
-	local w=$1 name="counts-with-tp_preemptible/$1" a="$tmp/spare-$1-a.json" b="$tmp/spare-$1-b.json"
+# Through the classic syscall tracepoints (tp_preemptible) stat counts
+# each call once: the same totals as through tp_btf, kind by kind.
+t_classic_tp_counts() {
+	local w=$1 name="counts-with-tp_preemptible/$1" a="$tmp/classic-$1-a.json" b="$tmp/classic-$1-b.json"
 
 	need_bin "$name" "$WL/$w" || return
 	wl_args "$w" counts
@@ -729,7 +729,7 @@ done
 for w in thread_race lifecycle mmap_ops; do
 	run "verify-with-tp_preemptible/$w" bpf "" t_verify_as_on +tp_preemptible "$w"
 done
-run counts-with-tp_preemptible/thread_race bpf jq t_spare_counts thread_race
+run counts-with-tp_preemptible/thread_race bpf jq t_classic_tp_counts thread_race
 run counts-with-tp_preemptible/lifecycle bpf jq t_spare_counts lifecycle
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"

@@ -62,6 +62,31 @@ static void test_6_12_dumps_in_exit_mm(void **state)
 	assert_null(m[MT_JOB_EXIT_CHECK].degraded);
 }
 
+/* 7.x: syscalls through the classic tracepoints, which run with
+ * preemption off; without tracefs, tp_btf with its skipped runs named */
+static void test_7_x_sees_syscalls_through_classic_tracepoints(void **state)
+{
+	struct mt_features f;
+	struct mt_mechanism m[MT_JOB__COUNT];
+
+	all_present(&f);
+	assert_true(mt_features_classic_syscall_tp(&f));
+	mt_features_mechanisms(&f, m);
+	assert_non_null(strstr(m[MT_JOB_ATTACH].how, "classic tracepoints (raw_syscalls/sys_exit"));
+	assert_null(m[MT_JOB_ATTACH].degraded);
+	f.has[MT_FT_TRACEFS] = false;
+	assert_false(mt_features_classic_syscall_tp(&f));
+	mt_features_mechanisms(&f, m);
+	assert_non_null(strstr(m[MT_JOB_ATTACH].how, "tp_btf/sys_exit"));
+	assert_non_null(strstr(m[MT_JOB_ATTACH].degraded, "lost events"));
+	/* a kernel whose tracepoint programs are not preempted keeps tp_btf */
+	all_present(&f);
+	f.has[MT_FT_TP_PREEMPTIBLE] = false;
+	assert_false(mt_features_classic_syscall_tp(&f));
+	mt_features_mechanisms(&f, m);
+	assert_null(m[MT_JOB_ATTACH].degraded);
+}
+
 /* Debian 11's 5.10 as probed in the kernel matrix */
 static void as_on_5_10(struct mt_features *f)
 {
@@ -141,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_newest_kernel_degrades_nothing),
 		cmocka_unit_test(test_6_1_seeds_by_iterator_and_stops_in_exit),
 		cmocka_unit_test(test_6_12_dumps_in_exit_mm),
+		cmocka_unit_test(test_7_x_sees_syscalls_through_classic_tracepoints),
 		cmocka_unit_test(test_5_10_traces_with_the_legacy_object),
 		cmocka_unit_test(test_blockers_name_the_missing_fact),
 		cmocka_unit_test(test_pretend_missing_list),
