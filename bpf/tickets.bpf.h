@@ -51,9 +51,7 @@ static __always_inline __u64 pointer_value_in(volatile __u64 *cell, __u64 ptr)
 /* The slot for mm (here and below: the mm's address as a number). */
 static __always_inline struct mt_ticket_slot *ticket_slot_of(__u64 mm)
 {
-	/* Fibonacci hashing: mm_structs are slab objects a fixed size apart,
-	 * and the multiply spreads their addresses' middle bits upwards */
-	__u32 idx = ((mm * 0x9E3779B97F4A7C15ull) >> 32) & ticket_slot_mask;
+	__u32 idx = mt_ticket_slot_index(mm, ticket_slot_mask);
 
 	return bpf_map_lookup_elem(&ticket_slots, &idx);
 }

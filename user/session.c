@@ -497,6 +497,13 @@ static void handle_ptrace_stop(struct mt_session *s, pid_t pid, int st)
 	ptrace(PTRACE_CONT, pid, 0, sig);
 }
 
+bool mt_session_caught_up(struct mt_session *s, const struct mt_aspace *as)
+{
+	uint64_t last;
+
+	return !mt_tracer_ticket_last(s->tracer, as->mm, &last) && last < as->next_seq;
+}
+
 void mt_session_service_tracees(struct mt_session *s)
 {
 	pid_t r;

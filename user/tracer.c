@@ -574,6 +574,26 @@ static struct bpf_object *tracer_object(struct mt_tracer *t)
 	return t->skel ? t->skel->obj : t->lskel->obj;
 }
 
+int mt_tracer_ticket_last(struct mt_tracer *t, uint64_t mm, uint64_t *last)
+{
+	uint32_t idx = mt_ticket_slot_index(mm, t->slot_mask);
+	struct mt_ticket_slot slot;
+
+	/* where the BPF side keeps mm's counter (bpf/tickets.bpf.h) */
+	if (bpf_map__lookup_elem(t->ticket_slots, &idx, sizeof(idx), &slot, sizeof(slot), 0))
+		return -errno;
+	if (slot.mm == mm) {
+		*last = slot.seq;
+		return 0;
+	}
+	if (!bpf_map__lookup_elem(t->mm_seq, &mm, sizeof(mm), last, sizeof(*last), 0))
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	*last = 0; /* no ticket drawn yet */
+	return 0;
+}
+
 uint64_t mt_tracer_missed_runs(struct mt_tracer *t)
 {
 	struct bpf_program *p;

@@ -175,6 +175,14 @@ struct mt_ticket_slot {
 	__u64 seq; /* the owner's last ticket */
 };
 
+/* The slot of an mm (its address), mask = slots - 1. Fibonacci hashing:
+ * mm_structs are slab objects a fixed size apart, and the multiply spreads
+ * their addresses' middle bits upwards. */
+static inline __u32 mt_ticket_slot_index(__u64 mm, __u32 mask)
+{
+	return ((mm * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 /* One VMA as the task_vma iterator reports it (seeding, resync). Followed by
  * path_len bytes of path. seq = the mm's ticket counter while the VMA was read
  * under the mmap read lock. A file's path is described as in events

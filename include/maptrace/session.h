@@ -83,6 +83,13 @@ void mt_session_service_tracees(struct mt_session *s);
 /* Deliver everything already in the ring buffer and resynchronise the
  * address spaces that lost events. */
 void mt_session_sync(struct mt_session *s);
+/* Whether as->shadow shows every change the kernel has made to its address
+ * space so far: no ticket drawn beyond the last one applied. A thread can
+ * be stopped, or never stop, between a change and its syscall's return
+ * (where the event is sent): a userfaultfd monitor's event wait, a fault
+ * the mapping call takes after the change. False if the count is
+ * unreadable. */
+bool mt_session_caught_up(struct mt_session *s, const struct mt_aspace *as);
 /* System calls of traced 32-bit processes, which are not classified. */
 uint64_t mt_session_untraced(struct mt_session *s);
 /* Lost events so far (dropped in the kernel). */

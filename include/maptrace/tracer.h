@@ -69,6 +69,11 @@ void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap);
  * written (at most cap). */
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
 
+/* The last ticket mm has drawn (0 if none) into *last: 0, or -errno. A
+ * shadow whose next ticket to apply is at most *last lags a change the
+ * kernel already made (its event is still to come). */
+int mt_tracer_ticket_last(struct mt_tracer *t, uint64_t mm, uint64_t *last);
+
 /* Take (read and clear) the mms that lost events. Returns how many were
  * written to mms (at most cap). */
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);

@@ -42,7 +42,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MAPTRACE=./maptrace
 WL=.output/workloads
 WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
-	   aio_ring demo attach_loop kernel_quirks failed_calls killed_child)
+	   aio_ring demo attach_loop kernel_quirks failed_calls killed_child uffd_events)
 # verified only: the number of calls depends on timing (no counts test)
 VERIFY_ONLY=(thread_churn)
 # strace -e trace= set, and the event kinds compared (the same 11 names)

@@ -58,7 +58,7 @@ OUT=.output/kernels
 FETCH=tests/kernels/fetch.sh
 
 VERIFY_WL=(mmap_ops mremap_forms heap_brk thread_race thread_churn sysv_shm lifecycle jit_dlopen
-	   aio_ring demo killed_child)
+	   aio_ring demo killed_child uffd_events)
 # fixed call counts (lifecycle in its "steady" mode): tests/integration/run.sh's counts set
 COUNTS_WL=(mmap_ops mremap_forms heap_brk thread_race sysv_shm lifecycle aio_ring demo)
 # a subset while investigating one kernel (the full run is the default)
