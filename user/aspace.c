@@ -162,18 +162,29 @@ int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_k
 	}
 }
 
+/* The region flags of a file the BPF side described (file_flags: enum
+ * mt_event_flag). */
+static uint32_t described_file_flags(uint32_t file_flags)
+{
+	const struct mt_event e = { .flags = file_flags };
+	uint32_t f = mt_event_file_deleted(&e) ? MT_RF_DELETED : 0;
+
+	if ((file_flags & MT_EVF_FILE) && !(file_flags & MT_EVF_PSEUDO))
+		f |= MT_RF_FS_PATH;
+	return f;
+}
+
 int mt_maps_append_vma(struct mt_maps *m, struct mt_region *r, uint32_t file_flags,
 		       uint32_t name_kind, const char *raw, size_t len)
 {
-	/* mt_event_path() and mt_event_file_deleted() read only these two */
+	/* mt_event_path() reads only these two */
 	const struct mt_event e = { .flags = file_flags, .path_len = (__u32)len };
 	char name[MT_PATH_MAX + 64];
 
 	if (!(file_flags & MT_EVF_FILE))
 		return mt_maps_append_named(m, r, name_kind, NULL, 0);
 	len = mt_event_path(&e, raw, name, sizeof(name));
-	if (mt_event_file_deleted(&e))
-		r->flags |= MT_RF_DELETED;
+	r->flags |= described_file_flags(file_flags);
 	return mt_maps_append(m, r, len ? name : NULL, len);
 }
 
@@ -349,8 +360,8 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * PAGE_SIZE,
 		.name = name, .origin = origin_of(as, e),
 	};
-	if (mt_event_file_deleted(e))
-		r.flags |= MT_RF_DELETED;
+	if (e->flags & MT_EVF_FILE)
+		r.flags |= described_file_flags(e->flags);
 	if (e->flags & MT_EVF_VMA_DONTCOPY)
 		r.flags |= MT_RF_DONTCOPY;
 	return mt_shadow_map(as->shadow, &r);
@@ -399,17 +410,22 @@ static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char
 	} else if (r.perms & MT_PERM_SHARED) {
 		r.flags |= MT_RF_IDENT_UNKNOWN; /* its shmem inode could not be read */
 	}
-	if (mt_event_file_deleted(e))
-		r.flags |= MT_RF_DELETED;
+	if (e->flags & MT_EVF_FILE)
+		r.flags |= described_file_flags(e->flags);
 	return mt_shadow_map(as->shadow, &r);
 }
 
-/* A fragment of a SysV segment attached at addr: its file offset is its
- * distance from addr (fragments come from mprotect and munmap). */
+/* A fragment of a SysV segment attached at addr: a file of the kernel's
+ * internal shm mount, which names it /SYSV<key> (ipc/shm.c newseg()),
+ * whose file offset is its distance from addr (fragments come from
+ * mprotect and munmap). ksys_shmdt() goes by vma->vm_ops, so a file of
+ * a real file system named like one is never a fragment; where the kernel
+ * did not describe the file (a /proc snapshot, legacy object) the name
+ * decides. */
 static bool shm_fragment_of(const struct mt_region *r, uint64_t addr)
 {
 	return r->start >= addr && r->offset == r->start - addr && r->name &&
-	       !strncmp(r->name, "/SYSV", 5);
+	       !strncmp(r->name, "/SYSV", 5) && !(r->flags & MT_RF_FS_PATH);
 }
 
 /* shmdt(addr) (ipc/shm.c ksys_shmdt): the first shm fragment at or above

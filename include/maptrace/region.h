@@ -27,6 +27,9 @@ enum mt_region_flag {
 	MT_RF_DONTCOPY      = 1u << 1, /* VM_DONTCOPY: not inherited by fork (MADV_DONTFORK) */
 	MT_RF_IDENT_UNKNOWN = 1u << 2, /* dev/inode not known yet (learned at next snapshot) */
 	MT_RF_GROWSDOWN     = 1u << 3, /* VM_GROWSDOWN: may grow below start on fault */
+	MT_RF_FS_PATH       = 1u << 4, /* the kernel described its file by a path in a file
+				      system: not a file of an internal mount (SysV shm,
+				      memfd, shared anonymous memory), whatever its name */
 };
 
 /* How a region came to be: the event that created it (see events.h kinds;

@@ -660,6 +660,54 @@ static void test_shm_segment_with_inode_0(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* A file of a real file system named like a segment ("/SYSV<key>
+ * (deleted)": a file created at / and unlinked) mapped where an
+ * attachment's first page was: ksys_shmdt() goes by the vma's operations,
+ * so it detaches the segment's rest and leaves the file. */
+static void test_shmdt_passes_a_file_named_like_a_segment(void **state)
+{
+	static const char seg[] = "SYSV00000000", file[] = "SYSV4d540001/";
+	struct mt_aspaces reg;
+	struct mt_event e;
+	struct mt_shadow *s;
+
+	seed_empty(&reg, 0);
+	e = ev(MT_EV_SHMAT, MM1, 1);
+	e.ret = (int64_t)A;
+	e.flags = MT_EVF_VMA_INFO | MT_EVF_FILE | MT_EVF_PSEUDO;
+	e.dev = 1;
+	e.ino = 5;
+	e.aux[0] = A;
+	e.aux[1] = A + 4 * PG;
+	e.path_len = sizeof(seg) - 1;
+	mt_aspaces_feed(&reg, &e, seg);
+	e = ev(MT_EV_MUNMAP, MM1, 2);
+	e.args[0] = A;
+	e.args[1] = PG;
+	feed(&reg, e);
+	e = ev(MT_EV_MMAP, MM1, 3);
+	e.ret = (int64_t)A;
+	e.args[0] = A;
+	e.args[1] = PG;
+	e.args[2] = 3;           /* PROT_READ|PROT_WRITE */
+	e.args[3] = 0x01 | 0x10; /* MAP_SHARED|MAP_FIXED */
+	e.flags = MT_EVF_FILE | MT_EVF_DELETED | MT_EVF_PATH_REVERSED;
+	e.dev = 8 << 20 | 1;     /* the root file system's */
+	e.ino = 1234;
+	e.path_len = sizeof(file) - 1;
+	mt_aspaces_feed(&reg, &e, file);
+	s = mt_aspaces_by_mm(&reg, MM1)->shadow;
+	assert_string_equal(mt_shadow_find(s, A)->name, "/SYSV4d540001");
+	e = ev(MT_EV_SHMDT, MM1, 4);
+	e.args[0] = A;
+	feed(&reg, e);
+	assert_non_null(mt_shadow_find(s, A)); /* the file stays */
+	for (uint64_t pg = 1; pg < 4; pg++)
+		assert_null(mt_shadow_find(s, A + pg * PG));
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
+	mt_aspaces_free(&reg);
+}
+
 /* A kernel without the vma iterator kfuncs (before 6.7) sends no exec
  * dump, only its end marked MT_DUMP_NOT_TAKEN: the new address space is
  * read by the iterator instead (a resync), and no dump counts as lost. */
@@ -836,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_vma_record_anon_name_without_bytes),
 		cmocka_unit_test(test_shmdt_after_first_page_unmapped),
 		cmocka_unit_test(test_shm_segment_with_inode_0),
+		cmocka_unit_test(test_shmdt_passes_a_file_named_like_a_segment),
 		cmocka_unit_test(test_exec_dump_not_taken_asks_for_a_snapshot),
 		cmocka_unit_test(test_exit_before_earlier_ticket_keeps_the_dump),
 		cmocka_unit_test(test_mm_reused_before_exec_record),

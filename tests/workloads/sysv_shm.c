@@ -9,7 +9,12 @@
  * address (the kernel still finds and removes the rest, by vm_pgoff); shmdt
  * of an address with nothing attached (EINVAL); a segment with a key marked
  * IPC_RMID while attached (its name turns "(deleted)"); a fork child that
- * inherits the attachments, detaches one and exits. Calls go through
+ * inherits the attachments, detaches one and exits; a file of the root file
+ * system named like a segment ("/SYSV<key> (deleted)") mapped where an
+ * attachment's first page was, then shmdt of that address: the kernel
+ * detaches the segment's rest and leaves the file (ksys_shmdt() goes by the
+ * vma's operations, never by names; as root, where / is writable, else the
+ * step is left out, saying so). Calls go through
  * syscall(SYS_shmat/SYS_shmdt); every segment is removed before exit. Each
  * call is made once per run.
  */
@@ -57,6 +62,30 @@ static void remove_segments(void)
 	shmctl(seg_private, IPC_RMID, NULL);
 	if (seg_keyed >= 0)
 		shmctl(seg_keyed, IPC_RMID, NULL);
+}
+
+static void file_named_like_a_segment(int id)
+{
+	char path[32], *seg, *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/SYSV%08x", 0x4d540000u | ((unsigned)getpid() & 0xffff));
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "sysv_shm: %s: %s (file step left out)\n", path, strerror(errno));
+		return;
+	}
+	unlink(path); /* "(deleted)" in maps, as a segment's name always is */
+	if (ftruncate(fd, PG))
+		die("ftruncate: %s", strerror(errno));
+	seg = xshmat(id, NULL, 0);
+	xmunmap(seg, PG);
+	f = raw_mmap(seg, PG, RW, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (f != seg)
+		die("mmap of %s at %p: %s", path, (void *)seg, strerror(errno));
+	close(fd);
+	xshmdt(seg);                                     /* the segment's 3 pages, not the file */
+	xmunmap(f, PG);
 }
 
 int main(void)
@@ -117,6 +146,8 @@ int main(void)
 	}
 	reap(pid);
 	xshmdt(ro);
+	/* last, so that no later mapping takes its place before exit */
+	file_named_like_a_segment(seg_private);
 	/* rw and k stay attached until exit */
 	return 0;
 }
