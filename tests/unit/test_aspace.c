@@ -623,6 +623,22 @@ static void test_shmdt_after_first_page_unmapped(void **state)
 	mt_aspaces_free(&reg);
 }
 
+/* shmat of a 4-page segment at A, as the BPF side reports it: the vma,
+ * and its file, a pseudo file of the shm mount (device 1) named name. */
+static void feed_shmat(struct mt_aspaces *reg, uint64_t seq, const char *name, uint64_t ino)
+{
+	struct mt_event e = ev(MT_EV_SHMAT, MM1, seq);
+
+	e.ret = (int64_t)A;
+	e.flags = MT_EVF_VMA_INFO | MT_EVF_FILE | MT_EVF_PSEUDO;
+	e.dev = 1;
+	e.ino = ino;
+	e.aux[0] = A;
+	e.aux[1] = A + 4 * PG;
+	e.path_len = strlen(name);
+	mt_aspaces_feed(reg, &e, name);
+}
+
 /* The first segment after boot has shmid 0, so its file's inode is 0
  * ("00:01 0 /SYSV00000000 (deleted)" in maps): still a file whose offset
  * advances across the pieces an mprotect makes, and one shmdt removes
@@ -635,14 +651,7 @@ static void test_shm_segment_with_inode_0(void **state)
 	struct mt_shadow *s;
 
 	seed_empty(&reg, 0);
-	e = ev(MT_EV_SHMAT, MM1, 1);
-	e.ret = (int64_t)A;
-	e.flags = MT_EVF_VMA_INFO | MT_EVF_FILE | MT_EVF_PSEUDO;
-	e.dev = 1;
-	e.aux[0] = A;
-	e.aux[1] = A + 4 * PG;
-	e.path_len = sizeof(name) - 1;
-	mt_aspaces_feed(&reg, &e, name);
+	feed_shmat(&reg, 1, name, 0);
 	e = ev(MT_EV_MPROTECT, MM1, 2);
 	e.args[0] = A + PG;
 	e.args[1] = PG;
@@ -672,15 +681,7 @@ static void test_shmdt_passes_a_file_named_like_a_segment(void **state)
 	struct mt_shadow *s;
 
 	seed_empty(&reg, 0);
-	e = ev(MT_EV_SHMAT, MM1, 1);
-	e.ret = (int64_t)A;
-	e.flags = MT_EVF_VMA_INFO | MT_EVF_FILE | MT_EVF_PSEUDO;
-	e.dev = 1;
-	e.ino = 5;
-	e.aux[0] = A;
-	e.aux[1] = A + 4 * PG;
-	e.path_len = sizeof(seg) - 1;
-	mt_aspaces_feed(&reg, &e, seg);
+	feed_shmat(&reg, 1, seg, 5);
 	e = ev(MT_EV_MUNMAP, MM1, 2);
 	e.args[0] = A;
 	e.args[1] = PG;
