@@ -698,6 +698,11 @@ run() {
 			return
 		fi
 	done
+	# a test that does not exist must fail, not vanish
+	if ! declare -F "$1" >/dev/null; then
+		fail "$name" "no test function '$1' in $0"
+		return
+	fi
 	"$@"
 }
 
@@ -730,7 +735,7 @@ for w in thread_race lifecycle mmap_ops; do
 	run "verify-with-tp_preemptible/$w" bpf "" t_verify_as_on +tp_preemptible "$w"
 done
 run counts-with-tp_preemptible/thread_race bpf jq t_classic_tp_counts thread_race
-run counts-with-tp_preemptible/lifecycle bpf jq t_spare_counts lifecycle
+run counts-with-tp_preemptible/lifecycle bpf jq t_classic_tp_counts lifecycle
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done
