@@ -202,8 +202,8 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 			"thread it creates are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared "
 			"with /proc",
 			"no vma iterator kfuncs (Linux < 6.7): a process that does not stop in exit "
-			"(ptrace may not stop one killed by SIGKILL) and -p/-a targets are compared "
-			"only at periodic checkpoints (-i)");
+			"(ptrace may not stop one killed by SIGKILL, and follows no CLONE_UNTRACED "
+			"child) and -p/-a targets are compared only at periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "task_vma iterator: one pass under the mmap read "
 				    "lock, stamped with the ticket count", NULL);
 }

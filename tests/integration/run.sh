@@ -231,6 +231,24 @@ t_classic_tp_counts() {
 }
 
 
+# Where the exit check needs ptrace (no vma iterator kfuncs), a
+# CLONE_UNTRACED child escapes it: with no periodic checkpoint (-i 0) its
+# address space is never compared, and verify must fail, naming it.
+t_uncompared_fails() {
+	local name=verify-without-vma_iter_kfuncs/uncompared out="$tmp/uncompared.out" err="$tmp/uncompared.err" rc
+
+	need_bin "$name" "$WL/kernel_quirks" || return
+	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 0 -- \
+		"$WL/kernel_quirks" "$tmp" untraced </dev/null >"$out" 2>"$err"
+	rc=$?
+	if (( rc == 1 )) && grep -q '^maptrace verify: 1 address spaces ended without being compared (first: pid [0-9]*, kernel_quirks)' "$err" &&
+		grep -q '^verify: 1 checkpoints, 1 address spaces, 0 divergent pages, 0 lost events$' "$out"; then
+		pass "$name"
+	else
+		fail "$name" "exit status $rc: $(tail -n 1 "$out") / $(head -c 300 "$err")"
+	fi
+}
+
 # A kernel with neither the mmap_lock tracepoints nor fexit on the rwsem
 # calls behind the mmap lock (the legacy object's way to order) cannot
 # order an address space's changes: maptrace must refuse, saying why,
@@ -735,8 +753,9 @@ for w in thread_race lifecycle mmap_ops; do
 	run "verify-with-tp_preemptible/$w" bpf "" t_verify_as_on +tp_preemptible "$w"
 done
 run counts-with-tp_preemptible/thread_race bpf jq t_classic_tp_counts thread_race
+run verify-without-vma_iter_kfuncs/uncompared bpf "" t_uncompared_fails
 run counts-with-tp_preemptible/lifecycle bpf jq t_classic_tp_counts lifecycle
-for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn; do
+for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn untraced; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"
 done
 # without the exit dump, a re-read is the only way to learn the vDSO that

@@ -35,8 +35,15 @@
  *                     EACCES after changing its first page (re-read: the
  *                     address space must be the parent's again), and a
  *                     checkpoint
+ *  untraced           clone(CLONE_UNTRACED): a child that no ptrace tracer
+ *                     follows (kernel/fork.c), which maps a page and exits;
+ *                     where the exit check needs ptrace (no vma iterator
+ *                     kfuncs) its address space cannot be compared, and
+ *                     verify must fail saying so
  * Each call is made once per run: the counts are fixed.
  */
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
@@ -269,6 +276,19 @@ static void spawn(void)
 	sleep_ms(60);
 }
 
+static void untraced(void)
+{
+	/* raw clone() with fork's semantics; (flags, stack, parent_tid, ...) */
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, NULL, NULL, NULL, NULL);
+
+	if (pid < 0)
+		die("clone(CLONE_UNTRACED): %s", strerror(errno));
+	if (pid == 0) {
+		xanon(NULL, PG, PROT_READ | PROT_WRITE, 0);
+		_exit(0);
+	}
+	reap(pid);
+}
 
 static void rename_step(void)
 {
@@ -288,6 +308,7 @@ static const struct step {
 	{ "vdso", move_vdso },
 	{ "map_vdso", map_vdso },
 	{ "spawn", spawn },
+	{ "untraced", untraced },
 };
 
 int main(int argc, char **argv)
