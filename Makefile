@@ -8,6 +8,8 @@
 #   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
 #   make test-kernels  boot Debian kernels under qemu and run maptrace in each (root;
 #                   KERNELS="5.10 6.1 6.12 sid" ARCHES="amd64 arm64" select a subset)
+#   make static     ./maptrace (ARCH=arm64: .output/arm64/maptrace) with every library
+#                   linked in: one file to copy to a board with no shared library
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF,
 #                   or from KERNEL_IMAGE=/boot/vmlinuz-... or VMLINUX_BTF=FILE (any ARCH)
@@ -31,6 +33,8 @@ $(error maptrace builds for ARCH=x86 or ARCH=arm64, not ARCH=$(ARCH))
 endif
 TRIPLET_x86   := x86_64-linux-gnu
 TRIPLET_arm64 := aarch64-linux-gnu
+STRIP_x86     := x86_64-linux-gnu-strip
+STRIP_arm64   := aarch64-linux-gnu-strip
 QEMU_x86      := qemu-x86_64-static
 QEMU_arm64    := qemu-aarch64-static
 
@@ -74,6 +78,9 @@ LIBS_PC   := libbpf libelf libdw zlib
 # recursive (=): evaluated when used, after `make deps` may have installed them
 PC_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+# Debian's -dev packages ship the static archives too (libbpf.a, libelf.a,
+# libdw.a, libz.a and what libdw needs: liblzma.a, libbz2.a)
+PC_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs $(LIBS_PC) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
@@ -95,7 +102,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean demo test unit integration deps install vmlinux workloads
+.PHONY: all clean demo test unit integration deps install vmlinux workloads static
 
 # the binary: ./maptrace natively; a cross build's stays in its .output/$(ARCH)
 ifeq ($(CROSS),)
@@ -111,7 +118,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
 # Pure logic: never calls libbpf, unit-tested with sanitizers.
-LOGIC_SRCS := user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c
+LOGIC_SRCS := user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c user/sizing.c
 USER_SRCS  := $(wildcard user/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))
@@ -164,11 +171,34 @@ ifneq ($(or $(shell cat $(MAPTRACE_ARCH) 2>/dev/null),$(HOST_ARCH)),$(HOST_ARCH)
 .PHONY: maptrace
 endif
 endif
+# `make static` links $(MAPTRACE) statically and leaves this mark: a later
+# `make` links the usual (dynamic) one over it.
+STATIC_MARK := $(OUTPUT)/maptrace.static
+ifneq ($(wildcard $(STATIC_MARK)),)
+ifeq ($(filter static,$(MAKECMDGOALS)),)
+.PHONY: $(MAPTRACE)
+endif
+endif
 
 $(MAPTRACE): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PC_LIBS) -o $@
 	$(Q)$(if $(CROSS),,rm -f $(MAPTRACE_ARCH))
+	$(Q)rm -f $(STATIC_MARK)
+
+# (the linker warns that libdw's debuginfod client may dlopen() at run
+# time: expected, and left out; without libdebuginfod.so it does without)
+static: $(USER_OBJS)
+	$(call msg,LINK-STATIC,$(MAPTRACE))
+	$(Q)$(CC) $(CFLAGS) -static $^ $(PC_STATIC_LIBS) -o $(MAPTRACE).tmp 2>$(OUTPUT)/static.log; \
+		rc=$$?; grep -v -e "debuginfod-client.o" -e "Using 'dlopen' in statically linked" \
+		$(OUTPUT)/static.log >&2; exit $$rc
+	$(Q)mv $(MAPTRACE).tmp $(MAPTRACE) && touch $(STATIC_MARK)
+	$(Q)$(if $(CROSS),,rm -f $(MAPTRACE_ARCH))
+	@$(STRIP_$(ARCH)) -o $(OUTPUT)/maptrace.stripped $(MAPTRACE) 2>/dev/null; \
+		printf '  %-8s %s: %s bytes; stripped: %s bytes\n' SIZE $(MAPTRACE) \
+		"$$(stat -c %s $(MAPTRACE))" "$$(stat -c %s $(OUTPUT)/maptrace.stripped 2>/dev/null || echo '?')"; \
+		rm -f $(OUTPUT)/maptrace.stripped
 
 $(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san $(CROSS_TOOLS)
 	$(call msg,CC-SAN,$@)
@@ -256,16 +286,18 @@ fuzz-short:
 .PHONY: fuzz fuzz-short
 
 # Not part of `make test`: it downloads kernels and takes half an hour.
-# The arm64 guests (ARCHES: both unless told) get a cross build of maptrace
-# and the workloads from .output/arm64; its toolchain and libraries come from
-# `.ci/install-deps --arm64`, the guest's strace from tests/kernels/fetch.sh.
+# The guests run the static maptrace (`make static`), the one file a board
+# gets. The arm64 guests (ARCHES: both unless told) get a cross build of it
+# and of the workloads from .output/arm64; its toolchain and libraries come
+# from `.ci/install-deps --arm64`, the guest's strace from
+# tests/kernels/fetch.sh.
 ARCHES ?= amd64 arm64
 test-kernels: deps
 	$(Q)tests/kernels/install-deps
-	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)$(MAKE) --no-print-directory static workloads
 ifneq ($(filter arm64,$(ARCHES)),)
 	$(Q)./.ci/install-deps --arm64
-	$(Q)$(MAKE) --no-print-directory ARCH=arm64 all workloads
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 static workloads
 	$(Q)ARCHES="$(ARCHES)" ARM64_MAPTRACE=$${ARM64_MAPTRACE:-.output/arm64/maptrace} \
 		ARM64_WORKLOADS=$${ARM64_WORKLOADS:-.output/arm64/workloads} tests/kernels/run.sh
 else

@@ -40,7 +40,7 @@ static const char stat_usage[] =
 "                        as instants\n"
 "      --folded FILE     folded stacks weighted by bytes mapped (flamegraph.pl,\n"
 "                        inferno, speedscope): process;call;file\n"
-"  -b, --buffer SIZE     ring buffer size (default 64M)\n"
+"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
 "  -v, --verbose         libbpf messages\n"
 "  -h, --help            this text\n"
 "\n"

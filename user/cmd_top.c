@@ -39,7 +39,7 @@ static const char top_usage[] =
 "                        mapped, unmapped, vsz, anon, maps, failed\n"
 "  -c, --comm NAME       only processes whose command name contains NAME\n"
 "  -k, --limit N         show at most N processes (default 20)\n"
-"      --buffer SIZE     ring buffer size (default 64M)\n"
+"      --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
 "  -h, --help            this text\n"
 "\n"
 "Examples:\n"

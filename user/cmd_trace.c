@@ -30,7 +30,7 @@ static const char trace_usage[] =
 "Options:\n"
 "  -j, --json          JSON Lines: one object per event, \"kind\" names it\n"
 "  -o, --output FILE   write events to FILE instead of stdout\n"
-"  -b, --buffer SIZE   ring buffer size (default 64M; K/M/G suffixes)\n"
+"  -b, --buffer SIZE   ring buffer size (default: scaled to memory, at most 64M)\n"
 "      --stacks MODE   print the user call stack of each call that creates a\n"
 "                      mapping (mmap, mremap, brk, shmat, io_setup): dwarf\n"
 "                      (unwinds binaries built without frame pointers), fp\n"

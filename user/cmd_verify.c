@@ -41,7 +41,7 @@ static const char verify_usage[] =
 "Options:\n"
 "  -i, --interval MS   stop and compare every MS milliseconds (default 200; 0: only at exit)\n"
 "  -d, --duration S    stop after S seconds (-p and -a)\n"
-"  -b, --buffer SIZE   ring buffer size (default 64M)\n"
+"  -b, --buffer SIZE   ring buffer size (default: scaled to memory, at most 64M)\n"
 "  -q, --quiet         print only the summary line and divergences\n"
 "  -v, --verbose       libbpf messages, and what the registry still holds at the end\n"
 "  -h, --help          this text\n"

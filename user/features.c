@@ -7,6 +7,7 @@
 
 #include "maptrace/features.h"
 #include "maptrace/json.h"
+#include "maptrace/sizing.h"
 
 static const struct {
 	const char *name, *desc;
@@ -230,6 +231,17 @@ void mt_features_print(FILE *out, const struct mt_features *f, bool json)
 			mt_json_bool(&j, f->has[i]);
 		}
 		mt_json_obj_end(&j);
+		mt_json_key(&j, "memory_bytes");
+		mt_json_u64(&j, f->mem_bytes);
+		mt_json_key(&j, "cpus");
+		mt_json_i64(&j, f->ncpus);
+		mt_json_key(&j, "ringbuf_bytes");
+		mt_json_obj_begin(&j);
+		mt_json_key(&j, "one_target");
+		mt_json_u64(&j, mt_ringbuf_default(f->mem_bytes, f->ncpus, false));
+		mt_json_key(&j, "system_wide");
+		mt_json_u64(&j, mt_ringbuf_default(f->mem_bytes, f->ncpus, true));
+		mt_json_obj_end(&j);
 		mt_json_key(&j, "can_trace");
 		mt_json_bool(&j, !blocker);
 		if (blocker) {
@@ -270,4 +282,9 @@ void mt_features_print(FILE *out, const struct mt_features *f, bool json)
 		if (mech[i].degraded)
 			fprintf(out, "  %-10s DEGRADED: %s\n", "", mech[i].degraded);
 	}
+	fprintf(out, "sizes (%llu MiB of memory, %d CPUs): ring buffer %llu MiB for one target, "
+		"%llu MiB with -a (--buffer SIZE sets it)\n",
+		(unsigned long long)(f->mem_bytes >> 20), f->ncpus,
+		(unsigned long long)(mt_ringbuf_default(f->mem_bytes, f->ncpus, false) >> 20),
+		(unsigned long long)(mt_ringbuf_default(f->mem_bytes, f->ncpus, true) >> 20));
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -156,6 +157,15 @@ void mt_features_probe(struct mt_features *f)
 	memset(f, 0, sizeof(*f));
 	if (libbpf_get_error(btf))
 		btf = NULL;
+	{
+		struct sysinfo si;
+
+		if (!sysinfo(&si))
+			f->mem_bytes = (uint64_t)si.totalram * si.mem_unit;
+		f->ncpus = libbpf_num_possible_cpus();
+		if (f->ncpus < 0)
+			f->ncpus = 0;
+	}
 	if (!uname(&u)) {
 		snprintf(f->release, sizeof(f->release), "%s", u.release);
 		snprintf(f->machine, sizeof(f->machine), "%s", u.machine);

@@ -611,8 +611,7 @@ uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
 			fprintf(f, " cpu%d=%llu", c, (unsigned long long)percpu[c]);
 	fprintf(f, "\nmaptrace: %llu address spaces were re-read to stay exact; raise the buffer "
 		"with --buffer SIZE (now %llu KiB)\n", (unsigned long long)s->resyncs,
-		(unsigned long long)((s->topts.ringbuf_bytes ? s->topts.ringbuf_bytes :
-				      MT_DEFAULT_RINGBUF) >> 10));
+		(unsigned long long)(mt_tracer_ringbuf_bytes(s->tracer) >> 10));
 	return lost;
 }
 

@@ -33,6 +33,7 @@
 #include "maptrace/tracer.h"
 #include "maptrace/aspace.h"
 #include "maptrace/smaps.h"
+#include "maptrace/sizing.h"
 #include "maptrace.skel.h"
 #include "maptrace_legacy.skel.h"
 
@@ -46,6 +47,7 @@ struct mt_tracer {
 	__u64 *lost_mm_notes;               /* in the mmap'ed .bss */
 	struct mt_proc_snap *proc_snap;     /* legacy .bss: the /proc read being stamped */
 	uint32_t slot_mask;
+	uint64_t ring_bytes;                /* the ring buffer's size */
 	struct ring_buffer *rb;
 	mt_event_fn fn;
 	void *ctx;
@@ -449,19 +451,22 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	int err;
 
 	verbosity = opts->verbose;
-	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes : MT_DEFAULT_RINGBUF);
 	libbpf_set_print(print_libbpf);
 	err = preflight(f, opts->verbose);
 	if (!err)
 		err = ticket_slots(&slots);
 	if (err)
 		return err;
+	/* (after preflight: the machine's size is among the probed facts) */
+	ring = round_pow2(opts->ringbuf_bytes ? opts->ringbuf_bytes :
+			  mt_ringbuf_default(f->mem_bytes, f->ncpus, opts->trace_all));
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->fn = fn;
 	t->ctx = ctx;
+	t->ring_bytes = ring;
 	t->ncpus = libbpf_num_possible_cpus();
 
 	err = mt_features_object(f) == MT_OBJ_LEGACY ? open_legacy(t, opts, f, slots, ring) :
@@ -572,6 +577,11 @@ static uint64_t prog_missed_runs(const struct bpf_program *p)
 static struct bpf_object *tracer_object(struct mt_tracer *t)
 {
 	return t->skel ? t->skel->obj : t->lskel->obj;
+}
+
+uint64_t mt_tracer_ringbuf_bytes(const struct mt_tracer *t)
+{
+	return t->ring_bytes;
 }
 
 int mt_tracer_ticket_last(struct mt_tracer *t, uint64_t mm, uint64_t *last)

@@ -14,6 +14,7 @@
 #endif
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* One probed fact. */
@@ -47,6 +48,8 @@ struct mt_features {
 	bool has[MT_FT__COUNT];
 	char release[65];       /* uname -r */
 	char machine[65];       /* uname -m */
+	uint64_t mem_bytes;     /* the machine's memory (MemTotal), 0 if unknown */
+	int ncpus;              /* possible CPUs, 0 if unknown */
 };
 
 /* Which BPF object traces on a kernel: the one built for kernels with the

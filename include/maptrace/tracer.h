@@ -22,7 +22,7 @@ struct mt_tracer_opts {
 	bool dump_exit;          /* dump each address space at its last exit (verify) */
 	bool enter_times;        /* events carry enter_ns (costs a program on sys_enter) */
 	bool untimed;            /* events carry no ts_ns: nothing shows it (saves a clock read each) */
-	uint64_t ringbuf_bytes;  /* power of two; 0 = default */
+	uint64_t ringbuf_bytes;  /* power of two; 0 = the machine's default (sizing.h) */
 	uint32_t stack_mode;     /* enum mt_stack_mode */
 	uint32_t stack_bytes;    /* DWARF sample size; 0 = default */
 	int verbose;             /* libbpf debug output */
@@ -36,7 +36,6 @@ typedef void (*mt_event_fn)(const struct mt_event *e, const char *path, void *ct
 
 struct mt_tracer;
 
-#define MT_DEFAULT_RINGBUF (64u << 20)
 #define MT_TICKET_SLOTS    32768u  /* per-mm ticket counters kept in an array (512 KiB) */
 
 /* Returns 0, or prints one line saying what failed and what to do and
@@ -68,6 +67,9 @@ void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap);
 /* Per-CPU dropped-event counts, for the report; returns the number of CPUs
  * written (at most cap). */
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap);
+
+/* The ring buffer's size in bytes. */
+uint64_t mt_tracer_ringbuf_bytes(const struct mt_tracer *t);
 
 /* The last ticket mm has drawn (0 if none) into *last: 0, or -errno. A
  * shadow whose next ticket to apply is at most *last lags a change the
