@@ -95,6 +95,86 @@ const char *mt_kind_about(enum mt_kind k)
 	return (unsigned)k < MT_KIND_COUNT ? kinds[k].about : "?";
 }
 
+static const struct {
+	const char *id, *allocator;
+} libcs[] = {
+	[MT_LIBC_UNKNOWN] = { "unknown", "its C library's malloc (not recognised)" },
+	[MT_LIBC_GLIBC]   = { "glibc", "glibc malloc: the brk heap, per-thread arenas in 64 MiB blocks, mmap at 128 KiB and up" },
+	[MT_LIBC_MUSL]    = { "musl", "musl's malloc (mallocng): groups in the brk heap and in mmaps, mmap at about 128 KiB and up" },
+	[MT_LIBC_UCLIBC]  = { "uclibc-ng", "uClibc-ng's malloc: the brk heap, mmap above its threshold" },
+	[MT_LIBC_OTHER]   = { "other", "not glibc's: a static program without glibc (musl, uClibc-ng, Go...), its allocator not recognised" },
+};
+
+/* glibc's words (main arena, arenas, its thread-stack cache) fit a process
+ * on glibc, and one whose C library is not known (as before it was asked) */
+static bool glibc_terms(enum mt_libc l)
+{
+	return l == MT_LIBC_GLIBC || l == MT_LIBC_UNKNOWN;
+}
+
+/* "musl's", "uClibc-ng's", "the program's" malloc */
+static const char *malloc_owner(enum mt_libc l)
+{
+	return l == MT_LIBC_MUSL ? "musl's" : l == MT_LIBC_UCLIBC ? "uClibc-ng's" : "the program's";
+}
+
+const char *mt_libc_id(enum mt_libc l)
+{
+	return (unsigned)l <= MT_LIBC_OTHER ? libcs[l].id : "?";
+}
+
+const char *mt_libc_allocator(enum mt_libc l)
+{
+	return (unsigned)l <= MT_LIBC_OTHER ? libcs[l].allocator : "?";
+}
+
+/* a file name (the part after the last '/') that starts with prefix */
+static bool base_starts(const char *name, const char *prefix)
+{
+	const char *slash = strrchr(name, '/');
+
+	return !strncmp(slash ? slash + 1 : name, prefix, strlen(prefix));
+}
+
+enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *name = r[i].name;
+
+		if (!name || name[0] != '/')
+			continue;
+		if (base_starts(name, "libc.so.6") || base_starts(name, "ld-linux"))
+			return MT_LIBC_GLIBC;
+		/* musl's loader is its libc: ld-musl-ARCH.so.1, which Debian
+		 * links to /usr/lib/ARCH-linux-musl/libc.so (maps shows that) */
+		if (base_starts(name, "ld-musl-") || base_starts(name, "libc.musl-") ||
+		    (base_starts(name, "libc.so") && strstr(name, "musl")))
+			return MT_LIBC_MUSL;
+		if (base_starts(name, "libuClibc") || base_starts(name, "ld-uClibc") ||
+		    base_starts(name, "ld64-uClibc"))
+			return MT_LIBC_UCLIBC;
+	}
+	return MT_LIBC_UNKNOWN;
+}
+
+const char *mt_kind_about_libc(enum mt_kind k, enum mt_libc l)
+{
+	if (glibc_terms(l))
+		return mt_kind_about(k);
+	switch (k) {
+	case MT_KIND_HEAP:
+		return l == MT_LIBC_MUSL ? "brk heap: musl's malloc (small allocations)" :
+		       l == MT_LIBC_UCLIBC ? "brk heap: uClibc-ng's malloc (small allocations)" :
+					     "brk heap: the program's malloc (small allocations)";
+	case MT_KIND_THREAD_STACK:
+		return "stacks of the other threads";
+	case MT_KIND_LARGE_MALLOC:
+		return "large malloc blocks, each its own mmap";
+	default:
+		return mt_kind_about(k);
+	}
+}
+
 int mt_kind_parse(const char *s, size_t len)
 {
 	for (int k = 0; k < MT_KIND_COUNT; k++)
@@ -547,7 +627,10 @@ static void pass_names(struct ctx *x, size_t i)
 	if (name[0] == '[') {
 		if (!strcmp(name, "[heap]")) {
 			set(c, MT_KIND_HEAP);
-			setd(c, "brk heap: malloc's main arena (the main thread's small allocations)");
+			if (!glibc_terms(x->f->libc))
+				setd(c, "brk heap: %s malloc (small allocations)", malloc_owner(x->f->libc));
+			else
+				setd(c, "brk heap: malloc's main arena (the main thread's small allocations)");
 		} else if (!strcmp(name, "[stack]")) {
 			set(c, MT_KIND_MAIN_STACK);
 			c->tid = x->f->pid;
@@ -671,11 +754,15 @@ static void pass_bss(struct ctx *x, size_t i)
 		setd(c, "zero-initialised data (.bss) of %s%s", obj, s ? "" : " (likely: ELF headers unreadable)");
 }
 
-/* Pass 3: glibc arena heaps and their reserves. */
+/* Pass 3: glibc arena heaps and their reserves (the shape is glibc's: not
+ * looked for in a process known to run on another C library). */
 static void pass_arenas(struct ctx *x)
 {
 	uint32_t idx = 0;
 	char sb[16];
+
+	if (!glibc_terms(x->f->libc))
+		return;
 
 	for (size_t i = 0; i < x->n; i++) {
 		const struct mt_region *r = &x->r[i];
@@ -794,8 +881,10 @@ static void pass_stack_shapes(struct ctx *x)
 		if (!near(size_of(r), limit) && !near(size_of(r), DEFAULT_STACK) && !nostack_hint)
 			continue;
 		set(&x->out[i], MT_KIND_THREAD_STACK);
-		if (f->nthreads && !f->sp_unreadable)
+		if (f->nthreads && !f->sp_unreadable && glibc_terms(f->libc))
 			setd(&x->out[i], "thread stack no live thread is using (glibc keeps exited threads' stacks for reuse)");
+		else if (f->nthreads && !f->sp_unreadable)
+			setd(&x->out[i], "thread stack no live thread is using");
 		else
 			setd(&x->out[i], "thread stack (thread unknown: not every stack pointer was readable)");
 		guard_below(x, i, 0);
@@ -820,7 +909,11 @@ static void pass_rest(struct ctx *x, size_t i)
 		setd(c, "PROT_NONE: reserved address space, no memory (a runtime's heap reserve or an unused part of a mapping)");
 	} else if (anon_rw(r) && size_of(r) >= MMAP_THRESHOLD && size_of(r) % x->page == 0 && !noreserve) {
 		set(c, MT_KIND_LARGE_MALLOC);
-		setd(c, "likely a large malloc chunk (above the 128 KiB mmap threshold; adjacent chunks merge into one region)");
+		if (!glibc_terms(x->f->libc))
+			setd(c, "likely a large malloc block (%s malloc maps large blocks on their own)",
+			     malloc_owner(x->f->libc));
+		else
+			setd(c, "likely a large malloc chunk (above the 128 KiB mmap threshold; adjacent chunks merge into one region)");
 	} else {
 		set(c, MT_KIND_ANON);
 		if (noreserve)

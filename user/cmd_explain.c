@@ -422,6 +422,13 @@ static int gather(struct explain *e)
 	}
 	e->info.facts.elves = e->elves;
 	e->info.facts.nelves = e->nelves;
+	e->info.facts.libc = mt_libc_of_regions(e->sm.maps.regions, e->sm.maps.count);
+	if (e->info.facts.libc == MT_LIBC_UNKNOWN) { /* a static program */
+		char exe[64];
+
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)e->info.mm_pid);
+		e->info.facts.libc = mt_libc_of_file(exe);
+	}
 	e->cls = calloc(e->sm.maps.count ? e->sm.maps.count : 1, sizeof(*e->cls));
 	e->rows = calloc(e->sm.maps.count ? e->sm.maps.count : 1, sizeof(*e->rows));
 	if (!e->cls || !e->rows ||
@@ -668,6 +675,7 @@ static void print_text(struct explain *e, FILE *f)
 		pf->nthreads, pf->nthreads == 1 ? "" : "s", (unsigned long long)all.regions,
 		mt_size_str(all.size, b1), mt_size_str(all.rss, b2), mt_size_str(all.pss, b3),
 		mt_size_str(all.swap, b4));
+	fprintf(f, "C library: %s; malloc: %s\n", mt_libc_id(pf->libc), mt_libc_allocator(pf->libc));
 	if (e->peak_ns) {
 		uint64_t t = e->peak_ns > e->t0_ns ? e->peak_ns - e->t0_ns : 0;
 
@@ -682,7 +690,8 @@ static void print_text(struct explain *e, FILE *f)
 	fprintf(f, "%-14s %7s %8s %8s %8s %8s %6s  %s\n", "KIND", "REGIONS", "VIRTUAL", "RSS", "PSS",
 		"SWAP", "%RSS", "WHAT IT IS");
 	for (size_t k = 0; k < nk; k++)
-		print_sum_line(f, mt_kind_id(order[k]), &sums[order[k]], all.rss, mt_kind_about(order[k]));
+		print_sum_line(f, mt_kind_id(order[k]), &sums[order[k]], all.rss,
+			       mt_kind_about_libc(order[k], pf->libc));
 	print_sum_line(f, filtered ? "total selected" : "total", &sel, all.rss, "");
 
 	if (pf->sp_unreadable && pf->nthreads && geteuid() != 0)
@@ -859,6 +868,10 @@ static int print_json(struct explain *e, FILE *f)
 		mt_json_key(&j, "exe");
 		mt_json_null(&j);
 	}
+	mt_json_key(&j, "libc");
+	mt_json_str(&j, mt_libc_id(pf->libc), strlen(mt_libc_id(pf->libc)));
+	mt_json_key(&j, "allocator");
+	mt_json_str(&j, mt_libc_allocator(pf->libc), strlen(mt_libc_allocator(pf->libc)));
 	mt_json_key(&j, "threads");
 	mt_json_arr_begin(&j);
 	for (size_t t = 0; t < pf->nthreads; t++) {
@@ -889,7 +902,7 @@ static int print_json(struct explain *e, FILE *f)
 	mt_json_key(&j, "summary");
 	mt_json_arr_begin(&j);
 	for (size_t k = 0; k < nk; k++) {
-		const char *id = mt_kind_id(order[k]), *about = mt_kind_about(order[k]);
+		const char *id = mt_kind_id(order[k]), *about = mt_kind_about_libc(order[k], pf->libc);
 
 		mt_json_obj_begin(&j);
 		mt_json_key(&j, "kind");
@@ -1103,7 +1116,7 @@ static int explain_traced(struct explain *e)
 		fprintf(stderr, "maptrace explain: pid %d exited while traced\n", pid);
 	else if (!e->o.argv)
 		explain_traced_now(&s, pid);
-	mt_session_report_drops(&s, stderr);
+	mt_session_report_end(&s, stderr);
 	status = t.explained ? t.status : 1;
 	if (e->o.argv) {
 		if (!t.explained)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,4 +108,77 @@ int mt_elf_read_segs(pid_t pid, const struct mt_region *r, struct mt_elf_file *o
 		err = read_phdrs(fd, out);
 	close(fd);
 	return err;
+}
+
+/* Whether the file at fd holds marker, read in chunks that overlap by the
+ * marker's length (at most MT_LIBC_SCAN bytes of it). */
+#define MT_LIBC_SCAN (64u << 20)
+
+static bool file_has(int fd, const char *marker)
+{
+	size_t mlen = strlen(marker), have = 0, total = 0;
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return false;
+	while (total < MT_LIBC_SCAN && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)n;
+		total += (size_t)n;
+		if (memmem(buf, have, marker, mlen))
+			return true;
+		if (have >= mlen) { /* keep the tail a marker may start in */
+			memmove(buf, buf + have - (mlen - 1), mlen - 1);
+			have = mlen - 1;
+		}
+	}
+	return false;
+}
+
+/* Whether the ELF file at fd names a program interpreter (is dynamically
+ * linked); -1 if it is no ELF file. */
+static int has_interp(int fd)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	size_t n;
+	int found = -1;
+
+	if (e && elf_kind(e) == ELF_K_ELF && elf_getphdrnum(e, &n) == 0) {
+		found = 0;
+		for (size_t i = 0; i < n && !found; i++) {
+			GElf_Phdr ph;
+
+			found = gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP;
+		}
+	}
+	elf_end(e);
+	return found;
+}
+
+enum mt_libc mt_libc_of_file(const char *path)
+{
+	static const struct {
+		const char *marker;
+		enum mt_libc libc;
+	} markers[] = {
+		{ "glibc.malloc.", MT_LIBC_GLIBC },
+		{ "No error information", MT_LIBC_MUSL },
+		{ "uClibc", MT_LIBC_UCLIBC },
+	};
+	enum mt_libc found = MT_LIBC_UNKNOWN;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return MT_LIBC_UNKNOWN;
+	/* a dynamic program's C library is a mapped file, named in maps */
+	if (elf_version(EV_CURRENT) != EV_NONE && has_interp(fd) == 0) {
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]) && !found; i++)
+			if (file_has(fd, markers[i].marker))
+				found = markers[i].libc;
+		/* every static glibc (2.26 and later) has its tunables' names */
+		if (!found)
+			found = MT_LIBC_OTHER;
+	}
+	close(fd);
+	return found;
 }

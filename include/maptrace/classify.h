@@ -69,6 +69,25 @@ const char *mt_kind_about(enum mt_kind k);    /* one plain sentence on the kind 
 int mt_kind_parse(const char *s, size_t len); /* enum value, -1 when unknown */
 const char *mt_role_id(enum mt_role r);       /* "program", "library", "loader"; NULL for none */
 
+/* The C library a process runs on: whose malloc made its heap, and so which
+ * words describe it (glibc's arenas are glibc's alone). */
+enum mt_libc {
+	MT_LIBC_UNKNOWN = 0,
+	MT_LIBC_GLIBC,
+	MT_LIBC_MUSL,
+	MT_LIBC_UCLIBC,     /* uClibc-ng */
+	MT_LIBC_OTHER,      /* a static program without glibc (musl, uClibc-ng, Go...) */
+};
+const char *mt_libc_id(enum mt_libc l);         /* "glibc", "musl", "uclibc-ng", "other", "unknown" */
+const char *mt_libc_allocator(enum mt_libc l);  /* its malloc, in one phrase */
+/* The C library a dynamically linked process maps (its libc or loader
+ * names it: libc.so.6, ld-musl-*, libuClibc-*), UNKNOWN if none does (a
+ * static program: see mt_libc_of_file() in elfsegs.h). */
+enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n);
+/* The kind's sentence for a process on libc l (heap, thread stacks and
+ * large malloc blocks are described in that library's terms). */
+const char *mt_kind_about_libc(enum mt_kind k, enum mt_libc l);
+
 /* One thread of the target. */
 enum mt_thread_flag {
 	MT_THREAD_SP_KNOWN = 1u << 0,  /* sp holds the user stack pointer */
@@ -114,6 +133,7 @@ struct mt_proc_facts {
 	uint32_t page_size;          /* 0 means 4096 */
 	const struct mt_elf_file *elves;
 	size_t nelves;
+	uint32_t libc;               /* enum mt_libc */
 };
 
 #define MT_DESC_MAX 160

@@ -1,4 +1,5 @@
-/* elfsegs.h - read the PT_LOAD program headers of a file mapped in a process.
+/* elfsegs.h - what the ELF files of a process say: the PT_LOAD program headers
+ * of a mapped file, and which C library a static program was linked with.
  *
  * The classifier (classify.h) takes segments as plain data; this reader
  * fills them with libelf, so it stays out of the unit-tested logic.
@@ -18,5 +19,14 @@
  * and out->inode are r's. Returns 0, -ENOEXEC when the file is not ELF,
  * -ENOENT when no way to open it worked, other -errno. */
 int mt_elf_read_segs(pid_t pid, const struct mt_region *r, struct mt_elf_file *out);
+
+/* The C library linked into the static program at path (nothing in its
+ * maps names one), from strings only that library puts there: glibc's
+ * malloc tunables ("glibc.malloc.", in every static glibc since 2.26),
+ * musl's strerror text for 0 ("No error information", where strerror is
+ * linked), uClibc's name; MT_LIBC_OTHER if none is there (not glibc: musl,
+ * uClibc-ng, Go...). MT_LIBC_UNKNOWN for a dynamic program (its library is
+ * in its maps) or an unreadable file. */
+enum mt_libc mt_libc_of_file(const char *path);
 
 #endif /* MAPTRACE_ELFSEGS_H */

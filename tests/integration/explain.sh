@@ -54,6 +54,46 @@ exec 9>&-
 wait "$tp_pid" 2>/dev/null
 tp_pid=
 
+# --- explain -p on musl programs, dynamic and static: the C library is
+#     named (musl, from its loader's name; a static program without glibc,
+#     which nothing in this one names: "other"), and nothing is described
+#     in glibc's terms (no arenas) (no BPF)
+if ! command -v musl-gcc >/dev/null; then
+	skip explain-musl "musl-gcc is not installed (make deps installs musl-tools)"
+else
+	for link in static dynamic; do
+		flags=-static want=other
+		[ "$link" = dynamic ] && flags= want=musl
+		if ! musl-gcc $flags -O2 -o "$tmp/musl-$link" tests/integration/musl_alloc.c -lpthread 2>"$tmp/musl.err"; then
+			fail "explain-musl-$link" "musl-gcc failed: $(head -c 300 "$tmp/musl.err")"
+			continue
+		fi
+		mkfifo "$tmp/musl-in-$link"
+		"$tmp/musl-$link" <"$tmp/musl-in-$link" >"$tmp/musl-ready" &
+		tp_pid=$!
+		exec 9>"$tmp/musl-in-$link"
+		for _ in $(seq 50); do grep -q ready "$tmp/musl-ready" 2>/dev/null && break; sleep 0.1; done
+		$MT explain -p "$tp_pid" >"$tmp/musl.txt" 2>"$tmp/musl.err"
+		st=$?
+		$MT explain --json -p "$tp_pid" >"$tmp/musl.json" 2>>"$tmp/musl.err"
+		exec 9>&-
+		wait "$tp_pid" 2>/dev/null
+		tp_pid=
+		if [ "$st" != 0 ]; then
+			fail "explain-musl-$link" "exit $st: $(head -c 300 "$tmp/musl.err")"
+		elif ! grep -q "^C library: $want; malloc: " "$tmp/musl.txt"; then
+			fail "explain-musl-$link" "C library not named $want: $(grep -m1 '^C library' "$tmp/musl.txt")"
+		elif grep -v '^C library: ' "$tmp/musl.txt" | grep -qi -e glibc -e arena; then
+			fail "explain-musl-$link" "glibc terms: $(grep -v '^C library: ' "$tmp/musl.txt" | grep -m2 -i -e glibc -e arena | cut -c1-160)"
+		elif [ "$(jq -r '[.libc, ([.regions[] | select(.kind == "heap")] | length > 0)] | @tsv' \
+			"$tmp/musl.json")" != "$(printf '%s\ttrue' "$want")" ]; then
+			fail "explain-musl-$link" "JSON: $(jq -c '{libc, kinds: [.summary[].kind]}' "$tmp/musl.json")"
+		else
+			pass "explain-musl-$link ($(jq -r '[.summary[].kind] | join(" ")' "$tmp/musl.json"))"
+		fi
+	done
+fi
+
 # --- origins (BPF): needs root and a loadable tracer
 reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then

@@ -451,6 +451,59 @@ static void test_arenas(void **state)
 	free_space(&s);
 }
 
+/* musl and uClibc-ng have no arenas: the shape of one is not called that,
+ * and the heap and large blocks are described in the library's terms. */
+static void test_musl_has_no_glibc_terms(void **state)
+{
+	static const char maps[] =
+		"55d000000000-55d000021000 rw-p 00000000 00:00 0                          [heap]\n"
+		"7e0000000000-7e0000021000 rw-p 00000000 00:00 0 \n"
+		"7e0000021000-7e0004000000 ---p 00000000 00:00 0 \n"
+		"7f1000000000-7f1000040000 rw-p 00000000 00:00 0 \n"
+		"7f2000000000-7f2000080000 r-xp 00000000 08:01 12                         /usr/lib/x86_64-linux-musl/libc.so\n";
+	struct mt_proc_facts f = base_facts();
+	struct space s = { 0 };
+
+	(void)state;
+	parse_space(&s, maps);
+	f.libc = mt_libc_of_regions(s.m.regions, s.m.count);
+	assert_int_equal(f.libc, MT_LIBC_MUSL);
+	classify(&s, &f, false);
+	EXPECT(&s, 0x55d000000000, MT_KIND_HEAP, "brk heap: musl's malloc");
+	EXPECT(&s, 0x7e0000000000, MT_KIND_LARGE_MALLOC, "musl's malloc maps large blocks");
+	EXPECT(&s, 0x7e0000021000, MT_KIND_RESERVATION, NULL);
+	EXPECT(&s, 0x7f1000000000, MT_KIND_LARGE_MALLOC, NULL);
+	assert_int_equal(count_kind(s.cls, s.m.count, MT_KIND_MALLOC_ARENA), 0);
+	for (size_t i = 0; i < s.m.count; i++)
+		assert_null(strstr(s.cls[i].desc, "glibc"));
+	assert_null(strstr(mt_kind_about_libc(MT_KIND_HEAP, MT_LIBC_MUSL), "arena"));
+	assert_null(strstr(mt_kind_about_libc(MT_KIND_THREAD_STACK, MT_LIBC_UCLIBC), "8 MiB"));
+	assert_string_equal(mt_kind_about_libc(MT_KIND_HEAP, MT_LIBC_GLIBC), mt_kind_about(MT_KIND_HEAP));
+	free_space(&s);
+}
+
+static void test_libc_of_regions(void **state)
+{
+	static const struct { const char *name; enum mt_libc libc; } cases[] = {
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", MT_LIBC_GLIBC },
+		{ "/lib64/ld-linux-x86-64.so.2", MT_LIBC_GLIBC },
+		{ "/lib/ld-musl-aarch64.so.1", MT_LIBC_MUSL },
+		{ "/usr/lib/x86_64-linux-musl/libc.so", MT_LIBC_MUSL },
+		{ "/lib/libuClibc-1.0.45.so", MT_LIBC_UCLIBC },
+		{ "/lib/ld64-uClibc.so.1", MT_LIBC_UCLIBC },
+		{ "/usr/lib/libcrypto.so.3", MT_LIBC_UNKNOWN },
+		{ "/opt/app/libc.so.6.bak/tool", MT_LIBC_UNKNOWN },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mt_region r = { .start = 0x1000, .end = 0x2000, .name = cases[i].name };
+
+		assert_int_equal(mt_libc_of_regions(&r, 1), cases[i].libc);
+	}
+	assert_string_equal(mt_libc_id(MT_LIBC_UCLIBC), "uclibc-ng");
+}
+
 static void test_rest_of_anonymous(void **state)
 {
 	static const char maps[] =
@@ -1140,6 +1193,8 @@ int main(void)
 		cmocka_unit_test(test_elf_shared_file_page),
 		cmocka_unit_test(test_elf_guessed_and_roles),
 		cmocka_unit_test(test_arenas),
+		cmocka_unit_test(test_musl_has_no_glibc_terms),
+		cmocka_unit_test(test_libc_of_regions),
 		cmocka_unit_test(test_rest_of_anonymous),
 		cmocka_unit_test(test_thread_stacks_by_sp),
 		cmocka_unit_test(test_thread_stacks_by_shape),
