@@ -268,7 +268,7 @@ int cmd_stat(int argc, char **argv)
 	}
 	seconds = (double)(mono_ns() - c.start_ns) / 1e9;
 	mt_session_finish_shadows(&s);
-	lost = mt_session_report_drops(&s, stderr);
+	lost = mt_session_report_end(&s, stderr);
 	if (!status)
 		status = s.child ? mt_session_child_exit_code(&s) : 0;
 	if (lost && !status)

@@ -361,7 +361,7 @@ int cmd_top(int argc, char **argv)
 	}
 	c.last_ns = mono_ns();
 	mt_session_run(&s);
-	if (mt_session_report_drops(&s, stderr))
+	if (mt_session_report_end(&s, stderr))
 		status = 1;
 	reset_intervals(&c);
 	mt_session_close(&s);

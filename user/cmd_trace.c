@@ -270,7 +270,7 @@ int cmd_trace(int argc, char **argv)
 			"%llu module sets loaded\n", (unsigned long long)us.samples,
 			(unsigned long long)us.memo_hits, (unsigned long long)us.dwfl_builds);
 	}
-	if (mt_session_report_drops(&s, stderr) && !status)
+	if (mt_session_report_end(&s, stderr) && !status)
 		status = 1;
 out:
 	mt_session_close(&s);

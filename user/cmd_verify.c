@@ -293,25 +293,6 @@ static void print_degraded(struct mt_session *s, const struct verify_ctx *v)
 			       mech[i].degraded);
 }
 
-/* A /proc/self/status figure in KiB ("VmRSS:"), 0 if unreadable. */
-static unsigned long long self_status_kib(const char *key)
-{
-	char line[256];
-	unsigned long long v = 0;
-	size_t kl = strlen(key);
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl)) {
-			v = strtoull(line + kl, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* -v: what the registry still holds as the run ends, so that a test can
  * prove nothing leaks, and the loader's memory (the ring buffer is most of
  * its RSS, file-backed; shadows and queues are the anonymous part). An address space whose process is gone must have
@@ -340,8 +321,8 @@ static void print_registry(struct mt_session *s)
 		queued += ((struct mt_aspace *)val)->npending;
 	printf("verify: registry at the end: %zu address spaces (%zu of exited processes), "
 	       "%zu queued events, %zu stack samples; loader RSS %llu KiB, anonymous %llu KiB\n",
-	       s->reg.by_mm.used, gone, queued, s->reg.stacks.used, self_status_kib("VmRSS:"),
-	       self_status_kib("RssAnon:"));
+	       s->reg.by_mm.used, gone, queued, s->reg.stacks.used, mt_self_status_kib("VmRSS:"),
+	       mt_self_status_kib("RssAnon:"));
 }
 
 int cmd_verify(int argc, char **argv)
@@ -389,8 +370,7 @@ int cmd_verify(int argc, char **argv)
 	if (s.target.argv) {
 		mt_features_probe(&s.features);
 		/* no in-kernel exit dump: no kfuncs, or the legacy object */
-		if (!s.features.has[MT_FT_VMA_KFUNCS] ||
-		    mt_features_object(&s.features) == MT_OBJ_LEGACY) {
+		if (!mt_features_dumps(&s.features)) {
 			s.stop_at_exit = true;
 			s.stop_descendants = true;
 			s.on_exit_stop = on_exit_stop;
@@ -406,7 +386,7 @@ int cmd_verify(int argc, char **argv)
 		checkpoint(&s); /* -p/-a: a final look before detaching */
 	if (s.topts.verbose)
 		print_registry(&s);
-	lost = mt_session_report_drops(&s, stderr);
+	lost = mt_session_report_end(&s, stderr);
 	status = s.child ? mt_session_child_exit_code(&s) : 0;
 	if (!v.quiet && s.reg.reordered)
 		printf("verify: %llu events reached user space before an earlier change of their address space and were applied in kernel order\n",

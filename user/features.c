@@ -158,6 +158,11 @@ static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
 		NULL);
 }
 
+bool mt_features_dumps(const struct mt_features *f)
+{
+	return f->has[MT_FT_VMA_KFUNCS] && mt_features_object(f) == MT_OBJ_MODERN;
+}
+
 bool mt_features_classic_syscall_tp(const struct mt_features *f)
 {
 	return f->has[MT_FT_TP_PREEMPTIBLE] && f->has[MT_FT_TRACEFS] && f->has[MT_FT_TASK_PT_REGS];

@@ -261,17 +261,27 @@ static int start_command(struct mt_session *s)
 	close(status[1]);
 	s->child = pid;
 	mt_u64map_put(&s->live, (uint64_t)pid, s);
+	/* Where the kernel takes no dump at exec, a command could exit before
+	 * its new address space was read, and what it mapped would be
+	 * unknown: it, and all it creates, stop at each exec until the read
+	 * is done (handle_ptrace_stop). */
+	if (s->keep_shadows && !mt_features_dumps(&s->features)) {
+		s->exec_stops = true;
+		s->stop_descendants = true;
+	}
 	/* PTRACE_O_TRACEEXIT stops it in exit before its mm is released;
 	 * TRACEEXEC replaces the SIGTRAP a ptraced exec would otherwise get */
-	if (s->stop_at_exit &&
-	    ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |
+	if ((s->stop_at_exit || s->exec_stops) &&
+	    ptrace(PTRACE_SEIZE, pid, 0, (s->stop_at_exit ? PTRACE_O_TRACEEXIT : 0) |
+		   PTRACE_O_TRACEEXEC |
 		   /* threads too: one that execs becomes the leader of the new
 		    * image, which must stop in exit as well */
 		   (s->stop_descendants ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 		    PTRACE_O_TRACECLONE : 0)) != 0) {
-		fprintf(stderr, "maptrace: cannot stop '%s' at its exit (ptrace: %s): is it already "
-			"being traced?\n", s->target.argv[0], strerror(errno));
+		fprintf(stderr, "maptrace: cannot stop '%s' at its exec and exit (ptrace: %s): is "
+			"it already being traced?\n", s->target.argv[0], strerror(errno));
 		s->stop_at_exit = false;
+		s->exec_stops = false;
 	}
 	if (mt_tracer_add_pid(s->tracer, pid))
 		fprintf(stderr, "maptrace: cannot add pid %d to the filter: %s\n", pid, strerror(errno));
@@ -485,6 +495,12 @@ static void handle_ptrace_stop(struct mt_session *s, pid_t pid, int st)
 		if (s->on_exit_stop)
 			s->on_exit_stop(s, pid);
 		sig = 0;
+	} else if (event == PTRACE_EVENT_EXEC && s->exec_stops) {
+		/* sched_process_exec, run before this stop, sent the exec event
+		 * and asked for the new address space to be read: read it now,
+		 * while nothing can change it (mt_session_sync's resync) */
+		mt_session_sync(s);
+		sig = 0;
 	} else if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
 						 sig == SIGTTIN || sig == SIGTTOU)) {
 		/* a group stop of a seized tracee: stay stopped as without us
@@ -514,7 +530,8 @@ void mt_session_service_tracees(struct mt_session *s)
 	/* the command, and with stop_descendants every process it forked:
 	 * they are our tracees (__WALL: whatever their kind); a descendant's
 	 * end is its own parent's to reap */
-	while ((r = waitpid(s->stop_at_exit ? -1 : s->child, &st, WNOHANG | __WALL)) > 0) {
+	while ((r = waitpid(s->stop_at_exit || s->exec_stops ? -1 : s->child, &st,
+			    WNOHANG | __WALL)) > 0) {
 		if (WIFSTOPPED(st)) {
 			if (r == s->child)
 				s->child_status = st;
@@ -579,10 +596,34 @@ uint64_t mt_session_lost(struct mt_session *s)
 	       st[MT_STAT_SEQ_FULL] + mt_tracer_missed_runs(s->tracer);
 }
 
-uint64_t mt_session_report_drops(struct mt_session *s, FILE *f)
+/* A /proc/self/status figure in KiB ("VmHWM:"), 0 if unreadable. */
+unsigned long long mt_self_status_kib(const char *key)
+{
+	char line[256];
+	unsigned long long v = 0;
+	size_t kl = strlen(key);
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl)) {
+			v = strtoull(line + kl, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+uint64_t mt_session_report_end(struct mt_session *s, FILE *f)
 {
 	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), percpu[1024], missed;
 	int n;
+
+	if (s->topts.verbose)
+		fprintf(f, "maptrace: loader peak RSS %llu KiB, ring buffer %llu KiB\n",
+			mt_self_status_kib("VmHWM:"),
+			(unsigned long long)(mt_tracer_ringbuf_bytes(s->tracer) >> 10));
 
 	if (untraced)
 		fprintf(f, "maptrace: 32-bit (ia32) processes are not traced: %llu of their system "

@@ -64,6 +64,11 @@ enum mt_bpf_object {
 
 enum mt_bpf_object mt_features_object(const struct mt_features *f);
 
+/* Whether the kernel dumps an address space itself as a process execs and
+ * exits (the modern object with the vma iterator kfuncs, 6.7): elsewhere
+ * user space must read it while the process is stopped. */
+bool mt_features_dumps(const struct mt_features *f);
+
 /* Whether the modern object sees syscalls through the classic (perf)
  * raw_syscalls tracepoints rather than tp_btf: where tracepoint programs
  * can be preempted, and tracefs and bpf_task_pt_regs() are there. */

@@ -44,6 +44,10 @@ struct mt_session {
 	 * still whole and readable in /proc, after the ring buffer is drained. */
 	bool stop_at_exit;
 	bool stop_descendants;      /* ... and every process and thread it creates */
+	/* Set by mt_session_start() where the kernel takes no dump at exec: the
+	 * command and all it creates stop at each exec (PTRACE_O_TRACEEXEC)
+	 * until their new address space has been read. */
+	bool exec_stops;
 	void (*on_exit_stop)(struct mt_session *s, pid_t pid);
 	void *ctx;
 	int poll_ms;
@@ -98,8 +102,12 @@ uint64_t mt_session_lost(struct mt_session *s);
 void mt_session_finish_shadows(struct mt_session *s);
 /* The gate area ([vsyscall]) as this machine maps it; false if none. */
 bool mt_gate_area(struct mt_region *out);
-/* Print the per-CPU drop report if anything was lost; returns the total. */
-uint64_t mt_session_report_drops(struct mt_session *s, FILE *f);
+/* A /proc/self/status figure of the loader in KiB ("VmHWM:"), 0 if unreadable. */
+unsigned long long mt_self_status_kib(const char *key);
+/* What the user must know as the session ends, on f: the per-CPU drop
+ * report if anything was lost, ignored 32-bit calls, and under -v the
+ * loader's peak RSS and ring-buffer size. Returns the events lost. */
+uint64_t mt_session_report_end(struct mt_session *s, FILE *f);
 /* Exit status for the command's wait status (128+signal for a signal). */
 int mt_session_child_exit_code(const struct mt_session *s);
 void mt_session_close(struct mt_session *s);

@@ -103,12 +103,14 @@ needed_path() { needed "$1" | grep -m 1 "/$2\$"; }
 
 if [ -n "$maptrace" ]; then
 	add_binary "$maptrace" /usr/bin/maptrace
-	add_dlopened "$maptrace"
 	[ -d "$wl" ] || die "no workloads directory $wl (run: make workloads)"
 	for f in "$wl"/*; do
 		case $f in *.d) continue ;; esac
 		add_binary "$f" "/wl/$(basename "$f")"
 	done
+	# the workloads are dynamic (maptrace may be static): what their libc
+	# dlopen()s comes from beside it
+	add_dlopened "$wl/thread_churn"
 	[ -z "$strace" ] || add_binary "$strace" /usr/bin/strace
 fi
 

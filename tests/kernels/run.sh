@@ -55,6 +55,9 @@ ARCHES=${ARCHES:-amd64 arm64}
 boot_timeout() { if [ "$1" = arm64 ]; then echo "${BOOT_TIMEOUT:-2700}"; else echo "${BOOT_TIMEOUT:-900}"; fi; }
 cmd_timeout() { if [ "$1" = arm64 ]; then echo "${CMD_TIMEOUT:-900}"; else echo "${CMD_TIMEOUT:-300}"; fi; }
 OUT=.output/kernels
+# a board's memory; the loader must stay within FOOTPRINT_KIB there
+GUEST_MEM=${GUEST_MEM:-512M}
+FOOTPRINT_KIB=${FOOTPRINT_KIB:-32768}
 FETCH=tests/kernels/fetch.sh
 
 VERIFY_WL=(mmap_ops mremap_forms heap_brk thread_race thread_churn sysv_shm lifecycle jit_dlopen
@@ -177,6 +180,29 @@ t_counts() {
 	fi
 }
 
+# Assert footprint/C: on the guest's GUEST_MEM of memory, with the default
+# sizes, the command ends well (0 lost events: no drop report) and the
+# loader's peak RSS (-v: "loader peak RSS N KiB") is within FOOTPRINT_KIB.
+t_footprint() {
+	local name=footprint/$1 rc kib
+	rc=$(status "$name")
+	kib=$(lines ERR "$name" | sed -n 's/^maptrace: loader peak RSS \([0-9]*\) KiB.*/\1/p')
+	if [ -z "$rc" ]; then
+		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
+	elif (( rc != 0 )); then
+		check_fail "$name" "exit status $rc"
+		why "$name" | indent
+	elif lines ERR "$name" | grep -q -e 'events lost' -e 'skipped [0-9]* runs'; then
+		check_fail "$name" "lost events: $(lines ERR "$name" | grep -m 1 -e 'events lost' -e 'skipped')"
+	elif [ -z "$kib" ]; then
+		check_fail "$name" "no 'loader peak RSS' line under -v"
+	elif (( kib > FOOTPRINT_KIB )); then
+		check_fail "$name" "loader peak RSS $kib KiB on a $GUEST_MEM guest, over $FOOTPRINT_KIB KiB ($(lines ERR "$name" | grep -m 1 'ring buffer'))"
+	else
+		check_pass "$name (loader peak RSS $kib KiB, $(lines ERR "$name" | grep -o -m 1 'ring buffer [0-9]* KiB'))"
+	fi
+}
+
 # initramfs for architecture $1 in $tmp/initrd-$1.cpio.gz; sets skip_reason
 # when maptrace cannot run there. Built once per run and architecture.
 declare -A skip_reason=()
@@ -248,7 +274,7 @@ run_kernel() {
 	echo "kernels: booting $kname ($pkg), console log $log"
 	for try in 1 2; do
 		t0=$(date +%s)
-		timeout -k 10 "$boot_to" "${qemu[@]}" -m 1G -smp 2 -nographic -no-reboot \
+		timeout -k 10 "$boot_to" "${qemu[@]}" -m "$GUEST_MEM" -smp 2 -nographic -no-reboot \
 			-kernel "$vmlinuz" -initrd "$tmp/initrd-$arch.cpio.gz" </dev/null >"$log" 2>&1
 		rc=$?
 		secs=$(( $(date +%s) - t0 ))
@@ -300,6 +326,7 @@ run_kernel() {
 	fi
 	for w in "${VERIFY_WL[@]}"; do t_verify "$w"; done
 	for w in "${COUNTS_WL[@]}"; do t_counts "$w"; done
+	for c in verify trace-p; do t_footprint "$c"; done
 	finish_kernel "$series" "$arch" "$pkg" "$release" "$secs"
 }
 
