@@ -908,7 +908,54 @@ section5() {
 		fi
 	done
 	emit ""
+	peak_rss_per_command
 	section_time 5 "$t0"
+}
+
+# lost_in PREFIX: events maptrace said it lost in the runs under PREFIX (0 if none)
+lost_in() {
+	local n
+	n=$(sed -n 's/^maptrace: \([0-9]*\) events lost.*/\1/p' "$1.outs" | head -n 1)
+	echo "${n:-0}"
+}
+
+# Table 5.1: each tracer's peak RSS over the same workload, one run each
+# with /proc sampled every 20 ms (not in section 1's timed runs: sampling
+# costs CPU), and maptrace's commands with the ring buffer a 512 MiB board
+# gets by default (--buffer 8M) as well as this machine's default.
+peak_rss_per_command() {
+	local n=200000 wl t p buf label
+	local -a rows=()
+	wl=$(cmd "$B/mmap_loop" "$n")
+	mkdir -p "$DATA/s5rss"
+	emit "### 5.1 Peak RSS per command"
+	emit ""
+	emit "Each tracer over \`mmap_loop $n\` ($n rounds of mmap, mprotect, munmap), one run each; VmHWM of the tracer"
+	emit "process, sampled every 20 ms. maptrace's default ring buffer here is $("$MT" features --json 2>/dev/null |
+		jq -r '.ringbuf_bytes.one_target / 1048576 // "?"') MiB (\`maptrace features\`); a 512 MiB board gets 8 MiB."
+	emit ""
+	emit "| command | buffer | peak RSS MiB | lost events | exit |"
+	emit "|---|---|---:|---:|---|"
+	for t in stat trace verify; do
+		for buf in default 8M; do
+			label=$t-$buf
+			p=$DATA/s5rss/$label
+			if [ $buf = default ]; then
+				run "$p" "$(traced "${T_PREFIX[$t]}" "$wl")" -s 20
+			else
+				run "$p" "$(traced "$(cmd "$MT" "$t" -b 8M "${T_PREFIX[$t]#"$MT|$t|"}")" "$wl")" -s 20
+			fi
+			emit "| ${T_DESC[$t]} | $buf | $(fmt '%.1f' "$(calc "$(sed 's/.*hwm_kb=\([0-9]*\).*/\1/' "$p.res") / 1024")") |" \
+				"$(lost_in "$p") | $(statuses "$p") |"
+		done
+	done
+	for t in bt_count bt_print strace perf; do
+		want_tracer "$t" || continue
+		p=$DATA/s5rss/$t
+		run "$p" "$(traced "${T_PREFIX[$t]}" "$wl")" -s 20
+		emit "| ${T_DESC[$t]} | | $(fmt '%.1f' "$(calc "$(sed 's/.*hwm_kb=\([0-9]*\).*/\1/' "$p.res") / 1024")") | | $(statuses "$p") |"
+	done
+	emit ""
 }
 
 # ---------------------------------------------------------------- report ---
