@@ -64,6 +64,8 @@ struct stat_ctx {
 	struct mt_export x;
 	int duration_s;
 	uint64_t start_ns;
+	uint64_t unmeasured;     /* address spaces that ended unread, changes unapplied */
+	pid_t unmeasured_pid;
 };
 
 static uint64_t mono_ns(void)
@@ -120,6 +122,10 @@ static void on_release(struct mt_aspace *as, void *arg)
 
 	if (!as->final_taken)
 		mt_stats_final(&c->st, as, NULL);
+	/* never read (seeded), its changes still queued: what they mapped is
+	 * in no figure, which would read as less than the truth */
+	if (!as->shadow && as->npending && !c->unmeasured++)
+		c->unmeasured_pid = as->pid;
 }
 
 static void on_tick(struct mt_session *s)
@@ -155,6 +161,8 @@ static void write_json(FILE *out, struct mt_session *s, struct stat_ctx *c, doub
 	mt_json_u64(&j, (uint64_t)(seconds * 1e9));
 	mt_json_key(&j, "lost_events");
 	mt_json_u64(&j, lost);
+	mt_json_key(&j, "unmeasured_address_spaces");
+	mt_json_u64(&j, c->unmeasured);
 	mt_stats_total(&c->st, &total);
 	mt_json_key(&j, "total");
 	mt_figures_json(&j, &total);
@@ -273,6 +281,13 @@ int cmd_stat(int argc, char **argv)
 		status = s.child ? mt_session_child_exit_code(&s) : 0;
 	if (lost && !status)
 		status = 1;
+	if (c.unmeasured) {
+		fprintf(stderr, "maptrace stat: %llu address spaces ended before maptrace could read "
+			"them (first: pid %d): the byte and size figures leave out what they mapped\n",
+			(unsigned long long)c.unmeasured, (int)c.unmeasured_pid);
+		if (!status)
+			status = 1;
+	}
 	if (folded_path) {
 		FILE *f = fopen(folded_path, "w");
 

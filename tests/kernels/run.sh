@@ -173,6 +173,9 @@ t_counts() {
 		check_fail "$name" "counts differ:${diffs%;}"
 	elif [ "$lost" != 0 ]; then
 		check_fail "$name" "stat lost $lost events"
+	elif [ "$(jq -r '.total.bytes_mapped > 0 and (.unmeasured_address_spaces // 0) == 0' "$json")" != true ]; then
+		# every workload maps memory: 0 bytes would be a figure not measured
+		check_fail "$name" "stat's figures were not measured: $(jq -c '{bytes_mapped: .total.bytes_mapped, unmeasured_address_spaces}' "$json")"
 	elif [ "${tr[exec]:-0}" -lt 1 ]; then
 		check_fail "$name" "no exec event in the trace"
 	else
