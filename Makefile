@@ -8,6 +8,7 @@
 #   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
 #   make test-kernels  boot Debian kernels under qemu and run maptrace in each (root;
 #                   KERNELS="5.10 6.1 6.12 sid" ARCHES="amd64 arm64" select a subset)
+#   make min-btf    .output/maptrace.min.btf: the BTF maptrace needs, for --btf FILE
 #   make static     ./maptrace (ARCH=arm64: .output/arm64/maptrace) with every library
 #                   linked in: one file to copy to a board with no shared library
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -265,6 +266,22 @@ ifneq ($(KERNEL_IMAGE),)
 	$(Q)vmlinux/btf-from-image.py $(KERNEL_IMAGE) $(VMLINUX_BTF)
 endif
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
+
+# The part of a kernel's BTF that maptrace's objects need (their CO-RE
+# relocations), cut by bpftool gen min_core_btf from the same BTF `make
+# vmlinux` reads (VMLINUX_BTF=, KERNEL_IMAGE=): a few KiB for --btf FILE.
+min-btf: $(BPF_OBJS)
+ifeq ($(VMLINUX_BTF),)
+	@echo "make min-btf ARCH=$(ARCH): the running kernel is $(HOST_ARCH); name an $(ARCH) kernel with KERNEL_IMAGE=vmlinuz or VMLINUX_BTF=file" >&2; exit 2
+endif
+ifneq ($(KERNEL_IMAGE),)
+	$(Q)vmlinux/btf-from-image.py $(KERNEL_IMAGE) $(VMLINUX_BTF)
+endif
+	$(call msg,MIN-BTF,$(OUTPUT)/maptrace.min.btf)
+	$(Q)$(BPFTOOL) gen min_core_btf $(VMLINUX_BTF) $(OUTPUT)/maptrace.min.btf $(BPF_OBJS)
+	@printf '  %-8s %s: %s bytes, from %s\n' SIZE $(OUTPUT)/maptrace.min.btf \
+		"$$(stat -c %s $(OUTPUT)/maptrace.min.btf)" $(VMLINUX_BTF)
+.PHONY: min-btf
 
 clean:
 	rm -rf $(OUTPUT) $(MAPTRACE)

@@ -42,6 +42,7 @@ static const char stat_usage[] =
 "                        inferno, speedscope): process;call;file\n"
 "  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
 "  -v, --verbose         libbpf messages\n"
+"      --btf FILE        CO-RE relocations from FILE (default: the kernel's BTF)\n"
 "  -h, --help            this text\n"
 "\n"
 "FIGUREs: calls.KIND, failed.KIND (KIND: mmap munmap mprotect pkey_mprotect brk\n"

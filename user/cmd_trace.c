@@ -38,6 +38,7 @@ static const char trace_usage[] =
 "      --stack-size N  bytes of user stack a DWARF sample copies (default 8192,\n"
 "                      at most 16384): deeper stacks need more\n"
 "  -v, --verbose       libbpf messages (twice: verifier debug output)\n"
+"      --btf FILE      CO-RE relocations from FILE (default: the kernel's BTF)\n"
 "  -h, --help          this text\n"
 "\n"
 "TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"

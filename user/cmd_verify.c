@@ -44,6 +44,7 @@ static const char verify_usage[] =
 "  -b, --buffer SIZE   ring buffer size (default: scaled to memory, at most 64M)\n"
 "  -q, --quiet         print only the summary line and divergences\n"
 "  -v, --verbose       libbpf messages, and what the registry still holds at the end\n"
+"      --btf FILE      CO-RE relocations from FILE (default: the kernel's BTF)\n"
 "  -h, --help          this text\n"
 "\n"
 "TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"

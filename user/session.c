@@ -120,6 +120,10 @@ int mt_session_parse_common(struct mt_session *s, int argc, char **argv, int *i,
 		s->topts.verbose++;
 		return 1;
 	}
+	if (!strcmp(a, "--btf") && *i + 1 < argc) {
+		s->topts.btf_path = argv[++*i];
+		return 2;
+	}
 	return 0;
 }
 
@@ -403,6 +407,8 @@ int mt_session_start(struct mt_session *s)
 	signal(SIGPIPE, SIG_IGN);
 	s->topts.trace_all = s->target.all;
 	s->topts.features = &s->features;
+	if (!s->topts.btf_path && getenv("MAPTRACE_BTF") && *getenv("MAPTRACE_BTF"))
+		s->topts.btf_path = getenv("MAPTRACE_BTF");
 	if (mt_tracer_open(&s->tracer, &s->topts, session_event, s))
 		return -1;
 	s->t0_ns = now_ns();

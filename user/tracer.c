@@ -28,6 +28,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "maptrace/tracer.h"
@@ -349,6 +350,33 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 	load_log.on = false;						\
 } while (0)
 
+/* How the objects are opened: CO-RE relocations from --btf's file where
+ * given (libbpf's btf_custom_path), else from the kernel's BTF. */
+static const struct bpf_object_open_opts *opts_of(const struct mt_tracer_opts *opts)
+{
+	static struct bpf_object_open_opts oo;
+
+	memset(&oo, 0, sizeof(oo));
+	oo.sz = sizeof(oo);
+	oo.btf_custom_path = opts->btf_path;
+	return &oo;
+}
+
+/* A --btf file must be BTF: say so in one line before libbpf does in many. */
+static int check_btf_file(const char *path)
+{
+	struct btf *btf = btf__parse(path, NULL);
+	long err = libbpf_get_error(btf);
+
+	if (!err) {
+		btf__free(btf);
+		return 0;
+	}
+	fprintf(stderr, "maptrace: --btf %s: not a readable BTF file (%s); make one with `make "
+		"min-btf` or pahole -J from the kernel's vmlinux\n", path, strerror((int)-err));
+	return (int)err;
+}
+
 /* Load one of a program's two forms, NAME_btf or NAME_tp (classic). */
 #define PICK_FORM(sk, name, classic, load) do {					\
 	bpf_program__set_autoload((sk)->progs.name##_btf, (load) && !(classic));	\
@@ -369,7 +397,7 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 			"events\n", strerror(-err));
 		classic = false;
 	}
-	t->skel = maptrace_bpf__open();
+	t->skel = maptrace_bpf__open_opts(opts_of(opts));
 	if (!t->skel) {
 		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
 		return -errno;
@@ -418,7 +446,7 @@ static int open_legacy(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 {
 	int err;
 
-	t->lskel = maptrace_legacy_bpf__open();
+	t->lskel = maptrace_legacy_bpf__open_opts(opts_of(opts));
 	if (!t->lskel) {
 		fprintf(stderr, "maptrace: opening the legacy BPF object failed: %s\n",
 			strerror(errno));
@@ -452,7 +480,9 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 
 	verbosity = opts->verbose;
 	libbpf_set_print(print_libbpf);
-	err = preflight(f, opts->verbose);
+	err = opts->btf_path ? check_btf_file(opts->btf_path) : 0;
+	if (!err)
+		err = preflight(f, opts->verbose);
 	if (!err)
 		err = ticket_slots(&slots);
 	if (err)

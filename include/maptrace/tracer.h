@@ -26,6 +26,8 @@ struct mt_tracer_opts {
 	uint32_t stack_mode;     /* enum mt_stack_mode */
 	uint32_t stack_bytes;    /* DWARF sample size; 0 = default */
 	int verbose;             /* libbpf debug output */
+	const char *btf_path;    /* CO-RE relocations from this BTF file (--btf,
+				    MAPTRACE_BTF); NULL: the kernel's own */
 	/* what this kernel offers: probed by mt_tracer_open() unless the
 	 * caller already did (features->probed) */
 	struct mt_features *features;
