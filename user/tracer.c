@@ -227,9 +227,13 @@ static void explain_load_error(int err, const char *object)
 			if (b > log)
 				line_at(log, b - 1, why, sizeof(why));
 		}
+		/* libbpf poisons an instruction whose relocation found no match */
 		fprintf(stderr, "maptrace: the kernel refused BPF program '%s' of the %s object: %s "
-			"(%s; the verifier's log is above)\n", name, object,
-			why[0] ? why : "no verifier message", strerror(-err));
+			"(%s%s; the verifier's log is above)\n", name, object,
+			why[0] ? why : "no verifier message", strerror(-err),
+			strstr(why, "invalid CO-RE relocation") ?
+			"; a kernel type or field it needs is missing from the BTF it was relocated "
+			"against: with --btf FILE, cut FILE from this kernel's BTF (make min-btf)" : "");
 	} else if ((p = strstr(log, "map '")) && (q = strstr(p, "': failed to create"))) {
 		line_at(log, p, why, sizeof(why));
 		fprintf(stderr, "maptrace: the kernel refused a BPF map of the %s object: %s\n",
