@@ -206,6 +206,25 @@ t_footprint() {
 	fi
 }
 
+# Assert explain/thread_pool: explain -p works in the BusyBox guest with the
+# static binary alone, and labels what glibc's malloc made in glibc's terms.
+t_explain() {
+	local name=explain/thread_pool rc
+	rc=$(status "$name")
+	if [ -z "$rc" ]; then
+		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
+	elif (( rc != 0 )); then
+		check_fail "$name" "exit status $rc"
+		why "$name" | indent
+	elif ! lines OUT "$name" | grep -q '^C library: glibc;'; then
+		check_fail "$name" "C library not named glibc: $(lines OUT "$name" | grep -m1 '^C library')"
+	elif [ "$(lines OUT "$name" | grep -c -e '^thread-stack ' -e '^malloc-arena ' -e '^heap ')" != 3 ]; then
+		check_fail "$name" "no thread-stack, malloc-arena or heap line in the summary"
+	else
+		check_pass "$name ($(lines OUT "$name" | sed -n 's/^total *\([0-9]*\) .*/\1/p') regions)"
+	fi
+}
+
 # initramfs for architecture $1 in $tmp/initrd-$1.cpio.gz; sets skip_reason
 # when maptrace cannot run there. Built once per run and architecture.
 declare -A skip_reason=()
@@ -330,6 +349,7 @@ run_kernel() {
 	for w in "${VERIFY_WL[@]}"; do t_verify "$w"; done
 	for w in "${COUNTS_WL[@]}"; do t_counts "$w"; done
 	for c in verify trace-p; do t_footprint "$c"; done
+	t_explain
 	finish_kernel "$series" "$arch" "$pkg" "$release" "$secs"
 }
 
