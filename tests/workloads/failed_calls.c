@@ -137,10 +137,7 @@ static void fork_after(void)
 	reap(pid);
 }
 
-static const struct step {
-	const char *name;
-	void (*run)(void);
-} steps[] = {
+static const struct wl_step steps[] = {
 	{ "gap", gap },
 	{ "past_end", past_end },
 	{ "gap_first", gap_first },
@@ -154,25 +151,11 @@ static const struct step {
 int main(int argc, char **argv)
 {
 	const char *only = argc > 2 ? argv[2] : NULL;
-	bool found = false;
+	bool found;
 
 	if (argc > 1)
 		dir = argv[1];
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		pid_t pid;
-
-		if (only && strcmp(only, steps[i].name))
-			continue;
-		found = true;
-		pid = fork();
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
-		if (pid == 0) {
-			steps[i].run();
-			_exit(0);
-		}
-		reap(pid);
-	}
+	found = wl_run_steps(steps, sizeof(steps) / sizeof(steps[0]), only, true);
 	if (!only || !strcmp(only, "self")) {
 		found = true;
 		gap();

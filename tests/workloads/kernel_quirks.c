@@ -293,10 +293,7 @@ static void rename_step(void)
 	rename_mapped(dir);
 }
 
-static const struct step {
-	const char *name;
-	void (*run)(void);
-} steps[] = {
+static const struct wl_step steps[] = {
 	{ "dev_zero", dev_zero },
 	{ "growsdown", growsdown },
 	{ "read_implies_exec", read_implies_exec },
@@ -312,16 +309,11 @@ static const struct step {
 int main(int argc, char **argv)
 {
 	const char *only = argc > 2 ? argv[2] : NULL;
-	bool found = false;
+	bool found;
 
 	if (argc > 1)
 		dir = argv[1];
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (only && strcmp(only, steps[i].name))
-			continue;
-		steps[i].run();
-		found = true;
-	}
+	found = wl_run_steps(steps, sizeof(steps) / sizeof(steps[0]), only, false);
 	if (!found)
 		die("no step named '%s'", only);
 	sleep_ms(60);   /* a periodic checkpoint with everything in place */

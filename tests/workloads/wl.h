@@ -134,6 +134,41 @@ static inline void wl_reap(int line, pid_t pid)
 }
 #define reap(pid) wl_reap(__LINE__, (pid))
 
+/* A workload made of named steps ("W [DIR [STEP]]"). */
+struct wl_step {
+	const char *name;
+	void (*run)(void);
+};
+
+/* Run the n steps in order, or only the one named only (NULL: all), each in
+ * a fork child of its own (reaped) if in_child. Whether any ran. */
+static inline bool wl_run_steps(const struct wl_step *steps, size_t n, const char *only,
+				bool in_child)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++) {
+		pid_t pid;
+
+		if (only && strcmp(only, steps[i].name))
+			continue;
+		found = true;
+		if (!in_child) {
+			steps[i].run();
+			continue;
+		}
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			steps[i].run();
+			_exit(0);
+		}
+		reap(pid);
+	}
+	return found;
+}
+
 /* Write the last byte of each page: makes the pages real, fails loudly if
  * one is not writable, and leaves a tag at the start of a page alone. */
 static inline void touch(void *p, size_t len)
