@@ -382,6 +382,16 @@ static __always_inline __u64 current_mm(void)
 #endif
 }
 
+#ifndef MT_LEGACY
+/* The current task's saved user registers (its syscall's arguments and
+ * number): what a tp_btf syscall tracepoint hands over, for every other
+ * program (bpf_task_pt_regs(), 5.15). */
+static __always_inline struct pt_regs *current_user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+#endif
+
 /* ---- which calls --------------------------------------------------------- */
 
 /* The mapping-call kind of a native syscall number, 0 if none. */
@@ -573,7 +583,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 		return 0;
 	}
 	/* inside which syscall? (pt_regs of the user entry) */
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	regs = current_user_regs();
 	kind = syscall_kind_of(syscall_nr(regs));
 	if (!call_wanted(kind, regs) || !in_syscall_body(regs))
 		return 0;
@@ -1178,7 +1188,7 @@ static __always_inline int on_fork(const struct fork_seen *f)
 	s->e.args[0] = c ? c->aux[0] : 0;
 #else
 	/* clone's flags (a struct pointer for clone3), from the caller's registers */
-	s->e.args[0] = syscall_arg0((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	s->e.args[0] = syscall_arg0(current_user_regs());
 	c = call_state_get(false);
 #endif
 	/* dup_mmap() copied the parent under this ticket (only a new mm is a
@@ -1294,22 +1304,17 @@ int BPF_PROG(on_exit_btf, struct task_struct *task)
  * (perf_trace_##call(), perf_syscall_exit(): guard(preempt_notrace)), so
  * the programs below, attached through perf by tracefs event id, run
  * whole once started. A tracepoint hit inside one of them (the mmap read
- * lock that bpf_find_vma() and the vma iterator try) finds perf's
- * per-CPU recursion context taken and is dropped before any program runs
+ * lock that bpf_find_vma() and the vma iterator try) finds perf's per-CPU
+ * recursion context taken and is dropped before any program runs
  * (perf_trace_buf_alloc()): only maptrace's own read locks, of no use to
  * it (an exit dump's read lock is exit_mm()'s, never nested). A run is
- * skipped, and counted in
- * recursion_misses, only while something else holds bpf_prog_active on
- * the CPU (trace_call_bpf()), such as a BPF map syscall preempted halfway.
- * Their contexts are the events' records, not BTF arguments: the task is
- * current at each of these tracepoints, and bpf_task_pt_regs() (5.15)
- * gives the saved user registers. The loader loads them instead of the
- * tp_btf ones where its probe says tracepoint programs can be preempted. */
-static __always_inline struct pt_regs *current_user_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
+ * skipped, and counted in recursion_misses, only while something else
+ * holds bpf_prog_active on the CPU (trace_call_bpf()), such as a BPF map
+ * syscall preempted halfway. Their contexts are the events' records, not
+ * BTF arguments: the task is current at each of these tracepoints, and
+ * current_user_regs() gives the saved user registers. The loader loads
+ * them instead of the tp_btf ones where its probe says tracepoint
+ * programs can be preempted. */
 SEC("tracepoint/raw_syscalls/sys_enter")
 int sys_enter_tp(struct trace_event_raw_sys_enter *rec)
 {
@@ -1369,16 +1374,17 @@ static __always_inline struct task_struct *new_task(pid_t pid)
 SEC("tracepoint/sched/sched_process_fork")
 int on_fork_tp(struct trace_event_raw_sched_process_fork *rec)
 {
-	struct task_struct *parent = bpf_get_current_task_btf();
-	struct task_struct *child = new_task(rec->child_pid);
+	struct task_struct *parent = bpf_get_current_task_btf(), *child;
 	struct fork_seen f = {
 		.ptgid = parent->tgid,
 		.ctid = rec->child_pid,
 		.parent_mm = (__u64)BPF_CORE_READ(parent, mm),
 	};
 
+	/* (every fork of the machine passes here: the list walk only for ours) */
 	if (!trace_allowed(f.ptgid))
 		return 0;
+	child = new_task(rec->child_pid);
 	if (!child) {
 		/* (cannot happen while the lists work as above) */
 		note_lost_mm(f.parent_mm);
