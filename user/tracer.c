@@ -354,18 +354,6 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 	load_log.on = false;						\
 } while (0)
 
-/* How the objects are opened: CO-RE relocations from --btf's file where
- * given (libbpf's btf_custom_path), else from the kernel's BTF. */
-static const struct bpf_object_open_opts *opts_of(const struct mt_tracer_opts *opts)
-{
-	static struct bpf_object_open_opts oo;
-
-	memset(&oo, 0, sizeof(oo));
-	oo.sz = sizeof(oo);
-	oo.btf_custom_path = opts->btf_path;
-	return &oo;
-}
-
 /* A --btf file must be BTF: say so in one line before libbpf does in many. */
 static int check_btf_file(const char *path)
 {
@@ -390,6 +378,8 @@ static int check_btf_file(const char *path)
 static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 		       const struct mt_features *f, uint32_t slots, uint64_t ring)
 {
+	/* CO-RE relocations from --btf's file where given, else the kernel's BTF */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
 	bool classic = mt_features_classic_syscall_tp(f);
 	struct bpf_program *sys_enter;
 	struct bpf_link **sys_enter_link;
@@ -401,7 +391,7 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 			"events\n", strerror(-err));
 		classic = false;
 	}
-	t->skel = maptrace_bpf__open_opts(opts_of(opts));
+	t->skel = maptrace_bpf__open_opts(&oo);
 	if (!t->skel) {
 		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
 		return -errno;
@@ -448,9 +438,10 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 static int open_legacy(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 		       const struct mt_features *f, uint32_t slots, uint64_t ring)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
 	int err;
 
-	t->lskel = maptrace_legacy_bpf__open_opts(opts_of(opts));
+	t->lskel = maptrace_legacy_bpf__open_opts(&oo);
 	if (!t->lskel) {
 		fprintf(stderr, "maptrace: opening the legacy BPF object failed: %s\n",
 			strerror(errno));
