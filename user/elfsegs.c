@@ -110,29 +110,43 @@ int mt_elf_read_segs(pid_t pid, const struct mt_region *r, struct mt_elf_file *o
 	return err;
 }
 
-/* Whether the file at fd holds marker, read in chunks that overlap by the
- * marker's length (at most MT_LIBC_SCAN bytes of it). */
-#define MT_LIBC_SCAN (64u << 20)
+/* What only one C library leaves in a static program: glibc's malloc
+ * tunables (in every static glibc since 2.26), musl's strerror text for 0
+ * (where strerror is linked), uClibc's name. */
+static const struct {
+	const char *text;
+	enum mt_libc libc;
+} libc_markers[] = {
+	{ "glibc.malloc.", MT_LIBC_GLIBC },
+	{ "No error information", MT_LIBC_MUSL },
+	{ "uClibc", MT_LIBC_UCLIBC },
+};
 
-static bool file_has(int fd, const char *marker)
+#define LIBC_SCAN (64u << 20)  /* bytes of a program read at most */
+#define MARKER_MAX 32          /* longer than every marker */
+
+/* The library of the first marker found in the file at fd, in one pass of
+ * chunks that overlap by a marker's length; UNKNOWN if none. */
+static enum mt_libc libc_marker_in(int fd)
 {
-	size_t mlen = strlen(marker), have = 0, total = 0;
-	char buf[1 << 16];
+	char buf[(1 << 16) + MARKER_MAX];
+	size_t have = 0, total = 0;
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return false;
-	while (total < MT_LIBC_SCAN && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		return MT_LIBC_UNKNOWN;
+	while (total < LIBC_SCAN && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
 		have += (size_t)n;
 		total += (size_t)n;
-		if (memmem(buf, have, marker, mlen))
-			return true;
-		if (have >= mlen) { /* keep the tail a marker may start in */
-			memmove(buf, buf + have - (mlen - 1), mlen - 1);
-			have = mlen - 1;
+		for (size_t i = 0; i < sizeof(libc_markers) / sizeof(libc_markers[0]); i++)
+			if (memmem(buf, have, libc_markers[i].text, strlen(libc_markers[i].text)))
+				return libc_markers[i].libc;
+		if (have >= MARKER_MAX) { /* keep the tail a marker may start in */
+			memmove(buf, buf + have - (MARKER_MAX - 1), MARKER_MAX - 1);
+			have = MARKER_MAX - 1;
 		}
 	}
-	return false;
+	return MT_LIBC_UNKNOWN;
 }
 
 /* Whether the ELF file at fd names a program interpreter (is dynamically
@@ -157,14 +171,6 @@ static int has_interp(int fd)
 
 enum mt_libc mt_libc_of_file(const char *path)
 {
-	static const struct {
-		const char *marker;
-		enum mt_libc libc;
-	} markers[] = {
-		{ "glibc.malloc.", MT_LIBC_GLIBC },
-		{ "No error information", MT_LIBC_MUSL },
-		{ "uClibc", MT_LIBC_UCLIBC },
-	};
 	enum mt_libc found = MT_LIBC_UNKNOWN;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -172,10 +178,8 @@ enum mt_libc mt_libc_of_file(const char *path)
 		return MT_LIBC_UNKNOWN;
 	/* a dynamic program's C library is a mapped file, named in maps */
 	if (elf_version(EV_CURRENT) != EV_NONE && has_interp(fd) == 0) {
-		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]) && !found; i++)
-			if (file_has(fd, markers[i].marker))
-				found = markers[i].libc;
-		/* every static glibc (2.26 and later) has its tunables' names */
+		found = libc_marker_in(fd);
+		/* no glibc tunables: not glibc (2.26 and later) */
 		if (!found)
 			found = MT_LIBC_OTHER;
 	}
