@@ -111,30 +111,18 @@ static void sealed(void)
 static void dontfork(void)
 {
 	char *p = with_gap(3, 1);
-	pid_t pid;
 
 	expect_err("madvise(MADV_DONTFORK) over a gap", raw_madvise(p, 3 * PG, MADV_DONTFORK),
 		   ENOMEM);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0)
-		_exit(0);
-	reap(pid);
+	fork_and_reap();
 }
 
 static void fork_after(void)
 {
 	char *p = with_gap(4, 3);
-	pid_t pid;
 
 	expect_err("mprotect over a gap", raw_mprotect(p, 4 * PG, PROT_READ), ENOMEM);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0)
-		_exit(0);
-	reap(pid);
+	fork_and_reap();
 }
 
 static const struct wl_step steps[] = {

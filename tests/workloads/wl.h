@@ -134,6 +134,29 @@ static inline void wl_reap(int line, pid_t pid)
 }
 #define reap(pid) wl_reap(__LINE__, (pid))
 
+/* fork(), or the workload ends saying why */
+static inline pid_t wl_xfork(int line)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		wl_die(line, "fork: %s", strerror(errno));
+	return pid;
+}
+#define xfork() wl_xfork(__LINE__)
+
+/* A fork child that exits at once, reaped: fork copies the address space
+ * as it is now (what a shadow must copy too). */
+static inline void wl_fork_and_reap(int line)
+{
+	pid_t pid = wl_xfork(line);
+
+	if (pid == 0)
+		_exit(0);
+	wl_reap(line, pid);
+}
+#define fork_and_reap() wl_fork_and_reap(__LINE__)
+
 /* A workload made of named steps ("W [DIR [STEP]]"). */
 struct wl_step {
 	const char *name;
@@ -157,9 +180,7 @@ static inline bool wl_run_steps(const struct wl_step *steps, size_t n, const cha
 			steps[i].run();
 			continue;
 		}
-		pid = fork();
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
+		pid = xfork();
 		if (pid == 0) {
 			steps[i].run();
 			_exit(0);
