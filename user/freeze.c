@@ -3,7 +3,17 @@
  * kill(SIGSTOP) starts a group stop; each thread stops when it next returns
  * to user space (kernel/signal.c do_signal_stop), so we poll every thread's
  * state in /proc/<pid>/task/<tid>/stat until all show 't' or 'T'. A thread in
- * an uninterruptible sleep stops when it wakes. */
+ * an uninterruptible sleep stops when it wakes.
+ *
+ * An exec races with this. A thread that execs while other threads live
+ * kills them and cancels a group stop in progress (fs/exec.c de_thread ->
+ * zap_other_threads() sets group_stop_count to 0), then takes the leader's
+ * pid (exchange_tids). Seen from /proc meanwhile, the leader is a zombie
+ * and the exec'ing thread's tid vanishes while it builds the new address
+ * space. So a tid that vanishes between the listing and the read means "look
+ * again", not "gone", and SIGSTOP is sent again while a group has not
+ * stopped: a spare one is harmless, as SIGCONT discards pending stop
+ * signals (kernel/signal.c prepare_signal). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +28,8 @@
 #include "maptrace/freeze.h"
 
 #define FREEZE_TIMEOUT_MS 5000
+#define POLL_US 200
+#define RESTOP_EVERY_MS 20
 
 /* The state letter of a thread, 0 if it is gone. The comm field may hold
  * ')' and spaces: the state follows the last ')'. */
@@ -40,7 +52,8 @@ static char thread_state(pid_t pid, const char *tid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* true when every thread is stopped, dead or a zombie */
+/* true when every thread is stopped or a zombie, and none vanished while
+ * we looked */
 static bool group_stopped(pid_t pid, bool *gone)
 {
 	char path[64];
@@ -59,7 +72,7 @@ static bool group_stopped(pid_t pid, bool *gone)
 		if (de->d_name[0] == '.')
 			continue;
 		st = thread_state(pid, de->d_name);
-		if (st && st != 't' && st != 'T' && st != 'Z' && st != 'X') {
+		if (st != 't' && st != 'T' && st != 'Z' && st != 'X') {
 			all = false;
 			break;
 		}
@@ -71,7 +84,7 @@ static bool group_stopped(pid_t pid, bool *gone)
 int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg),
 	      void (*service)(void *arg), void *arg)
 {
-	struct timespec pause = { 0, 200000 };
+	struct timespec pause = { 0, POLL_US * 1000 };
 	int kept = 0, waited = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -93,8 +106,10 @@ int mt_freeze(pid_t *pids, int n, void (*refused)(pid_t pid, void *arg),
 			i++;
 			continue;
 		}
-		if (waited++ > FREEZE_TIMEOUT_MS * 5)
+		if (waited++ > FREEZE_TIMEOUT_MS * 1000 / POLL_US)
 			break; /* compare anyway; a moving target shows up as divergence */
+		if (waited % (RESTOP_EVERY_MS * 1000 / POLL_US) == 0)
+			kill(pids[i], SIGSTOP); /* an exec may have cancelled the stop */
 		if (service)
 			service(arg);
 		nanosleep(&pause, NULL);
