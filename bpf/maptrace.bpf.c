@@ -921,14 +921,16 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
  *  - failures that may have applied part of the range: do_mprotect_pkey()
  *    changes vma after vma and stops at the first it cannot change (EACCES
  *    for a missing VM_MAY* bit, EPERM for a sealed vma since mseal moved
- *    to can_modify_vma() in mprotect_fixup(), 6.12), leaving the ones before
- *    changed (mm/mprotect.c); its ENOMEM at a hole is left to user space,
- *    which applies it up to the hole. A MAP_FIXED mmap or an mremap may
- *    fail after unmapping the target range; madvise and PR_SET_VMA apply
- *    to every vma around a hole, then return ENOMEM (madvise_walk_vmas).
+ *    to can_modify_vma() in mprotect_fixup(), 6.12, ENOMEM at a hole or
+ *    for a split over the map count limit), leaving the ones before
+ *    changed (mm/mprotect.c). A dump now, rather than a re-read by user
+ *    space later, which a process that exits first would cut short. A
+ *    MAP_FIXED mmap or an mremap may fail after unmapping the target
+ *    range; madvise and PR_SET_VMA apply to every vma around a hole, then
+ *    return ENOMEM (madvise_walk_vmas).
  *  - ARCH_MAP_VDSO_*: map_vdso() maps [vvar] pages and [vdso] at an address
  *    and with sizes of the kernel's vdso image (arch/x86/entry/vdso/vma.c). */
-static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
+static __always_inline bool needs_reseed(struct call *c, bool ok)
 {
 	if (c->kind == MT_EV_MAP_VDSO)
 		return true;
@@ -937,7 +939,7 @@ static __always_inline bool needs_reseed(struct call *c, bool ok, long ret)
 	switch (c->kind) {
 	case MT_EV_MPROTECT:
 	case MT_EV_PKEY_MPROTECT:
-		return ret != -ENOMEM;
+		return true;
 	case MT_EV_MMAP:
 		return c->args[3] & MAP_FIXED;
 	case MT_EV_MREMAP:
@@ -1000,7 +1002,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 				 c.kind == MT_EV_BRK || c.kind == MT_EV_SHMAT ||
 				 c.kind == MT_EV_IO_SETUP))
 		emit_stack(ctx, regs, c.state, slot);
-	reseed = c.state && c.state->seq && needs_reseed(&c, ok, ret);
+	reseed = c.state && c.state->seq && needs_reseed(&c, ok);
 	if (call_has_path(&c, ok))
 		emit_call_with_path(&c, ret, ok, slot);
 	else

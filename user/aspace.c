@@ -499,36 +499,47 @@ static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t pro
 }
 
 /* A call that failed after taking the mmap write lock (it has a ticket)
- * may have changed part of its range. mprotect's ENOMEM at a gap is
- * deterministic: do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to
- * 6.18) changes nothing when start is unmapped, else changes vma after vma
- * from start and stops with ENOMEM at the first gap (or where the last vma
- * ends before end). Any other failure changed an unknown part (a vma
- * refusing the new protection, a sealed one, a MAP_FIXED mmap or mremap
- * that failed after unmapping): the shadow is re-read, from the reseed dump
- * (MT_DUMP_RESEED) that follows on kernels that can take one, else by a
- * resync. */
+ * may have changed part of its range.
+ *  - A failed munmap changed none: it fails while splitting the vmas at its
+ *    edges, before it unmaps anything (__do_munmap() in 5.10, the gather
+ *    phase of do_vmi_align_munmap() from 6.1), and a split moves no page.
+ *  - A failed mprotect is followed by a reseed dump (needs_reseed() in
+ *    bpf/maptrace.bpf.c), or by a resync where the kernel cannot take one.
+ *    Until then its ENOMEM at a gap is applied, as it is deterministic:
+ *    do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to 6.18)
+ *    changes nothing when start is unmapped, else changes vma after vma
+ *    from start and stops with ENOMEM at the first gap.
+ *  - mmap(MAP_FIXED), mremap, madvise and PR_SET_VMA are reseeded the same
+ *    way; any other failure with a ticket is re-read by a resync. */
 static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
 {
 	uint64_t start = e->args[0], end = start + PAGE_ALIGN(e->args[1]), gap;
 	const struct mt_region *r;
 
-	if ((e->kind != MT_EV_MPROTECT && e->kind != MT_EV_PKEY_MPROTECT) || e->ret != -ENOMEM ||
-	    (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start) {
+	switch (e->kind) {
+	case MT_EV_MUNMAP:
+		return 0;
+	case MT_EV_MPROTECT:
+	case MT_EV_PKEY_MPROTECT:
+		break;
+	case MT_EV_MMAP:
+	case MT_EV_MREMAP:
+	case MT_EV_MADVISE:
+	case MT_EV_PRCTL_VMA_NAME:
+		return 0;
+	default:
 		as->resync = true;
 		return 0;
 	}
+	if (e->ret != -ENOMEM || (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start)
+		return 0;
 	r = mt_shadow_find(as->shadow, start);
 	if (!r)
 		return 0;
 	for (gap = r->end; gap < end && (r = mt_shadow_find(as->shadow, gap)); gap = r->end)
 		;
-	if (gap >= end) {
-		/* no gap: it failed in mprotect_fixup() (commit charge, a vma
-		 * split over the map count limit) at a vma we cannot tell */
-		as->resync = true;
-		return 0;
-	}
+	if (gap >= end)
+		return 0; /* it failed in mprotect_fixup() at a vma we cannot tell */
 	return mt_shadow_protect(as->shadow, start, gap, granted_perms(e, e->args[2]), NULL);
 }
 
@@ -934,6 +945,7 @@ int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t st
 	as->shadow = s;
 	as->next_seq = stamp + 1;
 	as->resync = false;
+	as->stale = false;
 	if (reg->on_apply)
 		reg->on_apply(as, NULL, true, reg->ctx);
 	drain(reg, as);

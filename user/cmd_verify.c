@@ -70,6 +70,7 @@ struct verify_ctx {
 	pid_t uncompared_pid;
 	char uncompared_comm[MT_COMM_LEN + 1];
 	uint64_t exec_uncompared; /* ... because an exec replaced them first */
+	uint64_t stale;          /* comparisons not made: a shadow that could not be re-read */
 	uint64_t mid_call;       /* comparisons put off: a change made, its event to come */
 	const char *where;       /* what the current comparison is, for messages */
 	struct mt_aspace *as;
@@ -118,6 +119,10 @@ static void compare(struct verify_ctx *v, struct mt_aspace *as, const struct mt_
 {
 	struct mt_diff_stats st = { 0 };
 
+	if (as->stale) {
+		v->stale++;
+		return; /* not a comparison: see print_degraded */
+	}
 	v->as = as;
 	v->where = where;
 	mt_diff_learn(as->shadow, kernel);
@@ -281,6 +286,10 @@ static void print_degraded(struct mt_session *s, const struct verify_ctx *v)
 	if (v->exec_uncompared && !v->quiet)
 		printf("verify: %llu address spaces were replaced by exec before any checkpoint "
 		       "(not compared)\n", (unsigned long long)v->exec_uncompared);
+	if (v->stale && !v->quiet)
+		printf("verify: %llu comparisons not made: the address space changed in a way its "
+		       "events cannot describe and was gone before it could be re-read\n",
+		       (unsigned long long)v->stale);
 	if (v->mid_call && !v->quiet)
 		printf("verify: %llu checkpoint comparisons put off: a thread was inside a mapping "
 		       "call that had changed its address space and not yet returned\n",

@@ -483,8 +483,12 @@ void mt_session_sync(struct mt_session *s)
 		 * be retried forever */
 		as->resync = false;
 		s->resyncs++;
-		if (seed_pid(s, pid))
+		if (seed_pid(s, pid)) {
 			s->resync_failures++;
+			as = mt_aspaces_by_mm(&s->reg, key);
+			if (as)
+				as->stale = true;
+		}
 		pos = 0; /* the map may have changed: walk it again */
 	}
 }

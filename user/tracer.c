@@ -724,6 +724,22 @@ static int read_all(int fd, char **buf, size_t *len)
 	return 0;
 }
 
+/* A snapshot is read in batches, and one cut short by the process's exit
+ * looks complete: the task_vma iterator moves on to the next task, and
+ * /proc's m_start() stops, when the task has no mm any more (kernel/bpf/
+ * task_iter.c, fs/proc/task_mmu.c). The stamp cannot tell (an exit draws
+ * no ticket), so ask afterwards: exit_mm() is final, and an mm still there
+ * after the read was there throughout it. */
+static int still_has_mm(pid_t tgid)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	int err = mt_proc_has_mm(tgid, &buf, &cap);
+
+	free(buf);
+	return err == -ENOENT ? -ESRCH : err;
+}
+
 /* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
  * at each read-locked batch the BPF side noted (proc_snap in
  * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
@@ -767,6 +783,8 @@ static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 	mt_smaps_free(&sm);
 	if (!err && !out->count)
 		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
+	if (!err)
+		err = still_has_mm(tgid);
 	*mm = snap.mm;
 	*stamp = snap.first;
 	return err;
@@ -830,5 +848,5 @@ int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 		/* no vma at all: the process is gone (or a kernel thread) */
 		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
 	}
-	return err;
+	return err ? err : still_has_mm(tgid);
 }

@@ -31,6 +31,8 @@ struct mt_aspace {
 	pid_t pid;                  /* the latest of them, for /proc and freezing */
 	char comm[MT_COMM_LEN + 1];
 	bool resync;                /* lost events or an uncertain change: re-snapshot */
+	bool stale;                 /* a re-snapshot failed (the process exited while
+				       it was read): the shadow is not known to be right */
 	uint64_t lost;              /* events lost to full buffers */
 	uint64_t applied;           /* events applied to the shadow */
 	uint64_t verified;          /* checkpoints this address space passed through */

@@ -146,15 +146,35 @@ static struct mt_event ev_mprotect(uint64_t mm, uint64_t seq, uint64_t addr, uin
 	return e;
 }
 
-static void test_failed_call_with_ticket_requests_resync(void **state)
+/* A failed call with a ticket: what it changed comes from the reseed dump
+ * the BPF side takes right after it (needs_reseed), or the resync its
+ * MT_DUMP_NOT_TAKEN asks for; a failed munmap changed nothing; any other
+ * failure is re-read at once. */
+static void test_failed_calls_with_a_ticket(void **state)
 {
 	struct mt_aspaces reg;
+	struct mt_aspace *as;
+	struct mt_event e;
 
 	seed_empty(&reg, 0);
 	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 1));
+	as = mt_aspaces_by_mm(&reg, MM1);
 	/* EACCES: some vma refused PROT_WRITE, those before it changed */
 	feed(&reg, ev_mprotect(MM1, 2, A, 2 * PG, 3, -13));
-	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_false(as->resync);
+	assert_int_equal(mt_shadow_find(as->shadow, A)->perms, MT_PERM_READ);
+	/* ENOMEM splitting at the map count limit, before unmapping */
+	e = ev_munmap(MM1, 3, A + PG, PG);
+	e.ret = -12;
+	feed(&reg, e);
+	assert_false(as->resync);
+	assert_non_null(mt_shadow_find(as->shadow, A + PG));
+	/* shmat failing after the lock: nothing tells what it did */
+	e = ev(MT_EV_SHMAT, MM1, 4);
+	e.ret = -12;
+	feed(&reg, e);
+	assert_true(as->resync);
+	assert_int_equal(as->applied, 4);
 	mt_aspaces_free(&reg);
 }
 
@@ -201,15 +221,16 @@ static void test_failed_mprotect_applies_up_to_the_gap(void **state)
 }
 
 /* ENOMEM with no gap in range came from mprotect_fixup() (commit charge,
- * the map count limit) at a vma we cannot tell: re-read. */
-static void test_failed_mprotect_without_gap_requests_resync(void **state)
+ * the map count limit) at a vma we cannot tell: left as it is until the
+ * reseed dump that follows. */
+static void test_failed_mprotect_without_gap_waits_for_the_reseed(void **state)
 {
 	struct mt_aspaces reg;
 
 	seed_empty(&reg, 0);
 	feed(&reg, ev_mmap(MM1, 1, A, 4 * PG, 1));
 	feed(&reg, ev_mprotect(MM1, 2, A, 4 * PG, 3, -12));
-	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
 	assert_int_equal(mt_shadow_find(mt_aspaces_by_mm(&reg, MM1)->shadow, A)->perms,
 			 MT_PERM_READ);
 	mt_aspaces_free(&reg);
@@ -229,7 +250,7 @@ static void test_reseed_dump_after_failed_call(void **state)
 	feed(&reg, ev_mmap(MM1, 1, A, 2 * PG, 1));
 	feed(&reg, ev_mprotect(MM1, 2, A, 2 * PG, 3, -1)); /* EPERM: a sealed vma */
 	as = mt_aspaces_by_mm(&reg, MM1);
-	assert_true(as->resync);
+	assert_false(as->resync); /* the dump follows */
 	feed(&reg, ev_mmap(MM1, 4, A + 8 * PG, PG, 3)); /* after the dump: waits */
 	feed(&reg, ev_vma(MM1, 3, 5, A, A + PG));     /* rw-: changed before the seal */
 	e = ev_vma(MM1, 3, 5, A + PG, A + 2 * PG);
@@ -288,17 +309,16 @@ static void test_map_vdso_learnt_from_the_reseed_dump(void **state)
 	mt_aspaces_free(&reg);
 }
 
-/* No dump on this kernel (before 6.7): the resync the failure asked for
- * stays asked for. */
-static void test_reseed_not_taken_keeps_the_resync(void **state)
+/* No dump on this kernel (before 6.7): the reseed's MT_DUMP_NOT_TAKEN asks
+ * for a resync instead. */
+static void test_reseed_not_taken_asks_for_a_resync(void **state)
 {
 	struct mt_aspaces reg;
 	struct mt_event e;
 
 	seed_empty(&reg, 0);
 	feed(&reg, ev_mprotect(MM1, 1, A, PG, 1, -1));
-	assert_true(mt_aspaces_by_mm(&reg, MM1)->resync);
-	mt_aspaces_by_mm(&reg, MM1)->resync = false;
+	assert_false(mt_aspaces_by_mm(&reg, MM1)->resync);
 	e = ev(MT_EV_DUMP_END, MM1, 1);
 	e.args[0] = 6;
 	e.aux[0] = MT_DUMP_RESEED;
@@ -867,11 +887,11 @@ int main(void)
 		cmocka_unit_test(test_reordered_munmap_then_mmap),
 		cmocka_unit_test(test_stale_events_after_snapshot),
 		cmocka_unit_test(test_void_ticket_fills_gap),
-		cmocka_unit_test(test_failed_call_with_ticket_requests_resync),
+		cmocka_unit_test(test_failed_calls_with_a_ticket),
 		cmocka_unit_test(test_failed_mprotect_applies_up_to_the_gap),
-		cmocka_unit_test(test_failed_mprotect_without_gap_requests_resync),
+		cmocka_unit_test(test_failed_mprotect_without_gap_waits_for_the_reseed),
 		cmocka_unit_test(test_reseed_dump_after_failed_call),
-		cmocka_unit_test(test_reseed_not_taken_keeps_the_resync),
+		cmocka_unit_test(test_reseed_not_taken_asks_for_a_resync),
 		cmocka_unit_test(test_map_vdso_learnt_from_the_reseed_dump),
 		cmocka_unit_test(test_fork_copies_parent_at_its_ticket),
 		cmocka_unit_test(test_fork_older_than_a_snapshot_still_seeds_the_child),
