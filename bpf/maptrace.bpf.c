@@ -55,6 +55,26 @@
  *    tells it which mm the file it opened shows, and fexit on
  *    down_read_killable() that mm's ticket count at each batch of lines
  *    (proc_snap), which stamps the text.
+ *
+ * The no-BTF object (MT_NOBTF, on top of MT_LEGACY, built by
+ * maptrace_nobtf.bpf.c) is for kernels without CONFIG_DEBUG_INFO_BTF: no
+ * program may need the kernel's BTF to load or attach, so no tp_btf, fexit
+ * or iterator, and no BTF-typed helper. CO-RE relocations come from a BTF
+ * file the user supplies (--btf). It differs from the legacy object where
+ * it must:
+ *  - classic (perf) tracepoints for syscalls and the sched events; the
+ *    record of raw_syscalls/sys_enter holds the arguments, which the call
+ *    state keeps for sys_exit, whose record has only the number and result
+ *    (no user registers: stacks are frame-pointer walks, bpf_get_stack());
+ *  - tickets from the classic mmap_lock_acquire_returned tracepoint (5.11),
+ *    else from kprobes on up_write() and downgrade_write() at their entry,
+ *    where the mmap write lock is still held: the same order as the
+ *    acquire. brk's old break is then read at sys_enter, and trusted only
+ *    when no other write-locked call of the mm came in between;
+ *  - snapshots are /proc read while the process is stopped (user space),
+ *    stamped with its mm's ticket count; the mm of a process seen through
+ *    no event yet is learnt when it takes the SIGSTOP that stops it
+ *    (signal_deliver).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -130,6 +150,10 @@ struct call_state {
 	__u32 kind;     /* the call's enum mt_event_kind (no bpf_task_pt_regs()) */
 	__u32 pad;
 #endif
+#ifdef MT_NOBTF
+	__u64 args[6];  /* from sys_enter's record: sys_exit's has none */
+	__u64 enter_seq; /* brk: the mm's ticket count when aux[] was read */
+#endif
 };
 
 #ifdef MT_LEGACY
@@ -174,6 +198,26 @@ static __always_inline struct call_state *call_state_get(bool create)
 }
 
 #define current_task() bpf_get_current_task_btf()
+#endif
+
+#ifdef MT_NOBTF
+/* tgid -> mm of each traced process, as last seen: at fork, at exec and as
+ * it takes a SIGSTOP. The loader stops a process to read its address space
+ * (no in-kernel snapshot without BTF) and stamps what it read with that
+ * mm's ticket count; a -p target is seen first as it takes that SIGSTOP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} tgid_mm SEC(".maps");
+
+
+static __always_inline void note_tgid_mm(__u32 tgid, __u64 mm)
+{
+	if (mm)
+		bpf_map_update_elem(&tgid_mm, &tgid, &mm, BPF_ANY);
+}
 #endif
 
 /* mms that lost events, with how many (user space resynchronises them) */
@@ -413,6 +457,18 @@ static __always_inline __u32 syscall_kind_of(long nr)
 /* Whether a call of this kind, with these arguments, is one we report:
  * only the madvise() advice that changes what fork copies, only the prctl()
  * that names anonymous memory, only the arch_prctl() that maps a vDSO. */
+static __always_inline bool call_args_wanted(__u32 kind, const __u64 args[6])
+{
+	if (kind == MT_EV_MADVISE)
+		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+	if (kind == MT_EV_MAP_VDSO)
+		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
+	if (kind == MT_EV_PRCTL_VMA_NAME)
+		return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
+	return kind != 0 && kind != MT_SC_EXIT_GROUP;
+}
+
+/* The same, reading the arguments only for the kinds that need them. */
 static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 {
 	__u64 args[6];
@@ -420,11 +476,7 @@ static __always_inline bool call_wanted(__u32 kind, struct pt_regs *regs)
 	if (kind != MT_EV_MADVISE && kind != MT_EV_PRCTL_VMA_NAME && kind != MT_EV_MAP_VDSO)
 		return kind != 0 && kind != MT_SC_EXIT_GROUP;
 	syscall_args(regs, args);
-	if (kind == MT_EV_MADVISE)
-		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
-	if (kind == MT_EV_MAP_VDSO)
-		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
-	return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
+	return call_args_wanted(kind, args);
 }
 
 /* ---- enter side (only for call durations and old kernels' exit dump) ---- */
@@ -461,11 +513,58 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 	return 0;
 }
 
+#ifndef MT_NOBTF
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long nr)
 {
 	return on_sys_enter(regs, nr);
 }
+#else
+/* The call state of a wanted call of a traced thread, with its arguments
+ * (sys_exit's record has none) and, for brk, the break before the call:
+ * tickets drawn at the unlock come after brk() moved it. */
+SEC("tracepoint/raw_syscalls/sys_enter")
+int sys_enter_nobtf(struct trace_event_raw_sys_enter *rec)
+{
+	__u32 kind = syscall_kind_of(rec->id);
+	struct call_state *c;
+	__u64 args[6];
+
+	if (!kind || kind == MT_SC_EXIT_GROUP)
+		return 0;
+	/* one load per field at a constant offset: the verifier refuses a
+	 * context pointer moved by a loop index */
+	args[0] = rec->args[0];
+	args[1] = rec->args[1];
+	args[2] = rec->args[2];
+	args[3] = rec->args[3];
+	args[4] = rec->args[4];
+	args[5] = rec->args[5];
+	if (!call_args_wanted(kind, args) || !trace_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	c = call_state_get(true);
+	if (!c) {
+		count(MT_STAT_INFLIGHT_FULL);
+		note_lost_mm(current_mm()); /* its event cannot be built */
+		return 0;
+	}
+	c->kind = kind;
+	for (int i = 0; i < 6; i++)
+		c->args[i] = args[i];
+	if (kind == MT_EV_FORK)
+		c->aux[0] = args[0];
+	if (kind == MT_EV_BRK) {
+		struct mm_struct *mm = (struct mm_struct *)current_mm();
+
+		c->enter_seq = ticket_last((__u64)mm);
+		c->aux[0] = BPF_CORE_READ(mm, start_brk);
+		c->aux[1] = BPF_CORE_READ(mm, brk);
+	}
+	if (enter_times)
+		c->enter_ns = bpf_ktime_get_ns();
+	return 0;
+}
+#endif
 
 /* ---- ordering tickets --------------------------------------------------- */
 
@@ -481,8 +580,9 @@ static __always_inline void emit_void(__u32 slot, __u64 mm, __u64 seq)
 }
 
 /* Give the call in c its ticket for mm, whose write lock the current thread
- * has just taken (both objects: the lock hook differs, the counting not). */
-static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 kind)
+ * has just taken, or, at_unlock, is about to release (every object: the
+ * lock hook differs, the counting not). */
+static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 kind, bool at_unlock)
 {
 	__u64 *counter;
 
@@ -500,6 +600,15 @@ static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 ki
 		return;
 	}
 	c->seq = ticket_next(counter);
+#ifdef MT_NOBTF
+	/* brk() has moved the break by its unlock: the one read at sys_enter
+	 * holds if no other write-locked call of the mm came in between */
+	if (at_unlock) {
+		if (kind == MT_EV_BRK && c->seq != c->enter_seq + 1)
+			note_lost_mm(mm);
+		return;
+	}
+#endif
 	if (kind == MT_EV_BRK) {
 		/* the heap before this call changes it: brk() reads mm->brk
 		 * right after taking this lock (mm/mmap.c) */
@@ -518,7 +627,7 @@ static __always_inline void draw_ticket(struct call_state *c, __u64 mm, __u32 ki
 	}
 }
 
-#ifdef MT_LEGACY
+#if defined(MT_LEGACY) && !defined(MT_NOBTF)
 /* The rwsem a thread just took for writing: a ticket when it is the mmap
  * lock of the thread's own mm (not the child's in dup_mmap(), not an inode's
  * i_rwsem) and the thread is inside a wanted mapping call (its call state,
@@ -534,7 +643,7 @@ static __always_inline int on_write_lock(__u64 sem)
 	mm = (__u64)BPF_CORE_READ(current_task(), mm);
 	if (!mm || sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
 		return 0;
-	draw_ticket(c, mm, c->kind);
+	draw_ticket(c, mm, c->kind, false);
 	return 0;
 }
 
@@ -553,6 +662,53 @@ SEC("fexit/down_write")
 int BPF_PROG(dw_exit, struct rw_semaphore *sem)
 {
 	return on_write_lock((__u64)sem);
+}
+#elif defined(MT_NOBTF)
+/* The current thread holds the write lock of mm (taking it, or about to
+ * release it): a ticket when mm is its own (not the child's in dup_mmap())
+ * and it is inside a wanted mapping call (the call state exists only
+ * between sys_enter and sys_exit). */
+static __always_inline int on_own_write_lock(__u64 mm, bool at_unlock)
+{
+	struct call_state *c = call_state_get(false);
+
+	if (!c || !mm || mm != current_mm())
+		return 0;
+	draw_ticket(c, mm, c->kind, at_unlock);
+	return 0;
+}
+
+/* Linux 5.11 and later */
+SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
+int mm_lock_nobtf(struct trace_event_raw_mmap_lock_acquire_returned *rec)
+{
+	if (!rec->write || !rec->success)
+		return 0;
+	return on_own_write_lock((__u64)rec->mm, false);
+}
+
+/* Before: mmap_write_unlock() is up_write(&mm->mmap_lock) and
+ * mmap_write_downgrade() downgrade_write() (include/linux/mmap_lock.h,
+ * 5.8-5.10); at their entry the lock is still held for writing. */
+static __always_inline int on_write_unlock(__u64 sem)
+{
+	__u64 mm = current_mm();
+
+	if (!mm || sem != mm + bpf_core_field_offset(struct mm_struct, mmap_lock))
+		return 0;
+	return on_own_write_lock(mm, true);
+}
+
+SEC("kprobe/up_write")
+int BPF_KPROBE(up_write_nobtf, struct rw_semaphore *sem)
+{
+	return on_write_unlock((__u64)sem);
+}
+
+SEC("kprobe/downgrade_write")
+int BPF_KPROBE(downgrade_write_nobtf, struct rw_semaphore *sem)
+{
+	return on_write_unlock((__u64)sem);
 }
 #else
 static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
@@ -598,7 +754,7 @@ static __always_inline int on_mmap_lock(__u64 mm, __u8 write, __u8 success)
 			return 0;
 		}
 	}
-	draw_ticket(c, mm, kind);
+	draw_ticket(c, mm, kind, false);
 	return 0;
 }
 
@@ -619,7 +775,7 @@ int mm_lock_btf(__u64 *ctx)
 		return on_mmap_lock(ctx[0], ctx[2], ctx[3]); /* (mm, memcg_path, write, success) */
 	return on_mmap_lock(ctx[0], ctx[1], ctx[2]);         /* (mm, write, success) */
 }
-#endif /* MT_LEGACY */
+#endif
 
 /* ---- exit side ---------------------------------------------------------- */
 
@@ -757,6 +913,7 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 		s->e.flags = MT_EVF_STACK_FP;
 		len = n;
 	} else {
+#ifndef MT_NOBTF /* (no user registers: the loader refuses DWARF stacks) */
 		__u32 want = stack_bytes > MT_STACK_MAX ? MT_STACK_MAX : stack_bytes;
 		__u64 sp, end;
 
@@ -781,6 +938,9 @@ static __always_inline void emit_stack(void *ctx, struct pt_regs *regs, struct c
 		}
 		if (!len)
 			len = sizeof(s->regs); /* registers alone still give the first frame */
+#else
+		return;
+#endif
 	}
 	if (len > sizeof(s->regs) + MT_STACK_MAX)
 		len = sizeof(s->regs) + MT_STACK_MAX;
@@ -885,8 +1045,19 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 				/* a device's mmap may replace the file: /dev/zero maps
 				 * shmem when shared, anonymous memory when private
 				 * (drivers/char/mem.c mmap_zero) */
-				if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFCHR)
+				if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFCHR) {
+#ifdef MT_LEGACY
+					/* no vma to read: the file's identity is left
+					 * for user space to learn from /proc */
+					s->e.flags &= ~(MT_EVF_FILE | MT_EVF_PATH_REVERSED |
+							MT_EVF_PSEUDO | MT_EVF_DELETED);
+					s->e.dev = 0;
+					s->e.ino = 0;
+					s->e.path_len = 0;
+#else
 					find_vma_info(s, slot, (__u64)ret);
+#endif
+				}
 			} else {
 				find_vma_info(s, slot, (__u64)ret); /* shared anonymous: its shmem inode */
 			}
@@ -960,8 +1131,11 @@ static __always_inline void call_state_clear(struct call_state *st)
 }
 #endif
 
-/* A syscall's exit, handled with the scratch of slot. */
-static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, __u32 slot)
+/* A syscall's exit, handled with the scratch of slot. regs: the saved user
+ * registers (NULL in the no-BTF object, which has the call's arguments from
+ * its sys_enter). */
+static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long nr, long ret,
+				       __u32 slot)
 {
 	/* every syscall of every task passes here: reject the others with an
 	 * array read before any map lookup */
@@ -973,14 +1147,20 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 			count(MT_STAT_COMPAT);
 		return 0;
 	}
-	c.kind = native_syscall_kind(syscall_nr(regs));
+	c.kind = native_syscall_kind(nr);
 	if (!c.kind)
 		return 0;
 	if (c.kind == MT_SC_EXIT_GROUP)
 		return 0; /* (never returns) */
 	c.state = call_state_get(false);
+#ifdef MT_NOBTF
+	/* sys_enter made one for each wanted call of a traced thread */
+	if (!c.state)
+		return 0;
+#else
 	if (!c.state && !trace_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+#endif
 	if (c.kind == MT_EV_FORK) {
 		/* The fork event was sent from sched_process_fork with the
 		 * ticket of the copy. One left here: a fork that failed after
@@ -991,11 +1171,16 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 			note_lost_mm(c.state->mm);
 		goto out;
 	}
+#ifdef MT_NOBTF
+	for (int i = 0; i < 6; i++)
+		c.args[i] = c.state->args[i];
+#else
 	if (!call_wanted(c.kind, regs))
 		goto out; /* on_mmap_lock asked the same: no ticket either */
 	/* the arguments are still in the saved user registers: syscalls read
 	 * them from there and only ptrace or seccomp rewrite them, at entry */
 	syscall_args(regs, c.args);
+#endif
 	c.cur_mm = current_mm();
 	ok = ret >= 0 || ret < -4095; /* success (mmap returns addresses) */
 	if (ok && stack_mode && (c.kind == MT_EV_MMAP || c.kind == MT_EV_MREMAP ||
@@ -1033,11 +1218,19 @@ out:
 	return 0;
 }
 
+#ifndef MT_NOBTF
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(ctx, regs, ret, SLOT_SYS_EXIT);
+	return on_sys_exit(ctx, regs, syscall_nr(regs), ret, SLOT_SYS_EXIT);
 }
+#else
+SEC("tracepoint/raw_syscalls/sys_exit")
+int sys_exit_nobtf(struct trace_event_raw_sys_exit *rec)
+{
+	return on_sys_exit(rec, NULL, rec->id, rec->ret, SLOT_SYS_EXIT);
+}
+#endif
 
 /* ---- in-kernel address-space dumps -------------------------------------- */
 
@@ -1150,7 +1343,7 @@ static __always_inline void dump_current_mm(__u32 slot, __u32 reason)
 	s->e.args[2] = err || lost ? MT_DUMP_INCOMPLETE : MT_DUMP_COMPLETE;
 	submit(s, MT_STAT_DROPPED_DUMP);
 }
-#endif /* MT_LEGACY */
+#endif
 
 /* ---- process lifecycle --------------------------------------------------- */
 
@@ -1170,6 +1363,10 @@ static __always_inline int on_fork(const struct fork_seen *f)
 		return 0;
 	if (!trace_all && f->ctgid != f->ptgid)
 		bpf_map_update_elem(&traced, &f->ctgid, &one, BPF_ANY);
+#ifdef MT_NOBTF
+	if (f->ctgid != f->ptgid)
+		note_tgid_mm(f->ctgid, f->child_mm);
+#endif
 	if (f->child_mm && f->child_mm != f->parent_mm)
 		ticket_counter_reset(f->child_mm);
 
@@ -1203,6 +1400,7 @@ static __always_inline int on_fork(const struct fork_seen *f)
 	return 0;
 }
 
+#ifndef MT_NOBTF
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
@@ -1217,6 +1415,7 @@ int BPF_PROG(on_fork_btf, struct task_struct *parent, struct task_struct *child)
 
 	return on_fork(&f);
 }
+#endif
 
 /* The current task has just exec'd filename (a kernel string). */
 static __always_inline int on_exec(struct task_struct *task, pid_t old_pid, const char *filename)
@@ -1225,10 +1424,13 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_pid, cons
 	__u64 key;
 	long n;
 
-	if (!trace_allowed(task->tgid))
+	if (!trace_allowed(BPF_CORE_READ(task, tgid)))
 		return 0;
 	key = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
 	ticket_counter_reset(key);
+#ifdef MT_NOBTF
+	note_tgid_mm(BPF_CORE_READ(task, tgid), key);
+#endif
 	s = scratch_event(SLOT_EXEC, MT_EV_EXEC);
 	if (!s)
 		return 0;
@@ -1241,16 +1443,18 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_pid, cons
 	return 0;
 }
 
+#ifndef MT_NOBTF
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec_btf, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	return on_exec(task, old_pid, BPF_CORE_READ(bprm, filename));
 }
+#endif
 
 /* A thread of the current task's group exits (sched_process_exit). */
 static __always_inline int on_exit_task(struct task_struct *task)
 {
-	__u32 tgid = task->tgid;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
 	__u64 mm = (__u64)BPF_CORE_READ(task, mm); /* (a probe read: see struct call) */
 	struct scratch *s;
 
@@ -1259,7 +1463,7 @@ static __always_inline int on_exit_task(struct task_struct *task)
 #ifdef MT_LEGACY
 	{
 		/* a thread that dies inside a call leaves no state behind */
-		__u32 tid = task->pid;
+		__u32 tid = BPF_CORE_READ(task, pid);
 
 		bpf_map_delete_elem(&call_states, &tid);
 	}
@@ -1282,16 +1486,21 @@ static __always_inline int on_exit_task(struct task_struct *task)
 	submit_flags(s, MT_STAT_DROPPED, BPF_RB_FORCE_WAKEUP);
 	if (!trace_all)
 		bpf_map_delete_elem(&traced, &tgid);
+#ifdef MT_NOBTF
+	bpf_map_delete_elem(&tgid_mm, &tgid);
+#endif
 	return 0;
 }
 
+#ifndef MT_NOBTF
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit_btf, struct task_struct *task)
 {
 	return on_exit_task(task);
 }
+#endif
 
-#ifndef MT_LEGACY
+#if !defined(MT_LEGACY) || defined(MT_NOBTF)
 /* ---- the same programs on classic tracepoints (7.x) --------------------- */
 
 /* Since Linux 7.x calls tracepoint probes under SRCU-fast rather than with
@@ -1317,6 +1526,7 @@ int BPF_PROG(on_exit_btf, struct task_struct *task)
  * current_user_regs() gives the saved user registers. The loader loads
  * them instead of the tp_btf ones where its probe says tracepoint
  * programs can be preempted. */
+#ifndef MT_LEGACY
 SEC("tracepoint/raw_syscalls/sys_enter")
 int sys_enter_tp(struct trace_event_raw_sys_enter *rec)
 {
@@ -1326,7 +1536,7 @@ int sys_enter_tp(struct trace_event_raw_sys_enter *rec)
 SEC("tracepoint/raw_syscalls/sys_exit")
 int sys_exit_tp(struct trace_event_raw_sys_exit *rec)
 {
-	return on_sys_exit(rec, current_user_regs(), rec->ret, SLOT_SYS_EXIT);
+	return on_sys_exit(rec, current_user_regs(), rec->id, rec->ret, SLOT_SYS_EXIT);
 }
 
 SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
@@ -1334,6 +1544,7 @@ int mm_lock_tp(struct trace_event_raw_mmap_lock_acquire_returned *rec)
 {
 	return on_mmap_lock((__u64)rec->mm, rec->write, rec->success);
 }
+#endif /* the no-BTF object has its own (sys_enter_nobtf, ...) */
 
 /* The task copy_process() has just created for the current one (the
  * record has only its pid): it links the new task last, to its thread
@@ -1376,9 +1587,9 @@ static __always_inline struct task_struct *new_task(pid_t pid)
 SEC("tracepoint/sched/sched_process_fork")
 int on_fork_tp(struct trace_event_raw_sched_process_fork *rec)
 {
-	struct task_struct *parent = bpf_get_current_task_btf(), *child;
+	struct task_struct *parent = current_task(), *child;
 	struct fork_seen f = {
-		.ptgid = parent->tgid,
+		.ptgid = BPF_CORE_READ(parent, tgid),
 		.ctid = rec->child_pid,
 		.parent_mm = (__u64)BPF_CORE_READ(parent, mm),
 	};
@@ -1403,17 +1614,34 @@ int on_exec_tp(struct trace_event_raw_sched_process_exec *rec)
 	/* __data_loc: the string's offset in the record, in the low 16 bits */
 	const char *filename = (const char *)rec + (rec->__data_loc_filename & 0xffff);
 
-	return on_exec(bpf_get_current_task_btf(), rec->old_pid, filename);
+	return on_exec(current_task(), rec->old_pid, filename);
 }
 
 SEC("tracepoint/sched/sched_process_exit")
 int on_exit_tp(void *rec)
 {
-	return on_exit_task(bpf_get_current_task_btf());
+	return on_exit_task(current_task());
 }
-#endif /* !MT_LEGACY */
+#endif /* !MT_LEGACY || MT_NOBTF */
 
-#ifdef MT_LEGACY
+#ifdef MT_NOBTF
+/* ---- the mm of a process no event has shown yet ------------------------- */
+
+#define SIGSTOP 19
+
+SEC("tracepoint/signal/signal_deliver")
+int on_signal_deliver(struct trace_event_raw_signal_deliver *rec)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (rec->sig != SIGSTOP || !trace_allowed(tgid))
+		return 0;
+	note_tgid_mm(tgid, current_mm());
+	return 0;
+}
+#endif
+
+#if defined(MT_LEGACY) && !defined(MT_NOBTF)
 /* ---- seeding: /proc/PID/maps, read by user space ------------------------ */
 
 /* The /proc/PID/maps read the loader is doing (it reads one at a time):
@@ -1459,7 +1687,7 @@ int BPF_PROG(drk_exit, struct rw_semaphore *sem, int ret)
 	proc_snap.batches++;
 	return 0;
 }
-#else
+#elif !defined(MT_LEGACY)
 /* ---- seeding: the task_vma iterator, read by user space ------------------ */
 
 /* The iterator's own scratch: it runs preemptibly and must not share a
@@ -1525,4 +1753,4 @@ int seed_vmas(struct bpf_iter__task_vma *ctx)
 		bpf_seq_write(seq, s->path, rec.path_len & (MT_PATH_MAX - 1));
 	return 0;
 }
-#endif /* MT_LEGACY */
+#endif

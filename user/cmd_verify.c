@@ -253,6 +253,7 @@ static void checkpoint(struct mt_session *s)
 		return;
 	}
 	frozen = mt_freeze(pids, (int)n, not_stopped, service_tracees, v);
+	s->all_stopped = true; /* a resync now reads them as they are */
 	mt_session_sync(s);
 	v->checkpoints++;
 	for (int i = 0; i < frozen; i++) {
@@ -261,6 +262,7 @@ static void checkpoint(struct mt_session *s)
 		if (as && as->shadow)
 			compare_with_proc(v, as, pids[i], "at a checkpoint");
 	}
+	s->all_stopped = false;
 	mt_thaw(pids, frozen);
 	free(pids);
 }

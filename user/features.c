@@ -31,6 +31,12 @@ static const struct {
 	[MT_FT_PROCMAP_QUERY] = { "procmap_query", "PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11)" },
 	[MT_FT_FEXIT_MM_LOCKS] = { "fexit_mm_locks", "fexit on down_write(_killable), down_read_killable, "
 				   "mm_access, safe where they sleep (where the kernel allows fexit)" },
+	[MT_FT_CLASSIC_TP] = { "classic_tp", "tracefs events raw_syscalls/sys_enter, sys_exit, "
+			       "sched/sched_process_fork, _exec, _exit, signal/signal_deliver" },
+	[MT_FT_CLASSIC_MMAP_LOCK] = { "classic_mmap_lock", "tracefs event "
+				      "mmap_lock/mmap_lock_acquire_returned (Linux 5.11)" },
+	[MT_FT_KPROBES] = { "kprobes", "kprobes on up_write() and downgrade_write() "
+			    "(CONFIG_KPROBE_EVENTS)" },
 };
 
 int mt_features_pretend(struct mt_features *f, const char *list, bool value, const char **bad)
@@ -102,8 +108,32 @@ static const char *modern_missing(const struct mt_features *f)
 	return NULL;
 }
 
+/* What the no-BTF object lacks here, NULL if nothing. */
+static const char *nobtf_missing(const struct mt_features *f)
+{
+	if (!f->btf_file)
+		return f->kernel_btf_off ?
+			"MAPTRACE_KERNEL_BTF=none and no --btf FILE: give this kernel's BTF with "
+			"--btf FILE (make min-btf, or pahole -J; see README: embedded boards)" :
+			"kernel BTF not found at /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF): give "
+			"this kernel's BTF with --btf FILE (make min-btf, or pahole -J from its "
+			"vmlinux; see README: embedded boards)";
+	if (!f->has[MT_FT_RINGBUF])
+		return "this kernel has no BPF ring buffer (Linux 5.8 or later is required)";
+	if (!f->has[MT_FT_TRACEFS] || !f->has[MT_FT_CLASSIC_TP])
+		return "no kernel BTF, and no tracefs with the raw_syscalls, sched and signal "
+		       "events (CONFIG_FTRACE_SYSCALLS, tracefs mountable by root) to trace without it";
+	if (!f->has[MT_FT_CLASSIC_MMAP_LOCK] && !f->has[MT_FT_KPROBES])
+		return "no kernel BTF, no mmap_lock tracepoints (Linux 5.11) and no kprobes on "
+		       "up_write()/downgrade_write(): maptrace cannot order an address space's "
+		       "changes here";
+	return NULL;
+}
+
 enum mt_bpf_object mt_features_object(const struct mt_features *f)
 {
+	if (!f->has[MT_FT_BTF])
+		return nobtf_missing(f) ? MT_OBJ_NONE : MT_OBJ_NOBTF;
 	for (size_t i = 0; i < NELEM(required); i++)
 		if (!f->has[required[i].ft])
 			return MT_OBJ_NONE;
@@ -116,6 +146,8 @@ const char *mt_features_blocker(const struct mt_features *f)
 {
 	static char why[512];
 
+	if (!f->has[MT_FT_BTF])
+		return nobtf_missing(f);
 	for (size_t i = 0; i < NELEM(required); i++)
 		if (!f->has[required[i].ft])
 			return required[i].why;
@@ -158,6 +190,33 @@ static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
 		NULL);
 }
 
+/* The no-BTF object (kernels without CONFIG_DEBUG_INFO_BTF). */
+static void nobtf_mechanisms(const struct mt_features *f, struct mt_mechanism out[MT_JOB__COUNT])
+{
+	out[MT_JOB_ATTACH] = mech("calls", "no-BTF object: classic tracepoints raw_syscalls/"
+		"sys_enter (the arguments, kept in a thread-id hash) and sys_exit, relocated from "
+		"the --btf file", "no kernel BTF: stacks are frame-pointer walks only (no user "
+		"registers for DWARF samples); shmat, io_setup and shared anonymous or device "
+		"mmaps carry no vma, so the address space is re-read after each");
+	out[MT_JOB_ORDER] = f->has[MT_FT_CLASSIC_MMAP_LOCK] ?
+		mech("ordering", "per-address-space tickets drawn under the mmap write lock "
+		     "(classic mmap_lock_acquire_returned tracepoint)", NULL) :
+		mech("ordering", "per-address-space tickets drawn by kprobes at the entry of "
+		     "up_write()/downgrade_write() on the caller's mm->mmap_lock, the write lock "
+		     "still held (no mmap_lock tracepoints)", NULL);
+	out[MT_JOB_EXEC_SEED] = mech("exec", "/proc/PID/smaps read while the process is stopped "
+		"at its exec (ptrace), stamped with the address space's ticket",
+		"a -p/-a target that execs is stopped (SIGSTOP/SIGCONT) while it is read");
+	out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
+		"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+		"no in-kernel dumps: a process killed by SIGKILL, and -p/-a targets, are compared "
+		"only at periodic checkpoints (-i)");
+	out[MT_JOB_SNAPSHOT] = mech("snapshot", "/proc/PID/smaps read while the process is "
+		"stopped (SIGSTOP, then SIGCONT), stamped with its mm's ticket count; its mm is "
+		"learnt as it takes the SIGSTOP (signal_deliver)", "the process is stopped for "
+		"the read (its parent may see the stop); -a cannot keep shadows");
+}
+
 bool mt_features_dumps(const struct mt_features *f)
 {
 	return f->has[MT_FT_VMA_KFUNCS] && mt_features_object(f) == MT_OBJ_MODERN;
@@ -174,6 +233,10 @@ void mt_features_mechanisms(const struct mt_features *f, struct mt_mechanism out
 
 	if (mt_features_object(f) == MT_OBJ_LEGACY) {
 		legacy_mechanisms(out);
+		return;
+	}
+	if (mt_features_object(f) == MT_OBJ_NOBTF) {
+		nobtf_mechanisms(f, out);
 		return;
 	}
 

@@ -145,10 +145,72 @@ int mt_tracefs_mount(void)
 	return tracefs_mounted() ? 0 : -ENOENT;
 }
 
+/* A tracefs event of this kernel (tracefs mounted). */
+static bool tracefs_event(const char *event)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/%s/id",
+		 access(DEBUGFS_TRACING, F_OK) ? TRACEFS : DEBUGFS_TRACING, event);
+	return access(path, R_OK) == 0;
+}
+
+/* kprobes can be placed on these functions: kprobe events are built in,
+ * the functions exist and are not on the kprobe blacklist. */
+static bool kprobes_on(const char *const *funcs, size_t n)
+{
+	char line[256], name[128];
+	size_t found = 0;
+	FILE *f;
+
+	if (access(TRACEFS "/kprobe_events", F_OK) && access(DEBUGFS_TRACING "/kprobe_events", F_OK))
+		return false;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	while (found < n && fgets(line, sizeof(line), f)) {
+		char type;
+
+		if (sscanf(line, "%*s %c %127s", &type, name) != 2 || (type != 'T' && type != 't'))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			found += !strcmp(name, funcs[i]);
+	}
+	fclose(f);
+	if (found < n || !(f = fopen("/sys/kernel/debug/kprobes/blacklist", "re")))
+		return found == n;
+	while (found == n && fgets(line, sizeof(line), f))
+		for (size_t i = 0; i < n; i++)
+			if (sscanf(line, "%*s %127s", name) == 1 && !strcmp(name, funcs[i]))
+				found = 0;
+	fclose(f);
+	return found == n;
+}
+
+/* What the no-BTF object attaches to. Without kernel BTF tracefs is
+ * mounted to look (root): that object attaches through it anyway. */
+static void probe_without_btf(struct mt_features *f)
+{
+	static const char *const unlocks[] = { "up_write", "downgrade_write" };
+
+	if (!f->has[MT_FT_TRACEFS] || (!tracefs_mounted() && (f->has[MT_FT_BTF] || mt_tracefs_mount())))
+		return;
+	f->has[MT_FT_CLASSIC_TP] = tracefs_event("raw_syscalls/sys_enter") &&
+				   tracefs_event("raw_syscalls/sys_exit") &&
+				   tracefs_event("sched/sched_process_fork") &&
+				   tracefs_event("sched/sched_process_exec") &&
+				   tracefs_event("sched/sched_process_exit") &&
+				   tracefs_event("signal/signal_deliver");
+	f->has[MT_FT_CLASSIC_MMAP_LOCK] = tracefs_event("mmap_lock/mmap_lock_acquire_returned");
+	f->has[MT_FT_KPROBES] = kprobes_on(unlocks, 2);
+}
+
 void mt_features_probe(struct mt_features *f)
 {
 	libbpf_print_fn_t old = libbpf_set_print(NULL); /* probes fail by design: keep quiet */
-	struct btf *btf = btf__load_vmlinux_btf();
+	const char *kbtf = getenv("MAPTRACE_KERNEL_BTF");
+	bool btf_off = kbtf && !strcmp(kbtf, "none");
+	struct btf *btf = btf_off ? NULL : btf__load_vmlinux_btf();
 	struct mt_maps_reader rd = { 0 };
 	const char *missing = getenv("MAPTRACE_PRETEND_MISSING"), *bad;
 	const char *present = getenv("MAPTRACE_PRETEND_PRESENT");
@@ -157,6 +219,8 @@ void mt_features_probe(struct mt_features *f)
 	memset(f, 0, sizeof(*f));
 	if (libbpf_get_error(btf))
 		btf = NULL;
+	f->kernel_btf_off = btf_off;
+	f->btf_file = getenv("MAPTRACE_BTF") && *getenv("MAPTRACE_BTF");
 	{
 		struct sysinfo si;
 
@@ -198,6 +262,7 @@ void mt_features_probe(struct mt_features *f)
 	f->has[MT_FT_PROG_SYSCALL] = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) == 1;
 	f->has[MT_FT_PROCMAP_QUERY] = mt_maps_reader_query(&rd, getpid()) == 0;
 	f->has[MT_FT_FEXIT_MM_LOCKS] = fexit_mm_locks(btf);
+	probe_without_btf(f);
 	mt_maps_reader_free(&rd);
 	btf__free(btf);
 	libbpf_set_print(old);

@@ -21,6 +21,7 @@
 #include <sys/ptrace.h>
 
 #include "maptrace/session.h"
+#include "maptrace/freeze.h"
 #include "maptrace/commands.h"
 
 volatile sig_atomic_t mt_stop_requested;
@@ -174,7 +175,7 @@ static void read_comm(pid_t pid, char comm[MT_COMM_LEN + 1])
 }
 
 /* Seed tgid from an iterator snapshot; retry while mapping calls race it. */
-static int seed_pid(struct mt_session *s, pid_t tgid)
+static int seed_pid_read(struct mt_session *s, pid_t tgid)
 {
 	for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
 		struct mt_maps snap = { 0 };
@@ -199,6 +200,37 @@ static int seed_pid(struct mt_session *s, pid_t tgid)
 			return err;
 	}
 	return -EAGAIN;
+}
+
+static void service_tracees(void *arg)
+{
+	mt_session_service_tracees(arg);
+}
+
+/* Seed tgid's shadow from a snapshot. Where a snapshot cannot be stamped
+ * while its process runs (no kernel BTF), the process is stopped for it
+ * (SIGSTOP; our tracees' stops are answered meanwhile), unless it already
+ * is, and resumed after. */
+static int seed_pid(struct mt_session *s, pid_t tgid)
+{
+	bool stop = mt_tracer_snapshots_stop(s->tracer) && !s->all_stopped &&
+		    tgid != s->ptrace_stopped;
+	int err;
+
+	if (stop) {
+		pid_t one = tgid;
+		int n;
+
+		s->seeding = true;
+		n = mt_freeze(&one, 1, NULL, service_tracees, s);
+		s->seeding = false;
+		if (!n)
+			return kill(tgid, 0) && errno == ESRCH ? -ESRCH : -EPERM;
+	}
+	err = seed_pid_read(s, tgid);
+	if (stop)
+		mt_thaw(&tgid, 1);
+	return err;
 }
 
 /* SIGCHLD as a file descriptor in the poll loop's epoll set: the loop
@@ -415,6 +447,12 @@ int mt_session_start(struct mt_session *s)
 	if (s->target.argv)
 		return start_command(s);
 	if (s->target.all) {
+		if (s->keep_shadows && mt_tracer_snapshots_stop(s->tracer)) {
+			fprintf(stderr, "maptrace: without kernel BTF, -a keeps no exact shadows "
+				"(every process would be stopped to be read): trace with -p PID or "
+				"-- COMMAND, or give the kernel BTF\n");
+			return -1;
+		}
 		if (s->keep_shadows)
 			seed_all(s);
 		return 0;
@@ -461,7 +499,9 @@ void mt_session_sync(struct mt_session *s)
 	while ((n = mt_tracer_take_lost_mms(s->tracer, lost, 256)) > 0)
 		for (int i = 0; i < n; i++)
 			mt_aspaces_lost(&s->reg, lost[i], 1);
-	if (!s->keep_shadows)
+	/* (while a process is being stopped for its snapshot, the others
+	 * wait: their resync would stop and resume processes meanwhile) */
+	if (!s->keep_shadows || s->seeding)
 		return;
 	/* a skipped run names no address space: re-read them all */
 	missed = mt_tracer_missed_runs(s->tracer);
@@ -501,15 +541,19 @@ static void handle_ptrace_stop(struct mt_session *s, pid_t pid, int st)
 	int event = (st >> 16) & 0xff, sig = WSTOPSIG(st);
 
 	if (event == PTRACE_EVENT_EXIT) {
+		s->ptrace_stopped = pid;
 		mt_session_sync(s);
 		if (s->on_exit_stop)
 			s->on_exit_stop(s, pid);
+		s->ptrace_stopped = 0;
 		sig = 0;
 	} else if (event == PTRACE_EVENT_EXEC && s->exec_stops) {
 		/* sched_process_exec, run before this stop, sent the exec event
 		 * and asked for the new address space to be read: read it now,
 		 * while nothing can change it (mt_session_sync's resync) */
+		s->ptrace_stopped = pid;
 		mt_session_sync(s);
+		s->ptrace_stopped = 0;
 		sig = 0;
 	} else if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
 						 sig == SIGTTIN || sig == SIGTTOU)) {

@@ -37,12 +37,15 @@
 #include "maptrace/sizing.h"
 #include "maptrace.skel.h"
 #include "maptrace_legacy.skel.h"
+#include "maptrace_nobtf.skel.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
 struct mt_tracer {
 	struct maptrace_bpf *skel;          /* the modern object, or */
-	struct maptrace_legacy_bpf *lskel;  /* the legacy one */
+	struct maptrace_legacy_bpf *lskel;  /* the legacy one, or */
+	struct maptrace_nobtf_bpf *nskel;   /* the one for kernels without BTF */
+	struct bpf_map *tgid_mm;            /* no-BTF: each traced process's mm */
 	/* the maps both objects have */
 	struct bpf_map *events, *traced, *stats, *lost_mms, *ticket_slots, *mm_seq;
 	__u64 *lost_mm_notes;               /* in the mmap'ed .bss */
@@ -153,15 +156,10 @@ static bool have_cap(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-static int preflight(struct mt_features *f, int verbose)
+static int preflight(struct mt_features *f, bool btf_file, int verbose)
 {
 	const char *blocker;
 
-	if (access(BTF_PATH, R_OK) != 0) {
-		fprintf(stderr, "maptrace: kernel BTF not found at %s: a kernel built with "
-			"CONFIG_DEBUG_INFO_BTF=y is required\n", BTF_PATH);
-		return -ENOENT;
-	}
 	/* CAP_BPF (39) with CAP_PERFMON (38) load and attach tracing programs
 	 * and read the iterator; CAP_SYS_ADMIN (21) implies both. /proc of
 	 * processes of our own uid needs nothing more. */
@@ -174,6 +172,7 @@ static int preflight(struct mt_features *f, int verbose)
 	/* (after the privilege check: the probes load programs) */
 	if (!f->probed)
 		mt_features_probe(f);
+	f->btf_file |= btf_file;
 	if (verbose)
 		mt_features_print(stderr, f, false);
 	blocker = mt_features_blocker(f);
@@ -463,6 +462,51 @@ static int open_legacy(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 	return err;
 }
 
+/* The no-BTF object: tickets from the classic mmap_lock tracepoint where
+ * the kernel has it, else from kprobes on the unlocks; everything else
+ * attaches as it is. Stacks are frame-pointer walks (no user registers). */
+static int open_nobtf(struct mt_tracer *t, const struct mt_tracer_opts *opts,
+		      const struct mt_features *f, uint32_t slots, uint64_t ring)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
+	bool tp_lock = f->has[MT_FT_CLASSIC_MMAP_LOCK];
+	int err;
+
+	if ((err = mt_tracefs_mount())) {
+		fprintf(stderr, "maptrace: mounting tracefs at /sys/kernel/tracing failed (%s): "
+			"without kernel BTF maptrace attaches to its events\n", strerror(-err));
+		return err;
+	}
+	t->nskel = maptrace_nobtf_bpf__open_opts(&oo);
+	if (!t->nskel) {
+		fprintf(stderr, "maptrace: opening the no-BTF BPF object failed: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	slots = 0;
+	SET_KNOBS(t->nskel);
+	if (opts->stack_mode == MT_STACKS_DWARF) {
+		fprintf(stderr, "maptrace: no kernel BTF: stacks are walked by frame pointers "
+			"(DWARF samples need the user registers)\n");
+		t->nskel->rodata->stack_mode = MT_STACKS_FP;
+	}
+	bpf_program__set_autoload(t->nskel->progs.mm_lock_nobtf, tp_lock);
+	bpf_program__set_autoload(t->nskel->progs.up_write_nobtf, !tp_lock);
+	bpf_program__set_autoload(t->nskel->progs.downgrade_write_nobtf, !tp_lock);
+	LOAD_LOGGED(err, maptrace_nobtf_bpf__load(t->nskel));
+	if (err) {
+		explain_load_error(err, "no-BTF");
+		return err;
+	}
+	TAKE_MAPS(t, t->nskel);
+	t->tgid_mm = t->nskel->maps.tgid_mm;
+	err = maptrace_nobtf_bpf__attach(t->nskel);
+	if (err)
+		fprintf(stderr, "maptrace: attaching the no-BTF BPF programs failed: %s\n",
+			strerror(-err));
+	return err;
+}
+
 int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 		   mt_event_fn fn, void *ctx)
 {
@@ -477,7 +521,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	libbpf_set_print(print_libbpf);
 	err = opts->btf_path ? check_btf_file(opts->btf_path) : 0;
 	if (!err)
-		err = preflight(f, opts->verbose);
+		err = preflight(f, opts->btf_path != NULL, opts->verbose);
 	if (!err)
 		err = ticket_slots(&slots);
 	if (err)
@@ -494,8 +538,16 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->ring_bytes = ring;
 	t->ncpus = libbpf_num_possible_cpus();
 
-	err = mt_features_object(f) == MT_OBJ_LEGACY ? open_legacy(t, opts, f, slots, ring) :
-						       open_modern(t, opts, f, slots, ring);
+	switch (mt_features_object(f)) {
+	case MT_OBJ_LEGACY:
+		err = open_legacy(t, opts, f, slots, ring);
+		break;
+	case MT_OBJ_NOBTF:
+		err = open_nobtf(t, opts, f, slots, ring);
+		break;
+	default:
+		err = open_modern(t, opts, f, slots, ring);
+	}
 	if (err)
 		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->events), on_sample, t, NULL);
@@ -519,6 +571,7 @@ void mt_tracer_close(struct mt_tracer *t)
 	ring_buffer__free(t->rb);
 	maptrace_bpf__destroy(t->skel);
 	maptrace_legacy_bpf__destroy(t->lskel);
+	maptrace_nobtf_bpf__destroy(t->nskel);
 	free(t);
 }
 
@@ -601,7 +654,7 @@ static uint64_t prog_missed_runs(const struct bpf_program *p)
 /* The object loaded, whichever it is. */
 static struct bpf_object *tracer_object(struct mt_tracer *t)
 {
-	return t->skel ? t->skel->obj : t->lskel->obj;
+	return t->skel ? t->skel->obj : t->lskel ? t->lskel->obj : t->nskel->obj;
 }
 
 uint64_t mt_tracer_ringbuf_bytes(const struct mt_tracer *t)
@@ -740,37 +793,14 @@ static int still_has_mm(pid_t tgid)
 	return err == -ENOENT ? -ESRCH : err;
 }
 
-/* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
- * at each read-locked batch the BPF side noted (proc_snap in
- * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
- * exact image after that ticket, as the iterator's. smaps rather than maps:
- * its VmFlags say what maps does not and the shadow needs, "dc" (MADV_
- * DONTFORK: what the next fork leaves out) and "gd" (grows down). */
-static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
-			 uint64_t *mm, uint64_t *stamp)
+/* /proc/PID/smaps as regions. smaps rather than maps: its VmFlags say what
+ * maps does not and the shadow needs, "dc" (MADV_DONTFORK: what the next
+ * fork leaves out) and "gd" (grows down). */
+static int smaps_regions(const char *buf, size_t len, struct mt_maps *out)
 {
-	volatile struct mt_proc_snap *ps = t->proc_snap;
 	struct mt_smaps sm = { 0 };
-	struct mt_proc_snap snap;
-	char path[40], *buf = NULL;
-	size_t cap = 0, len = 0;
-	int err;
+	int err = mt_smaps_parse(buf, len, &sm, NULL);
 
-	ps->mm = 0;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tgid);
-	err = mt_proc_read_whole(path, &buf, &cap, &len);
-	/* written by our own open() and read() calls, which have returned */
-	snap.mm = ps->mm;
-	snap.first = ps->first;
-	snap.last = ps->last;
-	snap.batches = ps->batches;
-	if (!err && (!snap.mm || !snap.batches))
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH; /* no address space (any more) */
-	else if (!err && snap.first != snap.last)
-		err = -EAGAIN; /* a mapping call ran between two batches */
-	if (!err)
-		err = mt_smaps_parse(buf, len, &sm, NULL);
-	free(buf);
 	for (size_t i = 0; !err && i < sm.maps.count; i++) {
 		struct mt_region r = sm.maps.regions[i];
 
@@ -781,6 +811,46 @@ static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 		err = mt_maps_append(out, &r, r.name, r.name ? strlen(r.name) : 0);
 	}
 	mt_smaps_free(&sm);
+	return err;
+}
+
+static int read_smaps(pid_t tgid, char **buf, size_t *len)
+{
+	char path[40];
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tgid);
+	*len = 0;
+	return mt_proc_read_whole(path, buf, &cap, len);
+}
+
+/* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
+ * at each read-locked batch the BPF side noted (proc_snap in
+ * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
+ * exact image after that ticket, as the iterator's. */
+static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
+			 uint64_t *mm, uint64_t *stamp)
+{
+	volatile struct mt_proc_snap *ps = t->proc_snap;
+	struct mt_proc_snap snap;
+	char *buf = NULL;
+	size_t len;
+	int err;
+
+	ps->mm = 0;
+	err = read_smaps(tgid, &buf, &len);
+	/* written by our own open() and read() calls, which have returned */
+	snap.mm = ps->mm;
+	snap.first = ps->first;
+	snap.last = ps->last;
+	snap.batches = ps->batches;
+	if (!err && (!snap.mm || !snap.batches))
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH; /* no address space (any more) */
+	else if (!err && snap.first != snap.last)
+		err = -EAGAIN; /* a mapping call ran between two batches */
+	if (!err)
+		err = smaps_regions(buf, len, out);
+	free(buf);
 	if (!err && !out->count)
 		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
 	if (!err)
@@ -788,6 +858,41 @@ static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 	*mm = snap.mm;
 	*stamp = snap.first;
 	return err;
+}
+
+/* The no-BTF object's snapshot, of a process the caller has stopped (its
+ * threads are out of their calls, and nothing else changes an mm's
+ * layout): /proc/PID/smaps, of the mm the BPF side last saw the process
+ * have (at fork, exec, or the SIGSTOP that stopped it), stamped with that
+ * mm's ticket count, all of whose events are in the ring buffer. */
+static int snapshot_stopped(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
+			    uint64_t *mm, uint64_t *stamp)
+{
+	__u32 key = tgid;
+	__u64 val = 0;
+	char *buf = NULL;
+	size_t len;
+	int err;
+
+	if (bpf_map__lookup_elem(t->tgid_mm, &key, sizeof(key), &val, sizeof(val), 0))
+		return kill(tgid, 0) == 0 ? -ENOKEY : -ESRCH;
+	err = read_smaps(tgid, &buf, &len);
+	if (!err)
+		err = smaps_regions(buf, len, out);
+	free(buf);
+	if (!err && !out->count)
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
+	if (!err)
+		err = still_has_mm(tgid);
+	*mm = val;
+	if (mt_tracer_ticket_last(t, val, stamp))
+		*stamp = 0; /* no ticket drawn yet */
+	return err;
+}
+
+bool mt_tracer_snapshots_stop(const struct mt_tracer *t)
+{
+	return t->nskel != NULL;
 }
 
 int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
@@ -803,6 +908,8 @@ int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 
 	if (t->proc_snap)
 		return snapshot_proc(t, tgid, out, mm, stamp);
+	if (t->nskel)
+		return snapshot_stopped(t, tgid, out, mm, stamp);
 	link = bpf_program__attach_iter(t->skel->progs.seed_vmas, &opts);
 	if (!link)
 		return errno == ESRCH || errno == ENOENT ? -ESRCH : -errno;

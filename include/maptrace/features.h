@@ -40,6 +40,11 @@ enum mt_feature {
 	MT_FT_FEXIT_MM_LOCKS,   /* fexit attaches to down_write_killable, down_write,
 				   down_read_killable, mm_access, and is safe on
 				   functions that sleep (the legacy object) */
+	/* what the no-BTF object attaches to, asked of tracefs and kallsyms */
+	MT_FT_CLASSIC_TP,       /* classic raw_syscalls, sched_process_* and
+				   signal_deliver tracepoints */
+	MT_FT_CLASSIC_MMAP_LOCK, /* classic mmap_lock_acquire_returned (5.11) */
+	MT_FT_KPROBES,          /* kprobes on up_write() and downgrade_write() */
 	MT_FT__COUNT
 };
 
@@ -50,6 +55,9 @@ struct mt_features {
 	char machine[65];       /* uname -m */
 	uint64_t mem_bytes;     /* the machine's memory (MemTotal), 0 if unknown */
 	int ncpus;              /* possible CPUs, 0 if unknown */
+	bool kernel_btf_off;    /* MAPTRACE_KERNEL_BTF=none: act as if the kernel had none */
+	bool btf_file;          /* CO-RE relocations come from a --btf file (not a
+				   kernel fact: set by whoever has the options) */
 };
 
 /* Which BPF object traces on a kernel: the one built for kernels with the
@@ -60,6 +68,8 @@ enum mt_bpf_object {
 	MT_OBJ_NONE = 0,     /* cannot trace: see mt_features_blocker() */
 	MT_OBJ_MODERN,
 	MT_OBJ_LEGACY,
+	MT_OBJ_NOBTF,        /* no kernel BTF: classic tracepoints and kprobes,
+				relocated from a --btf file (maptrace_nobtf.bpf.c) */
 };
 
 enum mt_bpf_object mt_features_object(const struct mt_features *f);

@@ -62,6 +62,12 @@ struct mt_session {
 	uint64_t resyncs;           /* address spaces re-read after losses */
 	uint64_t resync_failures;
 	uint64_t missed_runs;       /* program runs the kernel skipped, as last seen */
+	/* Where snapshots need their process stopped (mt_tracer_snapshots_stop):
+	 * processes already stopped, which seeding must neither stop again nor
+	 * resume. */
+	pid_t ptrace_stopped;       /* a tracee in its exec or exit stop, being handled */
+	bool all_stopped;           /* verify's checkpoint froze every traced process */
+	bool seeding;               /* a process is being stopped for its snapshot */
 };
 
 /* Parse the TARGET options shared by commands: -p, -a, -- COMMAND. Returns

@@ -82,8 +82,13 @@ int mt_tracer_ticket_last(struct mt_tracer *t, uint64_t mm, uint64_t *last);
  * written to mms (at most cap). */
 int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap);
 
+/* Whether a snapshot needs its process stopped by the caller (the no-BTF
+ * object: /proc read with nothing to stamp it while it runs). */
+bool mt_tracer_snapshots_stop(const struct mt_tracer *t);
+
 /* Snapshot the address space of tgid with the task_vma iterator (legacy
- * object: /proc/PID/maps, stamped at each read-locked batch): regions
+ * object: /proc/PID/maps, stamped at each read-locked batch; no-BTF object:
+ * /proc/PID/smaps of a process the caller stopped): regions
  * into *out (which must be empty), its mm into *mm, and into *stamp the mm's
  * ticket count while the vmas were read. Returns 0 when every vma was read at
  * the same ticket (an exact image after event *stamp), -EAGAIN when the mm

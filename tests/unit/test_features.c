@@ -1,6 +1,7 @@
 /* test_features.c - what each kernel's probed facts mean: the blocker a
  * kernel without a required fact gets, the object and mechanisms of 5.10-
- * and 6.1-like kernels, and MAPTRACE_PRETEND_MISSING's list. */
+ * and 6.1-like kernels and of kernels without BTF, and
+ * MAPTRACE_PRETEND_MISSING's list. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,8 +140,42 @@ static void test_blockers_name_the_missing_fact(void **state)
 	assert_non_null(strstr(mt_features_blocker(&f), "mmap_lock tracepoints"));
 	assert_non_null(strstr(mt_features_blocker(&f), "fexit"));
 	f.has[MT_FT_BTF] = false;
-	assert_string_equal(mt_features_blocker(&f), "kernel BTF not found at /sys/kernel/btf/vmlinux: "
-			    "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
+	assert_non_null(strstr(mt_features_blocker(&f), "kernel BTF not found at "
+			       "/sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF): give this kernel's "
+			       "BTF with --btf FILE"));
+}
+
+/* No kernel BTF: the no-BTF object, with a --btf file, tickets from the
+ * classic mmap_lock tracepoint, else from kprobes; refused, saying what is
+ * missing, without the file or either ticket source. */
+static void test_no_kernel_btf_traces_with_a_btf_file(void **state)
+{
+	struct mt_features f;
+	struct mt_mechanism m[MT_JOB__COUNT];
+
+	all_present(&f);
+	f.has[MT_FT_BTF] = false;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_NONE);
+	assert_non_null(strstr(mt_features_blocker(&f), "--btf FILE"));
+	f.kernel_btf_off = true;
+	assert_non_null(strstr(mt_features_blocker(&f), "MAPTRACE_KERNEL_BTF=none"));
+	f.btf_file = true;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_NOBTF);
+	assert_null(mt_features_blocker(&f));
+	assert_false(mt_features_dumps(&f));
+	mt_features_mechanisms(&f, m);
+	assert_non_null(strstr(m[MT_JOB_ORDER].how, "classic mmap_lock_acquire_returned"));
+	assert_non_null(strstr(m[MT_JOB_ATTACH].degraded, "frame-pointer"));
+	assert_non_null(strstr(m[MT_JOB_SNAPSHOT].how, "stopped"));
+	f.has[MT_FT_CLASSIC_MMAP_LOCK] = false; /* 5.10 */
+	mt_features_mechanisms(&f, m);
+	assert_non_null(strstr(m[MT_JOB_ORDER].how, "up_write()/downgrade_write()"));
+	f.has[MT_FT_KPROBES] = false;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_NONE);
+	assert_non_null(strstr(mt_features_blocker(&f), "cannot order"));
+	f.has[MT_FT_KPROBES] = true;
+	f.has[MT_FT_CLASSIC_TP] = false;
+	assert_non_null(strstr(mt_features_blocker(&f), "raw_syscalls"));
 }
 
 static void test_pretend_missing_list(void **state)
@@ -169,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_7_x_sees_syscalls_through_classic_tracepoints),
 		cmocka_unit_test(test_5_10_traces_with_the_legacy_object),
 		cmocka_unit_test(test_blockers_name_the_missing_fact),
+		cmocka_unit_test(test_no_kernel_btf_traces_with_a_btf_file),
 		cmocka_unit_test(test_pretend_missing_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
