@@ -3,8 +3,8 @@
 
     vmlinux/btf-from-image.py IMAGE OUT.btf
 
-IMAGE is a kernel as distributions ship it in /boot: a raw arm64 Image, a
-gzip- or xz-compressed one (vmlinuz), or an EFI zboot image (a PE stub
+IMAGE is a kernel as distributions ship it in /boot: an x86 bzImage, a raw
+arm64 Image, a gzip- or xz-compressed one (vmlinuz), or an EFI zboot image (a PE stub
 wrapping a compressed Image, CONFIG_EFI_ZBOOT). The .BTF section of a kernel
 built with CONFIG_DEBUG_INFO_BTF=y is loaded with the kernel, so it sits in
 the Image as is (between __start_BTF and __stop_BTF); no vmlinux ELF, no
@@ -24,6 +24,7 @@ bytes may also occur by chance elsewhere in the image.
 import gzip
 import lzma
 import struct
+import subprocess
 import sys
 
 BTF_MAGIC = b"\x9f\xeb\x01"  # 0xeB9F little-endian, version 1
@@ -31,18 +32,34 @@ HDR = struct.Struct("<HBBIIIII")
 
 
 def decompress(data, what):
+    # A kernel's payload may carry its decompressed size after the stream
+    # (scripts/Makefile.lib size_append): what decompresses before an end
+    # the decompressor does not like is the image.
     if data[:2] == b"\x1f\x8b":
         return gzip.decompress(data)
     if data[:6] == b"\xfd7zXZ\x00":
-        return lzma.decompress(data)
+        return lzma.LZMADecompressor().decompress(data)
+    if data[:4] == b"\x28\xb5\x2f\xfd":  # zstd: not in Python's library
+        out = subprocess.run(["zstd", "-dcq"], input=data, capture_output=True).stdout
+        if out:
+            return out
+        sys.exit(f"btf-from-image: {what} is zstd-compressed: install zstd")
     sys.exit(f"btf-from-image: {what} is compressed in a format this script does not know "
-             f"(gzip and xz are supported); decompress it first and pass the raw Image")
+             f"(gzip, xz and zstd are supported); decompress it first and pass the raw Image")
 
 
 def kernel_image(data):
     """The uncompressed kernel Image inside data."""
     if data[:2] == b"\x1f\x8b" or data[:6] == b"\xfd7zXZ\x00":
         return decompress(data, "the image")
+    # x86 bzImage (Documentation/arch/x86/boot.rst): "HdrS" at 0x202, the
+    # protected-mode code after (setup_sects + 1) sectors, and in it the
+    # compressed vmlinux at payload_offset (0x248), payload_length (0x24c)
+    if len(data) > 0x250 and data[0x202:0x206] == b"HdrS":
+        setup_sects = data[0x1f1] or 4
+        off, size = struct.unpack_from("<II", data, 0x248)
+        start = (setup_sects + 1) * 512 + off
+        return decompress(data[start:start + size], "the bzImage payload")
     # EFI zboot (drivers/firmware/efi/libstub/zboot-header.S): "MZ", then
     # "zimg" at 4, payload offset and size at 8 and 12, compression name at 24
     if data[:2] == b"MZ" and data[4:8] == b"zimg":

@@ -290,6 +290,73 @@ t_btf_file() {
 	pass "$name ($(stat -c %s "$min") bytes of BTF)"
 }
 
+# As on a board whose kernel has no BTF: MAPTRACE_KERNEL_BTF=none, and the
+# BTF `bpftool gen min_core_btf` cuts for the no-BTF object from this
+# kernel's. NOBTF_ENV is the environment that runs maptrace so.
+NOBTF_ENV=()
+nobtf_env() {
+	local min="$tmp/min-nobtf.btf"
+	if [ ! -s "$min" ] && ! bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$min" \
+		.output/maptrace_nobtf.bpf.o >"$tmp/min-nobtf.err" 2>&1; then
+		fail "$1" "bpftool gen min_core_btf: $(head -c 200 "$tmp/min-nobtf.err")"
+		return 1
+	fi
+	NOBTF_ENV=(env MAPTRACE_KERNEL_BTF=none MAPTRACE_BTF="$min")
+}
+
+# verify W [STEP] through the no-BTF object: as exact, with what it cannot
+# do named (no exit dump: the exit check stops processes under ptrace).
+t_verify_nobtf() {
+	local w=$1 step=${2:-} name="verify-without-kernel-btf/$1${2:+:$2}" out err rc
+	out="$tmp/nobtf-$w$step.out" err="$tmp/nobtf-$w$step.err"
+	need_bin "$name" "$WL/$w" || return
+	nobtf_env "$name" || return
+	wl_args "$w" verify
+	[ -n "$step" ] && ARGS+=("$step")
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/$w" "${ARGS[@]}" \
+		</dev/null >"$out" 2>"$err"
+	rc=$?
+	if (( rc != 0 )); then
+		fail "$name" "exit status $rc; last line: $(tail -n 1 "$out")"
+		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
+		detail "$err" 4
+	elif ! [[ $(tail -n 1 "$out") =~ $VERIFY_OK ]]; then
+		fail "$name" "summary line is '$(tail -n 1 "$out")'"
+	elif ! grep -q '^verify: degraded on this kernel: exit check: no in-kernel dumps' "$out"; then
+		fail "$name" "the degradation is not named"
+	else
+		pass "$name"
+	fi
+}
+
+# Through the no-BTF object stat counts what it counts with kernel BTF,
+# kind by kind; without --btf, maptrace refuses in one line saying what to
+# give it.
+t_nobtf_counts() {
+	local w=$1 name="counts-without-kernel-btf/$1" a="$tmp/nobtf-$1-a.json" b="$tmp/nobtf-$1-b.json"
+	local err="$tmp/nobtf-counts.err" rc
+
+	need_bin "$name" "$WL/$w" || return
+	nobtf_env "$name" || return
+	wl_args "$w" counts
+	"${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$a" -- "$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$b" -- \
+		"$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	if [ "$(jq -c .total.calls "$a")" != "$(jq -c .total.calls "$b")" ] ||
+		[ "$(jq -r '.total.calls.mmap' "$a")" -le 0 ] || [ "$(jq -r .lost_events "$b")" != 0 ]; then
+		fail "$name" "with kernel BTF: $(jq -c .total.calls "$a"); without: $(jq -c '[.total.calls, .lost_events]' "$b")"
+		return
+	fi
+	MAPTRACE_KERNEL_BTF=none "$MAPTRACE" stat -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
+	rc=$?
+	if (( rc != 1 )) || [ "$(grep -c . "$err")" != 1 ] ||
+		! grep -q "^maptrace: cannot trace on kernel .*MAPTRACE_KERNEL_BTF=none and no --btf FILE" "$err"; then
+		fail "$name" "without --btf: exit status $rc: $(head -c 300 "$err")"
+		return
+	fi
+	pass "$name ($(jq -r '.total.calls.mmap' "$b") mmap calls)"
+}
+
 # A kernel with neither the mmap_lock tracepoints nor fexit on the rwsem
 # calls behind the mmap lock (the legacy object's way to order) cannot
 # order an address space's changes: maptrace must refuse, saying why,
@@ -629,15 +696,20 @@ t_cli_no_target() {
 # runs.
 t_attach_loop() {
 	local name=attach/attach_loop fifo="$tmp/attach.fifo" out="$tmp/attach.out"
-	local err="$tmp/attach.err" pid mpid fd rc wrc last
+	local err="$tmp/attach.err" pid mpid fd rc wrc last mode=${1:-}
 
 	need_bin "$name" "$WL/attach_loop" || return
+	NOBTF_ENV=()
+	if [ "$mode" = nobtf ]; then
+		name=attach-without-kernel-btf/attach_loop fifo="$tmp/attach-nobtf.fifo"
+		nobtf_env "$name" || return
+	fi
 	mkfifo "$fifo" || { fail "$name" "mkfifo failed"; return; }
 	"$WL/attach_loop" 600 3 <"$fifo" &
 	pid=$!
 	exec {fd}>"$fifo"     # lets the workload's open of the fifo complete
 	wait_comm "$pid" attach_loop
-	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 2 -p "$pid" >"$out" 2>"$err" &
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 2 -p "$pid" >"$out" 2>"$err" &
 	mpid=$!
 	wait_polling "$mpid"  # on failure: go on, the checks below say what happened
 	printf x >&"$fd"
@@ -822,6 +894,14 @@ run events/mmap_ops bpf jq t_events
 run descendants/outliving bpf jq t_outliving
 run attach/sleep bpf "" t_attach_sleep
 run attach/attach_loop bpf "" t_attach_loop
+for w in heap_brk mremap_forms mmap_ops thread_race thread_churn sysv_shm lifecycle failed_calls demo uffd_events; do
+	run "verify-without-kernel-btf/$w" bpf bpftool t_verify_nobtf "$w"
+done
+for step in dev_zero growsdown rename vfork map_vdso spawn; do
+	run "verify-without-kernel-btf/kernel_quirks:$step" bpf bpftool t_verify_nobtf kernel_quirks "$step"
+done
+run counts-without-kernel-btf/thread_race bpf "bpftool jq" t_nobtf_counts thread_race
+run attach-without-kernel-btf/attach_loop bpf bpftool t_attach_loop nobtf
 run attach/children bpf "" t_attach_children
 
 echo "integration: $passed passed, $failed failed, $skipped skipped"

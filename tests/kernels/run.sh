@@ -31,6 +31,11 @@
 #   verify/W    `maptrace verify -i 50 -- W`: exit 0 and the summary line
 #               "verify: C checkpoints, S address spaces, 0 divergent pages,
 #               0 lost events" with C, S >= 1 (as tests/integration/run.sh)
+#   nobtf/features, nobtf/verify/W  the same with MAPTRACE_KERNEL_BTF=none
+#               and --btf naming the reduced BTF `bpftool gen min_core_btf`
+#               cut from this kernel's own (taken out of its image) for
+#               maptrace's objects: the no-BTF object, as on a board whose
+#               kernel has none
 #   counts/W    `maptrace trace --json` events and `maptrace stat --json`
 #               total.calls per kind equal what strace -f counts for the same
 #               workload in the same guest, for the 11 mapping syscalls;
@@ -108,9 +113,9 @@ why() {
 	if [ -s "$tmp/why" ]; then cat "$tmp/why"; else head -n 2 "$err"; fi
 }
 
-# Assert verify/W.
+# Assert verify/W ($2: the mode, "" or "nobtf/").
 t_verify() {
-	local name=verify/$1 rc last
+	local mode=${2:-} name=${2:-}verify/$1 rc last
 	rc=$(status "$name")
 	if [ -z "$rc" ]; then
 		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
@@ -120,7 +125,8 @@ t_verify() {
 	# The degradation a kernel without the vma iterator kfuncs (before 6.7)
 	# documents: a process that does not stop in exit under ptrace ends
 	# uncompared; verify must then fail saying so, with nothing else wrong.
-	if (( rc == 1 )) && lines OUT features | grep -q "DEGRADED: no vma iterator kfuncs" &&
+	if (( rc == 1 )) &&
+		lines OUT "${mode}features" | grep -q -e "DEGRADED: no vma iterator kfuncs" -e "DEGRADED: no in-kernel dumps" &&
 		[[ $last =~ ^verify:\ [1-9][0-9]*\ checkpoints,\ [1-9][0-9]*\ address\ spaces,\ 0\ divergent\ pages,\ 0\ lost\ events$ ]] &&
 		[ "$(lines ERR "$name" | grep -c '^maptrace')" = 1 ] &&
 		lines ERR "$name" | grep -q "^maptrace verify: [0-9]* address spaces ended without being compared"; then
@@ -181,6 +187,36 @@ t_counts() {
 	else
 		check_pass "$name"
 	fi
+}
+
+# Assert nobtf/features and nobtf/verify/W: the no-BTF object traces here.
+t_nobtf() {
+	local reason
+	if reason=$(sed -n 's/^SKIP nobtf //p' "$tmp/marks") && [ -n "$reason" ]; then
+		check_fail nobtf "$reason"
+		return
+	fi
+	if [ "$(status nobtf/features)" != 0 ]; then
+		check_fail nobtf/features "exit status $(status nobtf/features || echo none)"
+		why nobtf/features | indent
+	elif ! lines OUT nobtf/features | grep -q "^  calls *no-BTF object"; then
+		check_fail nobtf/features "not the no-BTF object: $(lines OUT nobtf/features | grep -m 1 -e '^  calls' -e '^tracing')"
+	else
+		check_pass "nobtf/features ($(lines OUT nobtf/features | sed -n 's/^  ordering *//p' | cut -c1-60)...)"
+	fi
+	for w in "${VERIFY_WL[@]}"; do t_verify "$w" nobtf/; done
+}
+
+# This kernel's BTF, cut down to what maptrace's objects (in $2) relocate,
+# appended to the initramfs $3 as /maptrace.min.btf into $4: a second
+# archive after the first (the kernel unpacks them in turn). As on a board:
+# `make min-btf KERNEL_IMAGE=...` does the same.
+initramfs_with_btf() {
+	local vmlinuz=$1 objdir=$2 base=$3 out=$4 dir=$tmp/btf-root
+	rm -rf "$dir" && mkdir -p "$dir"
+	vmlinux/btf-from-image.py "$vmlinuz" "$tmp/kernel.btf" 2>/dev/null || return 1
+	bpftool gen min_core_btf "$tmp/kernel.btf" "$dir/maptrace.min.btf" "$objdir"/maptrace*.bpf.o || return 1
+	{ cat "$base"; (cd "$dir" && echo maptrace.min.btf | busybox cpio -o -H newc --quiet | gzip -1); } >"$out"
 }
 
 # Assert footprint/C: on the guest's GUEST_MEM of memory, with the default
@@ -266,9 +302,14 @@ initramfs() {
 	fi
 }
 
+# Where the BPF objects of architecture $1's build are.
+bpf_objdir() {
+	if [ "$1" = arm64 ]; then dirname "$ARM64_MAPTRACE"; else echo .output; fi
+}
+
 # Boot series $1 on architecture $2 and assert what its guest reports.
 run_kernel() {
-	local series=$1 arch=$2 pkg vmlinuz qemu rc t0 secs release result
+	local series=$1 arch=$2 pkg vmlinuz qemu rc t0 secs release result initrd
 	local boot_to
 	boot_to=$(boot_timeout "$arch")
 	kname=$series/$arch cp=0 cf=0 cs=0 first_fail=""
@@ -287,6 +328,14 @@ run_kernel() {
 		finish_kernel "$series" "$arch" "$pkg" "-" "-"
 		return
 	fi
+	initrd=$tmp/initrd-$arch.cpio.gz
+	if [ -z "${skip_reason[$arch]:-}" ]; then
+		initrd=$tmp/initrd-$series-$arch.cpio.gz
+		if ! initramfs_with_btf "$vmlinuz" "$(bpf_objdir "$arch")" "$tmp/initrd-$arch.cpio.gz" "$initrd"; then
+			check_fail nobtf "no reduced BTF for $pkg: vmlinux/btf-from-image.py or bpftool gen min_core_btf failed"
+			initrd=$tmp/initrd-$arch.cpio.gz
+		fi
+	fi
 	case $arch in
 	amd64) qemu=(qemu-system-x86_64 -M q35 -cpu max -append "console=ttyS0 panic=-1 rdinit=/init") ;;
 	# pauth-impdef: TCG's cheap pointer-authentication hash (QARMA is slow)
@@ -297,7 +346,7 @@ run_kernel() {
 	for try in 1 2; do
 		t0=$(date +%s)
 		timeout -k 10 "$boot_to" "${qemu[@]}" -m "$GUEST_MEM" -smp 2 -nographic -no-reboot \
-			-kernel "$vmlinuz" -initrd "$tmp/initrd-$arch.cpio.gz" </dev/null >"$log" 2>&1
+			-kernel "$vmlinuz" -initrd "$initrd" </dev/null >"$log" 2>&1
 		rc=$?
 		secs=$(( $(date +%s) - t0 ))
 		marks >"$tmp/marks"
@@ -347,6 +396,7 @@ run_kernel() {
 		why features | indent
 	fi
 	for w in "${VERIFY_WL[@]}"; do t_verify "$w"; done
+	t_nobtf
 	for w in "${COUNTS_WL[@]}"; do t_counts "$w"; done
 	for c in verify trace-p; do t_footprint "$c"; done
 	t_explain
