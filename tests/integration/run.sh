@@ -18,6 +18,9 @@
 #              vma_iter_kfuncs (before 6.7): exec seeds by iterator, exit
 #              check by ptrace stop of the command and its descendants;
 #              exit_sees_mm (before 6.16): exit dumps in exit_mm(), -i 0
+#   verify-without-kernel-btf/W, counts-..., attach-...  the no-BTF object
+#              (MAPTRACE_KERNEL_BTF=none, --btf of min_core_btf's cut):
+#              exact verify, stat's counts as with kernel BTF, verify -p
 #   verify/W   maptrace verify -i 50 -- W: exit 0, no divergent page, no
 #              lost event, at least one checkpoint and one address space
 #              (thread_churn: threads exiting while others map)
@@ -162,7 +165,7 @@ t_features() {
 	elif ! grep -qx 'tracing: possible' "$out"; then
 		fail "$name" "no 'tracing: possible' line"
 	elif [ "$(jq -r '[.can_trace, (.features | length), (.mechanisms | length)] | @tsv' "$json")" != \
-		"$(printf 'true\t18\t5')" ]; then
+		"$(printf 'true\t21\t5')" ]; then
 		fail "$name" "JSON: $(head -c 300 "$json")"
 	else
 		pass "$name ($(grep -c DEGRADED "$out") degraded jobs)"
