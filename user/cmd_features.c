@@ -8,7 +8,7 @@
 #include "maptrace/features.h"
 
 static const char features_usage[] =
-"Usage: maptrace features [--json]\n"
+"Usage: maptrace features [--json] [--btf FILE]\n"
 "\n"
 "Probe the running kernel (its BTF, test loads of BPF maps, helpers and\n"
 "program types, /proc ioctls) and print what it offers maptrace, how each\n"
@@ -16,15 +16,19 @@ static const char features_usage[] =
 "degraded and why. The same report heads the output of any tracing command\n"
 "run with -v. Probes need root (or CAP_BPF+CAP_PERFMON); without it, facts\n"
 "that need a test load read as missing.\n"
+"Without kernel BTF, tracing needs a BTF file of the kernel (--btf FILE, or\n"
+"MAPTRACE_BTF=FILE); MAPTRACE_KERNEL_BTF=none acts as if the kernel had none.\n"
 "Exit status: 0 when maptrace can trace on this kernel, 1 when it cannot.\n"
 "\n"
 "Options:\n"
 "  --json      one JSON object instead of text\n"
+"  --btf FILE  tracing would take its CO-RE relocations from FILE\n"
 "  -h, --help  this text\n";
 
 int cmd_features(int argc, char **argv)
 {
 	struct mt_features f;
+	const char *btf = NULL;
 	bool json = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -33,6 +37,8 @@ int cmd_features(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
+			btf = argv[++i];
 		} else {
 			fprintf(stderr, "maptrace features: unknown option '%s' (see: maptrace features --help)\n",
 				argv[i]);
@@ -43,6 +49,7 @@ int cmd_features(int argc, char **argv)
 		fprintf(stderr, "maptrace features: not root: facts that need a test load may read "
 			"as missing (try: sudo maptrace features)\n");
 	mt_features_probe(&f);
+	f.btf_file |= btf != NULL;
 	mt_features_print(stdout, &f, json);
 	return mt_features_blocker(&f) ? 1 : 0;
 }

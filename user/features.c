@@ -74,10 +74,8 @@ struct requirement {
 	const char *why;
 };
 
-/* Facts every object needs. */
+/* Facts the objects for kernels with BTF need (without: nobtf_missing()). */
 static const struct requirement required[] = {
-	{ MT_FT_BTF, "kernel BTF not found at /sys/kernel/btf/vmlinux: a kernel built with "
-		     "CONFIG_DEBUG_INFO_BTF=y is required" },
 	{ MT_FT_RINGBUF, "this kernel has no BPF ring buffer (Linux 5.8 or later is required)" },
 	{ MT_FT_TP_SYS_EXIT, "this kernel's BTF has no sys_exit tracepoint (CONFIG_FTRACE_SYSCALLS)" },
 	{ MT_FT_TP_SCHED, "this kernel's BTF lacks the sched_process_fork/exec/exit tracepoints" },
