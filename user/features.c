@@ -160,6 +160,11 @@ const char *mt_features_blocker(const struct mt_features *f)
 	return why;
 }
 
+/* Where no dump is taken at exit: the exit check of the objects for older
+ * kernels. */
+static const char exit_stop_how[] = "the started command and every process it forks are "
+	"stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc";
+
 static struct mt_mechanism mech(const char *job, const char *how, const char *degraded)
 {
 	return (struct mt_mechanism){ .job = job, .how = how, .degraded = degraded };
@@ -178,8 +183,7 @@ static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
 		"tracepoints)", NULL);
 	out[MT_JOB_EXEC_SEED] = mech("exec", "/proc/PID/maps read after the exec event, stamped "
 		"with the address space's ticket (no task_vma iterator)", NULL);
-	out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
-		"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+	out[MT_JOB_EXIT_CHECK] = mech("exit check", exit_stop_how,
 		"no vma iterator kfuncs (Linux < 6.7): a process killed by a signal, and "
 		"-p/-a targets, are compared only at periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "/proc/PID/maps, its mm named by fexit on "
@@ -205,8 +209,7 @@ static void nobtf_mechanisms(const struct mt_features *f, struct mt_mechanism ou
 	out[MT_JOB_EXEC_SEED] = mech("exec", "/proc/PID/smaps read while the process is stopped "
 		"at its exec (ptrace), stamped with the address space's ticket",
 		"a -p/-a target that execs is stopped (SIGSTOP/SIGCONT) while it is read");
-	out[MT_JOB_EXIT_CHECK] = mech("exit check", "the started command and every process it "
-		"forks are stopped in exit (ptrace PTRACE_O_TRACEEXIT) and compared with /proc",
+	out[MT_JOB_EXIT_CHECK] = mech("exit check", exit_stop_how,
 		"no in-kernel dumps: a process killed by SIGKILL, and -p/-a targets, are compared "
 		"only at periodic checkpoints (-i)");
 	out[MT_JOB_SNAPSHOT] = mech("snapshot", "/proc/PID/smaps read while the process is "

@@ -368,6 +368,27 @@ static int check_btf_file(const char *path)
 	return (int)err;
 }
 
+/* The steps every object goes through, for skeleton type NAME (maptrace_bpf,
+ * maptrace_legacy_bpf, ...) held in sk; what names the object in messages.
+ * Each returns from the caller on failure, having said what failed. */
+#define OPEN_SKEL(sk, NAME, what) do {						\
+	(sk) = NAME##__open_opts(&oo);						\
+	if (!(sk)) {								\
+		fprintf(stderr, "maptrace: opening the %s BPF object failed: %s\n",	\
+			what, strerror(errno));					\
+		return -errno;							\
+	}									\
+	SET_KNOBS(sk);								\
+} while (0)
+#define LOAD_SKEL(sk, NAME, what) do {						\
+	LOAD_LOGGED(err, NAME##__load(sk));					\
+	if (err) {								\
+		explain_load_error(err, what);					\
+		return err;							\
+	}									\
+	TAKE_MAPS(t, sk);							\
+} while (0)
+
 /* Load one of a program's two forms, NAME_btf or NAME_tp (classic). */
 #define PICK_FORM(sk, name, classic, load) do {					\
 	bpf_program__set_autoload((sk)->progs.name##_btf, (load) && !(classic));	\
@@ -390,12 +411,7 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 			"events\n", strerror(-err));
 		classic = false;
 	}
-	t->skel = maptrace_bpf__open_opts(&oo);
-	if (!t->skel) {
-		fprintf(stderr, "maptrace: opening the BPF object failed: %s\n", strerror(errno));
-		return -errno;
-	}
-	SET_KNOBS(t->skel);
+	OPEN_SKEL(t->skel, maptrace_bpf, "modern");
 	/* iterators are read on demand, never auto-attached */
 	bpf_program__set_autoattach(t->skel->progs.seed_vmas, false);
 	/* each tracepoint's program in one of its two forms: tp_btf, or the
@@ -413,12 +429,7 @@ static int open_modern(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 	sys_enter = classic ? t->skel->progs.sys_enter_tp : t->skel->progs.sys_enter_btf;
 	sys_enter_link = classic ? &t->skel->links.sys_enter_tp : &t->skel->links.sys_enter_btf;
 
-	LOAD_LOGGED(err, maptrace_bpf__load(t->skel));
-	if (err) {
-		explain_load_error(err, "modern");
-		return err;
-	}
-	TAKE_MAPS(t, t->skel);
+	LOAD_SKEL(t->skel, maptrace_bpf, "modern");
 	t->slot_mask = slots ? slots - 1 : 0;
 	if (!slots && (err = retire_only_ticket_slot(t)))
 		return err;
@@ -440,20 +451,9 @@ static int open_legacy(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
 	int err;
 
-	t->lskel = maptrace_legacy_bpf__open_opts(&oo);
-	if (!t->lskel) {
-		fprintf(stderr, "maptrace: opening the legacy BPF object failed: %s\n",
-			strerror(errno));
-		return -errno;
-	}
 	slots = 0;
-	SET_KNOBS(t->lskel);
-	LOAD_LOGGED(err, maptrace_legacy_bpf__load(t->lskel));
-	if (err) {
-		explain_load_error(err, "legacy");
-		return err;
-	}
-	TAKE_MAPS(t, t->lskel);
+	OPEN_SKEL(t->lskel, maptrace_legacy_bpf, "legacy");
+	LOAD_SKEL(t->lskel, maptrace_legacy_bpf, "legacy");
 	t->proc_snap = &t->lskel->bss->proc_snap;
 	err = maptrace_legacy_bpf__attach(t->lskel);
 	if (err)
@@ -477,14 +477,8 @@ static int open_nobtf(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 			"without kernel BTF maptrace attaches to its events\n", strerror(-err));
 		return err;
 	}
-	t->nskel = maptrace_nobtf_bpf__open_opts(&oo);
-	if (!t->nskel) {
-		fprintf(stderr, "maptrace: opening the no-BTF BPF object failed: %s\n",
-			strerror(errno));
-		return -errno;
-	}
 	slots = 0;
-	SET_KNOBS(t->nskel);
+	OPEN_SKEL(t->nskel, maptrace_nobtf_bpf, "no-BTF");
 	if (opts->stack_mode == MT_STACKS_DWARF) {
 		fprintf(stderr, "maptrace: no kernel BTF: stacks are walked by frame pointers "
 			"(DWARF samples need the user registers)\n");
@@ -493,12 +487,7 @@ static int open_nobtf(struct mt_tracer *t, const struct mt_tracer_opts *opts,
 	bpf_program__set_autoload(t->nskel->progs.mm_lock_nobtf, tp_lock);
 	bpf_program__set_autoload(t->nskel->progs.up_write_nobtf, !tp_lock);
 	bpf_program__set_autoload(t->nskel->progs.downgrade_write_nobtf, !tp_lock);
-	LOAD_LOGGED(err, maptrace_nobtf_bpf__load(t->nskel));
-	if (err) {
-		explain_load_error(err, "no-BTF");
-		return err;
-	}
-	TAKE_MAPS(t, t->nskel);
+	LOAD_SKEL(t->nskel, maptrace_nobtf_bpf, "no-BTF");
 	t->tgid_mm = t->nskel->maps.tgid_mm;
 	err = maptrace_nobtf_bpf__attach(t->nskel);
 	if (err)
@@ -814,6 +803,19 @@ static int smaps_regions(const char *buf, size_t len, struct mt_maps *out)
 	return err;
 }
 
+/* The regions of smaps text buf (freed here) read for tgid, unless err:
+ * none means the process has no address space (any more), and one it
+ * lost during the read is no snapshot (still_has_mm). */
+static int proc_snapshot_regions(pid_t tgid, char *buf, size_t len, int err, struct mt_maps *out)
+{
+	if (!err)
+		err = smaps_regions(buf, len, out);
+	free(buf);
+	if (!err && !out->count)
+		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
+	return err ? err : still_has_mm(tgid);
+}
+
 static int read_smaps(pid_t tgid, char **buf, size_t *len)
 {
 	char path[40];
@@ -848,13 +850,7 @@ static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
 		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH; /* no address space (any more) */
 	else if (!err && snap.first != snap.last)
 		err = -EAGAIN; /* a mapping call ran between two batches */
-	if (!err)
-		err = smaps_regions(buf, len, out);
-	free(buf);
-	if (!err && !out->count)
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
-	if (!err)
-		err = still_has_mm(tgid);
+	err = proc_snapshot_regions(tgid, buf, len, err, out);
 	*mm = snap.mm;
 	*stamp = snap.first;
 	return err;
@@ -877,13 +873,7 @@ static int snapshot_stopped(struct mt_tracer *t, pid_t tgid, struct mt_maps *out
 	if (bpf_map__lookup_elem(t->tgid_mm, &key, sizeof(key), &val, sizeof(val), 0))
 		return kill(tgid, 0) == 0 ? -ENOKEY : -ESRCH;
 	err = read_smaps(tgid, &buf, &len);
-	if (!err)
-		err = smaps_regions(buf, len, out);
-	free(buf);
-	if (!err && !out->count)
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
-	if (!err)
-		err = still_has_mm(tgid);
+	err = proc_snapshot_regions(tgid, buf, len, err, out);
 	*mm = val;
 	if (mt_tracer_ticket_last(t, val, stamp))
 		*stamp = 0; /* no ticket drawn yet */

@@ -183,7 +183,7 @@ t_features() {
 #    (bpf_task_pt_regs() for the arguments) instead of tp_btf.
 # t_verify_as_on [+]FEATURE WORKLOAD [STEP] (+: present rather than missing)
 t_verify_as_on() {
-	local ft=$1 w=$2 step=${3:-} name out err rc interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
+	local ft=$1 w=$2 step=${3:-} name out err interval=50 degraded="" env=MAPTRACE_PRETEND_MISSING
 
 	case $ft in
 	+*) ft=${ft#+}; env=MAPTRACE_PRETEND_PRESENT; name="verify-with-$ft/$w${step:+:$step}" ;;
@@ -199,7 +199,13 @@ t_verify_as_on() {
 	esac
 	env "$env=$ft" "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
 		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
-	rc=$?
+	verify_verdict "$name" "$out" "$err" $? "$degraded"
+}
+
+# The verdict on a verify run: exit status $4 0, its summary line (in $2)
+# exact, and the degradation matching $5 named (none, when $5 is empty).
+verify_verdict() {
+	local name=$1 out=$2 err=$3 rc=$4 degraded=$5
 	if (( rc != 0 )); then
 		fail "$name" "exit status $rc; last line: $(tail -n 1 "$out")"
 		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
@@ -310,7 +316,7 @@ nobtf_env() {
 # verify W [STEP] through the no-BTF object: as exact, with what it cannot
 # do named (no exit dump: the exit check stops processes under ptrace).
 t_verify_nobtf() {
-	local w=$1 step=${2:-} name="verify-without-kernel-btf/$1${2:+:$2}" out err rc
+	local w=$1 step=${2:-} name="verify-without-kernel-btf/$1${2:+:$2}" out err
 	out="$tmp/nobtf-$w$step.out" err="$tmp/nobtf-$w$step.err"
 	need_bin "$name" "$WL/$w" || return
 	nobtf_env "$name" || return
@@ -318,18 +324,7 @@ t_verify_nobtf() {
 	[ -n "$step" ] && ARGS+=("$step")
 	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/$w" "${ARGS[@]}" \
 		</dev/null >"$out" 2>"$err"
-	rc=$?
-	if (( rc != 0 )); then
-		fail "$name" "exit status $rc; last line: $(tail -n 1 "$out")"
-		grep -m 6 -A 2 DIVERGENCE "$out" | cut -c1-240 | sed 's/^/    | /'
-		detail "$err" 4
-	elif ! [[ $(tail -n 1 "$out") =~ $VERIFY_OK ]]; then
-		fail "$name" "summary line is '$(tail -n 1 "$out")'"
-	elif ! grep -q '^verify: degraded on this kernel: exit check: no in-kernel dumps' "$out"; then
-		fail "$name" "the degradation is not named"
-	else
-		pass "$name"
-	fi
+	verify_verdict "$name" "$out" "$err" $? '^verify: degraded on this kernel: exit check: no in-kernel dumps'
 }
 
 # Through the no-BTF object stat counts what it counts with kernel BTF,
