@@ -112,6 +112,7 @@ const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_ANONYMOUS   0x20
 #define MAP_FIXED       0x10
+#define SHM_REMAP       040000
 #define EPERM 1
 #define ENOMEM 12
 #define ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
@@ -1088,17 +1089,24 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 
 /* Whether the address space must be sent whole after this call (a dump
  * that reseeds the shadow, MT_DUMP_RESEED), because its event cannot say
- * what it changed. Only calls that took the write lock (a ticket) qualify.
- *  - failures that may have applied part of the range: do_mprotect_pkey()
+ * what it changed. Only calls that took the write lock (a ticket) qualify;
+ * user space applies nothing of a failed one (aspace.c apply_failed()).
+ *  - any failure but those known to change nothing: do_mprotect_pkey()
  *    changes vma after vma and stops at the first it cannot change (EACCES
  *    for a missing VM_MAY* bit, EPERM for a sealed vma since mseal moved
  *    to can_modify_vma() in mprotect_fixup(), 6.12, ENOMEM at a hole or
  *    for a split over the map count limit), leaving the ones before
- *    changed (mm/mprotect.c). A dump now, rather than a re-read by user
- *    space later, which a process that exits first would cut short. A
- *    MAP_FIXED mmap or an mremap may fail after unmapping the target
- *    range; madvise and PR_SET_VMA apply to every vma around a hole, then
- *    return ENOMEM (madvise_walk_vmas).
+ *    changed (mm/mprotect.c); a MAP_FIXED mmap, shmat(SHM_REMAP) or mremap
+ *    may fail after unmapping the target range; madvise and PR_SET_VMA
+ *    apply to every vma around a hole, then return ENOMEM
+ *    (madvise_walk_vmas). A dump now, rather than a re-read by user space
+ *    later, which a process that exits first would cut short.
+ *  - changing nothing: munmap fails while splitting its edges, before it
+ *    unmaps (__do_munmap() in 5.10, do_vmi_align_munmap()'s gather phase
+ *    from 6.1; a split moves no page); shmdt fails only when it found no
+ *    segment to unmap (ipc/shm.c ksys_shmdt()); shmat without SHM_REMAP
+ *    refuses a range in use before do_mmap(), and a mmap without MAP_FIXED
+ *    undoes its own failures.
  *  - ARCH_MAP_VDSO_*: map_vdso() maps [vvar] pages and [vdso] at an address
  *    and with sizes of the kernel's vdso image (arch/x86/entry/vdso/vma.c). */
 static __always_inline bool needs_reseed(struct call *c, bool ok)
@@ -1108,17 +1116,15 @@ static __always_inline bool needs_reseed(struct call *c, bool ok)
 	if (ok)
 		return false;
 	switch (c->kind) {
-	case MT_EV_MPROTECT:
-	case MT_EV_PKEY_MPROTECT:
-		return true;
+	case MT_EV_MUNMAP:
+	case MT_EV_SHMDT:
+		return false;
+	case MT_EV_SHMAT:
+		return c->args[2] & SHM_REMAP;
 	case MT_EV_MMAP:
 		return c->args[3] & MAP_FIXED;
-	case MT_EV_MREMAP:
-	case MT_EV_MADVISE:
-	case MT_EV_PRCTL_VMA_NAME:
-		return true;
 	}
-	return false;
+	return true;
 }
 
 #ifndef MT_LEGACY

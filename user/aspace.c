@@ -499,39 +499,21 @@ static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t pro
 }
 
 /* A call that failed after taking the mmap write lock (it has a ticket)
- * may have changed part of its range.
- *  - A failed munmap changed none: it fails while splitting the vmas at its
- *    edges, before it unmaps anything (__do_munmap() in 5.10, the gather
- *    phase of do_vmi_align_munmap() from 6.1), and a split moves no page.
- *  - A failed mprotect is followed by a reseed dump (needs_reseed() in
- *    bpf/maptrace.bpf.c), or by a resync where the kernel cannot take one.
- *    Until then its ENOMEM at a gap is applied, as it is deterministic:
- *    do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to 6.18)
- *    changes nothing when start is unmapped, else changes vma after vma
- *    from start and stops with ENOMEM at the first gap.
- *  - mmap(MAP_FIXED), mremap, madvise and PR_SET_VMA are reseeded the same
- *    way; any other failure with a ticket is re-read by a resync. */
+ * may have changed part of its range. Where it may have, the BPF side
+ * sends the address space whole right after it (needs_reseed() in
+ * bpf/maptrace.bpf.c), or, on kernels that cannot dump one, asks for a
+ * resync (MT_DUMP_NOT_TAKEN); where it cannot have, there is nothing to do.
+ * Until then mprotect's ENOMEM at a gap is applied, as it is deterministic:
+ * do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to 6.18) changes
+ * nothing when start is unmapped, else changes vma after vma from start
+ * and stops with ENOMEM at the first gap. */
 static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
 {
 	uint64_t start = e->args[0], end = start + PAGE_ALIGN(e->args[1]), gap;
 	const struct mt_region *r;
 
-	switch (e->kind) {
-	case MT_EV_MUNMAP:
-		return 0;
-	case MT_EV_MPROTECT:
-	case MT_EV_PKEY_MPROTECT:
-		break;
-	case MT_EV_MMAP:
-	case MT_EV_MREMAP:
-	case MT_EV_MADVISE:
-	case MT_EV_PRCTL_VMA_NAME:
-		return 0;
-	default:
-		as->resync = true;
-		return 0;
-	}
-	if (e->ret != -ENOMEM || (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start)
+	if ((e->kind != MT_EV_MPROTECT && e->kind != MT_EV_PKEY_MPROTECT) || e->ret != -ENOMEM ||
+	    (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start)
 		return 0;
 	r = mt_shadow_find(as->shadow, start);
 	if (!r)
