@@ -104,19 +104,8 @@ const volatile bool exit_tp_sees_mm = true;
 /* syscall number -> enum mt_event_kind (or MT_SC_EXIT_GROUP); 0 = not ours */
 const volatile __u8 syscall_kind[MT_MAX_SYSCALLS] = {};
 
-#define MADV_DONTFORK   10
-#define MADV_DOFORK     11
-#define PR_SET_VMA      0x53564d41
-#define PR_SET_VMA_ANON_NAME 0
-#define MAP_SHARED      0x01
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_ANONYMOUS   0x20
-#define MAP_FIXED       0x10
-#define SHM_REMAP       040000
 #define EPERM 1
 #define ENOMEM 12
-#define ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
-#define ARCH_MAP_VDSO_64  0x2003
 #define READ_IMPLIES_EXEC 0x0400000 /* include/uapi/linux/personality.h */
 #define S_IFMT  00170000
 #define S_IFCHR 0020000
@@ -461,11 +450,11 @@ static __always_inline __u32 syscall_kind_of(long nr)
 static __always_inline bool call_args_wanted(__u32 kind, const __u64 args[6])
 {
 	if (kind == MT_EV_MADVISE)
-		return args[2] == MADV_DONTFORK || args[2] == MADV_DOFORK;
+		return args[2] == MT_MADV_DONTFORK || args[2] == MT_MADV_DOFORK;
 	if (kind == MT_EV_MAP_VDSO)
-		return args[0] >= ARCH_MAP_VDSO_X32 && args[0] <= ARCH_MAP_VDSO_64;
+		return args[0] >= MT_ARCH_MAP_VDSO_X32 && args[0] <= MT_ARCH_MAP_VDSO_64;
 	if (kind == MT_EV_PRCTL_VMA_NAME)
-		return args[0] == PR_SET_VMA && args[1] == PR_SET_VMA_ANON_NAME;
+		return args[0] == MT_PR_SET_VMA && args[1] == MT_PR_SET_VMA_ANON_NAME;
 	return kind != 0 && kind != MT_SC_EXIT_GROUP;
 }
 
@@ -999,9 +988,9 @@ static __always_inline bool call_has_path(struct call *c, bool ok)
 
 	switch (c->kind) {
 	case MT_EV_MMAP:
-		return ok && (!(flags & MAP_ANONYMOUS) ||
-			      (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
-			      (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE);
+		return ok && (!(flags & MT_MAP_ANONYMOUS) ||
+			      (flags & MT_MAP_SHARED_VALIDATE) == MT_MAP_SHARED ||
+			      (flags & MT_MAP_SHARED_VALIDATE) == MT_MAP_SHARED_VALIDATE);
 	case MT_EV_SHMAT:
 	case MT_EV_IO_SETUP:
 		return ok;
@@ -1038,7 +1027,7 @@ static __always_inline void emit_call_with_path(struct call *c, __s64 ret, bool 
 	if (ok) {
 		switch (c->kind) {
 		case MT_EV_MMAP:
-			if (!(c->args[3] & MAP_ANONYMOUS)) {
+			if (!(c->args[3] & MT_MAP_ANONYMOUS)) {
 				struct file *file = fd_file((int)c->args[4]);
 
 				if (file)
@@ -1120,9 +1109,9 @@ static __always_inline bool needs_reseed(struct call *c, bool ok)
 	case MT_EV_SHMDT:
 		return false;
 	case MT_EV_SHMAT:
-		return c->args[2] & SHM_REMAP;
+		return c->args[2] & MT_SHM_REMAP;
 	case MT_EV_MMAP:
-		return c->args[3] & MAP_FIXED;
+		return c->args[3] & MT_MAP_FIXED;
 	}
 	return true;
 }

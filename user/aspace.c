@@ -13,19 +13,9 @@
 #include <string.h>
 
 #include "maptrace/aspace.h"
-#include "maptrace/evfmt.h"
+#include "maptrace/event.h"
 
-#define PAGE_SIZE 4096ULL
-#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
-#define MAP_SHARED      0x01
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_ANONYMOUS   0x20
-#define MAP_GROWSDOWN   0x0100
-#define MREMAP_DONTUNMAP 4
-#define SHM_RDONLY      010000
-#define SHM_EXEC        0100000
-#define MADV_DONTFORK   10
 #define PROT_GROWSDOWN  0x01000000
 #define PROT_GROWSUP    0x02000000
 
@@ -121,7 +111,7 @@ void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_
 	r->dev = dev;
 	r->inode = ino;
 	/* show_map_vma(): offset only for file-backed vmas, 's' from VM_MAYSHARE */
-	r->offset = ino || dev ? pgoff * PAGE_SIZE : 0;
+	r->offset = ino || dev ? pgoff * MT_PAGE_SIZE : 0;
 	if (vm_flags & MT_VM_READ)
 		r->perms |= MT_PERM_READ;
 	if (vm_flags & MT_VM_WRITE)
@@ -357,7 +347,7 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 {
 	struct mt_region r = {
 		.start = e->aux[0], .end = e->aux[1], .perms = perms | MT_PERM_SHARED,
-		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * PAGE_SIZE,
+		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * MT_PAGE_SIZE,
 		.name = name, .origin = origin_of(as, e),
 	};
 	if (e->flags & MT_EVF_FILE)
@@ -380,15 +370,15 @@ static uint32_t granted_perms(const struct mt_event *e, uint64_t prot)
 
 static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char *name)
 {
-	uint64_t flags = e->args[3], type = flags & MAP_SHARED_VALIDATE;
+	uint64_t flags = e->args[3], type = flags & MT_MAP_SHARED_VALIDATE;
 	struct mt_region r = {
-		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + PAGE_ALIGN(e->args[1]),
+		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + MT_PAGE_ALIGN(e->args[1]),
 		.perms = granted_perms(e, e->args[2]), .origin = origin_of(as, e), .name = name,
 	};
 
-	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
+	if (type == MT_MAP_SHARED || type == MT_MAP_SHARED_VALIDATE)
 		r.perms |= MT_PERM_SHARED;
-	if (flags & MAP_GROWSDOWN)
+	if (flags & MT_MAP_GROWSDOWN)
 		r.flags |= MT_RF_GROWSDOWN;
 	if (e->flags & MT_EVF_VMA_INFO) {
 		/* the vma the kernel made: a device may have swapped the file
@@ -397,11 +387,11 @@ static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char
 		if (e->flags & MT_EVF_FILE) {
 			r.dev = e->dev;
 			r.inode = e->ino;
-			r.offset = e->aux[2] * PAGE_SIZE;
+			r.offset = e->aux[2] * MT_PAGE_SIZE;
 		} else {
 			r.name = NULL;
 		}
-	} else if (!(flags & MAP_ANONYMOUS)) {
+	} else if (!(flags & MT_MAP_ANONYMOUS)) {
 		r.dev = e->dev;
 		r.inode = e->ino;
 		r.offset = e->args[5];
@@ -476,9 +466,9 @@ static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e
 	if (!cur)
 		return -ENOENT;
 	r = *cur;
-	r.start = e->args[0] & ~(PAGE_SIZE - 1);
-	r.end = r.start + PAGE_ALIGN(e->args[1]);
-	r.offset = e->args[3] * PAGE_SIZE;
+	r.start = e->args[0] & ~(MT_PAGE_SIZE - 1);
+	r.end = r.start + MT_PAGE_ALIGN(e->args[1]);
+	r.offset = e->args[3] * MT_PAGE_SIZE;
 	r.origin = origin_of(as, e);
 	return mt_shadow_map(as->shadow, &r);
 }
@@ -509,7 +499,7 @@ static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t pro
  * and stops with ENOMEM at the first gap. */
 static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
 {
-	uint64_t start = e->args[0], end = start + PAGE_ALIGN(e->args[1]), gap;
+	uint64_t start = e->args[0], end = start + MT_PAGE_ALIGN(e->args[1]), gap;
 	const struct mt_region *r;
 
 	if ((e->kind != MT_EV_MPROTECT && e->kind != MT_EV_PKEY_MPROTECT) || e->ret != -ENOMEM ||
@@ -537,17 +527,17 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 	case MT_EV_MUNMAP:
 		if (!e->args[1])
 			return 0;
-		return mt_shadow_unmap(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]));
+		return mt_shadow_unmap(as->shadow, a0, a0 + MT_PAGE_ALIGN(e->args[1]));
 	case MT_EV_MPROTECT:
 	case MT_EV_PKEY_MPROTECT:
 		if (!e->args[1])
 			return 0; /* a zero-length mprotect succeeds and changes nothing */
 		return mt_shadow_protect(as->shadow, protect_start(as, a0, e->args[2]),
-					 a0 + PAGE_ALIGN(e->args[1]), granted_perms(e, e->args[2]),
+					 a0 + MT_PAGE_ALIGN(e->args[1]), granted_perms(e, e->args[2]),
 					 NULL);
 	case MT_EV_BRK: {
 		/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
-		uint64_t old_end = PAGE_ALIGN(e->aux[1]), new_end = PAGE_ALIGN((uint64_t)e->ret);
+		uint64_t old_end = MT_PAGE_ALIGN(e->aux[1]), new_end = MT_PAGE_ALIGN((uint64_t)e->ret);
 		struct mt_region r = {
 			.start = old_end, .end = new_end, .perms = granted_perms(e, 3 /* rw */),
 			.name = "[heap]", .origin = origin_of(as, e),
@@ -560,11 +550,11 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 	}
 	case MT_EV_MREMAP: {
 		struct mt_origin o = origin_of(as, e);
-		uint64_t old_len = PAGE_ALIGN(e->args[1]);
+		uint64_t old_len = MT_PAGE_ALIGN(e->args[1]);
 
 		return mt_shadow_remap(as->shadow, a0, old_len, (uint64_t)e->ret,
-				       PAGE_ALIGN(e->args[2]),
-				       (e->args[3] & MREMAP_DONTUNMAP) || old_len == 0, &o);
+				       MT_PAGE_ALIGN(e->args[2]),
+				       (e->args[3] & MT_MREMAP_DONTUNMAP) || old_len == 0, &o);
 	}
 	case MT_EV_SHMAT:
 		if (!(e->flags & MT_EVF_VMA_INFO)) {
@@ -572,8 +562,8 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 			return 0;
 		}
 		return map_vma_info(as, e,
-				    MT_PERM_READ | (e->args[2] & SHM_RDONLY ? 0 : MT_PERM_WRITE) |
-				    (e->args[2] & SHM_EXEC ? MT_PERM_EXEC : 0), name);
+				    MT_PERM_READ | (e->args[2] & MT_SHM_RDONLY ? 0 : MT_PERM_WRITE) |
+				    (e->args[2] & MT_SHM_EXEC ? MT_PERM_EXEC : 0), name);
 	case MT_EV_SHMDT:
 		return apply_shmdt(as, a0);
 	case MT_EV_REMAP_FILE_PAGES:
@@ -599,9 +589,9 @@ static int apply(struct mt_aspace *as, const struct mt_event *e, const char *nam
 	case MT_EV_MADVISE:
 		if (!e->args[1])
 			return 0;
-		return mt_shadow_set_flags(as->shadow, a0, a0 + PAGE_ALIGN(e->args[1]),
-					   e->args[2] == MADV_DONTFORK ? MT_RF_DONTCOPY : 0,
-					   e->args[2] == MADV_DONTFORK ? 0 : MT_RF_DONTCOPY);
+		return mt_shadow_set_flags(as->shadow, a0, a0 + MT_PAGE_ALIGN(e->args[1]),
+					   e->args[2] == MT_MADV_DONTFORK ? MT_RF_DONTCOPY : 0,
+					   e->args[2] == MT_MADV_DONTFORK ? 0 : MT_RF_DONTCOPY);
 	default:
 		return 0;
 	}

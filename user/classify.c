@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "maptrace/classify.h"
+#include "maptrace/events.h"
 
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
@@ -930,7 +931,7 @@ int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *sta
 {
 	struct ctx x = {
 		.r = regions, .st = stats, .n = n, .f = f, .out = out,
-		.page = f->page_size ? f->page_size : 4096,
+		.page = f->page_size ? f->page_size : MT_PAGE_SIZE,
 	};
 	int err = 0;
 

@@ -17,9 +17,8 @@
 #include "maptrace/commands.h"
 #include "maptrace/session.h"
 #include "maptrace/stats.h"
-#include "maptrace/evfmt.h"
+#include "maptrace/event.h"
 
-#define PAGE_ALIGN(x) (((x) + 4095ULL) & ~4095ULL)
 #define SIZE_SLOTS 8     /* distinct mapping sizes remembered per process per interval */
 
 static const char top_usage[] =
@@ -110,6 +109,23 @@ static void note_size(struct interval *iv, uint64_t size, bool mapped)
 	}
 }
 
+/* The interval of process pid, created at its first event. */
+static struct interval *interval_of(struct top_ctx *c, pid_t pid, const char *comm)
+{
+	struct interval *iv = mt_u64map_get(&c->iv, (uint64_t)pid);
+
+	if (!iv) {
+		iv = calloc(1, sizeof(*iv));
+		if (!iv || mt_u64map_put(&c->iv, (uint64_t)pid, iv)) {
+			free(iv);
+			return NULL;
+		}
+	}
+	memcpy(iv->comm, comm, MT_COMM_LEN);
+	return iv;
+}
+
+/* Calls are counted as they arrive... */
 static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
 	struct top_ctx *c = s->ctx;
@@ -118,27 +134,47 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	c->events_seen++;
 	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS)
 		return;
-	iv = mt_u64map_get(&c->iv, e->pid);
-	if (!iv) {
-		iv = calloc(1, sizeof(*iv));
-		if (!iv || mt_u64map_put(&c->iv, e->pid, iv)) {
-			free(iv);
-			return;
-		}
-	}
-	memcpy(iv->comm, e->comm, MT_COMM_LEN);
-	iv->calls[e->kind]++;
-	if (mt_event_failed(e)) {
-		iv->failed++;
+	iv = interval_of(c, (pid_t)e->pid, e->comm);
+	if (!iv)
 		return;
-	}
-	if (e->kind == MT_EV_MMAP) {
-		iv->bytes_mapped += PAGE_ALIGN(e->args[1]);
-		note_size(iv, PAGE_ALIGN(e->args[1]), true);
-	} else if (e->kind == MT_EV_MUNMAP) {
-		iv->bytes_unmapped += PAGE_ALIGN(e->args[1]);
-		note_size(iv, PAGE_ALIGN(e->args[1]), false);
-	}
+	iv->calls[e->kind]++;
+	if (mt_event_failed(e))
+		iv->failed++;
+}
+
+/* ... and bytes as the address space's changes are applied in the
+ * kernel's order, by the rule stat uses (mt_event_bytes) */
+static void count_bytes(struct top_ctx *c, const struct mt_aspace *as, const struct mt_event *e,
+			const struct mt_shadow *before)
+{
+	struct mt_event_bytes b = mt_event_bytes(e, before);
+	struct interval *iv;
+
+	if (!b.mapped && !b.unmapped)
+		return;
+	iv = interval_of(c, as->pid, as->comm);
+	if (!iv)
+		return;
+	iv->bytes_mapped += b.mapped;
+	iv->bytes_unmapped += b.unmapped;
+	if (e->kind == MT_EV_MMAP || e->kind == MT_EV_MUNMAP)
+		note_size(iv, b.mapped + b.unmapped, e->kind == MT_EV_MMAP);
+}
+
+static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
+{
+	struct mt_session *s = arg;
+
+	if (e && !after)
+		count_bytes(s->ctx, as, e, as->shadow);
+}
+
+/* a change a resync's snapshot already showed */
+static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
+{
+	struct mt_session *s = arg;
+
+	count_bytes(s->ctx, as, e, NULL);
 }
 
 /* Maps and unmaps the same sizes, often: at least 20 pairs a second
@@ -352,6 +388,8 @@ int cmd_top(int argc, char **argv)
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
+	s.on_apply = on_apply;
+	s.on_stale = on_stale;
 	s.on_tick = on_tick;
 	s.ctx = &c;
 	s.poll_ms = c.delay < 0.1 ? (int)(c.delay * 1000) + 1 : 100;

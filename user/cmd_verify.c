@@ -24,7 +24,6 @@
 #include "maptrace/freeze.h"
 #include "maptrace/features.h"
 
-#define PAGE_SIZE 4096
 
 static const char verify_usage[] =
 "Usage: maptrace verify [OPTIONS] TARGET\n"
@@ -110,7 +109,7 @@ static void print_divergence(const struct mt_divergence *d, void *arg)
 	printf("verify: DIVERGENCE pid %d (%s) %s: %#llx-%#llx (%llu pages) %s\n"
 	       "        shadow: %s\n        kernel: %s\n",
 	       v->as->pid, v->as->comm, v->where, (unsigned long long)d->start,
-	       (unsigned long long)d->end, (unsigned long long)((d->end - d->start) / PAGE_SIZE),
+	       (unsigned long long)d->end, (unsigned long long)((d->end - d->start) / MT_PAGE_SIZE),
 	       mt_diff_kind_name(d->kind), a, b);
 }
 
@@ -126,7 +125,7 @@ static void compare(struct verify_ctx *v, struct mt_aspace *as, const struct mt_
 	v->as = as;
 	v->where = where;
 	mt_diff_learn(as->shadow, kernel);
-	mt_diff(as->shadow, kernel, PAGE_SIZE, print_divergence, v, &st);
+	mt_diff(as->shadow, kernel, MT_PAGE_SIZE, print_divergence, v, &st);
 	v->divergent_pages += st.divergent_pages;
 	v->boundary_only += st.boundary_only;
 	if (as->verified++ == 0)

@@ -11,107 +11,34 @@
 
 enum arg_type { A_NONE, A_HEX, A_OFF, A_ADVICE, A_DEC, A_INT, A_PROT, A_MAPFLAGS, A_FD, A_MREMAPFLAGS, A_STR };
 
+/* The arguments of each call kind (its name: mt_event_kind_name()). */
 struct kind_desc {
-	const char *name;
 	const char *arg_names[6];
 	enum arg_type arg_types[6];
 	bool ret_addr; /* success value is an address */
 };
 
 static const struct kind_desc kinds[MT_EV__COUNT] = {
-	[MT_EV_MMAP] = { "mmap", { "addr", "length", "prot", "flags", "fd", "offset" },
+	[MT_EV_MMAP] = { { "addr", "length", "prot", "flags", "fd", "offset" },
 			 { A_HEX, A_DEC, A_PROT, A_MAPFLAGS, A_FD, A_OFF }, true },
-	[MT_EV_MUNMAP] = { "munmap", { "addr", "length" }, { A_HEX, A_DEC } },
-	[MT_EV_MPROTECT] = { "mprotect", { "addr", "length", "prot" }, { A_HEX, A_DEC, A_PROT } },
-	[MT_EV_PKEY_MPROTECT] = { "pkey_mprotect", { "addr", "length", "prot", "pkey" },
+	[MT_EV_MUNMAP] = { { "addr", "length" }, { A_HEX, A_DEC } },
+	[MT_EV_MPROTECT] = { { "addr", "length", "prot" }, { A_HEX, A_DEC, A_PROT } },
+	[MT_EV_PKEY_MPROTECT] = { { "addr", "length", "prot", "pkey" },
 				  { A_HEX, A_DEC, A_PROT, A_INT } },
-	[MT_EV_BRK] = { "brk", { "addr" }, { A_HEX }, true },
-	[MT_EV_MREMAP] = { "mremap", { "old_addr", "old_length", "new_length", "flags", "new_addr" },
+	[MT_EV_BRK] = { { "addr" }, { A_HEX }, true },
+	[MT_EV_MREMAP] = { { "old_addr", "old_length", "new_length", "flags", "new_addr" },
 			   { A_HEX, A_DEC, A_DEC, A_MREMAPFLAGS, A_HEX }, true },
-	[MT_EV_SHMAT] = { "shmat", { "shmid", "addr", "shmflg" }, { A_INT, A_HEX, A_HEX }, true },
-	[MT_EV_SHMDT] = { "shmdt", { "addr" }, { A_HEX } },
-	[MT_EV_REMAP_FILE_PAGES] = { "remap_file_pages", { "addr", "size", "prot", "pgoff", "flags" },
+	[MT_EV_SHMAT] = { { "shmid", "addr", "shmflg" }, { A_INT, A_HEX, A_HEX }, true },
+	[MT_EV_SHMDT] = { { "addr" }, { A_HEX } },
+	[MT_EV_REMAP_FILE_PAGES] = { { "addr", "size", "prot", "pgoff", "flags" },
 				     { A_HEX, A_DEC, A_INT, A_DEC, A_INT } },
-	[MT_EV_IO_SETUP] = { "io_setup", { "nr_events", "ctxp" }, { A_DEC, A_HEX } },
-	[MT_EV_IO_DESTROY] = { "io_destroy", { "ctx" }, { A_HEX } },
-	[MT_EV_MADVISE] = { "madvise", { "addr", "length", "advice" }, { A_HEX, A_DEC, A_ADVICE } },
-	[MT_EV_PRCTL_VMA_NAME] = { "prctl", { "option", "arg2", "addr", "size", "name" },
+	[MT_EV_IO_SETUP] = { { "nr_events", "ctxp" }, { A_DEC, A_HEX } },
+	[MT_EV_IO_DESTROY] = { { "ctx" }, { A_HEX } },
+	[MT_EV_MADVISE] = { { "addr", "length", "advice" }, { A_HEX, A_DEC, A_ADVICE } },
+	[MT_EV_PRCTL_VMA_NAME] = { { "option", "arg2", "addr", "size", "name" },
 				   { A_HEX, A_INT, A_HEX, A_DEC, A_STR } },
-	[MT_EV_FORK] = { "fork" },
-	[MT_EV_EXEC] = { "exec" },
-	[MT_EV_EXIT] = { "exit" },
-	[MT_EV_VMA] = { "vma" },
-	[MT_EV_DUMP_END] = { "dump_end" },
-	[MT_EV_SEQ_VOID] = { "seq_void" },
-	[MT_EV_MAP_VDSO] = { "arch_prctl", { "option", "addr" }, { A_HEX, A_HEX } },
+	[MT_EV_MAP_VDSO] = { { "option", "addr" }, { A_HEX, A_HEX } },
 };
-
-const char *mt_event_kind_name(__u32 kind)
-{
-	return kind < MT_EV__COUNT ? kinds[kind].name : NULL;
-}
-
-bool mt_event_is_call(__u32 kind)
-{
-	return (kind > MT_EV_NONE && kind < MT_EV_FORK) || kind == MT_EV_MAP_VDSO;
-}
-
-int mt_event_failed(const struct mt_event *e)
-{
-	return mt_event_is_call(e->kind) && e->kind != MT_EV_BRK && e->ret < 0 && e->ret >= -4095;
-}
-
-size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_t cap)
-{
-	size_t len = e->path_len, n = 0;
-
-	if (!cap)
-		return 0;
-	if (!(e->flags & MT_EVF_PATH_REVERSED)) {
-		const char *prefix = "";
-		size_t pl;
-
-		if (e->flags & MT_EVF_ANON_INODE)
-			prefix = "anon_inode:";
-		else if (e->flags & MT_EVF_PSEUDO)
-			prefix = "/";
-		pl = strlen(prefix);
-		/* a cap shorter than the prefix would make cap - 1 - pl below
-		 * wrap and the prefix overrun out (evfmt.h promises cap - 1) */
-		if (pl >= cap)
-			pl = cap - 1;
-		if (!len && !(e->flags & MT_EVF_PSEUDO)) {
-			out[0] = '\0';
-			return 0;
-		}
-		if (pl + len >= cap)
-			len = cap - 1 - pl;
-		memcpy(out, prefix, pl);
-		memcpy(out + pl, raw, len);
-		out[pl + len] = '\0';
-		return pl + len;
-	}
-	/* "leaf/dir/" -> "/dir/leaf": take components from the end */
-	if (!len) {
-		out[0] = '/';
-		out[cap > 1 ? 1 : 0] = '\0';
-		return cap > 1;
-	}
-	while (len && n + 1 < cap) {
-		size_t end = len - 1, start = end; /* raw[end] is the '/' after a component */
-
-		while (start && raw[start - 1] != '/')
-			start--;
-		if (n + 1 + (end - start) >= cap)
-			break;
-		out[n++] = '/';
-		memcpy(out + n, raw + start, end - start);
-		n += end - start;
-		len = start;
-	}
-	out[n] = '\0';
-	return n;
-}
 
 /* A line built in memory and written with one fwrite(): vfprintf was most
  * of trace's time (perf, trace --stacks: 29% of the loader). Text past the
@@ -354,12 +281,6 @@ static const char *errno_name(__s64 ret)
 	return n ? n : "E?";
 }
 
-bool mt_event_file_deleted(const struct mt_event *e)
-{
-	return (e->flags & MT_EVF_DELETED) ||
-	       ((e->flags & MT_EVF_PSEUDO) && !(e->flags & MT_EVF_ANON_INODE));
-}
-
 void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns)
 {
 	const struct kind_desc *d = e->kind < MT_EV__COUNT ? &kinds[e->kind] : NULL;
@@ -369,7 +290,7 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 	__u64 ts = e->ts_ns >= t0_ns ? e->ts_ns - t0_ns : 0;
 	size_t col;
 
-	if (!d || !d->name || e->kind == MT_EV_VMA || e->kind == MT_EV_DUMP_END ||
+	if (!d || !mt_event_kind_name(e->kind) || e->kind == MT_EV_VMA || e->kind == MT_EV_DUMP_END ||
 	    e->kind == MT_EV_SEQ_VOID)
 		return; /* bookkeeping, not calls */
 	mt_event_path(e, raw, path, sizeof(path));
@@ -417,7 +338,7 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 		}
 		break;
 	default:
-		t_str(&t, d->name);
+		t_str(&t, mt_event_kind_name(e->kind));
 		t_chr(&t, '(');
 		for (int i = 0; i < 6 && d->arg_names[i]; i++) {
 			if (i)
@@ -471,11 +392,11 @@ void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char
 	char path[MT_PATH_MAX + 32], a[160];
 	size_t plen = mt_event_path(e, raw, path, sizeof(path));
 
-	if (!d || !d->name)
+	if (!d || !mt_event_kind_name(e->kind))
 		return;
 	mt_json_obj_begin(j);
 	mt_json_key(j, "kind");
-	mt_json_str(j, d->name, strlen(d->name));
+	mt_json_str(j, mt_event_kind_name(e->kind), strlen(mt_event_kind_name(e->kind)));
 	mt_json_key(j, "time_ns");
 	mt_json_u64(j, e->ts_ns >= t0_ns ? e->ts_ns - t0_ns : 0);
 	mt_json_key(j, "pid");

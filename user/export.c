@@ -16,7 +16,6 @@
 #include "maptrace/export.h"
 #include "maptrace/evfmt.h"
 
-#define PAGE_ALIGN(x) (((x) + 4095ULL) & ~4095ULL)
 
 struct mt_folded_entry {
 	char *stack;
@@ -114,7 +113,7 @@ void mt_export_event(struct mt_export *x, const struct mt_event *e, const char *
 	if (!name || (e->kind >= MT_EV_VMA && e->kind <= MT_EV_STACK))
 		return;
 	if (x->fold && e->kind == MT_EV_MMAP && !mt_event_failed(e))
-		fold(x, e, path, PAGE_ALIGN(e->args[1]));
+		fold(x, e, path, MT_PAGE_ALIGN(e->args[1]));
 	if (!x->trace_events)
 		return;
 	if (call) {

@@ -13,11 +13,8 @@
 #include <string.h>
 
 #include "maptrace/stats.h"
-#include "maptrace/evfmt.h"
+#include "maptrace/event.h"
 
-#define PAGE_SIZE 4096ULL
-#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
-#define MREMAP_DONTUNMAP 4
 
 #define KIND_FIGURES(k) "calls." k, "failed." k
 const char *const mt_figure_names[] = {
@@ -122,67 +119,6 @@ static uint64_t created_bytes_in(const struct mt_shadow *s, uint64_t start, uint
 	return n;
 }
 
-/* What one change maps and unmaps, by its arguments (see the file comment).
- * range_start, range_end: the range it removes, for churn. */
-static void change_bytes(const struct mt_event *e, const struct mt_shadow *s, uint64_t *mapped,
-			 uint64_t *unmapped, uint64_t *range_start, uint64_t *range_end)
-{
-	uint64_t a0 = e->args[0];
-	const struct mt_region *r;
-
-	*mapped = *unmapped = *range_start = *range_end = 0;
-	switch (e->kind) {
-	case MT_EV_MMAP:
-		*mapped = PAGE_ALIGN(e->args[1]);
-		break;
-	case MT_EV_MUNMAP:
-		*unmapped = PAGE_ALIGN(e->args[1]);
-		*range_start = a0;
-		*range_end = a0 + *unmapped;
-		break;
-	case MT_EV_BRK: {
-		uint64_t old_end = PAGE_ALIGN(e->aux[1]), new_end = PAGE_ALIGN((uint64_t)e->ret);
-
-		if (new_end > old_end) {
-			*mapped = new_end - old_end;
-		} else {
-			*unmapped = old_end - new_end;
-			*range_start = new_end;
-			*range_end = old_end;
-		}
-		break;
-	}
-	case MT_EV_MREMAP: {
-		uint64_t old_len = PAGE_ALIGN(e->args[1]), new_len = PAGE_ALIGN(e->args[2]);
-
-		if ((e->args[3] & MREMAP_DONTUNMAP) || old_len == 0) {
-			*mapped = new_len;
-		} else if (new_len >= old_len) {
-			*mapped = new_len - old_len;
-		} else {
-			*unmapped = old_len - new_len;
-			*range_start = a0 + new_len;
-			*range_end = a0 + old_len;
-		}
-		break;
-	}
-	case MT_EV_SHMAT:
-	case MT_EV_IO_SETUP:
-		if (e->flags & MT_EVF_VMA_INFO)
-			*mapped = e->aux[1] - e->aux[0];
-		break;
-	case MT_EV_SHMDT:
-	case MT_EV_IO_DESTROY:
-		r = s ? mt_shadow_find(s, a0) : NULL;
-		if (r) {
-			*unmapped = r->end - r->start;
-			*range_start = r->start;
-			*range_end = r->end;
-		}
-		break;
-	}
-}
-
 static void track_sizes(struct mt_stats *st, struct mt_proc_stats *ps, struct mt_aspace *as)
 {
 	uint64_t vm = mt_shadow_bytes(as->shadow), anon = mt_shadow_anon_bytes(as->shadow);
@@ -208,7 +144,7 @@ static void track_sizes(struct mt_stats *st, struct mt_proc_stats *ps, struct mt
 void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_event *e, bool after)
 {
 	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);
-	uint64_t mapped, unmapped, rs, re;
+	struct mt_event_bytes b;
 
 	if (!ps || !as->shadow || (e && mt_event_failed(e)))
 		return; /* a failed call mapped nothing (what it may have changed is resynced) */
@@ -217,10 +153,11 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 		return;
 	}
 	if (!after) {
-		change_bytes(e, as->shadow, &mapped, &unmapped, &rs, &re);
-		st->pending_unmap = unmapped;
-		st->pending_churn = re > rs ? created_bytes_in(as->shadow, rs, re) : 0;
-		ps->f.bytes_mapped += mapped;
+		b = mt_event_bytes(e, as->shadow);
+		st->pending_unmap = b.unmapped;
+		st->pending_churn = b.removed_end > b.removed_start ?
+			created_bytes_in(as->shadow, b.removed_start, b.removed_end) : 0;
+		ps->f.bytes_mapped += b.mapped;
 		return;
 	}
 	ps->f.bytes_unmapped += st->pending_unmap;
@@ -232,13 +169,13 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 void mt_stats_stale(struct mt_stats *st, struct mt_aspace *as, const struct mt_event *e)
 {
 	struct mt_proc_stats *ps = proc(st, as->pid, as->comm);
-	uint64_t mapped, unmapped, rs, re;
+	struct mt_event_bytes b;
 
-	if (!ps || mt_event_failed(e))
+	if (!ps)
 		return;
-	change_bytes(e, NULL, &mapped, &unmapped, &rs, &re);
-	ps->f.bytes_mapped += mapped;
-	ps->f.bytes_unmapped += unmapped;
+	b = mt_event_bytes(e, NULL);
+	ps->f.bytes_mapped += b.mapped;
+	ps->f.bytes_unmapped += b.unmapped;
 }
 
 void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_maps *kernel)

@@ -233,6 +233,28 @@ enum mt_name_kind {
 #define MT_VM_GROWSDOWN  0x00000100ULL
 #define MT_VM_DONTCOPY   0x00020000ULL
 
+/* The Linux UAPI values both sides read in syscall arguments (from
+ * include/uapi/asm-generic/mman*.h, linux/shm.h, linux/prctl.h; the same on
+ * x86_64 and arm64), named apart from libc's so user space may include
+ * <sys/mman.h> too. */
+#define MT_PAGE_SIZE         4096ULL /* Debian's amd64 and arm64 kernels */
+#define MT_PAGE_ALIGN(x)     (((x) + MT_PAGE_SIZE - 1) & ~(MT_PAGE_SIZE - 1))
+#define MT_MAP_SHARED        0x01
+#define MT_MAP_SHARED_VALIDATE 0x03
+#define MT_MAP_FIXED         0x10
+#define MT_MAP_ANONYMOUS     0x20
+#define MT_MAP_GROWSDOWN     0x0100
+#define MT_MREMAP_DONTUNMAP  4
+#define MT_MADV_DONTFORK     10
+#define MT_MADV_DOFORK       11
+#define MT_SHM_RDONLY        010000
+#define MT_SHM_REMAP         040000
+#define MT_SHM_EXEC          0100000
+#define MT_PR_SET_VMA        0x53564d41
+#define MT_PR_SET_VMA_ANON_NAME 0
+#define MT_ARCH_MAP_VDSO_X32 0x2001 /* arch/x86/include/uapi/asm/prctl.h */
+#define MT_ARCH_MAP_VDSO_64  0x2003
+
 /* Counters the BPF side keeps (per-CPU array "stats", indexed by these). */
 enum mt_stat {
 	MT_STAT_DROPPED = 0,     /* events that could not be reserved in the ring buffer */

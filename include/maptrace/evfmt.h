@@ -7,28 +7,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
-#include "maptrace/events.h"
+#include "maptrace/event.h"
 #include "maptrace/json.h"
 #include "maptrace/unwind.h"
-
-/* "mmap", "munmap", ... as JSON "kind" values; NULL for an unknown kind */
-const char *mt_event_kind_name(__u32 kind);
-
-/* The path an event carries, decoded: reversed components put back in
- * order, pseudo files named as /proc/<pid>/maps names them ("/memfd:x
- * (deleted)", "anon_inode:[io_uring]"). Writes at most cap-1 bytes plus a
- * NUL and returns the length (0 when the event has no path). */
-size_t mt_event_path(const struct mt_event *e, const char *raw, char *out, size_t cap);
-
-/* Whether maps shows the event's file with " (deleted)" (unlinked files,
- * and the internal shmem files behind memfd, SysV shm and shared anonymous
- * memory, which d_path always prints so). */
-bool mt_event_file_deleted(const struct mt_event *e);
-
-/* Whether the call failed (ret is -errno). */
-int mt_event_failed(const struct mt_event *e);
-/* A system call's event (a mapping call), not a lifecycle, dump or stack record. */
-bool mt_event_is_call(__u32 kind);
 
 /* One human-readable line (with '\n'); time is relative to t0_ns. */
 void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns);

@@ -15,10 +15,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "maptrace/region.h"
-
-/* Granule the shadow checks alignment against. Larger kernel pages (16K,
- * 64K) are multiples of it, so their addresses pass the same check. */
-#define MT_PAGE_SIZE 4096u
+/* MT_PAGE_SIZE: the granule the shadow checks alignment against. Larger
+ * kernel pages (16K, 64K) are multiples of it, so their addresses pass. */
+#include "maptrace/events.h"
 
 struct mt_shadow;
 
