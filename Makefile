@@ -119,7 +119,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
 # Pure logic: never calls libbpf, unit-tested with sanitizers.
-LOGIC_SRCS := user/event.c user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c user/sizing.c
+LOGIC_SRCS := user/array.c user/parse.c user/maps.c user/event.c user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c user/sizing.c
 USER_SRCS  := $(wildcard user/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))

@@ -100,84 +100,6 @@ static void pending_free(struct mt_pending *p)
 	}
 }
 
-/* ---- regions from kernel descriptions ------------------------------------ */
-
-void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_flags,
-		      uint32_t dev, uint64_t ino, struct mt_region *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->start = start;
-	r->end = end;
-	r->dev = dev;
-	r->inode = ino;
-	/* show_map_vma(): offset only for file-backed vmas, 's' from VM_MAYSHARE */
-	r->offset = ino || dev ? pgoff * MT_PAGE_SIZE : 0;
-	if (vm_flags & MT_VM_READ)
-		r->perms |= MT_PERM_READ;
-	if (vm_flags & MT_VM_WRITE)
-		r->perms |= MT_PERM_WRITE;
-	if (vm_flags & MT_VM_EXEC)
-		r->perms |= MT_PERM_EXEC;
-	if (vm_flags & MT_VM_MAYSHARE)
-		r->perms |= MT_PERM_SHARED;
-	if (vm_flags & MT_VM_GROWSDOWN)
-		r->flags |= MT_RF_GROWSDOWN;
-	if (vm_flags & MT_VM_DONTCOPY)
-		r->flags |= MT_RF_DONTCOPY;
-}
-
-int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_kind,
-			 const char *bytes, size_t len)
-{
-	char buf[MT_PATH_MAX + 16];
-
-	switch (name_kind) {
-	case MT_NAME_HEAP:
-		return mt_maps_append(m, r, "[heap]", 6);
-	case MT_NAME_STACK:
-		r->flags |= MT_RF_GROWSDOWN;
-		return mt_maps_append(m, r, "[stack]", 7);
-	case MT_NAME_ANON:
-		if (len > MT_PATH_MAX)
-			len = MT_PATH_MAX;
-		memcpy(buf, "[anon:", 6);
-		/* on_vma passes no bytes (NULL, 0), and memcpy's pointers
-		 * must be valid even for 0 bytes (C11 7.24.1) */
-		if (len)
-			memcpy(buf + 6, bytes, len);
-		buf[6 + len] = ']';
-		return mt_maps_append(m, r, buf, len + 7);
-	default:
-		return mt_maps_append(m, r, NULL, 0);
-	}
-}
-
-/* The region flags of a file the BPF side described (file_flags: enum
- * mt_event_flag). */
-static uint32_t described_file_flags(uint32_t file_flags)
-{
-	const struct mt_event e = { .flags = file_flags };
-	uint32_t f = mt_event_file_deleted(&e) ? MT_RF_DELETED : 0;
-
-	if ((file_flags & MT_EVF_FILE) && !(file_flags & MT_EVF_PSEUDO))
-		f |= MT_RF_FS_PATH;
-	return f;
-}
-
-int mt_maps_append_vma(struct mt_maps *m, struct mt_region *r, uint32_t file_flags,
-		       uint32_t name_kind, const char *raw, size_t len)
-{
-	/* mt_event_path() reads only these two */
-	const struct mt_event e = { .flags = file_flags, .path_len = (__u32)len };
-	char name[MT_PATH_MAX + 64];
-
-	if (!(file_flags & MT_EVF_FILE))
-		return mt_maps_append_named(m, r, name_kind, NULL, 0);
-	len = mt_event_path(&e, raw, name, sizeof(name));
-	r->flags |= described_file_flags(file_flags);
-	return mt_maps_append(m, r, len ? name : NULL, len);
-}
-
 /* ---- registry ------------------------------------------------------------ */
 
 void mt_aspaces_init(struct mt_aspaces *reg)
@@ -351,7 +273,7 @@ static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t
 		.name = name, .origin = origin_of(as, e),
 	};
 	if (e->flags & MT_EVF_FILE)
-		r.flags |= described_file_flags(e->flags);
+		r.flags |= mt_described_file_flags(e->flags);
 	if (e->flags & MT_EVF_VMA_DONTCOPY)
 		r.flags |= MT_RF_DONTCOPY;
 	return mt_shadow_map(as->shadow, &r);
@@ -401,7 +323,7 @@ static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char
 		r.flags |= MT_RF_IDENT_UNKNOWN; /* its shmem inode could not be read */
 	}
 	if (e->flags & MT_EVF_FILE)
-		r.flags |= described_file_flags(e->flags);
+		r.flags |= mt_described_file_flags(e->flags);
 	return mt_shadow_map(as->shadow, &r);
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "maptrace/parse.h"
 #include "maptrace/classify.h"
 #include "maptrace/commands.h"
 #include "maptrace/session.h"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maptrace/parse.h"
 #include "maptrace/commands.h"
 #include "maptrace/session.h"
 #include "maptrace/evfmt.h"
@@ -65,41 +66,6 @@ struct trace_ctx {
 	struct mt_unwinder *uw;      /* --stacks */
 	struct mt_u64map pending;    /* tid -> struct pending_stack */
 };
-
-int mt_parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!isdigit((unsigned char)*s))
-		return -1; /* strtoull would take spaces, '+' and '-' */
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	int shift = 0;
-
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if ((*end && strcmp(end, "iB") && strcmp(end, "B")) || v > (~0ULL >> shift))
-		return -1; /* a suffix shifting bits out would silently wrap */
-	*out = v << shift;
-	return 0;
-}
-
-const char *mt_split_option(const char *arg, char *name, size_t cap)
-{
-	const char *eq = strncmp(arg, "--", 2) ? NULL : strchr(arg, '=');
-
-	if (!eq || (size_t)(eq - arg) >= cap)
-		return NULL;
-	memcpy(name, arg, (size_t)(eq - arg));
-	name[eq - arg] = '\0';
-	return eq + 1;
-}
 
 /* A STACK record: unwind it now, while the shadow shows the modules. */
 static void take_stack(struct mt_session *s, struct trace_ctx *c, const struct mt_event *e,

@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 
+#include "maptrace/array.h"
 #include "maptrace/procmaps.h"
 
 /* The PROCMAP_QUERY ioctl on /proc/<pid>/maps (Linux 6.11, commit
@@ -388,68 +389,6 @@ int mt_maps_parse(const char *text, size_t len, struct mt_maps *out,
 	if (err)
 		mt_maps_free(out);
 	return err;
-}
-
-int mt_array_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *name, size_t len)
-{
-	char *old_names = m->names;
-	struct mt_region *nr;
-
-	if (mt_array_grow((void **)&m->regions, &m->capacity, m->count + 1, sizeof(*m->regions)))
-		return -ENOMEM;
-	if (name && mt_array_grow((void **)&m->names, &m->names_cap, m->names_len + len + 1, 1))
-		return -ENOMEM;
-	if (m->names != old_names && old_names) {
-		/* the arena moved: rebase every name that pointed into it */
-		for (size_t i = 0; i < m->count; i++)
-			if (m->regions[i].name)
-				m->regions[i].name = m->names +
-					((uintptr_t)m->regions[i].name - (uintptr_t)old_names);
-	}
-	nr = &m->regions[m->count++];
-	*nr = *r;
-	nr->name = NULL;
-	if (name) {
-		memcpy(m->names + m->names_len, name, len);
-		m->names[m->names_len + len] = '\0';
-		nr->name = m->names + m->names_len;
-		m->names_len += len + 1;
-	}
-	return 0;
-}
-
-void mt_maps_free(struct mt_maps *m)
-{
-	free(m->regions);
-	free(m->names);
-	memset(m, 0, sizeof(*m));
-}
-
-const char *mt_perms_str(uint32_t perms, char buf[5])
-{
-	buf[0] = perms & MT_PERM_READ ? 'r' : '-';
-	buf[1] = perms & MT_PERM_WRITE ? 'w' : '-';
-	buf[2] = perms & MT_PERM_EXEC ? 'x' : '-';
-	buf[3] = perms & MT_PERM_SHARED ? 's' : 'p';
-	buf[4] = '\0';
-	return buf;
 }
 
 static int proc_errno(int err)

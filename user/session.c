@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <sys/ptrace.h>
 
+#include "maptrace/parse.h"
 #include "maptrace/session.h"
 #include "maptrace/freeze.h"
-#include "maptrace/commands.h"
 
 volatile sig_atomic_t mt_stop_requested;
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "maptrace/array.h"
 #include "maptrace/smaps.h"
 
 #define READ_ATTEMPTS 5

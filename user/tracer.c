@@ -32,7 +32,8 @@
 #include <bpf/libbpf.h>
 
 #include "maptrace/tracer.h"
-#include "maptrace/aspace.h"
+#include "maptrace/event.h"
+#include "maptrace/maps.h"
 #include "maptrace/smaps.h"
 #include "maptrace/sizing.h"
 #include "maptrace.skel.h"

@@ -49,8 +49,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maptrace/parse.h"
 #include "maptrace/unwind.h"
-#include "maptrace/commands.h"
 #include "maptrace/events.h"
 #include "maptrace/u64map.h"
 

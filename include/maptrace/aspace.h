@@ -105,18 +105,4 @@ struct mt_aspace *mt_aspaces_by_mm(struct mt_aspaces *reg, uint64_t mm);
 /* Mark an mm as having lost events (it will be resynchronised). */
 void mt_aspaces_lost(struct mt_aspaces *reg, uint64_t mm, uint64_t count);
 
-/* Convert a kernel vma description to a region (perms from vm_flags, offset
- * from pgoff for file-backed vmas). */
-void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_flags,
-		      uint32_t dev, uint64_t ino, struct mt_region *r);
-/* Append r to m with the name a file-less vma record describes (enum
- * mt_name_kind and, for MT_NAME_ANON, the name's bytes). */
-int mt_maps_append_named(struct mt_maps *m, struct mt_region *r, uint32_t name_kind,
-			 const char *bytes, size_t len);
-/* Append r to m named as a BPF vma record names it: its file (file_flags
- * has MT_EVF_FILE; raw/len is the path as the BPF side wrote it) or else
- * name_kind. The dump's records and the iterator's share this. */
-int mt_maps_append_vma(struct mt_maps *m, struct mt_region *r, uint32_t file_flags,
-		       uint32_t name_kind, const char *raw, size_t len);
-
 #endif /* MAPTRACE_ASPACE_H */

@@ -22,6 +22,7 @@
 
 #include "maptrace/region.h"
 #include "maptrace/smaps.h"
+#include "maptrace/elfsegs.h"
 
 /* What a region is. The string ids (mt_kind_id) are part of the JSON
  * schema (docs/explain.md): never renumber them in output, only add. */
@@ -69,15 +70,6 @@ const char *mt_kind_about(enum mt_kind k);    /* one plain sentence on the kind 
 int mt_kind_parse(const char *s, size_t len); /* enum value, -1 when unknown */
 const char *mt_role_id(enum mt_role r);       /* "program", "library", "loader"; NULL for none */
 
-/* The C library a process runs on: whose malloc made its heap, and so which
- * words describe it (glibc's arenas are glibc's alone). */
-enum mt_libc {
-	MT_LIBC_UNKNOWN = 0,
-	MT_LIBC_GLIBC,
-	MT_LIBC_MUSL,
-	MT_LIBC_UCLIBC,     /* uClibc-ng */
-	MT_LIBC_OTHER,      /* a static program without glibc (musl, uClibc-ng, Go...) */
-};
 const char *mt_libc_id(enum mt_libc l);         /* "glibc", "musl", "uclibc-ng", "other", "unknown" */
 const char *mt_libc_allocator(enum mt_libc l);  /* its malloc, in one phrase */
 /* The C library a dynamically linked process maps (its libc or loader
@@ -99,25 +91,6 @@ struct mt_thread {
 	int32_t tid;
 	uint32_t flags;   /* enum mt_thread_flag */
 	char comm[16];    /* NUL-terminated, may be empty */
-};
-
-/* One PT_LOAD program header. */
-enum mt_seg_flag { MT_SEG_X = 1u, MT_SEG_W = 2u, MT_SEG_R = 4u }; /* = PF_X, PF_W, PF_R */
-
-struct mt_elf_seg {
-	uint64_t offset, vaddr, filesz, memsz;
-	uint32_t flags;   /* enum mt_seg_flag */
-	uint32_t _pad;
-};
-
-#define MT_ELF_MAX_SEGS 16
-
-/* The loadable segments of one mapped file, keyed like regions are. */
-struct mt_elf_file {
-	uint64_t inode;
-	uint32_t dev;          /* kernel encoding, as in struct mt_region */
-	uint32_t nseg;
-	struct mt_elf_seg seg[MT_ELF_MAX_SEGS];
 };
 
 /* Everything the classifier knows about the process besides its regions. */

@@ -8,9 +8,39 @@
 #ifndef MAPTRACE_ELFSEGS_H
 #define MAPTRACE_ELFSEGS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "maptrace/classify.h"
+#include "maptrace/region.h"
+
+/* The C library a process runs on: whose malloc made its heap, and so which
+ * words describe it (glibc's arenas are glibc's alone). */
+enum mt_libc {
+	MT_LIBC_UNKNOWN = 0,
+	MT_LIBC_GLIBC,
+	MT_LIBC_MUSL,
+	MT_LIBC_UCLIBC,     /* uClibc-ng */
+	MT_LIBC_OTHER,      /* a static program without glibc (musl, uClibc-ng, Go...) */
+};
+/* One PT_LOAD program header. */
+enum mt_seg_flag { MT_SEG_X = 1u, MT_SEG_W = 2u, MT_SEG_R = 4u }; /* = PF_X, PF_W, PF_R */
+
+struct mt_elf_seg {
+	uint64_t offset, vaddr, filesz, memsz;
+	uint32_t flags;   /* enum mt_seg_flag */
+	uint32_t _pad;
+};
+
+#define MT_ELF_MAX_SEGS 16
+
+/* The loadable segments of one mapped file, keyed like regions are. */
+struct mt_elf_file {
+	uint64_t inode;
+	uint32_t dev;          /* kernel encoding, as in struct mt_region */
+	uint32_t nseg;
+	struct mt_elf_seg seg[MT_ELF_MAX_SEGS];
+};
+
 
 /* Read the PT_LOAD headers of the file that region r of process pid maps:
  * through /proc/pid/map_files (the exact mapped file, even deleted; needs

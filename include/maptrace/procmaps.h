@@ -9,18 +9,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "maptrace/region.h"
-
-/* A parsed maps file: regions in address order. Every region's name points
- * into memory owned by this struct (freed by mt_maps_free). */
-struct mt_maps {
-	struct mt_region *regions;
-	size_t count;
-	size_t capacity;
-	char *names;         /* arena holding the unescaped names */
-	size_t names_len;
-	size_t names_cap;
-};
+#include "maptrace/maps.h"
 
 /* Parse one line (without its '\n') into *r; the unescaped name (kernel
  * "\012" -> '\n', " (deleted)" stripped and MT_RF_DELETED set) is written
@@ -64,17 +53,6 @@ int mt_maps_reader_read(struct mt_maps_reader *rd, pid_t pid);
 int mt_maps_reader_query(struct mt_maps_reader *rd, pid_t pid);
 void mt_maps_reader_free(struct mt_maps_reader *rd);
 
-/* Append a copy of r named by len bytes of name (NULL: no name) to m, which
- * must be in address order after it. Names already in m stay valid only
- * through m->regions (the arena may move). Returns 0 or -ENOMEM. */
-int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *name, size_t len);
-
-void mt_maps_free(struct mt_maps *m);
-
-/* Make *arr (of *cap elements of elem bytes) hold at least need, doubling.
- * 0 or -ENOMEM (then *arr is unchanged). Shared by the /proc parsers. */
-int mt_array_grow(void **arr, size_t *cap, size_t need, size_t elem);
-
 /* Read a whole /proc file into *buf (grown as needed, *cap its size, one
  * spare byte for a NUL), *len bytes. seq_file hands out a page or so per
  * read(): loops to EOF. -ESRCH for a vanished process, -EACCES, -errno. */
@@ -82,8 +60,5 @@ int mt_proc_read_whole(const char *path, char **buf, size_t *cap, size_t *len);
 /* 0 when pid is a live process with an address space; -ESRCH when it is
  * gone, a zombie, a kernel thread or past exit_mm(). buf, cap: scratch. */
 int mt_proc_has_mm(pid_t pid, char **buf, size_t *cap);
-
-/* Format perms as the 4 characters maps shows ("r-xp"); buf needs 5 bytes. */
-const char *mt_perms_str(uint32_t perms, char buf[5]);
 
 #endif /* MAPTRACE_PROCMAPS_H */
