@@ -85,7 +85,7 @@ PC_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs $(LIBS_PC) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -Iinclude -I$(OUTPUT)
+override CFLAGS += -std=gnu11 $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -Iinclude -Iuser -I$(OUTPUT)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ivmlinux -I$(OUTPUT)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ifneq ($(CROSS),)
@@ -118,13 +118,23 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # kept: deleted as intermediates, the next make would build them again
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-# Pure logic: never calls libbpf, unit-tested with sanitizers.
-LOGIC_SRCS := user/array.c user/parse.c user/maps.c user/event.c user/procmaps.c user/shadow.c user/mapdiff.c user/json.c user/evfmt.c user/aspace.c user/u64map.c user/stats.c user/budget.c user/jsonread.c user/export.c user/smaps.c user/classify.c user/features.c user/sizing.c
-USER_SRCS  := $(wildcard user/*.c)
-USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LOGIC_SRCS))
-# keep the sanitizer objects between runs (they are not intermediate)
-.SECONDARY: $(SAN_OBJS)
+# user/ by layer, each using only the ones before it (tests/layers.sh checks
+# the includes): base utilities, the core model (events, shadows, the
+# registry), /proc and ELF readers, analyses, output, what the kernel
+# offers; then the tracer (libbpf) and the commands. The layers up to
+# kernel/ call no libbpf: built once into $(LIB), the library the binary,
+# the unit tests (sanitized: $(SAN_LIB)), the fuzzers and the benchmark link.
+LIB_LAYERS := base core proc analyze out kernel
+APP_LAYERS := trace cmd
+LIB_SRCS   := $(foreach l,$(LIB_LAYERS),$(wildcard user/$(l)/*.c))
+APP_SRCS   := $(foreach l,$(APP_LAYERS),$(wildcard user/$(l)/*.c))
+LIB_OBJS   := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+APP_OBJS   := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(APP_SRCS))
+SAN_OBJS   := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
+LIB        := $(OUTPUT)/libmaptrace.a
+SAN_LIB    := $(OUTPUT)/libmaptrace-san.a
+# keep the objects between runs (they are not intermediate)
+.SECONDARY: $(LIB_OBJS) $(APP_OBJS) $(SAN_OBJS)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
@@ -144,7 +154,7 @@ cross-tools:
 	{ echo "make ARCH=$(ARCH): $(firstword $(CC)) or the $(ARCH) libraries ($(LIBS_PC)) are missing: run 'make ARCH=$(ARCH) deps' as root" >&2; exit 2; }
 endif
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/san $(OUTPUT)/unit $(OUTPUT)/workloads:
+$(OUTPUT) $(OUTPUT)/unit $(OUTPUT)/workloads:
 	$(Q)mkdir -p $@
 
 # committed; without one for ARCH, say how to make it (else make only
@@ -160,9 +170,18 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS) $(CROSS_TOOLS)
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(CROSS_TOOLS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SAN_LIB): $(SAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Before cross builds had their own output, `make ARCH=arm64` linked
 # ./maptrace and recorded that here: relink a native one over it.
@@ -181,7 +200,7 @@ ifeq ($(filter static,$(MAKECMDGOALS)),)
 endif
 endif
 
-$(MAPTRACE): $(USER_OBJS)
+$(MAPTRACE): $(APP_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PC_LIBS) -o $@
 	$(Q)$(if $(CROSS),,rm -f $(MAPTRACE_ARCH))
@@ -189,7 +208,7 @@ $(MAPTRACE): $(USER_OBJS)
 
 # (the linker warns that libdw's debuginfod client may dlopen() at run
 # time: expected, and left out; without libdebuginfod.so it does without)
-static: $(USER_OBJS)
+static: $(APP_OBJS) $(LIB)
 	$(call msg,LINK-STATIC,$(MAPTRACE))
 	$(Q)$(CC) $(CFLAGS) -static $^ $(PC_STATIC_LIBS) -o $(MAPTRACE).tmp 2>$(OUTPUT)/static.log; \
 		rc=$$?; grep -v -e "debuginfod-client.o" -e "Using 'dlopen' in statically linked" \
@@ -201,13 +220,14 @@ static: $(USER_OBJS)
 		"$$(stat -c %s $(MAPTRACE))" "$$(stat -c %s $(OUTPUT)/maptrace.stripped 2>/dev/null || echo '?')"; \
 		rm -f $(OUTPUT)/maptrace.stripped
 
-$(OUTPUT)/san/%.o: user/%.c | $(OUTPUT)/san $(CROSS_TOOLS)
+$(OUTPUT)/san/%.o: user/%.c | $(CROSS_TOOLS)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(PC_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/unit/%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/unit
+$(OUTPUT)/unit/%: tests/unit/%.c $(SAN_LIB) | $(OUTPUT)/unit
 	$(call msg,UNIT,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP $< $(SAN_OBJS) $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null || echo -lcmocka) -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP $< $(SAN_LIB) $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null || echo -lcmocka) $(PC_LIBS) -o $@
 
 # Workloads: built like distribution binaries (no frame pointers)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
@@ -286,7 +306,7 @@ endif
 clean:
 	rm -rf $(OUTPUT) $(MAPTRACE)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/san/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/workloads/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/workloads/*.d)
 
 bench: all
 	$(Q)bench/run.sh

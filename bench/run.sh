@@ -82,12 +82,10 @@ BPF_ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 	-Ivmlinux -c bench/tools/empty_probes.bpf.c -o "$B/empty_probes.bpf.o"
 gcc "${CFLAGS_BENCH[@]}" bench/tools/empty_probes.c -o "$B/empty_probes" $(pkg-config --libs libbpf)
 # snapbench times maptrace's own snapshot code, the BPF iterator's included:
-# it links the objects `make` built (all but main.o; from an archive, so
-# only what it calls) and libbpf.
-rm -f "$B/libmaptrace.a"
-ar rcs "$B/libmaptrace.a" $(ls "$ROOT"/.output/user/*.o | grep -v '/main\.o$')
-gcc "${CFLAGS_BENCH[@]}" -Iinclude bench/tools/snapbench.c "$B/libmaptrace.a" \
-	$(pkg-config --libs libbpf libelf libdw zlib) -o "$B/snapbench"
+# it links what `make` built, the tracer's objects and the library of the
+# layers below them (only what it calls), and libbpf.
+gcc "${CFLAGS_BENCH[@]}" -Iinclude -Iuser bench/tools/snapbench.c "$ROOT"/.output/user/trace/*.o \
+	"$ROOT/.output/libmaptrace.a" $(pkg-config --libs libbpf libelf libdw zlib) -o "$B/snapbench"
 RUNSTAT=$B/runstat
 
 # --------------------------------------------------------------- helpers ---
@@ -773,11 +771,11 @@ section4() {
 	emit "\`cat\`: \`hyperfine -N --warmup 3 --runs 30 'cat /proc/PID/maps'\` (fork and exec included). The next five"
 	emit "columns are \`bench/tools/snapbench PID 30\`: 30 snapshots in-process through each interface, with"
 	emit "maptrace's own code. **read**: the text of /proc/PID/maps alone (the kernel generating it: the floor of"
-	emit "any text parser). **text, fresh**: \`mt_maps_read_pid()\` (user/procmaps.c: read + parse into regions,"
+	emit "any text parser). **text, fresh**: \`mt_maps_read_pid()\` (user/proc/procmaps.c: read + parse into regions,"
 	emit "new buffers each time). **text, reused**: \`mt_maps_reader_read()\`, the same with the text, regions and"
 	emit "names kept between snapshots (no allocation, no page fault). **ioctl**: \`mt_maps_reader_query()\`, the"
 	emit "PROCMAP_QUERY ioctl (Linux 6.11+), one call per vma. **BPF iter**: \`mt_tracer_snapshot()\`"
-	emit "(user/tracer.c), the task_vma iterator that seeds \`-p\` targets, read and decoded (maptrace's BPF"
+	emit "(user/trace/tracer.c), the task_vma iterator that seeds \`-p\` targets, read and decoded (maptrace's BPF"
 	emit "programs loaded once, not timed). Each interface's regions are compared with the text's (start, end,"
 	emit "perms, offset, device, inode; [vsyscall] aside, being no vma): **same** says whether all matched."
 	emit "verify: \`maptrace verify -p PID -d 1 -i 200\` wall time, $RUNS interleaved rounds (seeding through the"

@@ -113,7 +113,7 @@ static __always_inline bool in_syscall_body(struct pt_regs *regs)
 
 /* The user registers in DWARF order (AArch64 DWARF ABI, "DWARF register
  * names"): x0-x30 are 0-30, sp 31, and pc 32 (libdw takes the pc apart,
- * see user/unwind.c). The loop unrolls to constant offsets: a BTF pointer
+ * see user/analyze/unwind.c). The loop unrolls to constant offsets: a BTF pointer
  * takes no variable index. */
 static __always_inline void user_regs_dwarf(struct pt_regs *regs, __u64 *out)
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run every test tier and print one combined count: unit tests (cmocka,
-# sanitizers), integration tests (real BPF, root), a 45-second soak, smoke
-# tests.
+# Run every test tier and print one combined count: the shape of user/
+# (layers.sh), unit tests (cmocka, sanitizers), integration tests (real
+# BPF, root), a 45-second soak, smoke tests.
 set -u
 cd "$(dirname "$0")/.."
 status=0
@@ -21,6 +21,7 @@ run_tier() {
 	S[$name]=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$out"); S[$name]=${S[$name]:-0}
 	[ "${F[$name]}" = 0 ] || status=1
 }
+run_tier layers tests/layers.sh
 run_tier unit make --no-print-directory unit
 run_tier smoke tests/smoke.sh
 run_tier integration make --no-print-directory integration
@@ -32,7 +33,7 @@ run_tier soak env SOAK_SECONDS=45 tests/integration/soak.sh
 run_tier viewer tests/viewer/run.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in unit smoke integration stat-integration explain-integration stacks-integration hardening soak viewer fuzz; do
+for t in layers unit smoke integration stat-integration explain-integration stacks-integration hardening soak viewer fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done

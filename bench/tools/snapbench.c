@@ -3,7 +3,7 @@
  *
  * Times LOOPS snapshots of PID in this process (no fork/exec, unlike
  * `cat`), each interface in its own run of LOOPS, always with maptrace's
- * own code (user/procmaps.c, user/tracer.c, linked in):
+ * own code (user/proc/procmaps.c, user/trace/tracer.c, linked in):
  *   read    the text of /proc/PID/maps alone, into a reused buffer (the
  *           kernel's cost of generating it: a floor for the text path);
  *   parse   mt_maps_read_pid(): read + parse, fresh buffers each time;
@@ -31,8 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "maptrace/procmaps.h"
-#include "maptrace/tracer.h"
+#include "proc/procmaps.h"
+#include "trace/tracer.h"
 
 #define VSYSCALL_START 0xffffffffff600000ULL
 

@@ -1,5 +1,5 @@
-/* fuzz_budget.c - budget entries and limit values (user/budget.c, and the
- * figure names of user/stats.c) on any text.
+/* fuzz_budget.c - budget entries and limit values (user/analyze/budget.c, and the
+ * figure names of user/analyze/stats.c) on any text.
  *
  * Input: one entry ("calls.mmap <= 64M", "churn_bytes=1G"); a NUL ends it
  * early, as it would a C string. Checked, besides "no crash, leak or hang":
@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "maptrace/budget.h"
+#include "analyze/budget.h"
 #include "fuzz_util.h"
 
 static int ref_parse_value(const char *s, uint64_t *out)

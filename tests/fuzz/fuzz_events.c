@@ -1,5 +1,5 @@
 /* fuzz_events.c - the event decoder: what user space does with each record
- * it takes from the ring buffer (user/aspace.c, shadow.c, evfmt.c, json.c,
+ * it takes from the ring buffer (user/core/aspace.c, shadow.c, evfmt.c, json.c,
  * stats.c, mapdiff.c).
  *
  * Input: a sequence of records as the ring buffer holds them: a struct
@@ -32,11 +32,11 @@
  */
 #include <string.h>
 
-#include "maptrace/aspace.h"
-#include "maptrace/evfmt.h"
-#include "maptrace/json.h"
-#include "maptrace/mapdiff.h"
-#include "maptrace/stats.h"
+#include "core/aspace.h"
+#include "out/evfmt.h"
+#include "base/json.h"
+#include "analyze/mapdiff.h"
+#include "analyze/stats.h"
 #include "fuzz_util.h"
 
 /* keep in sync with gen_corpus.py */

@@ -1,4 +1,4 @@
-/* fuzz_jsonread.c - the JSON reader (user/jsonread.c) on any bytes.
+/* fuzz_jsonread.c - the JSON reader (user/base/jsonread.c) on any bytes.
  *
  * Input: a JSON text (or not). Checked, besides "no crash, leak or hang":
  *  - every text the strict validator (fuzz_util.h) accepts with containers
@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "maptrace/jsonread.h"
+#include "base/jsonread.h"
 #include "fuzz_util.h"
 
 #define READER_MAX_DEPTH 64

@@ -1,5 +1,5 @@
-/* fuzz_jsonwrite.c - the JSON writer's strings (user/json.c) on any bytes,
- * read back by the JSON reader (user/jsonread.c).
+/* fuzz_jsonwrite.c - the JSON writer's strings (user/base/json.c) on any bytes,
+ * read back by the JSON reader (user/base/jsonread.c).
  *
  * Input: arbitrary bytes (file names are not UTF-8 by law). They are
  * written as one document:
@@ -18,8 +18,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "maptrace/json.h"
-#include "maptrace/jsonread.h"
+#include "base/json.h"
+#include "base/jsonread.h"
 #include "fuzz_util.h"
 
 /* The bytes as json.h promises to carry them; returns whether exact. */

@@ -1,4 +1,4 @@
-/* fuzz_maps.c - the /proc/<pid>/maps parser (user/procmaps.c) on any text.
+/* fuzz_maps.c - the /proc/<pid>/maps parser (user/proc/procmaps.c) on any text.
  *
  * Input: the text of a maps file. Checked, besides "no crash, leak or hang":
  *  - a parse that succeeds gives regions in address order, non-empty, with
@@ -16,8 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "maptrace/procmaps.h"
-#include "maptrace/classify.h"
+#include "proc/procmaps.h"
+#include "analyze/classify.h"
 #include "fuzz_util.h"
 
 #define DELETED " (deleted)"

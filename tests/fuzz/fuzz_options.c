@@ -1,4 +1,4 @@
-/* fuzz_options.c - the TARGET and common option parser (user/session.c:
+/* fuzz_options.c - the TARGET and common option parser (user/trace/session.c:
  * mt_target_parse through mt_session_parse_common, and mt_target_check).
  *
  * session.c is not pure logic (it drives the tracer), so this target links
@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "maptrace/session.h"
+#include "trace/session.h"
 #include "fuzz_util.h"
 
 #define MAX_ARGS 64

@@ -1,5 +1,5 @@
-/* fuzz_smaps.c - the /proc/<pid>/smaps parser (user/smaps.c) on any text,
- * and the region classifier (user/classify.c) on whatever it accepts.
+/* fuzz_smaps.c - the /proc/<pid>/smaps parser (user/proc/smaps.c) on any text,
+ * and the region classifier (user/analyze/classify.c) on whatever it accepts.
  *
  * Input: the text of an smaps file. Checked, besides "no crash, leak or
  * hang": a successful parse has one figure record per region, each with
@@ -15,8 +15,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "maptrace/smaps.h"
-#include "maptrace/classify.h"
+#include "proc/smaps.h"
+#include "analyze/classify.h"
 #include "fuzz_util.h"
 
 #define MAX_THREADS 8

@@ -1,7 +1,7 @@
 /* fuzz_util.h - shared by the libFuzzer targets: an invariant check that
  * aborts (libFuzzer then saves the input as a reproducer) and a strict
  * JSON validator (RFC 8259 grammar, well-formed UTF-8 as I-JSON, RFC 7493,
- * requires). The validator is independent of user/jsonread.c on purpose:
+ * requires). The validator is independent of user/base/jsonread.c on purpose:
  * mt_jparse is lenient (strtod accepts "inf", hex, a leading '+'), so it
  * cannot prove that what maptrace writes is JSON.
  */

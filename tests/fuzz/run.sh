@@ -32,17 +32,14 @@ out=.output/fuzz
 all_targets=(maps smaps events jsonread budget jsonwrite options)
 targets=("${@:-${all_targets[@]}}")
 
-# What each target links: logic sources (the Makefile's LOGIC_SRCS) it
-# needs; "options" needs session.c, which drives the tracer: every user/
-# source but main.c, with libbpf, libelf and libdw.
+# What each target links: the library of user/'s layers that call no
+# libbpf (the Makefile's LIB_LAYERS), built here with the fuzzer's
+# instrumentation; "options" drives session.c, which drives the tracer:
+# the tracer and command layers too (but main.c), with libbpf.
+lib_layers="base core proc analyze out kernel"
 declare -A srcs=(
-	[maps]="procmaps.c smaps.c classify.c"
-	[smaps]="smaps.c procmaps.c classify.c"
-	[events]="aspace.c shadow.c procmaps.c evfmt.c json.c stats.c mapdiff.c u64map.c"
-	[jsonread]="jsonread.c"
-	[budget]="budget.c stats.c evfmt.c json.c shadow.c u64map.c"
-	[jsonwrite]="json.c jsonread.c"
-	[options]=ALL
+	[maps]=lib [smaps]=lib [events]=lib [jsonread]=lib [budget]=lib [jsonwrite]=lib
+	[options]=all
 )
 # Longest input: a maps line with a 4 KB path fits, a recorded smaps fits.
 declare -A max_len=(
@@ -55,7 +52,7 @@ declare -A quiet=([budget]=1 [options]=1)
 # The Makefile's warnings, fatal for the fuzz targets; the user/ sources are
 # held to them by the Makefile's compiler, so clang only reports here.
 WARN="-Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter"
-CFLAGS="-std=gnu11 -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -I.output $WARN"
+CFLAGS="-std=gnu11 -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Iuser -I.output $WARN"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
 passed=0 failed=0 skipped=0
@@ -116,11 +113,13 @@ if [ "$(cat "$out/flags" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 # newest header the objects depend on
-newest_header=$(ls -t include/maptrace/*.h tests/fuzz/*.h .output/*.skel.h 2>/dev/null | head -n1)
+newest_header=$(ls -t include/maptrace/*.h user/*/*.h tests/fuzz/*.h .output/*.skel.h 2>/dev/null | head -n1)
 
-# Compile user/$1 unless its object is up to date; prints the object.
+# Compile user/$1 (LAYER/FILE.c) unless its object is up to date; prints
+# the object.
 obj() {
 	local src=user/$1 o=$out/obj/${1%.c}.o
+	mkdir -p "$(dirname "$o")"
 	if [ ! -e "$o" ] || [ "$src" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
 		"$CLANG" $CFLAGS $SAN -fsanitize=fuzzer-no-link $extra_cflags -c "$src" -o "$o" >&2 ||
 			return 1
@@ -129,18 +128,20 @@ obj() {
 }
 
 build() {
-	local t=$1 list objs=() o bin=$out/fuzz_$1 libs=
-	extra_cflags=
-	list=${srcs[$t]}
-	if [ "$list" = ALL ]; then
-		if [ ! -e .output/maptrace.skel.h ]; then
-			${MAKE:-make} -s --no-print-directory .output/maptrace.skel.h >&2 || return 1
-			newest_header=.output/maptrace.skel.h
-		fi
+	local t=$1 list objs=() o bin=$out/fuzz_$1 libs layers=$lib_layers
+	extra_cflags=$($PKG_CONFIG --cflags libelf libdw zlib 2>/dev/null)
+	libs=$($PKG_CONFIG --libs libelf libdw zlib 2>/dev/null) || return 1
+	if [ "${srcs[$t]}" = all ]; then
+		for sk in maptrace maptrace_legacy maptrace_nobtf; do
+			[ -e ".output/$sk.skel.h" ] && continue
+			${MAKE:-make} -s --no-print-directory ".output/$sk.skel.h" >&2 || return 1
+			newest_header=.output/$sk.skel.h
+		done
 		extra_cflags=$($PKG_CONFIG --cflags libbpf libelf libdw zlib 2>/dev/null)
 		libs=$($PKG_CONFIG --libs libbpf libelf libdw zlib 2>/dev/null) || return 1
-		list=$(cd user && ls *.c | grep -vx main.c)
+		layers="$lib_layers trace cmd"
 	fi
+	list=$(cd user && for l in $layers; do ls "$l"/*.c; done | grep -vx cmd/main.c)
 	for s in $list; do
 		o=$(obj "$s") || return 1
 		objs+=("$o")

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include "maptrace/aspace.h"
+#include "core/aspace.h"
 
 #define MM1 0xffff888100001000ULL
 #define MM2 0xffff888100002000ULL

@@ -1,4 +1,4 @@
-/* test_classify.c - unit tests for the region classifier (user/classify.c).
+/* test_classify.c - unit tests for the region classifier (user/analyze/classify.c).
  *
  * Synthetic address spaces written as maps text cover each kind and each
  * rule's edges (arena alignment, guard sizes, bss limits, segments sharing a
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "maptrace/classify.h"
+#include "analyze/classify.h"
 
 #define MiB (1024ull * 1024)
 

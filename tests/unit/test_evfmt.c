@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptrace/evfmt.h"
+#include "out/evfmt.h"
 
 static struct mt_event file_event(const char *raw, uint32_t flags)
 {

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "maptrace/features.h"
+#include "kernel/features.h"
 
 static void all_present(struct mt_features *f)
 {

@@ -1,4 +1,4 @@
-/* test_json.c - unit tests for the JSON Lines writer (user/json.c).
+/* test_json.c - unit tests for the JSON Lines writer (user/base/json.c).
  *
  * Every test asserts the exact bytes written: escaping of each ASCII byte,
  * UTF-8 pass-through and each class of invalid sequence, comma placement
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "maptrace/json.h"
+#include "base/json.h"
 
 /* The buffer as a NUL-terminated string (tests only write small output). */
 static const char *out(struct mt_json *j)

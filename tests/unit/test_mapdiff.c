@@ -1,4 +1,4 @@
-/* test_mapdiff.c - unit tests for the shadow/kernel page diff (user/mapdiff.c).
+/* test_mapdiff.c - unit tests for the shadow/kernel page diff (user/analyze/mapdiff.c).
  *
  * The kernel side is a struct mt_maps filled by hand (no parser): each
  * divergence kind is checked with its exact range, page count and the
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptrace/mapdiff.h"
+#include "analyze/mapdiff.h"
 
 #define PS     ((uint64_t)MT_PAGE_SIZE)
 #define BASE   0x7ffc00000000ull

@@ -1,4 +1,4 @@
-/* test_procmaps.c - unit tests for the /proc/<pid>/maps parser (user/procmaps.c).
+/* test_procmaps.c - unit tests for the /proc/<pid>/maps parser (user/proc/procmaps.c).
  *
  * Lines are built the way the kernel builds them (header, seq_pad() to
  * column 72, one space, name) so the odd names are tested in their real
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "maptrace/procmaps.h"
+#include "proc/procmaps.h"
 
 #define KERNEL_PAD 72   /* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1) */
 

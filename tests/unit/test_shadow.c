@@ -1,4 +1,4 @@
-/* test_shadow.c - unit tests for the shadow table (user/shadow.c).
+/* test_shadow.c - unit tests for the shadow table (user/core/shadow.c).
  *
  * Each operation is checked against the layout the kernel would leave:
  * MAP_FIXED over parts of regions, munmap and mprotect splits (file offsets
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptrace/shadow.h"
+#include "core/shadow.h"
 
 #define PS     ((uint64_t)MT_PAGE_SIZE)
 #define BASE   0x7f0000000000ull

@@ -6,7 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "maptrace/sizing.h"
+#include "kernel/sizing.h"
 
 #define MiB (1ull << 20)
 

@@ -1,4 +1,4 @@
-/* test_smaps.c - unit tests for the /proc/<pid>/smaps parser and reader (user/smaps.c).
+/* test_smaps.c - unit tests for the /proc/<pid>/smaps parser and reader (user/proc/smaps.c).
  *
  * Records in the kernel's own format (copied from a 6.18 kernel, plus the
  * ProtectionKey line pkeys machines print and keys no kernel has yet), every
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "maptrace/smaps.h"
+#include "proc/smaps.h"
 
 /* A full record as 6.18 prints it (a thread stack), then a file one with
  * ProtectionKey (x86 with pkeys) and an unknown future key. */

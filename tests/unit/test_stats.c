@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptrace/stats.h"
-#include "maptrace/budget.h"
-#include "maptrace/jsonread.h"
+#include "analyze/stats.h"
+#include "analyze/budget.h"
+#include "base/jsonread.h"
 
 #define MM  0xffff888100001000ULL
 #define PID 200

@@ -104,7 +104,7 @@ let doc = null;
 	});
 	report(`trace-event-format-${tag}`, p);
 
-	// ---- trace-event: what maptrace's docs and user/export.c promise --------
+	// ---- trace-event: what maptrace's docs and user/out/export.c promise --------
 	const q = [];
 	const stat = JSON.parse(fs.readFileSync(statPath, 'utf8'));
 	const wallNs = Number(wallNsArg);
@@ -160,7 +160,7 @@ let doc = null;
 		if (!m) { p.push(`line ${i + 1} is not "frames weight": ${JSON.stringify(l)}`); return; }
 		const frames = m[1].split(';');
 		if (frames.some((f) => f === '')) p.push(`line ${i + 1}: empty frame`);
-		// maptrace's stacks: process;call;file (user/export.c)
+		// maptrace's stacks: process;call;file (user/out/export.c)
 		if (frames.length !== 3 || frames[1] !== 'mmap') p.push(`line ${i + 1}: not process;mmap;file`);
 	});
 	if (new Set(lines.map((l) => l.replace(/ \d+$/, ''))).size !== lines.length)

@@ -1,0 +1,1280 @@
+/* classify.c - say what each region is, from /proc facts alone (see maptrace/classify.h).
+ *
+ * Design: mt_classify() labels regions in passes, each using what earlier
+ * passes decided; a region keeps the first label it gets.
+ *   1. names: [heap], [stack], [vdso], [anon:X], memfd, SysV shm,
+ *      /dev/zero (deleted), ring buffers, devices; file mappings are matched
+ *      to the PT_LOAD segment whose file range covers their offset (text,
+ *      rodata/RELRO, data), or guessed from perms when the ELF file could
+ *      not be read.
+ *   2. bss: the anonymous rw region that starts where a data segment's file
+ *      part ends and lies within its p_memsz (ld.so and the kernel map the
+ *      zero-fill tail anonymously).
+ *   3. glibc arenas: new_heap() (malloc/arena.c) maps 2*HEAP_MAX_SIZE
+ *      PROT_NONE, keeps the HEAP_MAX_SIZE-aligned half and mprotects its
+ *      start read-write as it grows. HEAP_MAX_SIZE is
+ *      2*DEFAULT_MMAP_THRESHOLD_MAX = 64 MiB on 64-bit. So: a rw region at
+ *      a 64 MiB boundary followed by PROT_NONE up to the next boundary.
+ *   4. thread stacks from stack pointers: the region holding a thread's sp
+ *      is its stack, the PROT_NONE region right below it the guard
+ *      (allocate_stack() in nptl/allocatestack.c puts the guard at the low
+ *      end). The main thread's stack is [stack].
+ *   5. stacks of threads whose sp is unknown, by shape: rw over a PROT_NONE
+ *      guard, sized like glibc's default stack (RLIMIT_STACK, else 8 MiB),
+ *      or marked VM_NOHUGEPAGE ("nh"), which MAP_STACK sets since Linux 6.7.
+ *   6. what is left: executable anonymous memory is JIT code, PROT_NONE is
+ *      a reservation, rw of at least malloc's 128 KiB mmap threshold is
+ *      likely a large malloc chunk, anything else is "origin unknown".
+ *
+ * Below the "reading" line, mt_proc_info_read() is the one function that
+ * touches /proc; the ELF reader is user/proc/elfsegs.c (libelf).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/classify.h"
+#include "maptrace/events.h"
+
+#define KiB 1024ull
+#define MiB (1024ull * 1024)
+#define ARENA_BLOCK     (64 * MiB)   /* glibc HEAP_MAX_SIZE on 64-bit */
+#define MMAP_THRESHOLD  (128 * KiB)  /* glibc DEFAULT_MMAP_THRESHOLD_MIN */
+#define DEFAULT_STACK   (8 * MiB)    /* glibc's default when RLIMIT_STACK is unlimited */
+#define STACK_SLACK     (64 * KiB)   /* "about the default stack size" */
+#define GUARD_MAX       (1 * MiB)    /* a larger PROT_NONE neighbour is no guard */
+#define NAME_CLIP       48           /* bytes of a name quoted in a description */
+
+#define UNSET MT_KIND_COUNT
+
+static const struct {
+	const char *id;
+	const char *about;
+} kinds[MT_KIND_COUNT] = {
+	[MT_KIND_ANON]          = { "anon", "anonymous memory of unknown origin" },
+	[MT_KIND_ELF_TEXT]      = { "elf-text", "machine code of program and libraries (shared)" },
+	[MT_KIND_ELF_RODATA]    = { "elf-rodata", "read-only data of program and libraries, incl. RELRO" },
+	[MT_KIND_ELF_DATA]      = { "elf-data", "initialised globals of program and libraries" },
+	[MT_KIND_ELF_BSS]       = { "elf-bss", "zero-initialised globals (.bss) of program and libraries" },
+	[MT_KIND_HEAP]          = { "heap", "brk heap: malloc's main arena (small allocations)" },
+	[MT_KIND_MAIN_STACK]    = { "main-stack", "stack of the main thread" },
+	[MT_KIND_THREAD_STACK]  = { "thread-stack", "stacks of the other threads (8 MiB each by default)" },
+	[MT_KIND_GUARD_PAGE]    = { "guard-page", "PROT_NONE pages below stacks that catch overflows" },
+	[MT_KIND_MALLOC_ARENA]  = { "malloc-arena", "glibc malloc arenas of threads (used part of 64 MiB blocks)" },
+	[MT_KIND_ARENA_RESERVE] = { "arena-reserve", "untouched rest of malloc arenas' 64 MiB blocks (PROT_NONE)" },
+	[MT_KIND_LARGE_MALLOC]  = { "large-malloc", "malloc blocks of 128 KiB or more, each its own mmap" },
+	[MT_KIND_RESERVATION]   = { "reservation", "address space reserved with PROT_NONE (no memory)" },
+	[MT_KIND_JIT_CODE]      = { "jit-code", "anonymous executable memory: JIT code, trampolines" },
+	[MT_KIND_SHARED_ANON]   = { "shared-anon", "shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS)" },
+	[MT_KIND_SYSV_SHM]      = { "sysv-shm", "System V shared memory (shmget/shmat)" },
+	[MT_KIND_MEMFD]         = { "memfd", "memfd_create() files: memory with a file descriptor" },
+	[MT_KIND_DELETED_FILE]  = { "deleted-file", "files deleted or replaced after they were mapped" },
+	[MT_KIND_ANON_NAMED]    = { "anon-named", "anonymous memory the program named (PR_SET_VMA)" },
+	[MT_KIND_VDSO]          = { "vdso", "kernel code for fast system calls (vDSO)" },
+	[MT_KIND_VVAR]          = { "vvar", "kernel data the vDSO reads (clocks)" },
+	[MT_KIND_VSYSCALL]      = { "vsyscall", "legacy fixed-address system call page" },
+	[MT_KIND_IO_RING]       = { "io-ring", "io_uring and AIO rings shared with the kernel" },
+	[MT_KIND_PERF_RING]     = { "perf-ring", "perf_event ring buffers" },
+	[MT_KIND_BPF_RING]      = { "bpf-ring", "BPF maps mapped into memory (ring buffers, arrays)" },
+	[MT_KIND_DEVICE]        = { "device", "mappings of device files (/dev)" },
+	[MT_KIND_FILE]          = { "file", "other mapped files (data, locales, caches)" },
+};
+
+const char *mt_kind_id(enum mt_kind k)
+{
+	return (unsigned)k < MT_KIND_COUNT ? kinds[k].id : "?";
+}
+
+const char *mt_kind_about(enum mt_kind k)
+{
+	return (unsigned)k < MT_KIND_COUNT ? kinds[k].about : "?";
+}
+
+static const struct {
+	const char *id, *allocator;
+} libcs[] = {
+	[MT_LIBC_UNKNOWN] = { "unknown", "its C library's malloc (not recognised)" },
+	[MT_LIBC_GLIBC]   = { "glibc", "glibc malloc: the brk heap, per-thread arenas in 64 MiB blocks, mmap at 128 KiB and up" },
+	[MT_LIBC_MUSL]    = { "musl", "musl's malloc (mallocng): groups in the brk heap and in mmaps, mmap at about 128 KiB and up" },
+	[MT_LIBC_UCLIBC]  = { "uclibc-ng", "uClibc-ng's malloc: the brk heap, mmap above its threshold" },
+	[MT_LIBC_OTHER]   = { "other", "not glibc's: a static program without glibc (musl, uClibc-ng, Go...), its allocator not recognised" },
+};
+
+/* glibc's words (main arena, arenas, its thread-stack cache) fit a process
+ * on glibc, and one whose C library is not known (as before it was asked) */
+static bool glibc_terms(enum mt_libc l)
+{
+	return l == MT_LIBC_GLIBC || l == MT_LIBC_UNKNOWN;
+}
+
+/* "musl's", "uClibc-ng's", "the program's" malloc */
+static const char *malloc_owner(enum mt_libc l)
+{
+	return l == MT_LIBC_MUSL ? "musl's" : l == MT_LIBC_UCLIBC ? "uClibc-ng's" : "the program's";
+}
+
+const char *mt_libc_id(enum mt_libc l)
+{
+	return (unsigned)l <= MT_LIBC_OTHER ? libcs[l].id : "?";
+}
+
+const char *mt_libc_allocator(enum mt_libc l)
+{
+	return (unsigned)l <= MT_LIBC_OTHER ? libcs[l].allocator : "?";
+}
+
+/* a file name (the part after the last '/') that starts with prefix */
+static bool base_starts(const char *name, const char *prefix)
+{
+	const char *slash = strrchr(name, '/');
+
+	return !strncmp(slash ? slash + 1 : name, prefix, strlen(prefix));
+}
+
+enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *name = r[i].name;
+
+		if (!name || name[0] != '/')
+			continue;
+		if (base_starts(name, "libc.so.6") || base_starts(name, "ld-linux"))
+			return MT_LIBC_GLIBC;
+		/* musl's loader is its libc: ld-musl-ARCH.so.1, which Debian
+		 * links to /usr/lib/ARCH-linux-musl/libc.so (maps shows that) */
+		if (base_starts(name, "ld-musl-") || base_starts(name, "libc.musl-") ||
+		    (base_starts(name, "libc.so") && strstr(name, "musl")))
+			return MT_LIBC_MUSL;
+		if (base_starts(name, "libuClibc") || base_starts(name, "ld-uClibc") ||
+		    base_starts(name, "ld64-uClibc"))
+			return MT_LIBC_UCLIBC;
+	}
+	return MT_LIBC_UNKNOWN;
+}
+
+const char *mt_kind_about_libc(enum mt_kind k, enum mt_libc l)
+{
+	if (glibc_terms(l))
+		return mt_kind_about(k);
+	switch (k) {
+	case MT_KIND_HEAP:
+		return l == MT_LIBC_MUSL ? "brk heap: musl's malloc (small allocations)" :
+		       l == MT_LIBC_UCLIBC ? "brk heap: uClibc-ng's malloc (small allocations)" :
+					     "brk heap: the program's malloc (small allocations)";
+	case MT_KIND_THREAD_STACK:
+		return "stacks of the other threads";
+	case MT_KIND_LARGE_MALLOC:
+		return "large malloc blocks, each its own mmap";
+	default:
+		return mt_kind_about(k);
+	}
+}
+
+int mt_kind_parse(const char *s, size_t len)
+{
+	for (int k = 0; k < MT_KIND_COUNT; k++)
+		if (strlen(kinds[k].id) == len && !memcmp(kinds[k].id, s, len))
+			return k;
+	return -1;
+}
+
+const char *mt_role_id(enum mt_role r)
+{
+	switch (r) {
+	case MT_ROLE_PROGRAM: return "program";
+	case MT_ROLE_LIBRARY: return "library";
+	case MT_ROLE_LOADER:  return "loader";
+	default:              return NULL;
+	}
+}
+
+const char *mt_size_str(uint64_t v, char buf[16])
+{
+	static const char units[] = "KMGTPE";
+	uint64_t unit = 1024;
+	int u = 0;
+
+	if (v < 1024) {
+		snprintf(buf, 16, "%llu%s", (unsigned long long)v, v ? "B" : "");
+		return buf;
+	}
+	while (u < 5 && v / unit >= 1024) {
+		unit *= 1024;
+		u++;
+	}
+	if (v % unit == 0 || v / unit >= 10)   /* rounded, without overflowing v + unit / 2 */
+		snprintf(buf, 16, "%llu%c", (unsigned long long)(v / unit + (v % unit >= unit / 2)), units[u]);
+	else
+		snprintf(buf, 16, "%.1f%c", (double)v / (double)unit, units[u]);
+	return buf;
+}
+
+/* ---- classification --------------------------------------------------- */
+
+struct ctx {
+	const struct mt_region *r;
+	const struct mt_smaps_stat *st;
+	size_t n;
+	const struct mt_proc_facts *f;
+	struct mt_class *out;
+	uint64_t page;
+	struct scratch *sc;                 /* per region */
+	const struct mt_elf_file **elves;   /* f->elves sorted by inode, dev */
+};
+
+/* What the passes learn about each region besides its answer. Everything
+ * that depends on a region's neighbours is computed once, so a process
+ * with 65,000 regions costs O(n log n). */
+struct scratch {
+	const struct mt_elf_seg *seg;  /* its PT_LOAD (pass 1), NULL unknown */
+	size_t zero;        /* the same file's offset-0 mapping at or before it
+			       among consecutive mappings of that file; SIZE_MAX none */
+	uint32_t nstack;    /* threads whose stack pointer lies in it */
+	uint32_t thread;    /* index in f->threads of the lowest such tid */
+	uint8_t elf_kind;   /* the ELF kind even when deleted-file, else UNSET */
+	bool run_x;         /* consecutive mappings of its file include an executable one */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void setd(struct mt_class *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->desc, sizeof(c->desc), fmt, ap);
+	va_end(ap);
+}
+
+static void set(struct mt_class *c, enum mt_kind k)
+{
+	c->kind = k;
+}
+
+static bool has_prefix(const char *s, const char *pfx)
+{
+	return strncmp(s, pfx, strlen(pfx)) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* At most NAME_CLIP bytes of s[0..len), cut before a UTF-8 continuation
+ * byte so a clipped name stays valid UTF-8 when it was; "..." if cut. */
+static const char *clip(const char *s, size_t len, char buf[NAME_CLIP + 4])
+{
+	size_t n = len;
+
+	if (n > NAME_CLIP) {
+		n = NAME_CLIP;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, s, n);
+	if (n < len)
+		memcpy(buf + n, "...", 3), n += 3;
+	buf[n] = '\0';
+	return buf;
+}
+
+static uint64_t size_of(const struct mt_region *r)
+{
+	return r->end - r->start;
+}
+
+static uint32_t prot(const struct mt_region *r)
+{
+	return r->perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC);
+}
+
+/* private anonymous: no file, no name */
+static bool plain_anon(const struct mt_region *r)
+{
+	return !r->name && !mt_region_has_file(r) && !(r->perms & MT_PERM_SHARED);
+}
+
+static bool anon_rw(const struct mt_region *r)
+{
+	return plain_anon(r) && prot(r) == (MT_PERM_READ | MT_PERM_WRITE);
+}
+
+static bool anon_none(const struct mt_region *r)
+{
+	return plain_anon(r) && prot(r) == 0;
+}
+
+static bool unset(const struct ctx *x, size_t i)
+{
+	return x->out[i].kind == UNSET;
+}
+
+/* i and i-1 touch */
+static bool adjacent_below(const struct ctx *x, size_t i)
+{
+	return i > 0 && x->r[i - 1].end == x->r[i].start;
+}
+
+static bool near(uint64_t v, uint64_t want)
+{
+	return want && v + STACK_SLACK >= want && v <= want + STACK_SLACK;
+}
+
+static uint64_t page_up(uint64_t v, uint64_t page)
+{
+	return (v + page - 1) & ~(page - 1);
+}
+
+/* Region holding addr, or n. */
+static size_t find_region(const struct ctx *x, uint64_t addr)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n && x->r[lo].start <= addr ? lo : x->n;
+}
+
+static enum mt_role role_of(const struct ctx *x, const struct mt_region *r)
+{
+	const struct mt_proc_facts *f = x->f;
+	const char *b = base_name(r->name);
+
+	if (f->exe && (!strcmp(r->name, f->exe) ||
+		       (f->exe_inode && r->inode == f->exe_inode && !strcmp(b, base_name(f->exe)))))
+		return MT_ROLE_PROGRAM;
+	if (has_prefix(b, "ld-linux") || has_prefix(b, "ld64.so") || has_prefix(b, "ld-musl") ||
+	    (has_prefix(b, "ld-") && strstr(b, ".so")))
+		return MT_ROLE_LOADER;
+	return MT_ROLE_LIBRARY;
+}
+
+/* "the program", "the dynamic loader", "library libc.so.6" */
+static const char *object_phrase(const struct mt_region *r, enum mt_role role, char *buf, size_t cap)
+{
+	char nb[NAME_CLIP + 4];
+	const char *b = base_name(r->name);
+
+	if (role == MT_ROLE_PROGRAM)
+		return "the program";
+	if (role == MT_ROLE_LOADER)
+		return "the dynamic loader";
+	snprintf(buf, cap, "library %s", clip(b, strlen(b), nb));
+	return buf;
+}
+
+static int cmp_file_key(uint64_t ia, uint32_t da, uint64_t ib, uint32_t db)
+{
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return da < db ? -1 : da > db;
+}
+
+static int cmp_elves(const void *a, const void *b)
+{
+	const struct mt_elf_file *x = *(const struct mt_elf_file *const *)a;
+	const struct mt_elf_file *y = *(const struct mt_elf_file *const *)b;
+
+	return cmp_file_key(x->inode, x->dev, y->inode, y->dev);
+}
+
+static const struct mt_elf_file *find_elf(const struct ctx *x, const struct mt_region *r)
+{
+	size_t lo = 0, hi = x->f->nelves;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_file_key(x->elves[mid]->inode, x->elves[mid]->dev, r->inode, r->dev);
+
+		if (c == 0)
+			return x->elves[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool same_file(const struct mt_region *a, const struct mt_region *b)
+{
+	return a->inode && a->inode == b->inode && a->dev == b->dev;
+}
+
+/* Fill zero and run_x: a file's mappings are consecutive in address order. */
+static void scan_file_runs(struct ctx *x)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= x->n; i++) {
+		bool run_x = false;
+
+		if (i < x->n && i > start && same_file(&x->r[i], &x->r[i - 1]))
+			continue;
+		/* [start, i) is one run */
+		for (size_t j = start; j < i; j++)
+			run_x |= (x->r[j].perms & MT_PERM_EXEC) != 0;
+		for (size_t j = start, zero = SIZE_MAX; j < i; j++) {
+			if (x->r[j].offset == 0)
+				zero = j;
+			x->sc[j].zero = zero;
+			x->sc[j].run_x = run_x;
+		}
+		start = i;
+	}
+}
+
+/* The load bias of the file region i maps, from the same file's mapping
+ * of offset 0 (its ELF headers; the file's mappings are contiguous):
+ * that page is the first PT_LOAD's first page. false when not mapped. */
+static bool load_bias(const struct ctx *x, size_t i, const struct mt_elf_file *e, uint64_t *bias)
+{
+	const struct mt_elf_seg *first = NULL;
+	size_t j = x->sc[i].zero;
+
+	if (j == SIZE_MAX)
+		return false;
+	for (uint32_t k = 0; k < e->nseg && k < MT_ELF_MAX_SEGS; k++)
+		if ((e->seg[k].offset & ~(x->page - 1)) == 0)
+			first = first && first->vaddr <= e->seg[k].vaddr ? first : &e->seg[k];
+	if (!first)
+		return false;
+	*bias = x->r[j].start - (first->vaddr & ~(x->page - 1));
+	return true;
+}
+
+/* The PT_LOAD whose file range covers the region's offset. When two
+ * segments share that file page (small binaries: .rodata ends and .data
+ * begins in one page, mapped twice), the one whose memory range holds the
+ * region's address; then the one that starts at that page; then the one
+ * whose X/W perms match. */
+static const struct mt_elf_seg *seg_for(const struct ctx *x, size_t i, const struct mt_elf_file *e)
+{
+	const struct mt_region *r = &x->r[i];
+	const struct mt_elf_seg *best = NULL;
+	int best_score = -1;
+	uint64_t bias = 0;
+	bool have_bias = load_bias(x, i, e, &bias);
+
+	for (uint32_t k = 0; k < e->nseg && k < MT_ELF_MAX_SEGS; k++) {
+		const struct mt_elf_seg *s = &e->seg[k];
+		uint64_t lo = s->offset & ~(x->page - 1), hi = s->offset + s->filesz;
+		int score = 0;
+
+		if (s->filesz == 0 || r->offset < lo || r->offset >= hi)
+			continue;
+		if (have_bias && r->start >= ((bias + s->vaddr) & ~(x->page - 1)) &&
+		    r->start < page_up(bias + s->vaddr + s->memsz, x->page))
+			score += 8;
+		score += lo == r->offset ? 4 : 0;
+		score += !!(s->flags & MT_SEG_X) == !!(r->perms & MT_PERM_EXEC);
+		score += !!(s->flags & MT_SEG_W) == !!(r->perms & MT_PERM_WRITE);
+		if (score > best_score) {
+			best = s;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* Without program headers: is the file an ELF object? It is when it is the
+ * program or loader, has an executable mapping next to this one (the same
+ * file's mappings are contiguous), or is named like a library. */
+static bool looks_elf(const struct ctx *x, size_t i, enum mt_role role)
+{
+	return role != MT_ROLE_LIBRARY || strstr(base_name(x->r[i].name), ".so") || x->sc[i].run_x;
+}
+
+static void classify_plain_file(struct ctx *x, size_t i)
+{
+	const struct mt_region *r = &x->r[i];
+	struct mt_class *c = &x->out[i];
+	bool shared = r->perms & MT_PERM_SHARED, w = r->perms & MT_PERM_WRITE;
+
+	set(c, MT_KIND_FILE);
+	if (has_prefix(r->name, "/dev/shm/"))
+		setd(c, "POSIX shared memory object (shm_open)%s", shared ? "" : ", private copy-on-write");
+	else if (has_prefix(r->name, "/dev/hugepages/"))
+		setd(c, "file on hugetlbfs (huge pages)");
+	else if (!strcmp(base_name(r->name), "locale-archive") || strstr(r->name, "/locale/"))
+		setd(c, "locale data (setlocale), shared with other processes");
+	else if (shared && w)
+		setd(c, "file mapped shared and writable: writes go to the file");
+	else if (shared)
+		setd(c, "file mapped shared, read-only");
+	else if (w)
+		setd(c, "file mapped private and writable (copy-on-write: changes stay in memory)");
+	else if (r->perms & MT_PERM_EXEC)
+		setd(c, "executable file mapping (not recognised as an ELF object)");
+	else
+		setd(c, "file mapped read-only (data, caches, fonts...)");
+}
+
+/* File-backed regions: ELF segment or plain file. */
+static void classify_file(struct ctx *x, size_t i)
+{
+	const struct mt_region *r = &x->r[i];
+	struct mt_class *c = &x->out[i];
+	const struct mt_elf_file *e = find_elf(x, r);
+	enum mt_role role = role_of(x, r);
+	const struct mt_elf_seg *s = NULL;
+	enum mt_kind k;
+	char ob[NAME_CLIP + 16];
+	const char *obj = object_phrase(r, role, ob, sizeof(ob));
+	const char *what;
+	bool guessed = false;
+
+	if (e) {
+		s = seg_for(x, i, e);
+		if (!s && prot(r)) {
+			c->role = role;
+			set(c, r->flags & MT_RF_DELETED ? MT_KIND_DELETED_FILE : MT_KIND_FILE);
+			setd(c, "part of %s outside its loadable segments%s", obj,
+			     r->flags & MT_RF_DELETED ? " (file deleted since mapped)" : "");
+			return;
+		}
+	} else if (!looks_elf(x, i, role)) {
+		if (r->flags & MT_RF_DELETED) {
+			set(c, MT_KIND_DELETED_FILE);
+			setd(c, "file deleted (or replaced) after it was mapped");
+			return;
+		}
+		if (prot(r) == 0) {
+			set(c, MT_KIND_RESERVATION);
+			setd(c, "file mapped PROT_NONE: address space only, no memory");
+			return;
+		}
+		classify_plain_file(x, i);
+		return;
+	} else {
+		guessed = true;
+	}
+	c->role = role;
+	if (prot(r) == 0) {
+		set(c, MT_KIND_RESERVATION);
+		setd(c, "gap between the segments of %s (PROT_NONE: address space only, no memory)", obj);
+		return;
+	}
+	x->sc[i].seg = s;
+	if (s ? s->flags & MT_SEG_X : r->perms & MT_PERM_EXEC) {
+		k = MT_KIND_ELF_TEXT;
+		what = "code (.text) of";
+	} else if (s ? (s->flags & MT_SEG_W) && (r->perms & MT_PERM_WRITE) : (r->perms & MT_PERM_WRITE) != 0) {
+		k = MT_KIND_ELF_DATA;
+		what = "initialised data (.data, .got) of";
+	} else if (s && (s->flags & MT_SEG_W)) {
+		k = MT_KIND_ELF_RODATA;
+		what = "relocated data made read-only after start-up (RELRO) of";
+	} else {
+		k = MT_KIND_ELF_RODATA;
+		what = r->offset == 0 ? "ELF headers and read-only data of" : "read-only data (.rodata, .eh_frame) of";
+	}
+	x->sc[i].elf_kind = (uint8_t)k;
+	if (r->flags & MT_RF_DELETED) {
+		set(c, MT_KIND_DELETED_FILE);
+		setd(c, "%s %s (file deleted or replaced since it was mapped)", what, obj);
+	} else {
+		set(c, k);
+		setd(c, "%s %s%s", what, obj, guessed ? " (from perms: ELF headers unreadable)" : "");
+	}
+}
+
+/* "/SYSV0000abcd": the key in hex */
+static bool sysv_key(const char *name, uint32_t *key)
+{
+	char *end;
+
+	if (strncmp(name, "/SYSV", 5) || strlen(name) != 13)
+		return false;
+	for (int i = 5; i < 13; i++)
+		if (!strchr("0123456789abcdefABCDEF", name[i]))
+			return false;
+	*key = (uint32_t)strtoul(name + 5, &end, 16);
+	return true;
+}
+
+/* Pass 1: everything a name decides. */
+static void pass_names(struct ctx *x, size_t i)
+{
+	const struct mt_region *r = &x->r[i];
+	struct mt_class *c = &x->out[i];
+	const char *name = r->name;
+	size_t len;
+	uint32_t key;
+	char nb[NAME_CLIP + 4];
+
+	if (!name) {
+		if (r->inode != 0) {   /* a file without a name: not from maps */
+			set(c, MT_KIND_FILE);
+			setd(c, "file mapping (name unknown)");
+		}
+		return;
+	}
+	len = strlen(name);
+	if (name[0] == '[') {
+		if (!strcmp(name, "[heap]")) {
+			set(c, MT_KIND_HEAP);
+			if (!glibc_terms(x->f->libc))
+				setd(c, "brk heap: %s malloc (small allocations)", malloc_owner(x->f->libc));
+			else
+				setd(c, "brk heap: malloc's main arena (the main thread's small allocations)");
+		} else if (!strcmp(name, "[stack]")) {
+			set(c, MT_KIND_MAIN_STACK);
+			c->tid = x->f->pid;
+			setd(c, "stack of the main thread (TID %d)", (int)x->f->pid);
+		} else if (!strcmp(name, "[vdso]")) {
+			set(c, MT_KIND_VDSO);
+			setd(c, "kernel-provided code for fast system calls (gettimeofday, clock_gettime)");
+		} else if (!strcmp(name, "[vvar]") || !strcmp(name, "[vvar_vclock]")) {
+			set(c, MT_KIND_VVAR);
+			setd(c, "kernel data read by the vDSO (clock%s)", name[5] == '_' ? " source pages" : "s, time namespace");
+		} else if (!strcmp(name, "[vsyscall]")) {
+			set(c, MT_KIND_VSYSCALL);
+			setd(c, "legacy fixed-address system call page (emulated by the kernel)");
+		} else if (has_prefix(name, "[anon:") || has_prefix(name, "[anon_shmem:")) {
+			bool shmem = name[5] == '_';
+			size_t skip = shmem ? 12 : 6;
+			size_t nlen = len - skip - (name[len - 1] == ']');
+
+			set(c, MT_KIND_ANON_NAMED);
+			setd(c, "%s memory named \"%s\" by the program (prctl PR_SET_VMA_ANON_NAME)",
+			     shmem ? "shared anonymous" : prot(r) & MT_PERM_EXEC ? "executable anonymous" : "anonymous",
+			     clip(name + skip, nlen, nb));
+		} else if (!strcmp(name, "[uprobes]")) {
+			set(c, MT_KIND_ANON);
+			setd(c, "the kernel's uprobe trampoline page (a uprobe is attached to this process)");
+		} else {
+			set(c, MT_KIND_ANON);
+			setd(c, "special mapping the kernel named %s", clip(name, len, nb));
+		}
+		return;
+	}
+	if (has_prefix(name, "anon_inode:")) {
+		const char *what = name + 11;
+
+		if (!strcmp(what, "[io_uring]")) {
+			set(c, MT_KIND_IO_RING);
+			setd(c, "io_uring submission/completion rings shared with the kernel");
+		} else if (!strcmp(what, "[perf_event]")) {
+			set(c, MT_KIND_PERF_RING);
+			setd(c, "perf_event ring buffer (a profiler or tracer reads it)");
+		} else if (has_prefix(what, "bpf")) {
+			set(c, MT_KIND_BPF_RING);
+			setd(c, "BPF map memory (%s): ring buffer or mmapable array", clip(what, strlen(what), nb));
+		} else {
+			set(c, MT_KIND_FILE);
+			setd(c, "kernel object %s mapped through its file descriptor", clip(what, strlen(what), nb));
+		}
+		return;
+	}
+	if (!strcmp(name, "/[aio]")) {
+		set(c, MT_KIND_IO_RING);
+		setd(c, "Linux AIO completion ring (io_setup)");
+		return;
+	}
+	if ((r->flags & MT_RF_DELETED) && !strcmp(name, "/dev/zero") && (r->perms & MT_PERM_SHARED)) {
+		set(c, MT_KIND_SHARED_ANON);
+		setd(c, "shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS): shared with forked processes");
+		return;
+	}
+	if ((r->flags & MT_RF_DELETED) && sysv_key(name, &key)) {
+		set(c, MT_KIND_SYSV_SHM);
+		if (key)
+			setd(c, "System V shared memory, key 0x%08x (shmid %llu)", key, (unsigned long long)r->inode);
+		else
+			setd(c, "System V shared memory, IPC_PRIVATE (shmid %llu)", (unsigned long long)r->inode);
+		return;
+	}
+	if (has_prefix(name, "/memfd:")) {
+		if (prot(r) & MT_PERM_EXEC) {
+			set(c, MT_KIND_JIT_CODE);
+			setd(c, "executable memfd \"%s\": JIT-compiled code (mapped twice: writable and executable)",
+			     clip(name + 7, len - 7, nb));
+		} else {
+			set(c, MT_KIND_MEMFD);
+			setd(c, "memfd \"%s\" (memfd_create): memory with a file descriptor, shareable%s",
+			     clip(name + 7, len - 7, nb), r->flags & MT_RF_DELETED ? "" : " (not deleted?)");
+		}
+		return;
+	}
+	if (has_prefix(name, "/dev/") && !has_prefix(name, "/dev/shm/") && !has_prefix(name, "/dev/hugepages/")) {
+		set(c, MT_KIND_DEVICE);
+		setd(c, "device mapping: driver memory, a frame buffer or device registers");
+		return;
+	}
+	if (name[0] != '/') {
+		set(c, MT_KIND_FILE);
+		setd(c, "mapping the kernel names %s", clip(name, len, nb));
+		return;
+	}
+	classify_file(x, i);
+}
+
+/* Pass 2: bss right after a data segment. */
+static void pass_bss(struct ctx *x, size_t i)
+{
+	const struct mt_region *r = &x->r[i], *d;
+	const struct mt_elf_seg *s;
+	struct mt_class *c = &x->out[i];
+	uint64_t mem_end = UINT64_MAX;
+	char ob[NAME_CLIP + 16], sb[16];
+	const char *obj;
+
+	if (!unset(x, i) || !anon_rw(r) || !adjacent_below(x, i) || x->sc[i - 1].elf_kind != MT_KIND_ELF_DATA)
+		return;
+	d = &x->r[i - 1];
+	s = x->sc[i - 1].seg;
+	if (s) {
+		/* the segment's memory end: its file offset maps to
+		 * d->start + (s->offset - d->offset) */
+		mem_end = page_up(d->start + s->offset + s->memsz - d->offset, x->page);
+		if (r->start >= mem_end)
+			return;     /* no zero-fill tail past the data's last page */
+	}
+	obj = object_phrase(d, (enum mt_role)x->out[i - 1].role, ob, sizeof(ob));
+	set(c, MT_KIND_ELF_BSS);
+	c->role = x->out[i - 1].role;
+	if (s && r->end > mem_end)
+		setd(c, "zero-initialised data (.bss) of %s, plus %s of other anonymous memory merged into it",
+		     obj, mt_size_str(r->end - mem_end, sb));
+	else
+		setd(c, "zero-initialised data (.bss) of %s%s", obj, s ? "" : " (likely: ELF headers unreadable)");
+}
+
+/* Pass 3: glibc arena heaps and their reserves (the shape is glibc's: not
+ * looked for in a process known to run on another C library). */
+static void pass_arenas(struct ctx *x)
+{
+	uint32_t idx = 0;
+	char sb[16];
+
+	if (!glibc_terms(x->f->libc))
+		return;
+
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mt_region *r = &x->r[i];
+		bool full, reserve;
+
+		if (!unset(x, i) || !anon_rw(r) || r->start % ARENA_BLOCK || size_of(r) > ARENA_BLOCK)
+			continue;
+		full = size_of(r) == ARENA_BLOCK;
+		reserve = i + 1 < x->n && unset(x, i + 1) && anon_none(&x->r[i + 1]) &&
+			  x->r[i + 1].start == r->end && x->r[i + 1].end == r->start + ARENA_BLOCK;
+		if (!full && !reserve)
+			continue;
+		idx++;
+		set(&x->out[i], MT_KIND_MALLOC_ARENA);
+		x->out[i].index = idx;
+		setd(&x->out[i], "glibc malloc arena #%u (threads' malloc): %s of its 64 MiB block opened read-write",
+		     idx, mt_size_str(size_of(r), sb));
+		if (reserve) {
+			set(&x->out[i + 1], MT_KIND_ARENA_RESERVE);
+			x->out[i + 1].index = idx;
+			setd(&x->out[i + 1], "rest of malloc arena #%u's 64 MiB block, not yet used (PROT_NONE, no memory)",
+			     idx);
+		}
+	}
+}
+
+static void guard_below(struct ctx *x, size_t i, int32_t tid)
+{
+	struct mt_class *g;
+	uint64_t sz;
+
+	if (!adjacent_below(x, i) || !unset(x, i - 1) || !anon_none(&x->r[i - 1]) ||
+	    (sz = size_of(&x->r[i - 1])) > GUARD_MAX)
+		return;
+	g = &x->out[i - 1];
+	set(g, MT_KIND_GUARD_PAGE);
+	g->tid = tid;
+	if (tid)
+		setd(g, "guard %s below the stack of thread %d (PROT_NONE: overflows fault here)",
+		     sz > x->page ? "pages" : "page", (int)tid);
+	else
+		setd(g, "guard %s below a thread stack (PROT_NONE: overflows fault here)",
+		     sz > x->page ? "pages" : "page");
+}
+
+/* Pass 4: regions holding a thread's stack pointer. */
+static void pass_thread_sp(struct ctx *x)
+{
+	char cb[NAME_CLIP + 4];
+
+	for (size_t t = 0; t < x->f->nthreads; t++) {
+		const struct mt_thread *th = &x->f->threads[t];
+		size_t i;
+
+		if (!(th->flags & MT_THREAD_SP_KNOWN) || (i = find_region(x, th->sp)) == x->n)
+			continue;
+		if (x->out[i].kind == MT_KIND_MAIN_STACK) {
+			if (th->tid != x->f->pid)   /* not the main thread: say so */
+				setd(&x->out[i], "stack of the main thread (TID %d), also holding the stack pointer of thread %d",
+				     (int)x->f->pid, (int)th->tid);
+			continue;
+		}
+		if (x->out[i].kind == MT_KIND_ANON_NAMED || x->out[i].kind == MT_KIND_THREAD_STACK ||
+		    (unset(x, i) && anon_rw(&x->r[i]))) {
+			if (x->sc[i].nstack++ == 0 || th->tid < x->out[i].tid) {
+				x->out[i].tid = th->tid;
+				x->sc[i].thread = (uint32_t)t;
+			}
+			if (unset(x, i))
+				set(&x->out[i], MT_KIND_THREAD_STACK);
+		}
+	}
+	for (size_t i = 0; i < x->n; i++) {
+		struct mt_class *c = &x->out[i];
+		const char *comm;
+
+		if (!x->sc[i].nstack)
+			continue;
+		comm = x->f->threads[x->sc[i].thread].comm;
+		if (c->kind == MT_KIND_ANON_NAMED) {
+			size_t l = strlen(c->desc);
+
+			snprintf(c->desc + l, sizeof(c->desc) - l, "; holds the stack of thread %d", (int)c->tid);
+			continue;
+		}
+		if (x->sc[i].nstack > 1)
+			setd(c, "stack of thread %d (%s) and %u more threads' stack pointers (stacks without guard pages merge)",
+			     (int)c->tid, clip(comm, strlen(comm), cb), (unsigned)(x->sc[i].nstack - 1));
+		else
+			setd(c, "stack of thread %d (%s)", (int)c->tid, clip(comm, strlen(comm), cb));
+		guard_below(x, i, c->tid);
+	}
+}
+
+/* Pass 5: the main stack's guard, and stacks of unknown threads by shape. */
+static void pass_stack_shapes(struct ctx *x)
+{
+	const struct mt_proc_facts *f = x->f;
+	uint64_t limit = f->stack_limit && f->stack_limit <= 1024 * MiB ? page_up(f->stack_limit, x->page) : 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mt_region *r = &x->r[i];
+		const struct mt_smaps_stat *st = x->st ? &x->st[i] : NULL;
+		bool nostack_hint;
+
+		if (x->out[i].kind == MT_KIND_MAIN_STACK) {
+			guard_below(x, i, f->pid);
+			continue;
+		}
+		if (!unset(x, i) || !anon_rw(r) || !adjacent_below(x, i) || !unset(x, i - 1) ||
+		    !anon_none(&x->r[i - 1]) || size_of(&x->r[i - 1]) > GUARD_MAX)
+			continue;
+		/* MAP_STACK sets VM_NOHUGEPAGE since 6.7; arenas use MAP_NORESERVE */
+		nostack_hint = st && (st->keys & MT_SK_VMFLAGS) && (st->vmflags & MT_VMF_NH) &&
+			       !(st->vmflags & MT_VMF_NR);
+		if (!near(size_of(r), limit) && !near(size_of(r), DEFAULT_STACK) && !nostack_hint)
+			continue;
+		set(&x->out[i], MT_KIND_THREAD_STACK);
+		if (f->nthreads && !f->sp_unreadable && glibc_terms(f->libc))
+			setd(&x->out[i], "thread stack no live thread is using (glibc keeps exited threads' stacks for reuse)");
+		else if (f->nthreads && !f->sp_unreadable)
+			setd(&x->out[i], "thread stack no live thread is using");
+		else
+			setd(&x->out[i], "thread stack (thread unknown: not every stack pointer was readable)");
+		guard_below(x, i, 0);
+	}
+}
+
+/* Pass 6: whatever anonymous memory is left. */
+static void pass_rest(struct ctx *x, size_t i)
+{
+	const struct mt_region *r = &x->r[i];
+	const struct mt_smaps_stat *st = x->st ? &x->st[i] : NULL;
+	struct mt_class *c = &x->out[i];
+	bool noreserve = st && (st->keys & MT_SK_VMFLAGS) && (st->vmflags & MT_VMF_NR);
+
+	if (!unset(x, i))
+		return;
+	if (prot(r) & MT_PERM_EXEC) {
+		set(c, MT_KIND_JIT_CODE);
+		setd(c, "anonymous executable memory: JIT-compiled code or trampolines");
+	} else if (prot(r) == 0) {
+		set(c, MT_KIND_RESERVATION);
+		setd(c, "PROT_NONE: reserved address space, no memory (a runtime's heap reserve or an unused part of a mapping)");
+	} else if (anon_rw(r) && size_of(r) >= MMAP_THRESHOLD && size_of(r) % x->page == 0 && !noreserve) {
+		set(c, MT_KIND_LARGE_MALLOC);
+		if (!glibc_terms(x->f->libc))
+			setd(c, "likely a large malloc block (%s malloc maps large blocks on their own)",
+			     malloc_owner(x->f->libc));
+		else
+			setd(c, "likely a large malloc chunk (above the 128 KiB mmap threshold; adjacent chunks merge into one region)");
+	} else {
+		set(c, MT_KIND_ANON);
+		if (noreserve)
+			setd(c, "anonymous, origin unknown (mapped MAP_NORESERVE: not a malloc chunk)");
+		else if (!(prot(r) & MT_PERM_WRITE))
+			setd(c, "anonymous read-only memory, origin unknown");
+		else
+			setd(c, "anonymous, origin unknown (small: mapped by the program or a library itself)");
+	}
+}
+
+int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
+		size_t n, const struct mt_proc_facts *f, struct mt_class *out)
+{
+	struct ctx x = {
+		.r = regions, .st = stats, .n = n, .f = f, .out = out,
+		.page = f->page_size ? f->page_size : MT_PAGE_SIZE,
+	};
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (regions[i].start >= regions[i].end || (i > 0 && regions[i].start < regions[i - 1].end))
+			return -EINVAL;
+	if ((x.page & (x.page - 1)) != 0)
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	x.sc = calloc(n, sizeof(*x.sc));
+	x.elves = calloc(f->nelves ? f->nelves : 1, sizeof(*x.elves));
+	if (!x.sc || !x.elves) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < f->nelves; i++)
+		x.elves[i] = &f->elves[i];
+	qsort(x.elves, f->nelves, sizeof(*x.elves), cmp_elves);
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].kind = UNSET;
+		x.sc[i].elf_kind = UNSET;
+	}
+	scan_file_runs(&x);
+	for (size_t i = 0; i < n; i++)
+		pass_names(&x, i);
+	for (size_t i = 0; i < n; i++)
+		pass_bss(&x, i);
+	pass_arenas(&x);
+	pass_thread_sp(&x);
+	pass_stack_shapes(&x);
+	for (size_t i = 0; i < n; i++)
+		pass_rest(&x, i);
+out:
+	free(x.sc);
+	free(x.elves);
+	return err;
+}
+
+/* ---- parsers of single /proc texts ------------------------------------- */
+
+/* Copy text (trimmed of trailing whitespace) to a NUL-terminated buffer. */
+static int trimmed(const char *text, size_t len, char *buf, size_t cap)
+{
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		len--;
+	if (len >= cap || memchr(text, '\0', len))
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int mt_parse_task_syscall(const char *text, size_t len, struct mt_thread *t)
+{
+	char buf[256], *tok[10], *save = NULL, *p;
+	int n = 0;
+	char *end;
+	uint64_t sp;
+
+	t->flags &= ~(uint32_t)(MT_THREAD_SP_KNOWN | MT_THREAD_RUNNING);
+	t->sp = 0;
+	if (trimmed(text, len, buf, sizeof(buf)))
+		return -EINVAL;
+	if (!strcmp(buf, "running")) {
+		t->flags |= MT_THREAD_RUNNING;
+		return 0;
+	}
+	for (p = strtok_r(buf, " ", &save); p && n < 10; p = strtok_r(NULL, " ", &save))
+		tok[n++] = p;
+	/* proc_pid_syscall(): "-1 sp pc" when blocked outside a syscall,
+	 * "nr a1 a2 a3 a4 a5 a6 sp pc" inside one */
+	if (n == 3 && !strcmp(tok[0], "-1"))
+		p = tok[1];
+	else if (n == 9)
+		p = tok[7];
+	else
+		return -EINVAL;
+	errno = 0;
+	sp = strtoull(p, &end, 16);
+	if (errno || *end || end == p)
+		return -EINVAL;
+	if (sp) {
+		t->sp = sp;
+		t->flags |= MT_THREAD_SP_KNOWN;
+	}
+	return 0;
+}
+
+int mt_parse_task_stat_sp(const char *text, size_t len, struct mt_thread *t)
+{
+	char buf[1024], *p, *end;
+	uint64_t sp;
+
+	if (trimmed(text, len, buf, sizeof(buf)))
+		return -EINVAL;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -EINVAL;
+	p += 2;   /* field 3 (state) */
+	for (int field = 3; field < 29; field++) {
+		if (!(p = strchr(p, ' ')))
+			return -EINVAL;
+		p++;
+	}
+	errno = 0;
+	sp = strtoull(p, &end, 10);
+	if (errno || end == p || (*end && *end != ' '))
+		return -EINVAL;
+	if (sp) {    /* only shown for exiting or dumping tasks: usually 0 */
+		t->sp = sp;
+		t->flags |= MT_THREAD_SP_KNOWN;
+	}
+	return 0;
+}
+
+int mt_parse_limits_stack(const char *text, size_t len, uint64_t *soft)
+{
+	static const char key[] = "Max stack size";
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if ((size_t)(le - p) > sizeof(key) - 1 && !memcmp(p, key, sizeof(key) - 1)) {
+			char buf[128], *q, *e;
+			size_t l = (size_t)(le - p) - (sizeof(key) - 1);
+
+			if (l >= sizeof(buf))
+				return -EINVAL;
+			memcpy(buf, p + sizeof(key) - 1, l);
+			buf[l] = '\0';
+			for (q = buf; *q == ' '; q++)
+				;
+			if (!strncmp(q, "unlimited", 9)) {
+				*soft = 0;
+				return 0;
+			}
+			errno = 0;
+			*soft = strtoull(q, &e, 10);
+			return errno || e == q ? -EINVAL : 0;
+		}
+		p = le + 1;
+	}
+	return -ENOENT;
+}
+
+/* ---- reading: the only part that touches /proc --------------------------- */
+
+/* Small /proc file into buf (NUL-terminated); returns its length or -errno. */
+static long read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (long)len;
+}
+
+static void read_comm(const char *path, char comm[16])
+{
+	char buf[64];
+	long n = read_small(path, buf, sizeof(buf));
+
+	comm[0] = '\0';
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	if (n > 15)
+		n = 15;     /* TASK_COMM_LEN - 1 */
+	memcpy(comm, buf, (size_t)n);
+	comm[n] = '\0';
+}
+
+static int read_threads(struct mt_proc_info *p)
+{
+	char path[96], buf[1024];
+	DIR *d;
+	struct dirent *de;
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->tgid);
+	if (!(d = opendir(path))) {
+		p->threads_unreadable = true;
+		return errno == ENOENT ? -ESRCH : 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct mt_thread *t;
+		long n;
+		int tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (p->facts.nthreads == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct mt_thread *nt = realloc(p->threads, ncap * sizeof(*nt));
+
+			if (!nt) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			p->threads = nt;
+			cap = ncap;
+		}
+		t = &p->threads[p->facts.nthreads];
+		memset(t, 0, sizeof(*t));
+		t->tid = tid;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)p->tgid, tid);
+		read_comm(path, t->comm);
+		/* needs ptrace access (PTRACE_MODE_ATTACH): root, or our own
+		 * process where yama's ptrace_scope allows it */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)p->tgid, tid);
+		n = read_small(path, buf, sizeof(buf));
+		if (n == -ENOENT || n == -ESRCH)
+			continue;               /* the thread exited */
+		if (n > 0)
+			mt_parse_task_syscall(buf, (size_t)n, t);
+		if (!(t->flags & MT_THREAD_SP_KNOWN)) {
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)p->tgid, tid);
+			n = read_small(path, buf, sizeof(buf));
+			if (n > 0)
+				mt_parse_task_stat_sp(buf, (size_t)n, t);
+		}
+		if (!(t->flags & MT_THREAD_SP_KNOWN))
+			p->facts.sp_unreadable++;
+		p->facts.nthreads++;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The executable's path (without " (deleted)") and inode, when readable. */
+static int read_exe(struct mt_proc_info *p, const char *path, char *buf, size_t cap)
+{
+	static const char del[] = " (deleted)";
+	struct stat sb;
+	ssize_t n = readlink(path, buf, cap - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((size_t)n > sizeof(del) - 1 && !strcmp(buf + n - (sizeof(del) - 1), del))
+		buf[n - (sizeof(del) - 1)] = '\0';
+	if (!(p->exe = strdup(buf)))
+		return -ENOMEM;
+	p->facts.exe = p->exe;
+	if (stat(path, &sb) == 0)
+		p->facts.exe_inode = sb.st_ino;
+	return 0;
+}
+
+int mt_proc_info_read(pid_t pid, struct mt_proc_info *p)
+{
+	char path[96], buf[4096];
+	const char *q;
+	long n;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if (pid <= 0)
+		return -ESRCH;
+	/* status: readable by anyone; the pid may be any thread's */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT || n == -ESRCH ? -ESRCH : (int)n;
+	p->tgid = pid;
+	if ((q = strstr(buf, "\nTgid:")))
+		p->tgid = (pid_t)atoi(q + 6);
+	if ((q = strstr(buf, "\nState:"))) {
+		for (q += 7; *q == ' ' || *q == '\t'; q++)
+			;
+		p->state = *q;
+	}
+	p->has_mm = strstr(buf, "\nVmSize:") != NULL;
+	p->facts.pid = p->tgid;
+	p->facts.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->tgid);
+	read_comm(path, p->facts.comm);
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->tgid);
+	if ((err = read_exe(p, path, buf, sizeof(buf))))
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)p->tgid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0)
+		mt_parse_limits_stack(buf, (size_t)n, &p->facts.stack_limit);
+
+	if ((err = read_threads(p))) {
+		mt_proc_info_free(p);
+		return err;
+	}
+	p->facts.threads = p->threads;
+	p->mm_pid = p->tgid;
+	/* a leader that called pthread_exit() is a zombie without an mm while
+	 * its threads run on: their /proc entries show the address space */
+	for (size_t t = 0; !p->has_mm && t < p->facts.nthreads; t++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)p->tgid, (int)p->threads[t].tid);
+		if (p->threads[t].tid != p->tgid && read_small(path, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "\nVmSize:")) {
+			p->has_mm = true;
+			p->mm_pid = p->threads[t].tid;
+		}
+	}
+	if (p->mm_pid != p->tgid) {
+		/* the zombie leader has no stack pointer to miss */
+		for (size_t t = 0; t < p->facts.nthreads; t++)
+			if (p->threads[t].tid == p->tgid && !(p->threads[t].flags & MT_THREAD_SP_KNOWN) &&
+			    p->facts.sp_unreadable)
+				p->facts.sp_unreadable--;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/exe", (int)p->tgid, (int)p->mm_pid);
+		if (!p->exe && (err = read_exe(p, path, buf, sizeof(buf)))) {
+			mt_proc_info_free(p);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void mt_proc_info_free(struct mt_proc_info *p)
+{
+	free(p->threads);
+	free(p->exe);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,162 @@
+/* classify.h - say what each region of an address space is, from /proc facts alone.
+ *
+ * mt_classify() is a pure function of plain data: the regions (with their
+ * smaps figures when known), the process's threads and their stack
+ * pointers, and the PT_LOAD program headers of the mapped ELF files. The
+ * facts are gathered by mt_proc_facts_read() (threads, exe, comm, stack
+ * limit: the one function here that reads /proc) and by elfsegs.h (the ELF
+ * reader, which needs libelf and so lives outside the unit-tested logic).
+ * User-only.
+ */
+#ifndef MAPTRACE_CLASSIFY_H
+#define MAPTRACE_CLASSIFY_H
+
+#if defined(__KERNEL__) || defined(__bpf__)
+#error "classify.h is a user-space header"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/region.h"
+#include "proc/smaps.h"
+#include "proc/elfsegs.h"
+
+/* What a region is. The string ids (mt_kind_id) are part of the JSON
+ * schema (docs/explain.md): never renumber them in output, only add. */
+enum mt_kind {
+	MT_KIND_ANON = 0,       /* anonymous, origin unknown */
+	MT_KIND_ELF_TEXT,       /* code of an ELF file */
+	MT_KIND_ELF_RODATA,     /* read-only data, ELF headers, RELRO */
+	MT_KIND_ELF_DATA,       /* initialised writable data */
+	MT_KIND_ELF_BSS,        /* zero-initialised data past the file's end */
+	MT_KIND_HEAP,           /* [heap]: the brk area */
+	MT_KIND_MAIN_STACK,     /* [stack] */
+	MT_KIND_THREAD_STACK,   /* a pthread stack */
+	MT_KIND_GUARD_PAGE,     /* PROT_NONE page(s) below a stack */
+	MT_KIND_MALLOC_ARENA,   /* rw part of a glibc arena heap */
+	MT_KIND_ARENA_RESERVE,  /* PROT_NONE rest of a glibc arena heap */
+	MT_KIND_LARGE_MALLOC,   /* likely an mmap'd malloc chunk */
+	MT_KIND_RESERVATION,    /* other PROT_NONE anonymous */
+	MT_KIND_JIT_CODE,       /* anonymous (or memfd) executable */
+	MT_KIND_SHARED_ANON,    /* MAP_SHARED|MAP_ANONYMOUS (/dev/zero (deleted)) */
+	MT_KIND_SYSV_SHM,       /* System V shared memory */
+	MT_KIND_MEMFD,          /* memfd_create() file */
+	MT_KIND_DELETED_FILE,   /* file unlinked after mapping */
+	MT_KIND_ANON_NAMED,     /* [anon:NAME], [anon_shmem:NAME] */
+	MT_KIND_VDSO,
+	MT_KIND_VVAR,
+	MT_KIND_VSYSCALL,
+	MT_KIND_IO_RING,        /* io_uring rings, AIO ring */
+	MT_KIND_PERF_RING,      /* perf_event ring buffer */
+	MT_KIND_BPF_RING,       /* BPF map memory */
+	MT_KIND_DEVICE,         /* a file under /dev */
+	MT_KIND_FILE,           /* other file mappings */
+	MT_KIND_COUNT
+};
+
+/* For ELF kinds: which kind of object the file is. */
+enum mt_role {
+	MT_ROLE_NONE = 0,
+	MT_ROLE_PROGRAM,   /* the process's executable */
+	MT_ROLE_LIBRARY,   /* a shared library (or other mapped ELF object) */
+	MT_ROLE_LOADER,    /* the dynamic loader (ld-linux*, ld-musl*) */
+};
+
+const char *mt_kind_id(enum mt_kind k);       /* "thread-stack"; "?" when out of range */
+const char *mt_kind_about(enum mt_kind k);    /* one plain sentence on the kind */
+int mt_kind_parse(const char *s, size_t len); /* enum value, -1 when unknown */
+const char *mt_role_id(enum mt_role r);       /* "program", "library", "loader"; NULL for none */
+
+const char *mt_libc_id(enum mt_libc l);         /* "glibc", "musl", "uclibc-ng", "other", "unknown" */
+const char *mt_libc_allocator(enum mt_libc l);  /* its malloc, in one phrase */
+/* The C library a dynamically linked process maps (its libc or loader
+ * names it: libc.so.6, ld-musl-*, libuClibc-*), UNKNOWN if none does (a
+ * static program: see mt_libc_of_file() in elfsegs.h). */
+enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n);
+/* The kind's sentence for a process on libc l (heap, thread stacks and
+ * large malloc blocks are described in that library's terms). */
+const char *mt_kind_about_libc(enum mt_kind k, enum mt_libc l);
+
+/* One thread of the target. */
+enum mt_thread_flag {
+	MT_THREAD_SP_KNOWN = 1u << 0,  /* sp holds the user stack pointer */
+	MT_THREAD_RUNNING  = 1u << 1,  /* was on a CPU when read ("running") */
+};
+
+struct mt_thread {
+	uint64_t sp;      /* user stack pointer, when MT_THREAD_SP_KNOWN */
+	int32_t tid;
+	uint32_t flags;   /* enum mt_thread_flag */
+	char comm[16];    /* NUL-terminated, may be empty */
+};
+
+/* Everything the classifier knows about the process besides its regions. */
+struct mt_proc_facts {
+	pid_t pid;
+	char comm[16];
+	const char *exe;             /* /proc/pid/exe target, NULL when unknown */
+	uint64_t exe_inode;          /* 0 when unknown */
+	uint64_t stack_limit;        /* RLIMIT_STACK soft limit in bytes, 0 unknown/unlimited */
+	const struct mt_thread *threads;
+	size_t nthreads;
+	uint32_t sp_unreadable;      /* threads whose stack pointer could not be read */
+	uint32_t page_size;          /* 0 means 4096 */
+	const struct mt_elf_file *elves;
+	size_t nelves;
+	uint32_t libc;               /* enum mt_libc */
+};
+
+#define MT_DESC_MAX 160
+
+/* The answer for one region. */
+struct mt_class {
+	uint32_t kind;        /* enum mt_kind */
+	uint32_t role;        /* enum mt_role (ELF kinds, deleted ELF files) */
+	int32_t tid;          /* thread-stack / guard-page / main-stack: the thread, 0 unknown */
+	uint32_t index;       /* malloc-arena / arena-reserve: arena heap number (1-based) */
+	char desc[MT_DESC_MAX]; /* one line, plain language; may quote raw name bytes */
+};
+
+/* Classify n regions (address order, as parsed). stats may be NULL (no
+ * smaps); f may have no threads or ELF files. out has n entries.
+ * Returns 0, or -EINVAL when the regions are not in address order. */
+int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
+		size_t n, const struct mt_proc_facts *f, struct mt_class *out);
+
+/* Parsers of single /proc texts, exposed for tests. */
+/* /proc/PID/task/TID/syscall: "nr a1..a6 sp pc", "-1 sp pc", or "running". */
+int mt_parse_task_syscall(const char *text, size_t len, struct mt_thread *t);
+/* /proc/PID/task/TID/stat: field 29 (kstkesp), 0 means unknown. */
+int mt_parse_task_stat_sp(const char *text, size_t len, struct mt_thread *t);
+/* "Max stack size  8388608  unlimited  bytes" line of /proc/PID/limits. */
+int mt_parse_limits_stack(const char *text, size_t len, uint64_t *soft);
+
+/* "132K", "8.0M", "64M", "1.5G", "0": bytes in binary units, at most one
+ * decimal, exact values without one. buf needs 16 bytes. */
+const char *mt_size_str(uint64_t bytes, char buf[16]);
+
+/* Process facts read from /proc (owned storage for struct mt_proc_facts). */
+struct mt_proc_info {
+	struct mt_proc_facts facts;
+	struct mt_thread *threads;
+	char *exe;
+	pid_t tgid;                  /* the thread group of the pid asked about */
+	pid_t mm_pid;                /* whose /proc entry shows the address space: tgid, or a
+	                                live thread when the leader exited (pthread_exit) */
+	char state;                  /* State: letter from status ('R', 'S', 'Z'...) */
+	bool has_mm;                 /* some thread's status shows VmSize: not a kernel thread or zombie */
+	bool threads_unreadable;     /* the task directory could not be listed */
+};
+
+/* Read comm, exe, stack limit and every thread's stack pointer of pid.
+ * Only the existence of the process is required: facts that cannot be read
+ * (permissions) are left unknown. Returns 0, -ESRCH, -ENOMEM. The one
+ * function of classify.c that reads /proc. */
+int mt_proc_info_read(pid_t pid, struct mt_proc_info *out);
+void mt_proc_info_free(struct mt_proc_info *p);
+
+
+#endif /* MAPTRACE_CLASSIFY_H */

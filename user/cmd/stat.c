@@ -1,0 +1,329 @@
+/* stat.c - `maptrace stat`: what a run mapped, like `perf stat` for
+ * address spaces. A summary per process and in total at the end (command
+ * exit, -d SECONDS, or Ctrl-C); --json writes the versioned schema of
+ * docs/stat.md; --budget/--max fail the run (exit 3) when a figure exceeds
+ * its limit, which is what CI pipelines use.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/commands.h"
+#include "trace/session.h"
+#include "analyze/stats.h"
+#include "analyze/budget.h"
+#include "out/export.h"
+
+#define STAT_SCHEMA_VERSION 1
+
+static const char stat_usage[] =
+"Usage: maptrace stat [OPTIONS] TARGET\n"
+"\n"
+"Count what TARGET did to its address spaces and summarise at the end (command\n"
+"exit, -d SECONDS, or Ctrl-C): per process and in total, calls per kind (and\n"
+"failures), bytes mapped and unmapped, churn (bytes mapped and unmapped again\n"
+"while traced), peak and final virtual and anonymous size, mappings at the end.\n"
+"The summary goes to stderr (like perf stat) unless -o is given.\n"
+"\n"
+"Options:\n"
+"  -j, --json            JSON (schema \"maptrace-stat\" version 1, docs/stat.md)\n"
+"  -o, --output FILE     write the summary to FILE\n"
+"  -d, --duration S      stop after S seconds (-p and -a)\n"
+"  -B, --budget FILE     limits, one per line: FIGURE <= VALUE  (# comments)\n"
+"  -m, --max FIGURE=VALUE  one limit (repeatable)\n"
+"                        exit status 3 when a figure exceeds its limit\n"
+"      --trace-event FILE  Chrome Trace Event JSON (Perfetto UI, chrome://tracing,\n"
+"                        speedscope): a memory counter track per process, each\n"
+"                        mapping call as a span from entry to exit, fork/exec/exit\n"
+"                        as instants\n"
+"      --folded FILE     folded stacks weighted by bytes mapped (flamegraph.pl,\n"
+"                        inferno, speedscope): process;call;file\n"
+"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
+"  -v, --verbose         libbpf messages\n"
+"      --btf FILE        CO-RE relocations from FILE (default: the kernel's BTF)\n"
+"  -h, --help            this text\n"
+"\n"
+"FIGUREs: calls.KIND, failed.KIND (KIND: mmap munmap mprotect pkey_mprotect brk\n"
+"mremap shmat shmdt remap_file_pages io_setup io_destroy madvise prctl),\n"
+"bytes_mapped, bytes_unmapped, churn_bytes, peak_vm_bytes, final_vm_bytes,\n"
+"peak_anon_bytes, final_anon_bytes, final_mappings. VALUEs take K/M/G suffixes.\n"
+"\n"
+"Exit status: the command's status; 1 on errors or lost events; 3 over budget.\n"
+"\n"
+"TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"
+"\n"
+"Examples:\n"
+"  maptrace stat -- ./my-test\n"
+"  maptrace stat --json -o stat.json -- make -j2\n"
+"  maptrace stat --max calls.mmap=200 --max churn_bytes=16M -- ./server --selftest\n"
+"  maptrace stat -B ci/map-budget.txt -- ./my-test && echo within budget\n";
+
+struct stat_ctx {
+	struct mt_stats st;
+	struct mt_export x;
+	int duration_s;
+	uint64_t start_ns;
+	uint64_t unmeasured;     /* address spaces that ended unread, changes unapplied */
+	pid_t unmeasured_pid;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
+{
+	struct stat_ctx *c = s->ctx;
+
+	mt_stats_event(&c->st, e);
+	if (e->kind == MT_EV_EXEC)
+		mt_export_process_name(&c->x, e->pid, e->comm);
+	mt_export_event(&c->x, e, path);
+}
+
+static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
+{
+	struct mt_session *s = arg;
+	struct stat_ctx *c = s->ctx;
+
+	mt_stats_stale(&c->st, as, e);
+}
+
+static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
+{
+	struct mt_session *s = arg;
+	struct stat_ctx *c = s->ctx;
+
+	mt_stats_apply(&c->st, as, e, after);
+	if (after && as->shadow)
+		mt_export_counter(&c->x, as->pid, e ? e->ts_ns : s->last_event_ns, as->acct_vm,
+				  as->acct_anon);
+}
+
+static void on_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t reason, void *arg)
+{
+	struct mt_session *s = arg;
+	struct stat_ctx *c = s->ctx;
+
+	/* the exit dump holds the kernel's own count of the final vmas */
+	if (reason == MT_DUMP_EXIT)
+		mt_stats_final(&c->st, as, kernel);
+}
+
+static void on_release(struct mt_aspace *as, void *arg)
+{
+	struct mt_session *s = arg;
+	struct stat_ctx *c = s->ctx;
+
+	if (!as->final_taken)
+		mt_stats_final(&c->st, as, NULL);
+	/* never read (seeded), its changes still queued: what they mapped is
+	 * in no figure, which would read as less than the truth */
+	if (!as->shadow && as->npending && !c->unmeasured++)
+		c->unmeasured_pid = as->pid;
+}
+
+static void on_tick(struct mt_session *s)
+{
+	struct stat_ctx *c = s->ctx;
+
+	if (c->duration_s && mono_ns() - c->start_ns >= (uint64_t)c->duration_s * 1000000000ull)
+		mt_stop_requested = 1;
+}
+
+static void write_json(FILE *out, struct mt_session *s, struct stat_ctx *c, double seconds,
+		       uint64_t lost, int status)
+{
+	struct mt_json j;
+	struct mt_figures total;
+
+	mt_json_init(&j);
+	mt_json_obj_begin(&j);
+	mt_json_key(&j, "schema");
+	mt_json_str(&j, "maptrace-stat", 13);
+	mt_json_key(&j, "version");
+	mt_json_u64(&j, STAT_SCHEMA_VERSION);
+	if (s->target.argv) {
+		mt_json_key(&j, "command");
+		mt_json_arr_begin(&j);
+		for (char **a = s->target.argv; *a; a++)
+			mt_json_str(&j, *a, strlen(*a));
+		mt_json_arr_end(&j);
+		mt_json_key(&j, "exit_status");
+		mt_json_i64(&j, status);
+	}
+	mt_json_key(&j, "duration_ns");
+	mt_json_u64(&j, (uint64_t)(seconds * 1e9));
+	mt_json_key(&j, "lost_events");
+	mt_json_u64(&j, lost);
+	mt_json_key(&j, "unmeasured_address_spaces");
+	mt_json_u64(&j, c->unmeasured);
+	mt_stats_total(&c->st, &total);
+	mt_json_key(&j, "total");
+	mt_figures_json(&j, &total);
+	mt_json_key(&j, "processes");
+	mt_json_arr_begin(&j);
+	for (size_t i = 0; i < c->st.norder; i++) {
+		const struct mt_proc_stats *ps = mt_u64map_get(&c->st.by_pid, (uint64_t)c->st.order[i]);
+
+		if (!ps)
+			continue;
+		mt_json_obj_begin(&j);
+		mt_json_key(&j, "pid");
+		mt_json_u64(&j, ps->pid);
+		mt_json_kv_bytes(&j, "comm", ps->comm, strlen(ps->comm));
+		mt_json_key(&j, "exited");
+		mt_json_bool(&j, ps->exited);
+		mt_json_key(&j, "figures");
+		mt_figures_json(&j, &ps->f);
+		mt_json_obj_end(&j);
+	}
+	mt_json_arr_end(&j);
+	mt_json_obj_end(&j);
+	mt_json_flush_line(&j, out);
+	mt_json_free(&j);
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
+	struct stat_ctx c = { 0 };
+	struct mt_budget budget = { 0 };
+	const char *out_path = NULL, *te_path = NULL, *folded_path = NULL;
+	FILE *te = NULL;
+	bool json = false;
+	FILE *out = stderr;
+	uint64_t lost;
+	double seconds;
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int n = mt_session_parse_common(&s, argc, argv, &i, "stat");
+
+		if (n < 0)
+			goto usage;
+		if (n > 0)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(stat_usage, stdout);
+			mt_budget_free(&budget);
+			return 0;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			json = true;
+		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
+			out_path = argv[++i];
+		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && i + 1 < argc) {
+			c.duration_s = atoi(argv[++i]);
+		} else if ((!strcmp(a, "-B") || !strcmp(a, "--budget")) && i + 1 < argc) {
+			if (mt_budget_load(&budget, argv[++i]))
+				goto usage;
+		} else if ((!strcmp(a, "-m") || !strcmp(a, "--max")) && i + 1 < argc) {
+			if (mt_budget_add(&budget, argv[++i], "--max"))
+				goto usage;
+		} else if (!strcmp(a, "--trace-event") && i + 1 < argc) {
+			te_path = argv[++i];
+		} else if (!strcmp(a, "--folded") && i + 1 < argc) {
+			folded_path = argv[++i];
+						} else {
+			fprintf(stderr, "maptrace stat: unknown option '%s' (see: maptrace stat --help)\n", a);
+			goto usage;
+		}
+	}
+	if (mt_target_check(&s.target, "stat"))
+		goto usage;
+	if (out_path && !(out = fopen(out_path, "w"))) {
+		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", out_path, strerror(errno));
+		mt_budget_free(&budget);
+		return 1;
+	}
+	if (te_path && !(te = fopen(te_path, "w"))) {
+		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", te_path, strerror(errno));
+		status = 1;
+		goto out;
+	}
+
+	{
+		struct mt_region gate;
+
+		/* before the session starts: seeding -p targets already counts */
+		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
+	}
+	mt_export_init(&c.x, te, folded_path != NULL, mono_ns());
+	s.on_event = on_event;
+	s.on_tick = on_tick;
+	s.on_dump = on_dump;
+	s.on_apply = on_apply;
+	s.on_stale = on_stale;
+	s.on_release = on_release;
+	s.ctx = &c;
+	s.topts.enter_times = te != NULL; /* the trace's spans need each call's entry */
+	s.topts.untimed = te == NULL;     /* nothing else in stat shows when an event happened */
+	if (mt_session_start(&s)) {
+		status = 1;
+		goto out;
+	}
+	c.start_ns = mono_ns();
+	mt_session_run(&s);
+	if (mt_export_finish(&c.x)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		status = 1;
+	}
+	seconds = (double)(mono_ns() - c.start_ns) / 1e9;
+	mt_session_finish_shadows(&s);
+	lost = mt_session_report_end(&s, stderr);
+	if (!status)
+		status = s.child ? mt_session_child_exit_code(&s) : 0;
+	if (lost && !status)
+		status = 1;
+	if (c.unmeasured) {
+		fprintf(stderr, "maptrace stat: %llu address spaces ended before maptrace could read "
+			"them (first: pid %d): the byte and size figures leave out what they mapped\n",
+			(unsigned long long)c.unmeasured, (int)c.unmeasured_pid);
+		if (!status)
+			status = 1;
+	}
+	if (folded_path) {
+		FILE *f = fopen(folded_path, "w");
+
+		if (!f || mt_export_folded(&c.x, f) || fclose(f)) {
+			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", folded_path,
+				strerror(errno));
+			status = 1;
+		}
+	}
+	if (json)
+		write_json(out, &s, &c, seconds, lost, status);
+	else
+		mt_stats_print(out, &c.st, seconds);
+	if (budget.count) {
+		struct mt_figures total;
+
+		mt_stats_total(&c.st, &total);
+		if (mt_budget_check(&budget, &total, stderr))
+			status = 3;
+	}
+out:
+	mt_session_close(&s);
+	mt_stats_free(&c.st);
+	mt_export_free(&c.x);
+	if (te && fclose(te)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		status = 1;
+	}
+	mt_budget_free(&budget);
+	if (out != stderr && fclose(out)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", out_path, strerror(errno));
+		status = 1;
+	}
+	return status;
+usage:
+	mt_budget_free(&budget);
+	return 2;
+}

@@ -1,0 +1,847 @@
+/* aspace.c - apply the event stream to per-mm shadows, in the kernel's order.
+ *
+ * Each address space applies its events strictly by ticket: an event whose
+ * ticket is ahead waits in a min-heap until the ones before it arrive (two
+ * threads' munmap and mmap of the same range can reach the ring buffer in
+ * either order). A ticket below next_seq is already reflected by the
+ * snapshot the shadow was seeded from and is dropped as stale. Dumps taken
+ * in the kernel are ordered items too: one stamped S is delivered once every
+ * event up to S has been applied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/aspace.h"
+#include "core/event.h"
+
+
+#define PROT_GROWSDOWN  0x01000000
+#define PROT_GROWSUP    0x02000000
+
+/* An event (or a completed dump) waiting for its ticket. Ordering key:
+ * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
+/* A user stack sample kept until its event is applied. */
+struct mt_sample {
+	uint32_t flags;
+	uint64_t seq;      /* the ticket of the call it was taken in */
+	size_t len;
+	unsigned char data[];
+};
+
+struct mt_pending {
+	uint64_t key;
+	struct mt_event e;
+	char *path;               /* events: decoded path (malloc), or NULL */
+	struct mt_sample *stack;  /* the creating call's stack, or NULL */
+	struct mt_maps *dump;     /* dumps */
+	uint32_t dump_reason;
+};
+
+/* ---- the pending heap ---------------------------------------------------- */
+
+static void heap_swap(struct mt_pending *a, struct mt_pending *b)
+{
+	struct mt_pending t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static int heap_push(struct mt_aspace *as, struct mt_pending *p)
+{
+	size_t i;
+
+	if (as->npending == as->cap) {
+		size_t cap = as->cap ? as->cap * 2 : 16;
+		struct mt_pending *h = realloc(as->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		as->heap = h;
+		as->cap = cap;
+	}
+	i = as->npending++;
+	as->heap[i] = *p;
+	while (i && as->heap[(i - 1) / 2].key > as->heap[i].key) {
+		heap_swap(&as->heap[(i - 1) / 2], &as->heap[i]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void heap_pop(struct mt_aspace *as, struct mt_pending *out)
+{
+	size_t i = 0;
+
+	*out = as->heap[0];
+	as->heap[0] = as->heap[--as->npending];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < as->npending && as->heap[l].key < as->heap[m].key)
+			m = l;
+		if (r < as->npending && as->heap[r].key < as->heap[m].key)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&as->heap[i], &as->heap[m]);
+		i = m;
+	}
+}
+
+static void pending_free(struct mt_pending *p)
+{
+	free(p->path);
+	free(p->stack);
+	if (p->dump) {
+		mt_maps_free(p->dump);
+		free(p->dump);
+	}
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+void mt_aspaces_init(struct mt_aspaces *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+}
+
+static void aspace_free(struct mt_aspace *as)
+{
+	struct mt_pending p;
+
+	while (as->npending) {
+		heap_pop(as, &p);
+		pending_free(&p);
+	}
+	free(as->heap);
+	mt_shadow_free(as->shadow);
+	mt_maps_free(&as->dump);
+	free(as);
+}
+
+void mt_aspaces_free(struct mt_aspaces *reg)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&reg->by_mm, &pos, &key, &v))
+		aspace_free(v);
+	pos = 0;
+	while (mt_u64map_next(&reg->stacks, &pos, &key, &v))
+		free(v);
+	mt_u64map_free(&reg->stacks);
+	mt_u64map_free(&reg->by_mm);
+	mt_u64map_free(&reg->by_tgid);
+}
+
+struct mt_aspace *mt_aspaces_by_mm(struct mt_aspaces *reg, uint64_t mm)
+{
+	return mt_u64map_get(&reg->by_mm, mm);
+}
+
+struct mt_aspace *mt_aspaces_by_tgid(struct mt_aspaces *reg, pid_t tgid)
+{
+	return mt_u64map_get(&reg->by_tgid, (uint64_t)tgid);
+}
+
+static void release(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	if (reg->on_release)
+		reg->on_release(as, reg->ctx);
+	while (mt_u64map_next(&reg->by_tgid, &pos, &key, &v))
+		if (v == as)
+			mt_u64map_del(&reg->by_tgid, key);
+	mt_u64map_del(&reg->by_mm, as->mm);
+	aspace_free(as);
+}
+
+/* A new address space at mm. An old one still registered at the same address
+ * can only be stale (its mm was freed and the memory reused): retire it. */
+static struct mt_aspace *create(struct mt_aspaces *reg, uint64_t mm)
+{
+	struct mt_aspace *as = mt_u64map_get(&reg->by_mm, mm);
+
+	/* Still in use as far as we know: its owner exec'd, and the kernel
+	 * freed the old mm (exec_mmap) and reused it for a fork on another
+	 * CPU before sched_process_exec sent the exec record. */
+	if (as && as->users)
+		as->replaced_by_exec = true;
+	if (as)
+		release(reg, as);
+	as = calloc(1, sizeof(*as));
+	if (!as)
+		return NULL;
+	as->mm = mm;
+	if (mt_u64map_put(&reg->by_mm, mm, as)) {
+		free(as);
+		return NULL;
+	}
+	return as;
+}
+
+/* One of the tgids the registry maps to as, or 0. */
+static pid_t another_user(struct mt_aspaces *reg, const struct mt_aspace *as)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&reg->by_tgid, &pos, &key, &v))
+		if (v == as)
+			return (pid_t)key;
+	return 0;
+}
+
+/* tgid now uses as (NULL: none); the mm it used before loses a user. */
+static void set_tgid_mm(struct mt_aspaces *reg, pid_t tgid, struct mt_aspace *as)
+{
+	struct mt_aspace *old = mt_u64map_get(&reg->by_tgid, (uint64_t)tgid);
+
+	if (old == as)
+		return;
+	if (as) {
+		mt_u64map_put(&reg->by_tgid, (uint64_t)tgid, as);
+		as->users++;
+		as->pid = tgid;
+	} else {
+		mt_u64map_del(&reg->by_tgid, (uint64_t)tgid);
+	}
+	if (!old || !old->users)
+		return;
+	if (--old->users) {
+		/* a CLONE_VM child (vfork, posix_spawn) that exec'd or
+		 * exited leaves the mm to the others: /proc and freezing must
+		 * name one of them, not the child's pid */
+		if (old->pid == tgid)
+			old->pid = another_user(reg, old);
+	} else {
+		/* Its exit dump may still wait for an earlier ticket (or, for
+		 * a fork child, for the parent's fork ticket that seeds it):
+		 * released once that has been applied (release_if_done). */
+		if (old->npending && !old->replaced_by_exec)
+			old->exited = true;
+		else
+			release(reg, old);
+	}
+}
+
+/* An exited address space goes once nothing of it waits any more. */
+static void release_if_done(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	if (as->exited && !as->npending)
+		release(reg, as);
+}
+
+void mt_aspaces_lost(struct mt_aspaces *reg, uint64_t mm, uint64_t count)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, mm);
+
+	if (as) {
+		as->lost += count;
+		as->resync = true;
+	}
+}
+
+/* ---- applying events ----------------------------------------------------- */
+
+static uint32_t prot_perms(uint64_t prot)
+{
+	return (prot & 1 ? MT_PERM_READ : 0) | (prot & 2 ? MT_PERM_WRITE : 0) |
+	       (prot & 4 ? MT_PERM_EXEC : 0);
+}
+
+static struct mt_origin origin_of(const struct mt_aspace *as, const struct mt_event *e)
+{
+	return (struct mt_origin){ .ts_ns = e->ts_ns, .seq = e->seq, .kind = e->kind, .tid = e->tid,
+				   .stack = as->applying_stack };
+}
+
+/* The vma the kernel reported (MT_EVF_VMA_INFO) as a region named name. */
+static int map_vma_info(struct mt_aspace *as, const struct mt_event *e, uint32_t perms,
+			const char *name)
+{
+	struct mt_region r = {
+		.start = e->aux[0], .end = e->aux[1], .perms = perms | MT_PERM_SHARED,
+		.dev = e->dev, .inode = e->ino, .offset = e->aux[2] * MT_PAGE_SIZE,
+		.name = name, .origin = origin_of(as, e),
+	};
+	if (e->flags & MT_EVF_FILE)
+		r.flags |= mt_described_file_flags(e->flags);
+	if (e->flags & MT_EVF_VMA_DONTCOPY)
+		r.flags |= MT_RF_DONTCOPY;
+	return mt_shadow_map(as->shadow, &r);
+}
+
+/* r/w/x as the kernel grants them: READ_IMPLIES_EXEC adds exec to read
+ * (mm/mmap.c do_mmap, mm/mprotect.c do_mprotect_pkey) */
+static uint32_t granted_perms(const struct mt_event *e, uint64_t prot)
+{
+	uint32_t perms = prot_perms(prot);
+
+	if ((e->flags & MT_EVF_READ_IMPLIES_EXEC) && (perms & MT_PERM_READ))
+		perms |= MT_PERM_EXEC;
+	return perms;
+}
+
+static int apply_mmap(struct mt_aspace *as, const struct mt_event *e, const char *name)
+{
+	uint64_t flags = e->args[3], type = flags & MT_MAP_SHARED_VALIDATE;
+	struct mt_region r = {
+		.start = (uint64_t)e->ret, .end = (uint64_t)e->ret + MT_PAGE_ALIGN(e->args[1]),
+		.perms = granted_perms(e, e->args[2]), .origin = origin_of(as, e), .name = name,
+	};
+
+	if (type == MT_MAP_SHARED || type == MT_MAP_SHARED_VALIDATE)
+		r.perms |= MT_PERM_SHARED;
+	if (flags & MT_MAP_GROWSDOWN)
+		r.flags |= MT_RF_GROWSDOWN;
+	if (e->flags & MT_EVF_VMA_INFO) {
+		/* the vma the kernel made: a device may have swapped the file
+		 * (shared /dev/zero is shmem) or dropped it (private /dev/zero
+		 * is anonymous); shared anonymous memory is a shmem file */
+		if (e->flags & MT_EVF_FILE) {
+			r.dev = e->dev;
+			r.inode = e->ino;
+			r.offset = e->aux[2] * MT_PAGE_SIZE;
+		} else {
+			r.name = NULL;
+		}
+	} else if (!(flags & MT_MAP_ANONYMOUS)) {
+		r.dev = e->dev;
+		r.inode = e->ino;
+		r.offset = e->args[5];
+		if (!(e->flags & MT_EVF_FILE))
+			r.flags |= MT_RF_IDENT_UNKNOWN;
+	} else if (r.perms & MT_PERM_SHARED) {
+		r.flags |= MT_RF_IDENT_UNKNOWN; /* its shmem inode could not be read */
+	}
+	if (e->flags & MT_EVF_FILE)
+		r.flags |= mt_described_file_flags(e->flags);
+	return mt_shadow_map(as->shadow, &r);
+}
+
+/* A fragment of a SysV segment attached at addr: a file of the kernel's
+ * internal shm mount, which names it /SYSV<key> (ipc/shm.c newseg()),
+ * whose file offset is its distance from addr (fragments come from
+ * mprotect and munmap). ksys_shmdt() goes by vma->vm_ops, so a file of
+ * a real file system named like one is never a fragment; where the kernel
+ * did not describe the file (a /proc snapshot, legacy object) the name
+ * decides. */
+static bool shm_fragment_of(const struct mt_region *r, uint64_t addr)
+{
+	return r->start >= addr && r->offset == r->start - addr && r->name &&
+	       !strncmp(r->name, "/SYSV", 5) && !(r->flags & MT_RF_FS_PATH);
+}
+
+/* shmdt(addr) (ipc/shm.c ksys_shmdt): the first shm fragment at or above
+ * addr names the segment (even when the page at addr was unmapped
+ * earlier); every fragment of that segment attached at addr goes. */
+static int apply_shmdt(struct mt_aspace *as, uint64_t addr)
+{
+	const struct mt_region *r = mt_shadow_lower_bound(as->shadow, addr);
+	uint64_t dev, ino, *ranges = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	while (r && !shm_fragment_of(r, addr))
+		r = mt_shadow_next(as->shadow, r);
+	if (!r)
+		return -ENOENT;
+	dev = r->dev;
+	ino = r->inode;
+	/* collect first: unmapping invalidates the walk */
+	for (; r; r = mt_shadow_next(as->shadow, r)) {
+		if (r->dev != dev || r->inode != ino || !shm_fragment_of(r, addr))
+			continue;
+		if (n + 2 > cap) {
+			uint64_t *nr = realloc(ranges, (cap = cap ? cap * 2 : 16) * sizeof(*nr));
+
+			if (!nr) {
+				free(ranges);
+				return -ENOMEM;
+			}
+			ranges = nr;
+		}
+		ranges[n++] = r->start;
+		ranges[n++] = r->end;
+	}
+	for (size_t i = 0; i < n && !err; i += 2)
+		err = mt_shadow_unmap(as->shadow, ranges[i], ranges[i + 1]);
+	free(ranges);
+	return err;
+}
+
+static int apply_remap_file_pages(struct mt_aspace *as, const struct mt_event *e)
+{
+	/* emulated as a MAP_FIXED|MAP_SHARED mmap of the same file at the new
+	 * offset (mm/mmap.c remap_file_pages) */
+	const struct mt_region *cur = mt_shadow_find(as->shadow, e->args[0]);
+	struct mt_region r;
+
+	if (!cur)
+		return -ENOENT;
+	r = *cur;
+	r.start = e->args[0] & ~(MT_PAGE_SIZE - 1);
+	r.end = r.start + MT_PAGE_ALIGN(e->args[1]);
+	r.offset = e->args[3] * MT_PAGE_SIZE;
+	r.origin = origin_of(as, e);
+	return mt_shadow_map(as->shadow, &r);
+}
+
+/* PROT_GROWSDOWN extends an mprotect down to the start of the growsdown
+ * vma holding start (mm/mprotect.c do_mprotect_pkey); the shadow may hold
+ * that vma as several alike regions. */
+static uint64_t protect_start(struct mt_aspace *as, uint64_t start, uint64_t prot)
+{
+	const struct mt_region *r = mt_shadow_find(as->shadow, start), *below;
+
+	if (!(prot & PROT_GROWSDOWN) || !r || !(r->flags & MT_RF_GROWSDOWN))
+		return start;
+	while (r->start && (below = mt_shadow_find(as->shadow, r->start - 1)) &&
+	       below->end == r->start && (below->flags & MT_RF_GROWSDOWN) && below->perms == r->perms)
+		r = below;
+	return r->start;
+}
+
+/* A call that failed after taking the mmap write lock (it has a ticket)
+ * may have changed part of its range. Where it may have, the BPF side
+ * sends the address space whole right after it (needs_reseed() in
+ * bpf/maptrace.bpf.c), or, on kernels that cannot dump one, asks for a
+ * resync (MT_DUMP_NOT_TAKEN); where it cannot have, there is nothing to do.
+ * Until then mprotect's ENOMEM at a gap is applied, as it is deterministic:
+ * do_mprotect_pkey() (mm/mprotect.c, the same from 5.10 to 6.18) changes
+ * nothing when start is unmapped, else changes vma after vma from start
+ * and stops with ENOMEM at the first gap. */
+static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
+{
+	uint64_t start = e->args[0], end = start + MT_PAGE_ALIGN(e->args[1]), gap;
+	const struct mt_region *r;
+
+	if ((e->kind != MT_EV_MPROTECT && e->kind != MT_EV_PKEY_MPROTECT) || e->ret != -ENOMEM ||
+	    (e->args[2] & (PROT_GROWSDOWN | PROT_GROWSUP)) || end <= start)
+		return 0;
+	r = mt_shadow_find(as->shadow, start);
+	if (!r)
+		return 0;
+	for (gap = r->end; gap < end && (r = mt_shadow_find(as->shadow, gap)); gap = r->end)
+		;
+	if (gap >= end)
+		return 0; /* it failed in mprotect_fixup() at a vma we cannot tell */
+	return mt_shadow_protect(as->shadow, start, gap, granted_perms(e, e->args[2]), NULL);
+}
+
+static int apply(struct mt_aspace *as, const struct mt_event *e, const char *name)
+{
+	uint64_t a0 = e->args[0];
+
+	if (mt_event_failed(e))
+		return apply_failed(as, e);
+	switch (e->kind) {
+	case MT_EV_MMAP:
+		return apply_mmap(as, e, name);
+	case MT_EV_MUNMAP:
+		if (!e->args[1])
+			return 0;
+		return mt_shadow_unmap(as->shadow, a0, a0 + MT_PAGE_ALIGN(e->args[1]));
+	case MT_EV_MPROTECT:
+	case MT_EV_PKEY_MPROTECT:
+		if (!e->args[1])
+			return 0; /* a zero-length mprotect succeeds and changes nothing */
+		return mt_shadow_protect(as->shadow, protect_start(as, a0, e->args[2]),
+					 a0 + MT_PAGE_ALIGN(e->args[1]), granted_perms(e, e->args[2]),
+					 NULL);
+	case MT_EV_BRK: {
+		/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
+		uint64_t old_end = MT_PAGE_ALIGN(e->aux[1]), new_end = MT_PAGE_ALIGN((uint64_t)e->ret);
+		struct mt_region r = {
+			.start = old_end, .end = new_end, .perms = granted_perms(e, 3 /* rw */),
+			.name = "[heap]", .origin = origin_of(as, e),
+		};
+		if (new_end > old_end)
+			return mt_shadow_map(as->shadow, &r);
+		if (new_end < old_end)
+			return mt_shadow_unmap(as->shadow, new_end, old_end);
+		return 0;
+	}
+	case MT_EV_MREMAP: {
+		struct mt_origin o = origin_of(as, e);
+		uint64_t old_len = MT_PAGE_ALIGN(e->args[1]);
+
+		return mt_shadow_remap(as->shadow, a0, old_len, (uint64_t)e->ret,
+				       MT_PAGE_ALIGN(e->args[2]),
+				       (e->args[3] & MT_MREMAP_DONTUNMAP) || old_len == 0, &o);
+	}
+	case MT_EV_SHMAT:
+		if (!(e->flags & MT_EVF_VMA_INFO)) {
+			as->resync = true;
+			return 0;
+		}
+		return map_vma_info(as, e,
+				    MT_PERM_READ | (e->args[2] & MT_SHM_RDONLY ? 0 : MT_PERM_WRITE) |
+				    (e->args[2] & MT_SHM_EXEC ? MT_PERM_EXEC : 0), name);
+	case MT_EV_SHMDT:
+		return apply_shmdt(as, a0);
+	case MT_EV_REMAP_FILE_PAGES:
+		return apply_remap_file_pages(as, e);
+	case MT_EV_IO_SETUP:
+		if (!(e->flags & MT_EVF_VMA_INFO)) {
+			as->resync = true;
+			return 0;
+		}
+		return map_vma_info(as, e, MT_PERM_READ | MT_PERM_WRITE, name);
+	case MT_EV_IO_DESTROY: {
+		/* kill_ioctx() unmaps the whole ring; the context id is its address */
+		const struct mt_region *r = mt_shadow_find(as->shadow, a0);
+
+		return r ? mt_shadow_unmap(as->shadow, r->start, r->end) : 0;
+	}
+	case MT_EV_MAP_VDSO:
+		/* [vvar] and [vdso] where map_vdso() chose, sized by the
+		 * kernel's image: learnt from the reseed dump that follows
+		 * (which clears this), or by a resync */
+		as->resync = true;
+		return 0;
+	case MT_EV_MADVISE:
+		if (!e->args[1])
+			return 0;
+		return mt_shadow_set_flags(as->shadow, a0, a0 + MT_PAGE_ALIGN(e->args[1]),
+					   e->args[2] == MT_MADV_DONTFORK ? MT_RF_DONTCOPY : 0,
+					   e->args[2] == MT_MADV_DONTFORK ? 0 : MT_RF_DONTCOPY);
+	default:
+		return 0;
+	}
+}
+
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e);
+static void drain(struct mt_aspaces *reg, struct mt_aspace *as);
+
+/* Apply one ordered item now that its turn has come. */
+static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pending *p)
+{
+	if (p->dump) {
+		if (reg->on_dump)
+			reg->on_dump(as, p->dump, p->dump_reason, reg->ctx);
+		return;
+	}
+	if (p->e.kind == MT_EV_FORK) {
+		seed_child(reg, as, &p->e);
+		return;
+	}
+	if (p->e.kind != MT_EV_SEQ_VOID) {
+		if (reg->on_apply)
+			reg->on_apply(as, &p->e, false, reg->ctx);
+		as->applying_stack = p->stack && reg->on_stack ?
+			reg->on_stack(as, &p->e, p->stack->flags, p->stack->data, p->stack->len, reg->ctx) : 0;
+		if (apply(as, &p->e, p->path) < 0)
+			as->resync = true;
+		as->applying_stack = 0;
+		as->applied++;
+		if (reg->on_apply)
+			reg->on_apply(as, &p->e, true, reg->ctx);
+	}
+}
+
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e);
+
+/* A snapshot of the parent (a resync) already reflects this fork's ticket:
+ * its child must still be seeded. The parent's shadow is exactly what the
+ * fork copied if no later ticket was applied yet; otherwise the copy is
+ * uncertain and the child is re-read. */
+static void stale_fork(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_pending *p)
+{
+	struct mt_aspace *child = mt_aspaces_by_mm(reg, p->e.aux[0]);
+
+	if (!child || child->shadow)
+		return;
+	/* (before seeding: an exited child is released once seeded) */
+	if (p->e.seq + 1 != parent->next_seq)
+		child->resync = true;
+	seed_child(reg, parent, &p->e);
+}
+
+static void drain(struct mt_aspaces *reg, struct mt_aspace *as)
+{
+	struct mt_pending p;
+
+	while (as->shadow && as->npending && as->heap[0].key <= 2 * as->next_seq) {
+		heap_pop(as, &p);
+		if (p.key == 2 * as->next_seq) {
+			apply_item(reg, as, &p);
+			as->next_seq++;
+		} else if (p.key == 2 * as->next_seq - 1) {
+			apply_item(reg, as, &p); /* a dump: everything before it is applied */
+		} else {
+			reg->stale++;
+			if (p.e.kind == MT_EV_FORK)
+				stale_fork(reg, as, &p);
+			else if (!(p.key & 1) && p.e.kind != MT_EV_SEQ_VOID && reg->on_stale)
+				reg->on_stale(as, &p.e, reg->ctx);
+		}
+		pending_free(&p);
+	}
+}
+
+/* Queue an ordered item for as; apply what became applicable. */
+static void enqueue(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_pending *p)
+{
+	if (as->shadow && p->key > 2 * as->next_seq && !(p->key & 1))
+		reg->reordered++;
+	if (heap_push(as, p)) {
+		pending_free(p);
+		as->resync = true;
+		return;
+	}
+	drain(reg, as);
+	release_if_done(reg, as);
+}
+
+/* The parent's fork ticket came: the child's address space is a copy of the
+ * parent's at this instant (dup_mmap() skips VM_DONTCOPY vmas). */
+static void seed_child(struct mt_aspaces *reg, struct mt_aspace *parent, const struct mt_event *e)
+{
+	struct mt_aspace *child = mt_aspaces_by_mm(reg, e->aux[0]);
+
+	if (!child || child->shadow)
+		return;
+	child->shadow = mt_shadow_clone(parent->shadow, true);
+	if (!child->shadow) {
+		child->resync = true;
+		return;
+	}
+	child->next_seq = 1;
+	child->resync |= parent->resync;
+	if (reg->on_apply)
+		reg->on_apply(child, NULL, true, reg->ctx);
+	drain(reg, child);
+	release_if_done(reg, child);
+}
+
+static void on_fork(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *parent = mt_aspaces_by_mm(reg, e->mm), *child;
+	pid_t ctgid = (pid_t)e->aux[1];
+	struct mt_pending p = { .key = 2 * e->seq, .e = *e };
+
+	if (e->flags & MT_EVF_THREAD)
+		return;
+	if (e->flags & MT_EVF_VM) {
+		if (parent)
+			set_tgid_mm(reg, ctgid, parent);
+		return;
+	}
+	child = create(reg, e->aux[0]);
+	if (!child)
+		return;
+	memcpy(child->comm, e->comm, MT_COMM_LEN);
+	set_tgid_mm(reg, ctgid, child);
+	/* create() retires whatever was registered at the child's mm, and
+	 * set_tgid_mm() an address space whose last user was the child's
+	 * tgid: a record naming the parent's own mm or tgid freed the parent */
+	parent = mt_aspaces_by_mm(reg, e->mm);
+	if (!parent || !parent->shadow) {
+		/* forked from an address space we never saw: learn it later */
+		child->resync = true;
+		return;
+	}
+	if (!e->seq) {
+		seed_child(reg, parent, e);
+		child->resync = true; /* copied at an uncertain instant */
+		return;
+	}
+	enqueue(reg, parent, &p);
+}
+
+static void on_exec(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *as = create(reg, e->mm), *old;
+
+	if (!as)
+		return;
+	/* (looked up after create(): it may have retired what the tgid used) */
+	old = mt_aspaces_by_tgid(reg, (pid_t)e->pid);
+	if (old && old != as && old->users == 1)
+		old->replaced_by_exec = true; /* (released below) */
+	memcpy(as->comm, e->comm, MT_COMM_LEN);
+	set_tgid_mm(reg, (pid_t)e->pid, as);
+}
+
+static void on_vma(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	struct mt_region r;
+
+	if (!as)
+		return;
+	if (as->dump_id != e->args[4]) {
+		mt_maps_free(&as->dump);
+		as->dump_id = e->args[4];
+	}
+	mt_vma_to_region(e->args[0], e->args[1], e->args[2], e->args[3], e->dev, e->ino, &r);
+	mt_maps_append_vma(&as->dump, &r, e->flags, (uint32_t)e->ret, raw, e->path_len);
+}
+
+static void on_dump_end(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	uint32_t reason = (uint32_t)e->aux[0];
+	struct mt_pending p = { .key = 2 * e->seq + 1, .dump_reason = reason };
+
+	if (!as)
+		return;
+	if (e->args[2] == MT_DUMP_NOT_TAKEN) {
+		/* an exec'd address space is read by the iterator instead (a
+		 * resync); one that exits cannot be read any more */
+		reg->dumps_not_taken++;
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		if (reason == MT_DUMP_EXEC || reason == MT_DUMP_RESEED)
+			as->resync = true;
+		return;
+	}
+	if (as->dump_id != e->args[0] || e->args[2] || as->dump.count != e->args[1]) {
+		/* records were lost: this dump cannot be trusted */
+		reg->incomplete_dumps++;
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		as->resync = true;
+		return;
+	}
+	/* the gate area is no vma: the dump cannot show it, maps does */
+	if (reg->has_gate && mt_maps_append(&as->dump, &reg->gate, reg->gate.name,
+					    strlen(reg->gate.name)))
+		as->resync = true;
+	/* exact at its stamp: events up to it are in it (like a resync) */
+	if (reason == MT_DUMP_EXEC || reason == MT_DUMP_RESEED) {
+		mt_aspaces_seed(reg, 0, as->mm, e->seq, &as->dump);
+		mt_maps_free(&as->dump);
+		as->dump_id = 0;
+		return;
+	}
+	p.dump = malloc(sizeof(*p.dump));
+	if (!p.dump)
+		return;
+	*p.dump = as->dump;
+	memset(&as->dump, 0, sizeof(as->dump));
+	as->dump_id = 0;
+	/* like any ordered item, it waits for a shadow not seeded yet (a fork
+	 * child whose parent's queue is held during a resync) */
+	enqueue(reg, as, &p);
+}
+
+static void on_exit_group(struct mt_aspaces *reg, const struct mt_event *e)
+{
+	set_tgid_mm(reg, (pid_t)e->pid, NULL);
+}
+
+static void on_ordered(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, e->mm);
+	struct mt_pending p = { .key = 2 * e->seq, .e = *e };
+	char name[MT_PATH_MAX + 64];
+	size_t len;
+
+	if (!as) {
+		reg->unseeded_drops++;
+		return;
+	}
+	if (!e->seq)
+		return; /* failed before it changed anything */
+	len = mt_event_path(e, raw, name, sizeof(name));
+	if (len && !(p.path = strndup(name, len)))
+		as->resync = true;
+	p.stack = mt_u64map_del(&reg->stacks, e->tid);
+	if (p.stack && p.stack->seq != e->seq) {
+		free(p.stack); /* taken in an earlier call whose event was lost */
+		p.stack = NULL;
+	}
+	enqueue(reg, as, &p);
+}
+
+/* A stack sample precedes its event (same thread): keep it until then. */
+static void on_stack_record(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
+{
+	struct mt_sample *smp = malloc(sizeof(*smp) + e->path_len);
+
+	if (!smp)
+		return;
+	smp->flags = e->flags;
+	smp->seq = e->seq;
+	smp->len = e->path_len;
+	memcpy(smp->data, raw, e->path_len);
+	free(mt_u64map_del(&reg->stacks, e->tid)); /* a stale one: its event never came */
+	if (mt_u64map_put(&reg->stacks, e->tid, smp))
+		free(smp);
+}
+
+void mt_aspaces_feed(struct mt_aspaces *reg, const struct mt_event *e, const char *path)
+{
+	switch (e->kind) {
+	case MT_EV_FORK:
+		on_fork(reg, e);
+		break;
+	case MT_EV_EXEC:
+		on_exec(reg, e);
+		break;
+	case MT_EV_EXIT:
+		on_exit_group(reg, e);
+		break;
+	case MT_EV_VMA:
+		on_vma(reg, e, path);
+		break;
+	case MT_EV_DUMP_END:
+		on_dump_end(reg, e);
+		break;
+	case MT_EV_STACK:
+		if (reg->on_stack)
+			on_stack_record(reg, e, path);
+		break;
+	default:
+		if (e->kind < MT_EV__COUNT)
+			on_ordered(reg, e, path);
+		break;
+	}
+}
+
+int mt_aspaces_seed(struct mt_aspaces *reg, pid_t tgid, uint64_t mm, uint64_t stamp,
+		    const struct mt_maps *snap)
+{
+	struct mt_aspace *as = mt_aspaces_by_mm(reg, mm);
+	struct mt_shadow *s = mt_shadow_new();
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->count && !err; i++)
+		err = mt_shadow_map(s, &snap->regions[i]);
+	if (!err && reg->has_gate && !mt_shadow_find(s, reg->gate.start))
+		err = mt_shadow_map(s, &reg->gate);
+	if (err) {
+		mt_shadow_free(s);
+		return err;
+	}
+	if (!as) {
+		as = create(reg, mm);
+		if (!as) {
+			mt_shadow_free(s);
+			return -ENOMEM;
+		}
+	}
+	if (tgid > 0)
+		set_tgid_mm(reg, tgid, as);
+	mt_shadow_free(as->shadow);
+	as->shadow = s;
+	as->next_seq = stamp + 1;
+	as->resync = false;
+	as->stale = false;
+	if (reg->on_apply)
+		reg->on_apply(as, NULL, true, reg->ctx);
+	drain(reg, as);
+	return 0;
+}
