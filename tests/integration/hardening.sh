@@ -295,7 +295,7 @@ for i in $(seq 0 99); do
 		regions=$(sed -nE '1s/^pid [0-9]+ .*: [0-9]+ threads?, ([0-9]+) regions, .*/\1/p' "$tmp/tr.out")
 		if [ "$st" = 0 ] && [ "${regions:-0}" -gt 0 ]; then
 			k="explain: full"
-		elif [ "$st" = 1 ] && grep -qE '^maptrace( explain)?: (no process with pid|pid [0-9]+ \(.*\) has no address space: it is a zombie|process [0-9]+ exited while it was being read)' "$tmp/tr.err"; then
+		elif [ "$st" = 1 ] && grep -qE '^maptrace( explain)?: (no process with pid|pid [0-9]+ \(.*\) has no address space: it is (a zombie|exiting)|process [0-9]+ exited while it was being read)' "$tmp/tr.err"; then
 			k="explain: $(sed -E 's/[0-9]+/N/g; s/\(sleep\)/(...)/' "$tmp/tr.err" | head -n 1 | cut -c1-60)"
 		else
 			bad+=" explain exit $st regions '${regions:-}' $(head -c 200 "$tmp/tr.err");"

@@ -1228,6 +1228,11 @@ int mt_proc_info_read(pid_t pid, struct mt_proc_info *p)
 		p->state = *q;
 	}
 	p->has_mm = strstr(buf, "\nVmSize:") != NULL;
+	/* "Kthread:" since Linux 6.9; before, kthreadd (pid 2) and its children */
+	if ((q = strstr(buf, "\nKthread:")))
+		p->kthread = atoi(q + 9) == 1;
+	else
+		p->kthread = p->tgid == 2 || ((q = strstr(buf, "\nPPid:")) && atoi(q + 6) == 2);
 	p->facts.pid = p->tgid;
 	p->facts.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->tgid);

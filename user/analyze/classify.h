@@ -148,6 +148,7 @@ struct mt_proc_info {
 	                                live thread when the leader exited (pthread_exit) */
 	char state;                  /* State: letter from status ('R', 'S', 'Z'...) */
 	bool has_mm;                 /* some thread's status shows VmSize: not a kernel thread or zombie */
+	bool kthread;                /* a kernel thread (no address space, ever) */
 	bool threads_unreadable;     /* the task directory could not be listed */
 };
 

@@ -389,8 +389,9 @@ static int gather(struct explain *e)
 		return 1;
 	}
 	if (!e->info.has_mm) {
-		fprintf(stderr, "maptrace explain: pid %d (%s) has no address space: it is a %s\n", (int)pid,
-			e->info.facts.comm, e->info.state == 'Z' ? "zombie (exited, not yet reaped)" : "kernel thread");
+		fprintf(stderr, "maptrace explain: pid %d (%s) has no address space: it is %s\n", (int)pid,
+			e->info.facts.comm, e->info.state == 'Z' ? "a zombie (exited, not yet reaped)" :
+			e->info.kthread ? "a kernel thread" : "exiting (its address space is gone)");
 		return 1;
 	}
 	err = mt_smaps_read_pid(e->info.mm_pid, &e->sm);
