@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bench/run.sh - maptrace's benchmark suite: `make bench` (as root).
 #
 # Builds its own workloads (bench/workloads/*.c) and helpers (bench/tools/*.c)

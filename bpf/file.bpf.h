@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* file.bpf.h - describe a mapped file from BPF: identity (dev, inode) and path.
  *
  * Tracepoints may not call bpf_d_path(), so the path is walked by hand:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* syscall.bpf.h - syscall arguments and number from the user registers, per
  * architecture. The raw sys_enter/sys_exit tracepoints hand us the task's
  * saved pt_regs; which register holds which argument is the syscall ABI

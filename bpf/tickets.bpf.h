@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* tickets.bpf.h - the per-mm ticket counters that order an address space's
  * changes (see "Order" in maptrace.bpf.c).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # demo.py - the README demo: a large malloc, a thread (stack + guard page,
 # a glibc arena), a file mapping. Traced by tests/demo.sh (make demo).
 import mmap, threading

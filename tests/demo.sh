@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The README's demo: trace the bundled demo program, then prove the shadow
 # of its address space exact against the kernel's /proc/<pid>/maps.
 set -eu

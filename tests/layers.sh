@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # layers.sh - the shape of user/: each layer includes only itself and the
 # layers below it (in the Makefile's order), no file includes another in a
 # cycle, and bpf/ includes nothing of user/ (only include/maptrace/events.h,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Run every test tier and print one combined count: the shape of user/
 # (layers.sh), unit tests (cmocka, sanitizers), integration tests (real
 # BPF, root), a 45-second soak, smoke tests.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Smoke tests: the binary runs, documents itself, and refuses bad usage
 # with the documented exit status. No root needed.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """btf-from-image.py - copy a kernel's raw .BTF blob out of its boot image.
 
     vmlinux/btf-from-image.py IMAGE OUT.btf

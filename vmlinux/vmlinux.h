@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* vmlinux.h - kernel types (from BTF) for CO-RE builds, per architecture.
  * Regenerate the header for this machine with `make vmlinux`. */
 #if defined(__TARGET_ARCH_x86)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* empty_probes - load and attach empty_probes.bpf.o, say "attached", and
  * hold the programs until SIGINT or SIGTERM (bench section 2's dispatch
  * floor: the kernel's cost of running a BPF program at maptrace's two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* runstat - run a command; report its wall time, its own CPU time and its
  * peak memory, for bench/run.sh.
  *

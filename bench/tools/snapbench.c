@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* snapbench PID LOOPS - what one snapshot of a process's mappings costs,
  * through each interface maptrace has.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* brk_loop ITERATIONS - workload (c): grow the heap by 64 KiB, touch the new
  * top page, shrink it back: 2 brk calls and one page fault per iteration.
  * No malloc in the loop, so glibc never moves the break behind our back.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* bw.h - helpers shared by the benchmark workloads (header only: each
  * bench/workloads/NAME.c is built on its own by bench/run.sh).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* churn MILLISECONDS [PROCS [FILE]] - event generator: PROCS processes
  * (default 1) each mmap one anonymous page and munmap it, flat out, for the
  * given time. Writes "CALLS NANOSECONDS" to FILE (default stdout): mapping

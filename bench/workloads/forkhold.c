@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* forkhold PROCS MAPS - PROCS child processes that each hold MAPS mappings
  * (one-page vmas of alternating protection, see bw.h), for the tracer memory
  * benchmark. Prints "ready\n" on stdout once every child has its mappings,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* getppid_loop ITERATIONS - a syscall-heavy workload that maps nothing: it
  * measures what the always-attached raw sys_enter/sys_exit programs cost a
  * process that is not traced (they run for every syscall on the machine).

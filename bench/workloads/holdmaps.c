@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* holdmaps N - a process with N more mappings than its own (N one-page
  * vmas of alternating protection, see bw.h), for the snapshot benchmarks.
  * Writes "ready\n" on stdout once they exist, then waits to be killed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* malloc_free ITERATIONS - workload (b): malloc/free above the mmap threshold.
  *
  * With M_MMAP_THRESHOLD fixed at 128 KiB (which also turns off glibc's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* mmap_loop ITERATIONS [THREADS] - workloads (a) and (d).
  *
  * Each thread, ITERATIONS times: mmap 4 anonymous read-write pages, touch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* events.h - the contract between maptrace's BPF programs and user space.
  *
  * Constants and fixed-width types only: included by the bpf/ programs (after

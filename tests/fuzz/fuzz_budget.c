@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_budget.c - budget entries and limit values (user/analyze/budget.c, and the
  * figure names of user/analyze/stats.c) on any text.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_events.c - the event decoder: what user space does with each record
  * it takes from the ring buffer (user/core/aspace.c, shadow.c, evfmt.c, json.c,
  * stats.c, mapdiff.c).

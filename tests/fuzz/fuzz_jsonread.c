@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_jsonread.c - the JSON reader (user/base/jsonread.c) on any bytes.
  *
  * Input: a JSON text (or not). Checked, besides "no crash, leak or hang":

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_jsonwrite.c - the JSON writer's strings (user/base/json.c) on any bytes,
  * read back by the JSON reader (user/base/jsonread.c).
  *

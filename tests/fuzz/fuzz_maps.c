@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_maps.c - the /proc/<pid>/maps parser (user/proc/procmaps.c) on any text.
  *
  * Input: the text of a maps file. Checked, besides "no crash, leak or hang":

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_options.c - the TARGET and common option parser (user/trace/session.c:
  * mt_target_parse through mt_session_parse_common, and mt_target_check).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_smaps.c - the /proc/<pid>/smaps parser (user/proc/smaps.c) on any text,
  * and the region classifier (user/analyze/classify.c) on whatever it accepts.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* fuzz_util.h - shared by the libFuzzer targets: an invariant check that
  * aborts (libFuzzer then saves the input as a reproducer) and a strict
  * JSON validator (RFC 8259 grammar, well-formed UTF-8 as I-JSON, RFC 7493,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """gen_corpus.py - write the synthetic seeds of tests/fuzz/corpus/.
 
     tests/fuzz/gen_corpus.py          (from anywhere; rewrites corpus/*/gen-*)

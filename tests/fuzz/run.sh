@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # run.sh - build the libFuzzer targets of tests/fuzz and run each for a while.
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz, make fuzz-short)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Integration tests for `maptrace explain`: labels on a running
 # multi-threaded program (/proc only), and origins with DWARF-unwound
 # stacks on a program built without frame pointers (real BPF, root).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Faults and hostile conditions: nothing lost silently, clear errors.
 # (root: real BPF; each test says why when it cannot run)
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # lib.sh - what the integration test scripts share (sourced, not run):
 # counting results, the BPF availability probe, waiting for maptrace to
 # poll, verify's summary line, the loader-memory sampler, and the closing

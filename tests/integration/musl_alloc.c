@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* musl_alloc - a program for explain to read when built with musl-gcc:
  * small and large malloc blocks and a second thread; prints "ready" and
  * waits for its standard input to close. */

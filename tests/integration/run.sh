@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # run.sh - maptrace's integration tests: load the real BPF programs, trace
 # the workloads of tests/workloads/ and assert exact results.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # soak.sh - maptrace verify -a over a long run of mixed mapping churn.
 #
 #   tests/integration/soak.sh            (root; SOAK_SECONDS=N, default 1800)

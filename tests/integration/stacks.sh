@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Integration tests for `maptrace trace --stacks` (real BPF, root): the
 # stack under each mmap of tests/workloads/stack_chain.c names exactly
 # stk_inner, stk_middle (stk_twin every other call: same stack pointer and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Integration tests for stat, diff, top and the exports (root: real BPF).
 # Expected figures are computed independently from `strace -f` output.
 set -u

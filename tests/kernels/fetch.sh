@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # fetch.sh - Debian kernels (and the arm64 busybox and strace) for the kernel
 # matrix, downloaded with apt from a private sources list, cached outside the
 # tree.

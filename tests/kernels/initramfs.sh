@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # initramfs.sh - the kernel matrix's throw-away root file system (cpio.gz).
 #
 #   tests/kernels/initramfs.sh OUT.cpio.gz BUSYBOX CONF [MAPTRACE WORKLOADS_DIR [STRACE]]

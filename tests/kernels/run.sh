@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # run.sh - the kernel matrix: boot Debian kernels under qemu (TCG) from a
 # throw-away initramfs, run maptrace inside, assert exact outcomes here.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # run.sh - run cmocka unit test binaries and total their results.
 #
 #   tests/unit/run.sh BIN...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_aspace.c - the address-space registry on synthetic event streams:
  * ticket ordering (events that reach the ring buffer out of order), stale
  * events after a snapshot, fork copies, exec dumps, exit dumps and release. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_classify.c - unit tests for the region classifier (user/analyze/classify.c).
  *
  * Synthetic address spaces written as maps text cover each kind and each

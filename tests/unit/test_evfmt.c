@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_evfmt.c - events in words: path decoding (reversed components,
  * pseudo files), text lines, JSON objects with hostile bytes, stack frames. */
 #include <stdarg.h>

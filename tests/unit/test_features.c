@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_features.c - what each kernel's probed facts mean: the blocker a
  * kernel without a required fact gets, the object and mechanisms of 5.10-
  * and 6.1-like kernels and of kernels without BTF, and

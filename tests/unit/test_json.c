@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_json.c - unit tests for the JSON Lines writer (user/base/json.c).
  *
  * Every test asserts the exact bytes written: escaping of each ASCII byte,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_mapdiff.c - unit tests for the shadow/kernel page diff (user/analyze/mapdiff.c).
  *
  * The kernel side is a struct mt_maps filled by hand (no parser): each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_procmaps.c - unit tests for the /proc/<pid>/maps parser (user/proc/procmaps.c).
  *
  * Lines are built the way the kernel builds them (header, seq_pad() to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_shadow.c - unit tests for the shadow table (user/core/shadow.c).
  *
  * Each operation is checked against the layout the kernel would leave:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_sizing.c - the default ring-buffer size a machine gets: a 512 MiB
  * board, a server, many CPUs, an unknown machine. */
 #include <stdarg.h>

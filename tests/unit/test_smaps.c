@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_smaps.c - unit tests for the /proc/<pid>/smaps parser and reader (user/proc/smaps.c).
  *
  * Records in the kernel's own format (copied from a 6.18 kernel, plus the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_stats.c - stat figures from synthetic streams through the registry
  * (counts, bytes, churn, peaks), budgets, and the JSON reader diff uses. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // check-files.mjs - checks maptrace's export files against the formats
 // they claim, with no viewer involved. Prints PASS/FAIL lines (run.sh counts
 // them).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install what tests/viewer/run.sh needs: Debian's packages listed in
 # packages.txt (Chromium), and speedscope + playwright-core from the npm
 # registry at the versions package-lock.json pins, into

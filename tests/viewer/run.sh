@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Viewer test: maptrace's --trace-event and --folded files from real programs,
 # checked against their formats and opened in a real viewer, speedscope (the
 # npm package's built app, served from 127.0.0.1) under headless Chromium,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // view.mjs - opens maptrace's export files in speedscope (the npm package's
 // built app, served from this machine) under headless Chromium, takes a
 // screenshot of each view and checks what a person would see. Prints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* aio_ring - Linux AIO contexts: io_setup(2) maps a ring, io_destroy(2)
  * unmaps it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* attach_loop - a target for attaching (-p): wait, then keep changing.
  *
  *   attach_loop [ITERATIONS [THREADS]]     (default 600 rounds, about 3 s; 1 thread)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* churn.c - the glibc mmap-threshold trap: malloc/free of a block above a
  * fixed M_MMAP_THRESHOLD in a loop, so every pair is an mmap and a munmap.
  * argv[1]: seconds to run (default 3). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* demo - a short, typical program for the README's demo.
  *
  * Maps its own executable read-only (a file mapping), allocates 1 MiB with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* failed_calls - calls that fail after the kernel changed part of their range,
  * each followed at once by the exit of the process that made it, so that no
  * periodic checkpoint (no resync) comes between the call and the exit check.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* heap_brk - the program break: brk(2) directly, sbrk(3), and malloc's heap.
  *
  * Exercises, before anything else has used the heap: brk(0); raw brk growth,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* hostile_names - mapped files whose names break naive parsers.
  *
  *   hostile_names [DIR [MANIFEST]]

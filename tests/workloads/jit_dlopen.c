@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* jit_dlopen.c - a JIT-like code region in a memfd ("jit": written through a
  * read-write view, run through a read-exec view) made by emit_code(), and
  * 768 KiB mapped by a dlopen()ed library (libmapper.so, next to this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* kernel_quirks - calls whose effect on the address space is not what their
  * arguments alone say, and changes no mapping call reports.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* killed_child - a fork child that maps, then waits to be killed by SIGKILL.
  *
  * Its address space ends with no exit_group() and no exit stop under ptrace

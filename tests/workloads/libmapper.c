@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* libmapper.c - a shared library that maps memory of its own, loaded with
  * dlopen() by jit_dlopen; after dlclose() its region stays, and explain must
  * still name mapper_alloc as its creator (symbolized while it was mapped). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* lifecycle - processes and address spaces coming and going.
  *
  *   lifecycle           everything below

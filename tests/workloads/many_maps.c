@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* many_maps - an address space with 60,000 regions.
  *
  * Maps 60,000 one-page anonymous regions, alternately PROT_READ and

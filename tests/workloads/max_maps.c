@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* max_maps - a process at vm.max_map_count.
  *
  * Maps one-page anonymous regions, alternately read-only and read-write so

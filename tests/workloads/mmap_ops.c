@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* mmap_ops - the everyday shapes of mmap, munmap, mprotect and madvise.
  *
  *   mmap_ops [DIR]     (temporary file in DIR, default /tmp)

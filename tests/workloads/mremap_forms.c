@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* mremap_forms - every form of mremap(2).
  *
  *   mremap_forms [DIR]     (temporary file in DIR, default /tmp)

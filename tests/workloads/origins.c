@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* origins.c - regions with known creators, for explain's origin stacks:
  * a 1 MiB malloc in make_big_buffer(), a 2 MiB anonymous mmap in
  * map_direct(), two pool threads from start_pool() (stacks and an arena),

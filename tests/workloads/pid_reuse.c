@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* pid_reuse - a pid recycled while its previous owner's events are queued.
  *
  *   maptrace verify -i 0 -- pid_reuse      (root: clone3() with set_tid)

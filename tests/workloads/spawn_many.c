@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* spawn_many - many short-lived processes, for leak checks of the tracer.
  *
  *   spawn_many [N [CONCURRENT]]     (default 10000 processes, 16 at a time)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* stack_chain.c - mappings made at the end of a known call chain, for
  * `trace --stacks`: main -> stk_outer -> stk_middle (odd calls: stk_twin)
  * -> stk_inner, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* sysv_shm - System V shared memory: shmat(2) and shmdt(2).
  *
  * Exercises: shmat read-write and SHM_RDONLY at a kernel-chosen address;

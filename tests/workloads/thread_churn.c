@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* thread_churn - threads exiting while others map.
  *
  *   thread_churn [WAVES]      (default 200)

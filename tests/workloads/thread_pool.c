@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* thread_pool.c - a running multi-threaded program for `explain -p`: three
  * threads each malloc 200 KiB (a large chunk) and 100 bytes (their arena),
  * then block until stdin closes, so every thread stack, guard page, arena

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* thread_race - threads of one process racing on the same address space.
  *
  * 4 threads start together (barrier) and each runs 5000 iterations of: mmap

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* uffd_events - mapping calls that return only once a userfaultfd monitor
  * has read their event.
  *

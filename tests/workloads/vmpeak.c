@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* vmpeak.c - grows to a known peak, shrinks, then prints the kernel's own
  * VmPeak (kB) and leaves without another mapping call (raw syscalls, no
  * stdio), so `maptrace stat` peak_vm_bytes can be checked against it. */

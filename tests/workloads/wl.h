@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* wl.h - helpers shared by the workloads (header only: the Makefile builds
  * each tests/workloads/NAME.c on its own).
  *

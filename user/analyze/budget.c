@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* budget.c - limits on stat figures: parse them, check a run against them. */
 #include <ctype.h>
 #include <errno.h>

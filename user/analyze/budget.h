@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* budget.h - limits on stat figures, for CI: "calls.mmap <= 200".
  * Pure logic. User-only. */
 #ifndef MAPTRACE_BUDGET_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* classify.c - say what each region is, from /proc facts alone (see maptrace/classify.h).
  *
  * Design: mt_classify() labels regions in passes, each using what earlier

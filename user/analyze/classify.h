@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* classify.h - say what each region of an address space is, from /proc facts alone.
  *
  * mt_classify() is a pure function of plain data: the regions (with their

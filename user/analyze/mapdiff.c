@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* mapdiff.c - compare a shadow with the kernel's maps (see maptrace/mapdiff.h).
  *
  * One merge walk over both sorted sides, O(n + m): the address space is cut

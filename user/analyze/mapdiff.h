@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* mapdiff.h - compare a shadow with the kernel's maps, page by page.
  *
  * For every page, mapped or not: perms, shared/private, file identity

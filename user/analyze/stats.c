@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* stats.c - per-process figures of a traced run, for `maptrace stat`.
  *
  * Counts are taken from every event as it arrives; sizes are taken around

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* stats.h - per-process figures of a traced run (`maptrace stat`).
  *
  * Call counts come from the event stream (every call, as strace lists

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* unwind.c - unwind and symbolize user stacks with elfutils' libdwfl.
  *
  * Modules: every file mapped at offset 0 in the shadow that also has an

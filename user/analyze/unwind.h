@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* unwind.h - user call stacks from BPF samples, symbolized with elfutils.
  *
  * DWARF samples (registers + a copy of the stack) are unwound with the CFI

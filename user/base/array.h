@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* array.h - growing arrays: the one doubling realloc every reader and
  * table uses. User-only. */
 #ifndef MAPTRACE_ARRAY_H

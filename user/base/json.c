@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* json.c - streaming JSON Lines writer into a growable buffer.
  *
  * Commas: need_comma says a value was already written at the current

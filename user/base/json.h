@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* json.h - a small streaming JSON writer for JSON Lines output.
  *
  * Writes objects into a caller-owned buffer so one event is emitted with a

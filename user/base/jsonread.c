@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* jsonread.c - recursive-descent JSON parser into a small DOM.
  * Depth is limited so hostile input cannot exhaust the stack. */
 #include <errno.h>

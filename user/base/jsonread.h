@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* jsonread.h - a small JSON reader (a DOM) for maptrace's own documents:
  * `maptrace diff` reads two stat summaries. Numbers keep their exact
  * unsigned 64-bit value when they are non-negative integers. User-only. */

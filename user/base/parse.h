@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* parse.h - the values options take: sizes, and "--opt=value" spelling.
  * User-only. */
 #ifndef MAPTRACE_PARSE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* u64map.c - open-addressing hash map, 64-bit keys to pointers.
  *
  * Linear probing with deleted markers; grows at 50% fill so probes stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* u64map.h - a hash map from 64-bit keys to pointers (open addressing).
  * Used to find address spaces by mm and thread groups by tgid. User-only. */
 #ifndef MAPTRACE_U64MAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* commands.h - the maptrace subcommands: each takes the arguments after its
  * name and returns the process exit status (0 ok, 1 failure/finding, 2 usage). */
 #ifndef MAPTRACE_COMMANDS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* diff.c - `maptrace diff BASE.json NEW.json`: compare two `stat --json`
  * summaries figure by figure and fail (exit 3) when one grew past its
  * threshold: the CI question "did this change make the program map more, or

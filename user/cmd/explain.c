@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* explain.c - `maptrace explain -p PID`: what every region of a process
  * is and how much memory it uses, from /proc alone (no BPF, no root for
  * one's own processes). JSON schema: docs/explain.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* features.c - `maptrace features`: what this kernel offers, which
  * mechanism each job uses here, and what is degraded and why. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* main.c - maptrace's entry point: dispatch to a subcommand, top-level help. */
 #include <stdio.h>
 #include <stdlib.h>

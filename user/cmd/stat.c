@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* stat.c - `maptrace stat`: what a run mapped, like `perf stat` for
  * address spaces. A summary per process and in total at the end (command
  * exit, -d SECONDS, or Ctrl-C); --json writes the versioned schema of

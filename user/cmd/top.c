@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* top.c - `maptrace top`: who is churning mappings on this machine, live.
  *
  * Traces every process (or the given ones), keeps their shadows, and every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* trace.c - `maptrace trace`: stream mapping events like strace does,
  * or as JSON Lines (schema: docs/events.md).
  *

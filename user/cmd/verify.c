@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* verify.c - `maptrace verify`: prove the shadows exact.
  *
  * Two kinds of checkpoint compare a shadow with the kernel, page by page:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* aspace.c - apply the event stream to per-mm shadows, in the kernel's order.
  *
  * Each address space applies its events strictly by ticket: an event whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* aspace.h - every traced address space, kept exact from the event stream.
  *
  * Keyed by the kernel's mm identity, not by pid: threads and CLONE_VM

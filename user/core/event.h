@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* event.h - what an event means, decided in one place: its kind's name,
  * whether it is a call and whether it failed, the path it names, and the
  * bytes it maps and unmaps. The registry, stats, top and the formatter all

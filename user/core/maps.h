@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* maps.h - an address space as a list of regions in address order: what a
  * /proc reader, an in-kernel dump or a snapshot hands over, built from the
  * kernel's own descriptions. User-only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* region.h - one mapped region as /proc/<pid>/maps shows it, plus its origin.
  *
  * The common vocabulary of the user side: the maps parser produces regions,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* shadow.c - the shadow of one address space (see maptrace/shadow.h).
  *
  * Regions live in an AVL tree keyed by start, with parent pointers so the

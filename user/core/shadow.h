@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* shadow.h - the shadow of one address space: an ordered set of regions.
  *
  * Applies mapping changes with the kernel's semantics (MAP_FIXED replacement,

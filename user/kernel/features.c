@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* features.c - what each probed kernel fact means for maptrace: names, the
  * mechanism each job uses, and the `maptrace features` report. Pure logic
  * (probe.c asks the kernel), so every kernel's answer can be unit-tested.

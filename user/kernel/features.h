@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* features.h - what the running kernel offers maptrace, probed, never assumed.
  *
  * Kernel versions say little: verifier trust rules differ between builds of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* sizing.c - the default sizes of maptrace's buffers on a machine (see
  * sizing.h). */
 #include "kernel/sizing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* sizing.h - how big maptrace's buffers are on a machine.
  *
  * One default does not fit both a 512 MiB board and a server: the ring

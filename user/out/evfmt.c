@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* evfmt.c - events in words: strace-like text lines and JSON Lines.
  *
  * One table describes each syscall kind (name and argument names/types), so

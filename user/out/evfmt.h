@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* evfmt.h - turn events into words: names, decoded arguments, text lines
  * like strace's and JSON Lines objects (schema in docs/events.md). User-only. */
 #ifndef MAPTRACE_EVFMT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* export.c - Chrome Trace Event JSON and folded stacks.
  *
  * Trace events (the "JSON Object Format" of the Trace Event Format that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* export.h - files other tools open: Chrome Trace Event JSON (Perfetto UI,
  * chrome://tracing, speedscope) and folded stacks (flamegraph.pl, inferno,
  * speedscope). User-only. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* elfsegs.c - PT_LOAD program headers of mapped files, with libelf (see maptrace/elfsegs.h).
  *
  * Only the ELF and program headers are read (ELF_C_READ reads lazily), and

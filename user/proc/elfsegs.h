@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* elfsegs.h - what the ELF files of a process say: the PT_LOAD program headers
  * of a mapped file, and which C library a static program was linked with.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* procmaps.c - parse /proc/<pid>/maps into regions, and read it for a pid.
  *
  * Design: a hand-rolled single-pass line parser (no sscanf: 65,000 lines

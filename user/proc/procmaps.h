@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* procmaps.h - parse the text of /proc/<pid>/maps into regions.
  *
  * The kernel's own account of an address space: used to seed shadows, to

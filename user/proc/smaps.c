@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* smaps.c - parse /proc/<pid>/smaps, and read it for a pid (see maptrace/smaps.h).
  *
  * Design: one pass over the text. A line is a record header when it starts

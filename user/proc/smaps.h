@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* smaps.h - parse the text of /proc/<pid>/smaps: regions plus their memory figures.
  *
  * Each record of smaps is a maps line (parsed by procmaps.h's line parser)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* freeze.c - stop and resume thread groups for verify's checkpoints.
  *
  * kill(SIGSTOP) starts a group stop; each thread stops when it next returns

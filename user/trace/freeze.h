@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* freeze.h - stop traced processes for a checkpoint and let them go again.
  * SIGSTOP stops every thread of a group at its next return to user space,
  * so no mapping call is half done while both sides are compared. User-only. */

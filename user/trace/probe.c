@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* probe.c - ask the running kernel what it offers (features.h).
  *
  * Three kinds of question, each the way libbpf-tools and bpftool ask it:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* session.c - what every tracing command does: pick the targets, start the
  * tracer, seed shadows, poll, resynchronise after losses, and stop cleanly.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* session.h - one tracing run: targets, the BPF tracer, the address-space
  * registry and the poll loop that `trace` and `verify` share. User-only. */
 #ifndef MAPTRACE_SESSION_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tracer.c - load, attach and run maptrace's BPF programs.
  *
  * The loader lifecycle of libbpf-bootstrap: check the machine, open the

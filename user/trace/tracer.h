@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* tracer.h - the BPF side's lifecycle seen from user space.
  *
  * Checks the machine (privileges, BTF, tracefs), opens, sizes, loads and

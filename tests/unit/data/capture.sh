@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # capture.sh - record a process's /proc facts for the classifier tests.
 #
 #   tests/unit/data/capture.sh PID NAME     (as root)

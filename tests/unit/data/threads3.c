@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* threads3.c - the workload recorded as threads3.* (see capture.sh).
  *
  * Three threads each malloc 200 KiB (above glibc's 128 KiB mmap
