@@ -30,6 +30,30 @@ check trace-no-target 2 ./maptrace trace
 check trace-two-targets 2 ./maptrace trace -a -p 1
 check trace-bad-pid 2 ./maptrace trace -p 12x
 check verify-bad-option 2 ./maptrace verify --nope -- true
+# one option parser: a missing value, garbage numbers, an option before
+# the command, --opt=value, and the shared options spelt alike everywhere
+check trace-o-last 2 ./maptrace trace -o
+check verify-bad-interval 2 ./maptrace verify -i 12x -- true
+check stat-bad-duration 2 ./maptrace stat -d 0 -- true
+check top-bad-iterations 2 ./maptrace top -n abc
+check flag-with-value 2 ./maptrace trace --json=yes -- true
+check global-verbose 0 ./maptrace -v verify --help
+for cmd in trace verify stat top explain; do
+	check "$cmd-buffer-spellings" 0 ./maptrace "$cmd" -b 1M --buffer=2M -b4M --buffer 8M --btf=x -v -d 1 --help
+	check "$cmd-bad-buffer" 2 ./maptrace "$cmd" --buffer=12x --help
+done
+for msg in "trace-o-last:maptrace trace: -o needs a value (see: maptrace trace --help)" \
+	   "verify-bad-interval:maptrace verify: --interval wants a whole number from 0 to 3600000, not '12x' (see: maptrace verify --help)"; do
+	name=${msg%%:*} want=${msg#*:}
+	case $name in
+	trace-o-last) got=$(./maptrace trace -o 2>&1) ;;
+	verify-bad-interval) got=$(./maptrace verify -i 12x -- true 2>&1) ;;
+	esac
+	if [ "$got" = "$want" ]; then pass=$((pass+1)); echo "PASS $name-message"
+	else fail=$((fail+1)); echo "FAIL $name-message: '$got'"; fi
+done
+if ./maptrace explain --help | grep -q '%%'; then fail=$((fail+1)); echo "FAIL explain-help-percent: prints %%"
+else pass=$((pass+1)); echo "PASS explain-help-percent"; fi
 # without privileges: one clear line, exit 1 (setpriv drops root when we have it)
 if [ "$(id -u)" = 0 ]; then drop=(setpriv --reuid=65534 --regid=65534 --clear-groups); else drop=(); fi
 check not-privileged 1 "${drop[@]}" ./maptrace trace -- /bin/true

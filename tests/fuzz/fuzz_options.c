@@ -1,52 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
-/* fuzz_options.c - the TARGET and common option parser (user/trace/session.c:
- * mt_target_parse through mt_session_parse_common, and mt_target_check).
+/* fuzz_options.c - the command-line parser (user/cmd/options.c) with the
+ * options every tracing command shares (user/cmd/common.c: TARGET, -b, -v,
+ * --btf, -d), and mt_target_check.
  *
- * session.c is not pure logic (it drives the tracer), so this target links
- * every user/ object but main.c, with libbpf, libelf and libdw; only the
- * parsers run.
+ * The common options apply to a session, which drives the tracer: this
+ * target links every user/ layer but cmd/main.c, with libbpf, libelf and
+ * libdw; only the parsers run.
  *
  * Input: the arguments of a command, separated by NUL bytes (at most 64),
- * walked the way every command's loop walks them, up to the first error
- * (where a command exits 2). Checked, besides "no crash, leak or hang": the
- * index a parser leaves stays inside argv and moves by what it consumed;
- * once all are parsed: pids are in 1..4194304 (PID_MAX_LIMIT);
- * "-- COMMAND" points into argv at a non-NULL command; mt_target_check
- * accepts exactly one kind of target.
+ * read the way every command reads them, up to the first error (where a
+ * command exits 2). Checked, besides "no crash, leak or hang": the parser's
+ * index stays inside argv and only moves forward; once all are parsed:
+ * pids are in 1..4194304 (PID_MAX_LIMIT); "-- COMMAND" points into argv at
+ * a non-NULL command; mt_target_check accepts exactly one kind of target.
  * Parsers report bad options on stderr: run with -close_fd_mask=2.
  */
 #include <string.h>
 
-#include "trace/session.h"
+#include "cmd/common.h"
 #include "fuzz_util.h"
 
 #define MAX_ARGS 64
 
+static const struct mt_option options[] = {
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1), *argv[MAX_ARGS + 1];
+	char *buf = malloc(size + 2), *argv[MAX_ARGS + 2];
 	struct mt_session s;
-	int argc = 0, kinds, n = 0;
+	struct mt_args args;
+	const char *val;
+	int argc = 1, kinds, id, rc = 0, before;
 
 	FUZZ_CHECK(buf, "out of memory");
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	for (char *p = buf; p < buf + size + 1 && argc < MAX_ARGS; p += strlen(p) + 1)
+	buf[0] = '\0'; /* argv[0]: the command's name */
+	memcpy(buf + 1, data, size);
+	buf[size + 1] = '\0';
+	argv[0] = buf;
+	for (char *p = buf + 1; p < buf + size + 2 && argc < MAX_ARGS; p += strlen(p) + 1)
 		argv[argc++] = p;
 	argv[argc] = NULL;
 
 	memset(&s, 0, sizeof(s));
-	for (int i = 0; i < argc; i++) {
-		int before = i;
-
-		n = mt_session_parse_common(&s, argc, argv, &i, "fuzz");
-		if (n < 0)
+	mt_args_init(&args, argc, argv, "fuzz");
+	for (before = args.i; (id = mt_opt_next(&args, options, &val)) != MT_OPT_END; before = args.i) {
+		FUZZ_CHECK(args.i > before && args.i <= argc, "index %d after %d of %d", args.i, before, argc);
+		rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
+		if (rc == 2)
 			break;
-		FUZZ_CHECK(i >= before && i < argc, "index %d after %d of %d", i, before, argc);
-		if (n > 0 && strcmp(argv[before], "--"))
-			FUZZ_CHECK(i - before == n - 1, "consumed %d, moved %d", n, i - before);
 	}
-	if (n < 0) {    /* the command stops here (exit 2): what was parsed is moot */
+	if (rc == 2) { /* the command stops here (exit 2): what was parsed is moot */
 		free(s.target.pids);
 		free(buf);
 		return 0;

@@ -161,7 +161,7 @@ fi
 "$W/churn" 6 &
 cpid=$!
 sleep 0.5
-$MT top -b -n 2 -k 3 >"$tmp/top.txt" 2>&1
+$MT top -B -n 2 -k 3 >"$tmp/top.txt" 2>&1
 kill "$cpid" 2>/dev/null
 wait "$cpid" 2>/dev/null
 
@@ -174,5 +174,28 @@ else
 	fail top-churn "expected pid $cpid first with CHURN: $(tr '\n' '|' <"$tmp/top.txt" | cut -c1-600)"
 fi
 
+# --- top and stat count a run alike: both attached to one process for all
+#     of its calls, top's total line equals stat's total calls and bytes
+#     (one rule, core/event.c, decides what a call maps and unmaps)
+mkfifo "$tmp/both.fifo"
+"$W/attach_loop" 200 2 <"$tmp/both.fifo" &
+lp=$!
+exec {fd}>"$tmp/both.fifo"
+$MT top -B -D 0.5 -p "$lp" >"$tmp/both-top.txt" 2>"$tmp/both-top.err" &
+tp=$!
+$MT stat --json -o "$tmp/both-stat.json" -p "$lp" 2>"$tmp/both-stat.err" &
+sp=$!
+wait_polling "$tp"
+wait_polling "$sp"
+printf x >&"$fd"
+exec {fd}>&-
+wait "$lp" "$tp" "$sp"
+top_total=$(sed -n 's/^total: \([0-9]*\) calls, \([0-9]*\) bytes mapped, \([0-9]*\) bytes unmapped$/\1 \2 \3/p' "$tmp/both-top.txt")
+stat_total=$(jq -r '"\([.total.calls[]] | add) \(.total.bytes_mapped) \(.total.bytes_unmapped)"' "$tmp/both-stat.json" 2>/dev/null)
+if [ -n "$top_total" ] && [ "$top_total" = "$stat_total" ] && [ "${top_total%% *}" -gt 1000 ]; then
+	pass "top-stat-agree (calls, bytes mapped, bytes unmapped: $top_total)"
+else
+	fail top-stat-agree "top '${top_total:-none}', stat '${stat_total:-none}': $(tail -n 2 "$tmp/both-top.err" "$tmp/both-stat.err" | tr '\n' ' ')"
+fi
 
 finish stat-integration

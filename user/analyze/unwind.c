@@ -783,37 +783,3 @@ const struct mt_stack *mt_stack_get(const struct mt_unwinder *u, uint32_t id)
 		return NULL;
 	return &u->stacks[id - 1];
 }
-
-/* ---- options ---------------------------------------------------------------- */
-
-int mt_stack_option(const char *cmd, const char *opt, const char *val, uint32_t *mode,
-		    uint32_t *bytes)
-{
-	unsigned long long v;
-
-	if (strcmp(opt, "--stacks") && strcmp(opt, "--stack-size"))
-		return 0;
-	if (!val) {
-		fprintf(stderr, "maptrace %s: option %s needs a value (see: maptrace %s --help)\n", cmd, opt, cmd);
-		return -1;
-	}
-	if (!strcmp(opt, "--stacks")) {
-		if (!strcmp(val, "none"))
-			*mode = MT_STACKS_NONE;
-		else if (!strcmp(val, "fp"))
-			*mode = MT_STACKS_FP;
-		else if (!strcmp(val, "dwarf"))
-			*mode = MT_STACKS_DWARF;
-		else {
-			fprintf(stderr, "maptrace %s: --stacks is none, fp or dwarf\n", cmd);
-			return -1;
-		}
-		return 1;
-	}
-	if (mt_parse_size(val, &v) || v < 512 || v > MT_STACK_MAX) {
-		fprintf(stderr, "maptrace %s: --stack-size is 512 to %d bytes\n", cmd, MT_STACK_MAX);
-		return -1;
-	}
-	*bytes = (uint32_t)v;
-	return 1;
-}

@@ -69,10 +69,5 @@ const struct mt_stack *mt_stack_get(const struct mt_unwinder *u, uint32_t id);
 
 void mt_unwind_get_stats(const struct mt_unwinder *u, struct mt_unwind_stats *out);
 
-/* --stacks none|fp|dwarf and --stack-size BYTES: if opt is one of them,
- * parse val into *mode (enum mt_stack_mode) or *bytes and return 1 (or -1
- * after printing why val is wrong, naming cmd); 0 if opt is another option. */
-int mt_stack_option(const char *cmd, const char *opt, const char *val, uint32_t *mode,
-		    uint32_t *bytes);
 
 #endif /* MAPTRACE_UNWIND_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "base/jsonread.h"
 #include "analyze/budget.h"
 #include "analyze/stats.h"
@@ -165,38 +166,43 @@ static bool exceeds(const struct threshold *t, uint64_t base, uint64_t now)
 	return base == 0 || 100.0 * (double)growth / (double)base > t->percent;
 }
 
+enum { OPT_THRESHOLD = 1, OPT_ALL, OPT_HELP };
+
+static const struct mt_option diff_options[] = {
+	{ "threshold", 't', true, OPT_THRESHOLD },
+	{ "all", 'a', false, OPT_ALL },
+	{ "help", 'h', false, OPT_HELP },
+	{ 0 }
+};
+
 int cmd_diff(int argc, char **argv)
 {
 	struct threshold *ts = calloc((size_t)argc, sizeof(*ts));
 	const char *paths[2] = { 0 };
 	struct mt_jval docs[2] = { 0 };
-	int nts = 0, npaths = 0, over = 0, status = 0;
+	int nts = 0, npaths = 0, over = 0, status = 0, id;
 	bool show_all = false;
+	struct mt_args args;
+	const char *val;
 
 	if (!ts)
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	mt_args_init(&args, argc, argv, "diff");
+	while ((id = mt_opt_next(&args, diff_options, &val)) != MT_OPT_END) {
+		if (id == OPT_HELP) {
 			fputs(diff_usage, stdout);
 			free(ts);
 			return 0;
-		} else if ((!strcmp(a, "-t") || !strcmp(a, "--threshold")) && i + 1 < argc) {
-			if (parse_threshold(argv[++i], &ts[nts++])) {
-				free(ts);
-				return 2;
-			}
-		} else if (!strcmp(a, "-a") || !strcmp(a, "--all")) {
+		}
+		if (id == OPT_THRESHOLD && !parse_threshold(val, &ts[nts]))
+			nts++;
+		else if (id == OPT_ALL)
 			show_all = true;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "maptrace diff: unknown option '%s' (see: maptrace diff --help)\n", a);
-			free(ts);
-			return 2;
-		} else if (npaths < 2) {
-			paths[npaths++] = a;
-		} else {
-			fprintf(stderr, "maptrace diff: give exactly two files: BASE.json NEW.json\n");
+		else if (id == MT_OPT_POSITIONAL && npaths < 2)
+			paths[npaths++] = val;
+		else if (id == MT_OPT_POSITIONAL || id == MT_OPT_COMMAND)
+			npaths = 3;
+		else {
 			free(ts);
 			return 2;
 		}

@@ -19,6 +19,7 @@
 #include "base/parse.h"
 #include "analyze/classify.h"
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "trace/session.h"
 #include "analyze/unwind.h"
 #include "out/evfmt.h"
@@ -47,22 +48,25 @@ static const char explain_usage[] =
 "                        pss or swap (largest first)\n"
 "  -k, --kind KIND[,KIND...]\n"
 "                        only regions of these kinds (see below)\n"
-"  -m, --min-size SIZE   only regions of at least SIZE of address space\n"
+"      --min-size SIZE   only regions of at least SIZE of address space\n"
 "                        (bytes, or with a K/M/G suffix)\n"
-"  -a, --anon            only memory no file on disk backs: everything but ELF\n"
+"      --anon            only memory no file on disk backs: everything but ELF\n"
 "                        text/rodata/data, plain files, devices and deleted files\n"
-"  -t, --trace SECONDS   trace the process that long first (eBPF, root): regions\n"
+"  -t, --trace S, -d, --duration S\n"
+"                        trace the process that long first (eBPF, root): regions\n"
 "                        created meanwhile show the call, thread, time and user\n"
 "                        call stack that created them\n"
 "  -- COMMAND [ARGS]     run COMMAND traced from its start and explain its address\n"
 "                        space as it exits (stopped in exit with ptrace)\n"
 "      --at peak|exit    with -- COMMAND: show its address space when its virtual\n"
-"                        size peaked (within 1%% or 1 MiB; sizes only, RSS is known\n"
+"                        size peaked (within 1% or 1 MiB; sizes only, RSS is known\n"
 "                        at exit) or as it exits (default)\n"
 "      --stacks MODE     how to capture creating stacks: dwarf (default: unwinds\n"
 "                        binaries built without frame pointers), fp, or none\n"
 "      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
 "                        at most 16384): deeper stacks need more\n"
+"  -b, --buffer SIZE, -v, --verbose, --btf FILE\n"
+"                        as for trace, when explain traces\n"
 "  -h, --help            this text\n"
 "Filters apply to both the summary and the table; %RSS stays a share of the\n"
 "whole process's RSS.\n"
@@ -92,8 +96,7 @@ struct explain_opts {
 	pid_t pid;
 	int trace_s;          /* --trace SECONDS, 0 = not traced */
 	char **argv;          /* -- COMMAND */
-	uint32_t stack_mode;  /* enum mt_stack_mode */
-	uint32_t stack_bytes;
+	struct mt_tracer_opts topts; /* -b, -v, --btf and the stack options, when traced */
 	bool at_peak;         /* -- COMMAND: its address space when largest, not at exit */
 	bool json;
 	enum sort_key sort;
@@ -133,19 +136,6 @@ static bool file_backed_kind(uint32_t k)
 
 /* ---- options ------------------------------------------------------------ */
 
-static int parse_pid(const char *s, pid_t *pid)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > 0x3fffffff)
-		return -1;
-	*pid = (pid_t)v;
-	return 0;
-}
-
 static int parse_kinds(const char *s, uint64_t *mask)
 {
 	while (*s) {
@@ -168,117 +158,120 @@ static int parse_kinds(const char *s, uint64_t *mask)
 	return 0;
 }
 
-static bool is_opt(const char *a, const char *s, const char *l)
+enum {
+	OPT_JSON = 1, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT,
+};
+
+static const struct mt_option explain_options[] = {
+	{ "json", 'j', false, OPT_JSON },
+	{ "sort", 's', true, OPT_SORT },
+	{ "kind", 'k', true, OPT_KIND },
+	{ "min-size", 0, true, OPT_MIN_SIZE },
+	{ "anon", 0, false, OPT_ANON },
+	{ "trace", 't', true, OPT_TRACE },
+	{ "at", 0, true, OPT_AT },
+	MT_STACK_OPTIONS,
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
+static int parse_sort(const char *val, enum sort_key *out)
 {
-	return !strcmp(a, s) || !strcmp(a, l);
+	static const char *const keys[] = { [SORT_ADDR] = "addr", [SORT_SIZE] = "size",
+					    [SORT_RSS] = "rss", [SORT_PSS] = "pss",
+					    [SORT_SWAP] = "swap" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (!strcmp(val, keys[k])) {
+			*out = (enum sort_key)k;
+			return 0;
+		}
+	}
+	return mt_usage_error("explain", "bad sort key '%s' (addr, size, rss, pss or swap)", val);
 }
 
-static int parse_args(int argc, char **argv, struct explain_opts *o)
+/* One of explain's own options (id, val) into o: 0, or 2 when refused. */
+static int explain_option(struct explain_opts *o, int id, const char *val)
 {
-	static const char *const with_value[] = { "-p", "--pid", "-s", "--sort", "-k", "--kind",
-						  "-m", "--min-size", "-t", "--trace", "--stacks",
-						  "--stack-size", "--at" };
-	bool have_pid = false;
-	int rc;
+	unsigned long long v;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val;
-		char opt[32];
+	switch (id) {
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_ANON:
+		o->anon_only = true;
+		return 0;
+	case OPT_SORT:
+		return parse_sort(val, &o->sort);
+	case OPT_KIND:
+		return parse_kinds(val, &o->kinds) ? 2 : 0;
+	case OPT_MIN_SIZE:
+		if (mt_parse_size(val, &v))
+			return mt_usage_error("explain", "bad size '%s' (e.g. 4096, 128K, 8M)", val);
+		o->min_size = v;
+		return 0;
+	case OPT_TRACE:
+		if (mt_opt_uint("explain", "--trace", val, 1, 86400, &v))
+			return 2;
+		o->trace_s = (int)v;
+		return 0;
+	case OPT_AT:
+		if (strcmp(val, "peak") && strcmp(val, "exit"))
+			return mt_usage_error("explain", "--at is peak or exit");
+		o->at_peak = !strcmp(val, "peak");
+		return 0;
+	}
+	return mt_stack_option("explain", id, val, &o->topts.stack_mode, &o->topts.stack_bytes) == 2 ?
+		2 : 0;
+}
 
-		/* --opt=value as well as --opt value */
-		val = mt_split_option(a, opt, sizeof(opt));
-		if (val)
-			a = opt;
-		for (size_t w = 0; w < sizeof(with_value) / sizeof(with_value[0]) && !val; w++) {
-			if (strcmp(a, with_value[w]))
-				continue;
-			if (i + 1 >= argc) {
-				fprintf(stderr, "maptrace explain: option %s needs a value (see: maptrace explain --help)\n", a);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		if (!strcmp(a, "--") && !val) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "maptrace explain: nothing to run after '--'\n");
-				return -1;
-			}
-			o->argv = argv + i + 1;
-			break;
-		}
-		if (is_opt(a, "-h", "--help")) {
+/* explain looks at one process: -p PID or -- COMMAND, and the session
+ * options (-b, -v, --btf) for the tracing it may do. 1: --help answered;
+ * 2: refused. */
+static int parse_args(int argc, char **argv, struct explain_opts *o, struct mt_session *s)
+{
+	struct mt_args args;
+	const char *val;
+	int id, rc;
+
+	mt_args_init(&args, argc, argv, "explain");
+	while ((id = mt_opt_next(&args, explain_options, &val)) != MT_OPT_END) {
+		if (id == MT_OPT_ERROR)
+			return 2;
+		if (id == MT_OPT_HELP) {
 			fputs(explain_usage, stdout);
 			return 1;
-		} else if (is_opt(a, "-t", "--trace")) {
-			o->trace_s = atoi(val);
-			if (o->trace_s <= 0) {
-				fprintf(stderr, "maptrace explain: --trace needs a number of seconds, e.g. --trace 10\n");
-				return -1;
-			}
-		} else if (!strcmp(a, "--at")) {
-			if (strcmp(val, "peak") && strcmp(val, "exit")) {
-				fprintf(stderr, "maptrace explain: --at is peak or exit\n");
-				return -1;
-			}
-			o->at_peak = !strcmp(val, "peak");
-		} else if ((rc = mt_stack_option("explain", a, val, &o->stack_mode, &o->stack_bytes))) {
-			if (rc < 0)
-				return -1;
-		} else if (is_opt(a, "-j", "--json") && !val) {
-			o->json = true;
-		} else if (is_opt(a, "-a", "--anon") && !val) {
-			o->anon_only = true;
-		} else if (is_opt(a, "-p", "--pid")) {
-			if (parse_pid(val, &o->pid)) {
-				fprintf(stderr, "maptrace explain: bad pid '%s' (one process id, e.g. -p 1234)\n", val);
-				return -1;
-			}
-			have_pid = true;
-		} else if (is_opt(a, "-s", "--sort")) {
-			static const char *const keys[] = { [SORT_ADDR] = "addr", [SORT_SIZE] = "size",
-							    [SORT_RSS] = "rss", [SORT_PSS] = "pss",
-							    [SORT_SWAP] = "swap" };
-			size_t k = 0;
-
-			while (k < sizeof(keys) / sizeof(keys[0]) && strcmp(val, keys[k]))
-				k++;
-			if (k == sizeof(keys) / sizeof(keys[0])) {
-				fprintf(stderr, "maptrace explain: bad sort key '%s' (addr, size, rss, pss or swap)\n", val);
-				return -1;
-			}
-			o->sort = (enum sort_key)k;
-		} else if (is_opt(a, "-k", "--kind")) {
-			if (parse_kinds(val, &o->kinds))
-				return -1;
-		} else if (is_opt(a, "-m", "--min-size")) {
-			unsigned long long v;
-
-			if (mt_parse_size(val, &v)) {
-				fprintf(stderr, "maptrace explain: bad size '%s' (e.g. 4096, 128K, 8M)\n", val);
-				return -1;
-			}
-			o->min_size = v;
-		} else {
-			fprintf(stderr, "maptrace explain: unknown option '%s' (see: maptrace explain --help)\n", argv[i]);
-			return -1;
 		}
+		if (id == MT_OPT_ALL)
+			return mt_usage_error("explain", "explain looks at one process: give -p PID or "
+					      "-- COMMAND");
+		rc = mt_common_option(s, &args, id, val);
+		if (!rc)
+			rc = explain_option(o, id, val);
+		if (rc == 2)
+			return 2;
 	}
-	if (!have_pid && !o->argv) {
-		fprintf(stderr, "maptrace explain: which process? give -p PID or -- COMMAND (see: maptrace explain --help)\n");
-		return -1;
-	}
-	if (have_pid && o->argv) {
-		fprintf(stderr, "maptrace explain: give -p PID or -- COMMAND, not both\n");
-		return -1;
-	}
-	if (o->at_peak && !o->argv) {
-		fprintf(stderr, "maptrace explain: --at peak is for -- COMMAND\n");
-		return -1;
-	}
-	if (o->trace_s && o->argv) {
-		fprintf(stderr, "maptrace explain: --trace is for -p PID; a COMMAND is traced until it exits\n");
-		return -1;
-	}
+	/* -d S, every tracing command's duration, is explain's --trace S */
+	if (s->duration_ns && !o->trace_s)
+		o->trace_s = (int)((s->duration_ns + 999999999) / 1000000000);
+	o->topts.ringbuf_bytes = s->topts.ringbuf_bytes;
+	o->topts.verbose = s->topts.verbose;
+	o->topts.btf_path = s->topts.btf_path;
+	if (s->target.npids > 1)
+		return mt_usage_error("explain", "explain looks at one process: give one -p PID");
+	if (s->target.npids)
+		o->pid = s->target.pids[0];
+	o->argv = s->target.argv;
+	if (!o->pid && !o->argv)
+		return mt_usage_error("explain", "which process? give -p PID or -- COMMAND");
+	if (o->pid && o->argv)
+		return mt_usage_error("explain", "give -p PID or -- COMMAND, not both");
+	if (o->at_peak && !o->argv)
+		return mt_usage_error("explain", "--at peak is for -- COMMAND");
+	if (o->trace_s && o->argv)
+		return mt_usage_error("explain", "--trace is for -p PID; a COMMAND is traced until "
+				      "it exits");
 	return 0;
 }
 
@@ -1090,8 +1083,7 @@ static int explain_traced(struct explain *e)
 	t.uw = mt_unwinder_new();
 	if (!t.uw)
 		return 1;
-	s.topts.stack_mode = e->o.stack_mode;
-	s.topts.stack_bytes = e->o.stack_bytes;
+	s.topts = e->o.topts;
 	s.on_stack = unwind_origin;
 	s.on_tick = traced_tick;
 	if (e->o.at_peak)
@@ -1137,11 +1129,13 @@ static int explain_traced(struct explain *e)
 
 int cmd_explain(int argc, char **argv)
 {
-	struct explain e = { .o.stack_mode = MT_STACKS_DWARF };
-	int status, rc = parse_args(argc, argv, &e.o);
+	struct explain e = { .o.topts.stack_mode = MT_STACKS_DWARF };
+	struct mt_session parsed = { 0 };
+	int status, rc = parse_args(argc, argv, &e.o, &parsed);
 
+	free(parsed.target.pids);
 	if (rc)
-		return rc > 0 ? 0 : 2;
+		return rc == 1 ? 0 : 2;
 	status = e.o.trace_s || e.o.argv ? explain_traced(&e) : explain_now(&e);
 	explain_free(&e);
 	return status;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "kernel/features.h"
 
 static const char features_usage[] =
@@ -26,24 +27,39 @@ static const char features_usage[] =
 "  --btf FILE  tracing would take its CO-RE relocations from FILE\n"
 "  -h, --help  this text\n";
 
+enum { OPT_JSON = 1, OPT_BTF, OPT_HELP };
+
+static const struct mt_option features_options[] = {
+	{ "json", 'j', false, OPT_JSON },
+	{ "btf", 0, true, OPT_BTF },
+	{ "help", 'h', false, OPT_HELP },
+	{ 0 }
+};
+
 int cmd_features(int argc, char **argv)
 {
 	struct mt_features f;
-	const char *btf = NULL;
+	const char *btf = NULL, *val;
 	bool json = false;
+	struct mt_args args;
+	int id;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	mt_args_init(&args, argc, argv, "features");
+	while ((id = mt_opt_next(&args, features_options, &val)) != MT_OPT_END) {
+		switch (id) {
+		case OPT_HELP:
 			fputs(features_usage, stdout);
 			return 0;
-		} else if (!strcmp(argv[i], "--json")) {
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
-			btf = argv[++i];
-		} else {
-			fprintf(stderr, "maptrace features: unknown option '%s' (see: maptrace features --help)\n",
-				argv[i]);
+			break;
+		case OPT_BTF:
+			btf = val;
+			break;
+		case MT_OPT_ERROR:
 			return 2;
+		default:
+			return mt_usage_error("features", "unexpected argument '%s'", val ? val : "--");
 		}
 	}
 	if (geteuid() != 0)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "trace/session.h"
 #include "analyze/stats.h"
 #include "analyze/budget.h"
@@ -64,7 +65,6 @@ static const char stat_usage[] =
 struct stat_ctx {
 	struct mt_stats st;
 	struct mt_export x;
-	int duration_s;
 	uint64_t start_ns;
 	uint64_t unmeasured;     /* address spaces that ended unread, changes unapplied */
 	pid_t unmeasured_pid;
@@ -130,14 +130,6 @@ static void on_release(struct mt_aspace *as, void *arg)
 		c->unmeasured_pid = as->pid;
 }
 
-static void on_tick(struct mt_session *s)
-{
-	struct stat_ctx *c = s->ctx;
-
-	if (c->duration_s && mono_ns() - c->start_ns >= (uint64_t)c->duration_s * 1000000000ull)
-		mt_stop_requested = 1;
-}
-
 static void write_json(FILE *out, struct mt_session *s, struct stat_ctx *c, double seconds,
 		       uint64_t lost, int status)
 {
@@ -191,6 +183,19 @@ static void write_json(FILE *out, struct mt_session *s, struct stat_ctx *c, doub
 	mt_json_free(&j);
 }
 
+enum { OPT_JSON = 1, OPT_OUTPUT, OPT_BUDGET, OPT_MAX, OPT_TRACE_EVENT, OPT_FOLDED };
+
+static const struct mt_option stat_options[] = {
+	{ "json", 'j', false, OPT_JSON },
+	{ "output", 'o', true, OPT_OUTPUT },
+	{ "budget", 'B', true, OPT_BUDGET },
+	{ "max", 'm', true, OPT_MAX },
+	{ "trace-event", 0, true, OPT_TRACE_EVENT },
+	{ "folded", 0, true, OPT_FOLDED },
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
 int cmd_stat(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
@@ -202,39 +207,43 @@ int cmd_stat(int argc, char **argv)
 	FILE *out = stderr;
 	uint64_t lost;
 	double seconds;
-	int status = 0;
+	int status = 0, id;
+	struct mt_args args;
+	const char *val;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int n = mt_session_parse_common(&s, argc, argv, &i, "stat");
+	mt_args_init(&args, argc, argv, "stat");
+	while ((id = mt_opt_next(&args, stat_options, &val)) != MT_OPT_END) {
+		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
 
-		if (n < 0)
+		if (rc == 2)
 			goto usage;
-		if (n > 0)
+		if (rc)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		switch (id) {
+		case MT_OPT_HELP:
 			fputs(stat_usage, stdout);
 			mt_budget_free(&budget);
 			return 0;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+		case OPT_JSON:
 			json = true;
-		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-			out_path = argv[++i];
-		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && i + 1 < argc) {
-			c.duration_s = atoi(argv[++i]);
-		} else if ((!strcmp(a, "-B") || !strcmp(a, "--budget")) && i + 1 < argc) {
-			if (mt_budget_load(&budget, argv[++i]))
+			break;
+		case OPT_OUTPUT:
+			out_path = val;
+			break;
+		case OPT_BUDGET:
+			if (mt_budget_load(&budget, val))
 				goto usage;
-		} else if ((!strcmp(a, "-m") || !strcmp(a, "--max")) && i + 1 < argc) {
-			if (mt_budget_add(&budget, argv[++i], "--max"))
+			break;
+		case OPT_MAX:
+			if (mt_budget_add(&budget, val, "--max"))
 				goto usage;
-		} else if (!strcmp(a, "--trace-event") && i + 1 < argc) {
-			te_path = argv[++i];
-		} else if (!strcmp(a, "--folded") && i + 1 < argc) {
-			folded_path = argv[++i];
-						} else {
-			fprintf(stderr, "maptrace stat: unknown option '%s' (see: maptrace stat --help)\n", a);
-			goto usage;
+			break;
+		case OPT_TRACE_EVENT:
+			te_path = val;
+			break;
+		case OPT_FOLDED:
+			folded_path = val;
+			break;
 		}
 	}
 	if (mt_target_check(&s.target, "stat"))
@@ -258,7 +267,6 @@ int cmd_stat(int argc, char **argv)
 	}
 	mt_export_init(&c.x, te, folded_path != NULL, mono_ns());
 	s.on_event = on_event;
-	s.on_tick = on_tick;
 	s.on_dump = on_dump;
 	s.on_apply = on_apply;
 	s.on_stale = on_stale;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "trace/session.h"
 #include "analyze/stats.h"
 #include "core/event.h"
@@ -30,22 +31,26 @@ static const char top_usage[] =
 "bytes mapped and unmapped per second, virtual size, anonymous size, number\n"
 "of mappings, failed calls. CHURN marks a process that maps and unmaps the\n"
 "same sizes over and over (e.g. malloc/free above the mmap threshold).\n"
+"At the end, one line of the run's totals: calls, bytes mapped and unmapped\n"
+"(the figures of stat's total).\n"
 "\n"
 "Options:\n"
-"  -d, --delay S         seconds between refreshes (default 1; fractions allowed)\n"
+"  -D, --delay S         seconds between refreshes (default 1; fractions allowed)\n"
 "  -n, --iterations N    stop after N refreshes\n"
-"  -b, --batch           plain text frames for scripts and logs (no screen control)\n"
+"  -B, --batch           plain text frames for scripts and logs (no screen control)\n"
 "  -s, --sort KEY        calls (default), mmap, munmap, mprotect, brk, mremap,\n"
 "                        mapped, unmapped, vsz, anon, maps, failed\n"
 "  -c, --comm NAME       only processes whose command name contains NAME\n"
 "  -k, --limit N         show at most N processes (default 20)\n"
-"      --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
+"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
+"  -d, --duration S      stop after S seconds\n"
+"  -v, --verbose         libbpf messages; --btf FILE: as for trace\n"
 "  -h, --help            this text\n"
 "\n"
 "Examples:\n"
 "  maptrace top\n"
-"  maptrace top -b -n 5 -s unmapped > churn.log\n"
-"  maptrace top -p 1234 -d 0.5\n";
+"  maptrace top -B -n 5 -s unmapped > churn.log\n"
+"  maptrace top -p 1234 -D 0.5\n";
 
 struct size_slot {
 	uint64_t size, mapped, unmapped;
@@ -78,6 +83,7 @@ struct top_ctx {
 	uint64_t last_ns;
 	int frames;
 	uint64_t events_seen, events_prev;
+	uint64_t total_calls, total_mapped, total_unmapped; /* the whole run, for the last line */
 };
 
 static uint64_t mono_ns(void)
@@ -139,6 +145,7 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	if (!iv)
 		return;
 	iv->calls[e->kind]++;
+	c->total_calls++;
 	if (mt_event_failed(e))
 		iv->failed++;
 }
@@ -158,6 +165,8 @@ static void count_bytes(struct top_ctx *c, const struct mt_aspace *as, const str
 		return;
 	iv->bytes_mapped += b.mapped;
 	iv->bytes_unmapped += b.unmapped;
+	c->total_mapped += b.mapped;
+	c->total_unmapped += b.unmapped;
 	if (e->kind == MT_EV_MMAP || e->kind == MT_EV_MUNMAP)
 		note_size(iv, b.mapped + b.unmapped, e->kind == MT_EV_MMAP);
 }
@@ -337,6 +346,21 @@ static void on_tick(struct mt_session *s)
 		mt_stop_requested = 1;
 }
 
+enum { OPT_BATCH = 1, OPT_DELAY, OPT_ITERATIONS, OPT_SORT, OPT_COMM, OPT_LIMIT };
+
+/* -b and -d are every command's --buffer and --duration: batch mode and
+ * the refresh delay take -B and -D */
+static const struct mt_option top_options[] = {
+	{ "batch", 'B', false, OPT_BATCH },
+	{ "delay", 'D', true, OPT_DELAY },
+	{ "iterations", 'n', true, OPT_ITERATIONS },
+	{ "sort", 's', true, OPT_SORT },
+	{ "comm", 'c', true, OPT_COMM },
+	{ "limit", 'k', true, OPT_LIMIT },
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
 int cmd_top(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true };
@@ -344,48 +368,54 @@ int cmd_top(int argc, char **argv)
 	static const char *const sorts[] = { "calls", "mmap", "munmap", "mprotect", "brk", "mremap",
 					     "mapped", "unmapped", "vsz", "anon", "maps", "failed" };
 	bool sort_ok = false;
-	int status = 0;
+	int status = 0, id;
+	unsigned long long n;
+	struct mt_args args;
+	const char *val;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int n;
+	mt_args_init(&args, argc, argv, "top");
+	while ((id = mt_opt_next(&args, top_options, &val)) != MT_OPT_END) {
+		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
 
-		/* top's -b is batch mode (as in top(1)): only --buffer sets the size */
-		if (!strcmp(a, "-b") || !strcmp(a, "--batch")) {
-			c.batch = true;
-			continue;
-		}
-		n = mt_session_parse_common(&s, argc, argv, &i, "top");
-		if (n < 0)
+		if (rc == 2)
 			return 2;
-		if (n > 0)
+		if (rc)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		switch (id) {
+		case MT_OPT_HELP:
 			fputs(top_usage, stdout);
 			return 0;
-		} else if ((!strcmp(a, "-d") || !strcmp(a, "--delay")) && i + 1 < argc) {
-			c.delay = atof(argv[++i]);
-		} else if ((!strcmp(a, "-n") || !strcmp(a, "--iterations")) && i + 1 < argc) {
-			c.iterations = atoi(argv[++i]);
-		} else if ((!strcmp(a, "-s") || !strcmp(a, "--sort")) && i + 1 < argc) {
-			c.sort = argv[++i];
-		} else if ((!strcmp(a, "-c") || !strcmp(a, "--comm")) && i + 1 < argc) {
-			c.comm = argv[++i];
-		} else if ((!strcmp(a, "-k") || !strcmp(a, "--limit")) && i + 1 < argc) {
-			c.limit = atoi(argv[++i]);
-				} else {
-			fprintf(stderr, "maptrace top: unknown option '%s' (see: maptrace top --help)\n", a);
-			return 2;
+		case OPT_BATCH:
+			c.batch = true;
+			break;
+		case OPT_DELAY:
+			if (mt_opt_seconds("top", "--delay", val, &c.delay))
+				return 2;
+			break;
+		case OPT_ITERATIONS:
+			if (mt_opt_uint("top", "--iterations", val, 1, 1000000000, &n))
+				return 2;
+			c.iterations = (int)n;
+			break;
+		case OPT_SORT:
+			c.sort = val;
+			break;
+		case OPT_COMM:
+			c.comm = val;
+			break;
+		case OPT_LIMIT:
+			if (mt_opt_uint("top", "--limit", val, 1, 1000000, &n))
+				return 2;
+			c.limit = (int)n;
+			break;
 		}
 	}
 	for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 		sort_ok |= !strcmp(c.sort, sorts[i]);
-	if (!sort_ok || c.delay <= 0 || c.limit <= 0 || c.iterations < 0 || s.target.argv) {
-		fprintf(stderr, "maptrace top: %s (see: maptrace top --help)\n",
-			!sort_ok ? "unknown sort key" : s.target.argv ? "top watches processes: use -p or nothing" :
-			"--delay, --limit and --iterations must be positive");
-		return 2;
-	}
+	if (!sort_ok)
+		return mt_usage_error("top", "unknown sort key '%s'", c.sort);
+	if (s.target.argv)
+		return mt_usage_error("top", "top watches processes: use -p or nothing");
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
@@ -403,6 +433,11 @@ int cmd_top(int argc, char **argv)
 	if (mt_session_report_end(&s, stderr))
 		status = 1;
 	reset_intervals(&c);
+	/* the run's totals, exact (the frames show rates): the figures stat's
+	 * total.calls and bytes_mapped/_unmapped give for the same processes */
+	printf("total: %llu calls, %llu bytes mapped, %llu bytes unmapped\n",
+	       (unsigned long long)c.total_calls, (unsigned long long)c.total_mapped,
+	       (unsigned long long)c.total_unmapped);
 	mt_session_close(&s);
 	return status;
 }

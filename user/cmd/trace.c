@@ -17,6 +17,7 @@
 
 #include "base/parse.h"
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "trace/session.h"
 #include "out/evfmt.h"
 #include "base/json.h"
@@ -156,23 +157,15 @@ static void print_event(struct mt_session *s, const struct mt_event *e, const ch
 
 /* --stacks MODE / --stack-size N, also as --stacks=MODE: 0 if argv[*i] is
  * neither, else 1 and *i past the value, or -1 after a message. */
-static int parse_stack_option(struct mt_session *s, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i], *val;
-	char opt[16];
-	int rc;
+enum { OPT_JSON = 1, OPT_OUTPUT };
 
-	if (strncmp(a, "--stack", 7))
-		return 0;
-	val = mt_split_option(a, opt, sizeof(opt));
-	if (val)
-		a = opt;
-	rc = mt_stack_option("trace", a, val ? val : *i + 1 < argc ? argv[*i + 1] : NULL,
-			     &s->topts.stack_mode, &s->topts.stack_bytes);
-	if (rc > 0 && !val)
-		(*i)++;
-	return rc;
-}
+static const struct mt_option trace_options[] = {
+	{ "json", 'j', false, OPT_JSON },
+	{ "output", 'o', true, OPT_OUTPUT },
+	MT_STACK_OPTIONS,
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
 
 int cmd_trace(int argc, char **argv)
 {
@@ -181,26 +174,31 @@ int cmd_trace(int argc, char **argv)
 	const char *out_path = NULL;
 	int status = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int n = mt_session_parse_common(&s, argc, argv, &i, "trace");
+	struct mt_args args;
+	const char *val;
+	int id, rc;
 
-		if (n == 0)
-			n = parse_stack_option(&s, argc, argv, &i);
-		if (n < 0)
+	mt_args_init(&args, argc, argv, "trace");
+	while ((id = mt_opt_next(&args, trace_options, &val)) != MT_OPT_END) {
+		if (id == MT_OPT_ERROR)
 			return 2;
-		if (n > 0)
+		rc = mt_common_option(&s, &args, id, val);
+		if (!rc)
+			rc = mt_stack_option("trace", id, val, &s.topts.stack_mode, &s.topts.stack_bytes);
+		if (rc == 2)
+			return 2;
+		if (rc)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		switch (id) {
+		case MT_OPT_HELP:
 			fputs(trace_usage, stdout);
 			return 0;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+		case OPT_JSON:
 			c.json = true;
-		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-			out_path = argv[++i];
-		} else {
-			fprintf(stderr, "maptrace trace: unknown option '%s' (see: maptrace trace --help)\n", a);
-			return 2;
+			break;
+		case OPT_OUTPUT:
+			out_path = val;
+			break;
 		}
 	}
 	if (mt_target_check(&s.target, "trace"))

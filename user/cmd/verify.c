@@ -20,6 +20,7 @@
 #include <stdbool.h>
 
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "trace/session.h"
 #include "analyze/mapdiff.h"
 #include "trace/freeze.h"
@@ -56,7 +57,6 @@ static const char verify_usage[] =
 
 struct verify_ctx {
 	int interval_ms;
-	int duration_s;
 	bool quiet;
 	uint64_t last_ns;
 	uint64_t start_ns;
@@ -272,8 +272,6 @@ static void on_tick(struct mt_session *s)
 	struct verify_ctx *v = s->ctx;
 	uint64_t now = mono_ns();
 
-	if (v->duration_s && now - v->start_ns >= (uint64_t)v->duration_s * 1000000000ull)
-		mt_stop_requested = 1;
 	if (!v->interval_ms || now - v->last_ns < (uint64_t)v->interval_ms * 1000000ull)
 		return;
 	checkpoint(s);
@@ -337,41 +335,49 @@ static void print_registry(struct mt_session *s)
 	       mt_self_status_kib("RssAnon:"));
 }
 
+enum { OPT_INTERVAL = 1, OPT_QUIET };
+
+static const struct mt_option verify_options[] = {
+	{ "interval", 'i', true, OPT_INTERVAL },
+	{ "quiet", 'q', false, OPT_QUIET },
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
 int cmd_verify(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
 	struct verify_ctx v = { .interval_ms = 200, .session = &s };
 	uint64_t lost, untraced;
-	int status;
+	unsigned long long ms;
+	struct mt_args args;
+	const char *val;
+	int status, id;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int n = mt_session_parse_common(&s, argc, argv, &i, "verify");
+	mt_args_init(&args, argc, argv, "verify");
+	while ((id = mt_opt_next(&args, verify_options, &val)) != MT_OPT_END) {
+		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
 
-		if (n < 0)
+		if (rc == 2)
 			return 2;
-		if (n > 0)
+		if (rc)
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		switch (id) {
+		case MT_OPT_HELP:
 			fputs(verify_usage, stdout);
 			return 0;
-		} else if ((!strcmp(a, "-i") || !strcmp(a, "--interval")) && i + 1 < argc) {
-			v.interval_ms = atoi(argv[++i]);
-		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && i + 1 < argc) {
-			v.duration_s = atoi(argv[++i]);
-				} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		case OPT_INTERVAL:
+			if (mt_opt_uint("verify", "--interval", val, 0, 3600000, &ms))
+				return 2;
+			v.interval_ms = (int)ms;
+			break;
+		case OPT_QUIET:
 			v.quiet = true;
-				} else {
-			fprintf(stderr, "maptrace verify: unknown option '%s' (see: maptrace verify --help)\n", a);
-			return 2;
+			break;
 		}
 	}
 	if (mt_target_check(&s.target, "verify"))
 		return 2;
-	if (v.interval_ms < 0) {
-		fprintf(stderr, "maptrace verify: --interval must be 0 or more milliseconds\n");
-		return 2;
-	}
 	/* poll at least as often as checkpoints are due */
 	if (v.interval_ms && v.interval_ms < 100)
 		s.poll_ms = v.interval_ms;

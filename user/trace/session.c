@@ -44,103 +44,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int parse_pids(struct mt_target *t, const char *list)
-{
-	const char *p = list;
-
-	while (*p) {
-		char *end = (char *)p;
-		long v;
-		pid_t *np;
-
-		errno = 0;
-		v = isdigit((unsigned char)*p) ? strtol(p, &end, 10) : 0; /* no spaces, signs */
-		if (errno || !v || v > 4194304 || (*end && *end != ',')) {
-			fprintf(stderr, "maptrace: bad pid list '%s': expected -p PID[,PID...]\n", list);
-			return -1;
-		}
-		np = realloc(t->pids, sizeof(*np) * (t->npids + 1));
-		if (!np)
-			return -1;
-		t->pids = np;
-		t->pids[t->npids++] = (pid_t)v;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
-}
-
-int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-
-	if (!strcmp(a, "-a") || !strcmp(a, "--all")) {
-		t->all = true;
-		return 1;
-	}
-	if (!strcmp(a, "-p") || !strcmp(a, "--pid")) {
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "maptrace: %s needs a pid list (-p PID[,PID...])\n", a);
-			return -1;
-		}
-		(*i)++;
-		return parse_pids(t, argv[*i]) ? -1 : 2;
-	}
-	if (!strncmp(a, "-p", 2) && isdigit((unsigned char)a[2]))
-		return parse_pids(t, a + 2) ? -1 : 1;
-	if (!strncmp(a, "--pid=", 6))
-		return parse_pids(t, a + 6) ? -1 : 1;
-	if (!strcmp(a, "--")) {
-		t->argv = argv + *i + 1;
-		if (!t->argv[0]) {
-			fprintf(stderr, "maptrace: nothing to run after '--'\n");
-			return -1;
-		}
-		*i = argc - 1;
-		return 1;
-	}
-	return 0;
-}
-
-int mt_session_parse_common(struct mt_session *s, int argc, char **argv, int *i, const char *cmd)
-{
-	const char *a = argv[*i];
-	int n = mt_target_parse(&s->target, argc, argv, i);
-	unsigned long long size;
-
-	if (n)
-		return n;
-	if ((!strcmp(a, "-b") || !strcmp(a, "--buffer")) && *i + 1 < argc) {
-		(*i)++;
-		if (mt_parse_size(argv[*i], &size) || !size) {
-			fprintf(stderr, "maptrace %s: bad buffer size '%s' (e.g. 64M)\n", cmd, argv[*i]);
-			return -1;
-		}
-		s->topts.ringbuf_bytes = size;
-		return 2;
-	}
-	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-		s->topts.verbose++;
-		return 1;
-	}
-	if (!strcmp(a, "--btf") && *i + 1 < argc) {
-		s->topts.btf_path = argv[++*i];
-		return 2;
-	}
-	return 0;
-}
-
-int mt_target_check(const struct mt_target *t, const char *cmd)
-{
-	int n = (t->npids > 0) + t->all + (t->argv != NULL);
-
-	if (n == 1)
-		return 0;
-	fprintf(stderr, "maptrace %s: %s (see: maptrace %s --help)\n", cmd,
-		n ? "give only one of -p PID, -a or -- COMMAND" :
-		    "say what to trace: -p PID[,PID...], -a, or -- COMMAND [ARGS...]", cmd);
-	return -1;
-}
-
 static void session_event(const struct mt_event *e, const char *path, void *ctx)
 {
 	struct mt_session *s = ctx;
@@ -500,9 +403,7 @@ void mt_session_sync(struct mt_session *s)
 	while ((n = mt_tracer_take_lost_mms(s->tracer, lost, 256)) > 0)
 		for (int i = 0; i < n; i++)
 			mt_aspaces_lost(&s->reg, lost[i], 1);
-	/* (while a process is being stopped for its snapshot, the others
-	 * wait: their resync would stop and resume processes meanwhile) */
-	if (!s->keep_shadows || s->seeding)
+	if (!s->keep_shadows)
 		return;
 	/* a skipped run names no address space: re-read them all */
 	missed = mt_tracer_missed_runs(s->tracer);
@@ -519,16 +420,26 @@ void mt_session_sync(struct mt_session *s)
 
 		if (!as->resync || !pid || as->exited)
 			continue;
-		/* cleared first: seeding may retire this address space (the
-		 * process exec'd), and a process that cannot be read must not
-		 * be retried forever */
-		as->resync = false;
+		/* while a process is being stopped for its snapshot, only one
+		 * stopped under ptrace (in its exit, being compared) is read:
+		 * the others' resync would stop and resume processes meanwhile */
+		if (s->seeding && pid != s->ptrace_stopped)
+			continue;
+		/* Still set while the snapshot is taken: events drained before it
+		 * are applied to the shadow being replaced, and a fork among them
+		 * copies that shadow into its child, which must then be re-read
+		 * too (seed_child: the child inherits the flag). The seed clears
+		 * it; a failed one here, once: a process that cannot be read is
+		 * not retried forever. By key: seeding may retire this address
+		 * space (the process exec'd). */
 		s->resyncs++;
 		if (seed_pid(s, pid)) {
 			s->resync_failures++;
 			as = mt_aspaces_by_mm(&s->reg, key);
-			if (as)
+			if (as) {
+				as->resync = false;
 				as->stale = true;
+			}
 		}
 		pos = 0; /* the map may have changed: walk it again */
 	}
@@ -615,6 +526,8 @@ int mt_session_run(struct mt_session *s)
 		if (!s->child && !targets_alive(s))
 			break;
 		mt_session_sync(s);
+		if (s->duration_ns && now_ns() - s->t0_ns >= s->duration_ns)
+			break;
 		if (s->on_tick)
 			s->on_tick(s);
 	}

@@ -52,6 +52,7 @@ struct mt_session {
 	void (*on_exit_stop)(struct mt_session *s, pid_t pid);
 	void *ctx;
 	int poll_ms;
+	uint64_t duration_ns;       /* -d: stop this long after the start (0: never) */
 	pid_t child;                /* the started command, 0 if none */
 	int child_status;           /* its wait status, once it ended */
 	bool child_done;
@@ -70,17 +71,6 @@ struct mt_session {
 	bool all_stopped;           /* verify's checkpoint froze every traced process */
 	bool seeding;               /* a process is being stopped for its snapshot */
 };
-
-/* Parse the TARGET options shared by commands: -p, -a, -- COMMAND. Returns
- * the number of argv entries consumed (0 if argv[*i] is not a target option),
- * -1 after printing an error. */
-int mt_target_parse(struct mt_target *t, int argc, char **argv, int *i);
-/* Parse the options every tracing command takes: TARGET (as above),
- * -b/--buffer SIZE and -v/--verbose. Same return convention as
- * mt_target_parse; cmd names the command in messages. */
-int mt_session_parse_common(struct mt_session *s, int argc, char **argv, int *i, const char *cmd);
-/* Check a target was given and makes sense; prints an error and returns -1 if not. */
-int mt_target_check(const struct mt_target *t, const char *cmd);
 
 /* Open the tracer, start or attach to the targets, seed their shadows.
  * Returns 0 or -1 after printing what went wrong. */
