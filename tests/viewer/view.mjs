@@ -22,6 +22,7 @@ const { chromium } = await import(path.join(here, 'node_modules/playwright-core/
 const release = path.join(here, 'node_modules/speedscope/dist/release');
 const [outDir, ...specs] = process.argv.slice(2);
 const LOAD_TIMEOUT_MS = 30000;
+const DRAW_TIMEOUT_MS = 5000; // a drawn view on a busy machine
 
 let failed = false;
 const pass = (n, why = '') => console.log(`PASS ${n}${why ? `: ${why}` : ''}`);
@@ -163,11 +164,18 @@ async function open(job, view, shot) {
 		await page.waitForTimeout(100);
 	}
 	if (state === 'dialog') await page.waitForTimeout(300); // the landing page comes back
-	// let the WebGL frame be drawn before the screenshot
+	// let the WebGL frame be drawn before the screenshot; on a loaded
+	// machine it may come late: look again, up to DRAW_TIMEOUT_MS, while
+	// the screenshot is still blank (a chart's spans are thin: any colour)
 	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	await page.waitForTimeout(300);
+	let png = await page.screenshot({ path: path.join(outDir, shot) });
+	for (const t1 = Date.now(); state === 'shown' && colouredShare(png) < 0.0005 &&
+		Date.now() - t1 < DRAW_TIMEOUT_MS;) {
+		await page.waitForTimeout(250);
+		png = await page.screenshot({ path: path.join(outDir, shot) });
+	}
 	text = await page.evaluate(() => document.body.innerText);
-	const png = await page.screenshot({ path: path.join(outDir, shot) });
 	const title = state === 'shown'
 		? await page.evaluate(() => {
 			// the toolbar: the view tabs, the profile's name, Export/Import/...
