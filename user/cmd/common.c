@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* common.c - the options every tracing command takes alike (common.h). */
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,31 @@ int mt_stack_option(const char *cmd, int id, const char *val, uint32_t *mode, ui
 		return mt_usage_error(cmd, "--stack-size is 512 to %d bytes, not '%s'", MT_STACK_MAX, val);
 	*bytes = (uint32_t)v;
 	return 1;
+}
+
+int mt_command_options(struct mt_session *s, int argc, char **argv, const char *cmd,
+		       const struct mt_option *table, const char *usage, mt_own_option_fn own,
+		       void *ctx)
+{
+	struct mt_args args;
+	const char *val;
+	int id, rc;
+
+	mt_args_init(&args, argc, argv, cmd);
+	while ((id = mt_opt_next(&args, table, &val)) != MT_OPT_END) {
+		if (id == MT_OPT_ERROR)
+			return 2;
+		if (id == MT_OPT_HELP) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		rc = mt_common_option(s, &args, id, val);
+		if (!rc)
+			rc = own(ctx, id, val);
+		if (rc == 2)
+			return 2;
+	}
+	return MT_OPTS_GO;
 }
 
 int mt_target_check(const struct mt_target *t, const char *cmd)

@@ -39,6 +39,14 @@ enum {
  * what is wrong with it (exit status 2). -h is the command's to answer. */
 int mt_common_option(struct mt_session *s, const struct mt_args *a, int id, const char *val);
 
+/* The common options' help, for a command's usage text (after its own). */
+#define MT_COMMON_USAGE                                                                     \
+	"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n" \
+	"  -d, --duration S      stop after S seconds\n"                                       \
+	"  -v, --verbose         libbpf messages (twice: verifier debug output)\n"              \
+	"      --btf FILE        CO-RE relocations from FILE (default: the kernel's BTF)\n"     \
+	"  -h, --help            this text\n"
+
 /* The stack options of the commands that take stack samples */
 #define MT_STACK_OPTIONS                                    \
 	{ "stacks", 0, true, MT_OPT_STACKS },               \
@@ -52,6 +60,18 @@ int mt_stack_option(const char *cmd, int id, const char *val, uint32_t *mode, ui
 /* A comma-separated pid list (1 to 4194304, PID_MAX_LIMIT) into t: 0, or
  * 2 after saying what is wrong. */
 int mt_target_pids(struct mt_target *t, const char *cmd, const char *list);
+
+/* A command's own option (id, val) applied to ctx: 0, or 2 after saying
+ * what is wrong. */
+typedef int (*mt_own_option_fn)(void *ctx, int id, const char *val);
+
+/* Read a tracing command's words with table: the common options into s,
+ * its own through own(ctx, ...), --help answered with usage. Returns
+ * MT_OPTS_GO to go on, 0 after --help (exit status 0), 2 when refused. */
+#define MT_OPTS_GO (-1)
+int mt_command_options(struct mt_session *s, int argc, char **argv, const char *cmd,
+		       const struct mt_option *table, const char *usage, mt_own_option_fn own,
+		       void *ctx);
 
 /* Exactly one TARGET was given: 0, or 2 after saying what to give. */
 int mt_target_check(const struct mt_target *t, const char *cmd);

@@ -191,8 +191,9 @@ static int parse_sort(const char *val, enum sort_key *out)
 }
 
 /* One of explain's own options (id, val) into o: 0, or 2 when refused. */
-static int explain_option(struct explain_opts *o, int id, const char *val)
+static int explain_option(void *ctx, int id, const char *val)
 {
+	struct explain_opts *o = ctx;
 	unsigned long long v;
 
 	switch (id) {
@@ -231,27 +232,14 @@ static int explain_option(struct explain_opts *o, int id, const char *val)
  * 2: refused. */
 static int parse_args(int argc, char **argv, struct explain_opts *o, struct mt_session *s)
 {
-	struct mt_args args;
-	const char *val;
-	int id, rc;
+	int rc = mt_command_options(s, argc, argv, "explain", explain_options, explain_usage,
+				    explain_option, o);
 
-	mt_args_init(&args, argc, argv, "explain");
-	while ((id = mt_opt_next(&args, explain_options, &val)) != MT_OPT_END) {
-		if (id == MT_OPT_ERROR)
-			return 2;
-		if (id == MT_OPT_HELP) {
-			fputs(explain_usage, stdout);
-			return 1;
-		}
-		if (id == MT_OPT_ALL)
-			return mt_usage_error("explain", "explain looks at one process: give -p PID or "
-					      "-- COMMAND");
-		rc = mt_common_option(s, &args, id, val);
-		if (!rc)
-			rc = explain_option(o, id, val);
-		if (rc == 2)
-			return 2;
-	}
+	if (rc != MT_OPTS_GO)
+		return rc ? 2 : 1;
+	if (s->target.all)
+		return mt_usage_error("explain", "explain looks at one process: give -p PID or "
+				      "-- COMMAND");
 	/* -d S, every tracing command's duration, is explain's --trace S */
 	if (s->duration_ns && !o->trace_s)
 		o->trace_s = (int)((s->duration_ns + 999999999) / 1000000000);

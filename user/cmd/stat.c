@@ -32,7 +32,6 @@ static const char stat_usage[] =
 "Options:\n"
 "  -j, --json            JSON (schema \"maptrace-stat\" version 1, docs/stat.md)\n"
 "  -o, --output FILE     write the summary to FILE\n"
-"  -d, --duration S      stop after S seconds (-p and -a)\n"
 "  -B, --budget FILE     limits, one per line: FIGURE <= VALUE  (# comments)\n"
 "  -m, --max FIGURE=VALUE  one limit (repeatable)\n"
 "                        exit status 3 when a figure exceeds its limit\n"
@@ -42,10 +41,7 @@ static const char stat_usage[] =
 "                        as instants\n"
 "      --folded FILE     folded stacks weighted by bytes mapped (flamegraph.pl,\n"
 "                        inferno, speedscope): process;call;file\n"
-"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
-"  -v, --verbose         libbpf messages\n"
-"      --btf FILE        CO-RE relocations from FILE (default: the kernel's BTF)\n"
-"  -h, --help            this text\n"
+MT_COMMON_USAGE
 "\n"
 "FIGUREs: calls.KIND, failed.KIND (KIND: mmap munmap mprotect pkey_mprotect brk\n"
 "mremap shmat shmdt remap_file_pages io_setup io_destroy madvise prctl),\n"
@@ -196,65 +192,64 @@ static const struct mt_option stat_options[] = {
 	{ 0 }
 };
 
+/* What stat's own options ask for. */
+struct stat_opts {
+	struct mt_budget budget;
+	const char *out_path, *te_path, *folded_path;
+	bool json;
+};
+
+static int stat_option(void *ctx, int id, const char *val)
+{
+	struct stat_opts *o = ctx;
+
+	switch (id) {
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_OUTPUT:
+		o->out_path = val;
+		return 0;
+	case OPT_BUDGET:
+		return mt_budget_load(&o->budget, val) ? 2 : 0;
+	case OPT_MAX:
+		return mt_budget_add(&o->budget, val, "--max") ? 2 : 0;
+	case OPT_TRACE_EVENT:
+		o->te_path = val;
+		return 0;
+	case OPT_FOLDED:
+		o->folded_path = val;
+		return 0;
+	}
+	return 0;
+}
+
 int cmd_stat(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
 	struct stat_ctx c = { 0 };
-	struct mt_budget budget = { 0 };
-	const char *out_path = NULL, *te_path = NULL, *folded_path = NULL;
+	struct stat_opts o = { 0 };
 	FILE *te = NULL;
-	bool json = false;
 	FILE *out = stderr;
 	uint64_t lost;
 	double seconds;
-	int status = 0, id;
-	struct mt_args args;
-	const char *val;
+	int status;
 
-	mt_args_init(&args, argc, argv, "stat");
-	while ((id = mt_opt_next(&args, stat_options, &val)) != MT_OPT_END) {
-		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
-
-		if (rc == 2)
-			goto usage;
-		if (rc)
-			continue;
-		switch (id) {
-		case MT_OPT_HELP:
-			fputs(stat_usage, stdout);
-			mt_budget_free(&budget);
-			return 0;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_OUTPUT:
-			out_path = val;
-			break;
-		case OPT_BUDGET:
-			if (mt_budget_load(&budget, val))
-				goto usage;
-			break;
-		case OPT_MAX:
-			if (mt_budget_add(&budget, val, "--max"))
-				goto usage;
-			break;
-		case OPT_TRACE_EVENT:
-			te_path = val;
-			break;
-		case OPT_FOLDED:
-			folded_path = val;
-			break;
-		}
+	status = mt_command_options(&s, argc, argv, "stat", stat_options, stat_usage, stat_option, &o);
+	if (status != MT_OPTS_GO) {
+		mt_budget_free(&o.budget);
+		return status;
 	}
+	status = 0;
 	if (mt_target_check(&s.target, "stat"))
 		goto usage;
-	if (out_path && !(out = fopen(out_path, "w"))) {
-		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", out_path, strerror(errno));
-		mt_budget_free(&budget);
+	if (o.out_path && !(out = fopen(o.out_path, "w"))) {
+		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", o.out_path, strerror(errno));
+		mt_budget_free(&o.budget);
 		return 1;
 	}
-	if (te_path && !(te = fopen(te_path, "w"))) {
-		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", te_path, strerror(errno));
+	if (o.te_path && !(te = fopen(o.te_path, "w"))) {
+		fprintf(stderr, "maptrace stat: cannot write '%s': %s\n", o.te_path, strerror(errno));
 		status = 1;
 		goto out;
 	}
@@ -265,7 +260,7 @@ int cmd_stat(int argc, char **argv)
 		/* before the session starts: seeding -p targets already counts */
 		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
 	}
-	mt_export_init(&c.x, te, folded_path != NULL, mono_ns());
+	mt_export_init(&c.x, te, o.folded_path != NULL, mono_ns());
 	s.on_event = on_event;
 	s.on_dump = on_dump;
 	s.on_apply = on_apply;
@@ -281,7 +276,7 @@ int cmd_stat(int argc, char **argv)
 	c.start_ns = mono_ns();
 	mt_session_run(&s);
 	if (mt_export_finish(&c.x)) {
-		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.te_path, strerror(errno));
 		status = 1;
 	}
 	seconds = (double)(mono_ns() - c.start_ns) / 1e9;
@@ -298,24 +293,24 @@ int cmd_stat(int argc, char **argv)
 		if (!status)
 			status = 1;
 	}
-	if (folded_path) {
-		FILE *f = fopen(folded_path, "w");
+	if (o.folded_path) {
+		FILE *f = fopen(o.folded_path, "w");
 
 		if (!f || mt_export_folded(&c.x, f) || fclose(f)) {
-			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", folded_path,
+			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.folded_path,
 				strerror(errno));
 			status = 1;
 		}
 	}
-	if (json)
+	if (o.json)
 		write_json(out, &s, &c, seconds, lost, status);
 	else
 		mt_stats_print(out, &c.st, seconds);
-	if (budget.count) {
+	if (o.budget.count) {
 		struct mt_figures total;
 
 		mt_stats_total(&c.st, &total);
-		if (mt_budget_check(&budget, &total, stderr))
+		if (mt_budget_check(&o.budget, &total, stderr))
 			status = 3;
 	}
 out:
@@ -323,16 +318,16 @@ out:
 	mt_stats_free(&c.st);
 	mt_export_free(&c.x);
 	if (te && fclose(te)) {
-		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", te_path, strerror(errno));
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.te_path, strerror(errno));
 		status = 1;
 	}
-	mt_budget_free(&budget);
+	mt_budget_free(&o.budget);
 	if (out != stderr && fclose(out)) {
-		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", out_path, strerror(errno));
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.out_path, strerror(errno));
 		status = 1;
 	}
 	return status;
 usage:
-	mt_budget_free(&budget);
+	mt_budget_free(&o.budget);
 	return 2;
 }

@@ -42,10 +42,7 @@ static const char top_usage[] =
 "                        mapped, unmapped, vsz, anon, maps, failed\n"
 "  -c, --comm NAME       only processes whose command name contains NAME\n"
 "  -k, --limit N         show at most N processes (default 20)\n"
-"  -b, --buffer SIZE     ring buffer size (default: scaled to memory, at most 64M)\n"
-"  -d, --duration S      stop after S seconds\n"
-"  -v, --verbose         libbpf messages; --btf FILE: as for trace\n"
-"  -h, --help            this text\n"
+MT_COMMON_USAGE
 "\n"
 "Examples:\n"
 "  maptrace top\n"
@@ -361,6 +358,37 @@ static const struct mt_option top_options[] = {
 	{ 0 }
 };
 
+static int top_option(void *ctx, int id, const char *val)
+{
+	struct top_ctx *c = ctx;
+	unsigned long long n;
+
+	switch (id) {
+	case OPT_BATCH:
+		c->batch = true;
+		return 0;
+	case OPT_DELAY:
+		return mt_opt_seconds("top", "--delay", val, &c->delay);
+	case OPT_ITERATIONS:
+		if (mt_opt_uint("top", "--iterations", val, 1, 1000000000, &n))
+			return 2;
+		c->iterations = (int)n;
+		return 0;
+	case OPT_SORT:
+		c->sort = val;
+		return 0;
+	case OPT_COMM:
+		c->comm = val;
+		return 0;
+	case OPT_LIMIT:
+		if (mt_opt_uint("top", "--limit", val, 1, 1000000, &n))
+			return 2;
+		c->limit = (int)n;
+		return 0;
+	}
+	return 0;
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true };
@@ -368,48 +396,12 @@ int cmd_top(int argc, char **argv)
 	static const char *const sorts[] = { "calls", "mmap", "munmap", "mprotect", "brk", "mremap",
 					     "mapped", "unmapped", "vsz", "anon", "maps", "failed" };
 	bool sort_ok = false;
-	int status = 0, id;
-	unsigned long long n;
-	struct mt_args args;
-	const char *val;
+	int status;
 
-	mt_args_init(&args, argc, argv, "top");
-	while ((id = mt_opt_next(&args, top_options, &val)) != MT_OPT_END) {
-		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
-
-		if (rc == 2)
-			return 2;
-		if (rc)
-			continue;
-		switch (id) {
-		case MT_OPT_HELP:
-			fputs(top_usage, stdout);
-			return 0;
-		case OPT_BATCH:
-			c.batch = true;
-			break;
-		case OPT_DELAY:
-			if (mt_opt_seconds("top", "--delay", val, &c.delay))
-				return 2;
-			break;
-		case OPT_ITERATIONS:
-			if (mt_opt_uint("top", "--iterations", val, 1, 1000000000, &n))
-				return 2;
-			c.iterations = (int)n;
-			break;
-		case OPT_SORT:
-			c.sort = val;
-			break;
-		case OPT_COMM:
-			c.comm = val;
-			break;
-		case OPT_LIMIT:
-			if (mt_opt_uint("top", "--limit", val, 1, 1000000, &n))
-				return 2;
-			c.limit = (int)n;
-			break;
-		}
-	}
+	status = mt_command_options(&s, argc, argv, "top", top_options, top_usage, top_option, &c);
+	if (status != MT_OPTS_GO)
+		return status;
+	status = 0;
 	for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 		sort_ok |= !strcmp(c.sort, sorts[i]);
 	if (!sort_ok)

@@ -31,18 +31,15 @@ static const char trace_usage[] =
 "mapped files. Process lifecycle (fork, exec, exit) is shown too.\n"
 "\n"
 "Options:\n"
-"  -j, --json          JSON Lines: one object per event, \"kind\" names it\n"
-"  -o, --output FILE   write events to FILE instead of stdout\n"
-"  -b, --buffer SIZE   ring buffer size (default: scaled to memory, at most 64M)\n"
-"      --stacks MODE   print the user call stack of each call that creates a\n"
-"                      mapping (mmap, mremap, brk, shmat, io_setup): dwarf\n"
-"                      (unwinds binaries built without frame pointers), fp\n"
-"                      (frame pointers, cheaper), or none (default)\n"
-"      --stack-size N  bytes of user stack a DWARF sample copies (default 8192,\n"
-"                      at most 16384): deeper stacks need more\n"
-"  -v, --verbose       libbpf messages (twice: verifier debug output)\n"
-"      --btf FILE      CO-RE relocations from FILE (default: the kernel's BTF)\n"
-"  -h, --help          this text\n"
+"  -j, --json            JSON Lines: one object per event, \"kind\" names it\n"
+"  -o, --output FILE     write events to FILE instead of stdout\n"
+"      --stacks MODE     print the user call stack of each call that creates a\n"
+"                        mapping (mmap, mremap, brk, shmat, io_setup): dwarf\n"
+"                        (unwinds binaries built without frame pointers), fp\n"
+"                        (frame pointers, cheaper), or none (default)\n"
+"      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
+"                        at most 16384): deeper stacks need more\n"
+MT_COMMON_USAGE
 "\n"
 "TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"
 "\n"
@@ -167,6 +164,28 @@ static const struct mt_option trace_options[] = {
 	{ 0 }
 };
 
+struct trace_args {
+	struct mt_session *s;
+	struct trace_ctx *c;
+	const char *out_path;
+};
+
+static int trace_option(void *ctx, int id, const char *val)
+{
+	struct trace_args *ta = ctx;
+
+	switch (id) {
+	case OPT_JSON:
+		ta->c->json = true;
+		return 0;
+	case OPT_OUTPUT:
+		ta->out_path = val;
+		return 0;
+	}
+	return mt_stack_option("trace", id, val, &ta->s->topts.stack_mode, &ta->s->topts.stack_bytes) == 2 ?
+		2 : 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct mt_session s = { 0 };
@@ -174,33 +193,13 @@ int cmd_trace(int argc, char **argv)
 	const char *out_path = NULL;
 	int status = 0;
 
-	struct mt_args args;
-	const char *val;
-	int id, rc;
+	struct trace_args ta = { .s = &s, .c = &c };
+	int rc = mt_command_options(&s, argc, argv, "trace", trace_options, trace_usage, trace_option,
+				    &ta);
 
-	mt_args_init(&args, argc, argv, "trace");
-	while ((id = mt_opt_next(&args, trace_options, &val)) != MT_OPT_END) {
-		if (id == MT_OPT_ERROR)
-			return 2;
-		rc = mt_common_option(&s, &args, id, val);
-		if (!rc)
-			rc = mt_stack_option("trace", id, val, &s.topts.stack_mode, &s.topts.stack_bytes);
-		if (rc == 2)
-			return 2;
-		if (rc)
-			continue;
-		switch (id) {
-		case MT_OPT_HELP:
-			fputs(trace_usage, stdout);
-			return 0;
-		case OPT_JSON:
-			c.json = true;
-			break;
-		case OPT_OUTPUT:
-			out_path = val;
-			break;
-		}
-	}
+	if (rc != MT_OPTS_GO)
+		return rc;
+	out_path = ta.out_path;
 	if (mt_target_check(&s.target, "trace"))
 		return 2;
 	if (out_path) {

@@ -40,13 +40,9 @@ static const char verify_usage[] =
 "command's status (0 for -p/-a).\n"
 "\n"
 "Options:\n"
-"  -i, --interval MS   stop and compare every MS milliseconds (default 200; 0: only at exit)\n"
-"  -d, --duration S    stop after S seconds (-p and -a)\n"
-"  -b, --buffer SIZE   ring buffer size (default: scaled to memory, at most 64M)\n"
-"  -q, --quiet         print only the summary line and divergences\n"
-"  -v, --verbose       libbpf messages, and what the registry still holds at the end\n"
-"      --btf FILE      CO-RE relocations from FILE (default: the kernel's BTF)\n"
-"  -h, --help          this text\n"
+"  -i, --interval MS     stop and compare every MS milliseconds (default 200; 0: only at exit)\n"
+"  -q, --quiet           print only the summary line and divergences\n"
+MT_COMMON_USAGE
 "\n"
 "TARGET: -p PID[,PID...] | -a | -- COMMAND [ARGS...]\n"
 "\n"
@@ -344,38 +340,35 @@ static const struct mt_option verify_options[] = {
 	{ 0 }
 };
 
+static int verify_option(void *ctx, int id, const char *val)
+{
+	struct verify_ctx *v = ctx;
+	unsigned long long ms;
+
+	switch (id) {
+	case OPT_INTERVAL:
+		if (mt_opt_uint("verify", "--interval", val, 0, 3600000, &ms))
+			return 2;
+		v->interval_ms = (int)ms;
+		return 0;
+	case OPT_QUIET:
+		v->quiet = true;
+		return 0;
+	}
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
 	struct verify_ctx v = { .interval_ms = 200, .session = &s };
 	uint64_t lost, untraced;
-	unsigned long long ms;
-	struct mt_args args;
-	const char *val;
-	int status, id;
+	int status;
 
-	mt_args_init(&args, argc, argv, "verify");
-	while ((id = mt_opt_next(&args, verify_options, &val)) != MT_OPT_END) {
-		int rc = id == MT_OPT_ERROR ? 2 : mt_common_option(&s, &args, id, val);
-
-		if (rc == 2)
-			return 2;
-		if (rc)
-			continue;
-		switch (id) {
-		case MT_OPT_HELP:
-			fputs(verify_usage, stdout);
-			return 0;
-		case OPT_INTERVAL:
-			if (mt_opt_uint("verify", "--interval", val, 0, 3600000, &ms))
-				return 2;
-			v.interval_ms = (int)ms;
-			break;
-		case OPT_QUIET:
-			v.quiet = true;
-			break;
-		}
-	}
+	status = mt_command_options(&s, argc, argv, "verify", verify_options, verify_usage,
+				    verify_option, &v);
+	if (status != MT_OPTS_GO)
+		return status;
 	if (mt_target_check(&s.target, "verify"))
 		return 2;
 	/* poll at least as often as checkpoints are due */
