@@ -24,6 +24,7 @@
 #include "core/region.h"
 #include "proc/smaps.h"
 #include "proc/elfsegs.h"
+#include "proc/procinfo.h"
 
 /* What a region is. The string ids (mt_kind_id) are part of the JSON
  * schema (docs/explain.md): never renumber them in output, only add. */
@@ -81,35 +82,6 @@ enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n);
  * large malloc blocks are described in that library's terms). */
 const char *mt_kind_about_libc(enum mt_kind k, enum mt_libc l);
 
-/* One thread of the target. */
-enum mt_thread_flag {
-	MT_THREAD_SP_KNOWN = 1u << 0,  /* sp holds the user stack pointer */
-	MT_THREAD_RUNNING  = 1u << 1,  /* was on a CPU when read ("running") */
-};
-
-struct mt_thread {
-	uint64_t sp;      /* user stack pointer, when MT_THREAD_SP_KNOWN */
-	int32_t tid;
-	uint32_t flags;   /* enum mt_thread_flag */
-	char comm[16];    /* NUL-terminated, may be empty */
-};
-
-/* Everything the classifier knows about the process besides its regions. */
-struct mt_proc_facts {
-	pid_t pid;
-	char comm[16];
-	const char *exe;             /* /proc/pid/exe target, NULL when unknown */
-	uint64_t exe_inode;          /* 0 when unknown */
-	uint64_t stack_limit;        /* RLIMIT_STACK soft limit in bytes, 0 unknown/unlimited */
-	const struct mt_thread *threads;
-	size_t nthreads;
-	uint32_t sp_unreadable;      /* threads whose stack pointer could not be read */
-	uint32_t page_size;          /* 0 means 4096 */
-	const struct mt_elf_file *elves;
-	size_t nelves;
-	uint32_t libc;               /* enum mt_libc */
-};
-
 #define MT_DESC_MAX 160
 
 /* The answer for one region. */
@@ -127,38 +99,7 @@ struct mt_class {
 int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
 		size_t n, const struct mt_proc_facts *f, struct mt_class *out);
 
-/* Parsers of single /proc texts, exposed for tests. */
-/* /proc/PID/task/TID/syscall: "nr a1..a6 sp pc", "-1 sp pc", or "running". */
-int mt_parse_task_syscall(const char *text, size_t len, struct mt_thread *t);
-/* /proc/PID/task/TID/stat: field 29 (kstkesp), 0 means unknown. */
-int mt_parse_task_stat_sp(const char *text, size_t len, struct mt_thread *t);
-/* "Max stack size  8388608  unlimited  bytes" line of /proc/PID/limits. */
-int mt_parse_limits_stack(const char *text, size_t len, uint64_t *soft);
-
 /* "132K", "8.0M", "64M", "1.5G", "0": bytes in binary units, at most one
  * decimal, exact values without one. buf needs 16 bytes. */
 const char *mt_size_str(uint64_t bytes, char buf[16]);
-
-/* Process facts read from /proc (owned storage for struct mt_proc_facts). */
-struct mt_proc_info {
-	struct mt_proc_facts facts;
-	struct mt_thread *threads;
-	char *exe;
-	pid_t tgid;                  /* the thread group of the pid asked about */
-	pid_t mm_pid;                /* whose /proc entry shows the address space: tgid, or a
-	                                live thread when the leader exited (pthread_exit) */
-	char state;                  /* State: letter from status ('R', 'S', 'Z'...) */
-	bool has_mm;                 /* some thread's status shows VmSize: not a kernel thread or zombie */
-	bool kthread;                /* a kernel thread (no address space, ever) */
-	bool threads_unreadable;     /* the task directory could not be listed */
-};
-
-/* Read comm, exe, stack limit and every thread's stack pointer of pid.
- * Only the existence of the process is required: facts that cannot be read
- * (permissions) are left unknown. Returns 0, -ESRCH, -ENOMEM. The one
- * function of classify.c that reads /proc. */
-int mt_proc_info_read(pid_t pid, struct mt_proc_info *out);
-void mt_proc_info_free(struct mt_proc_info *p);
-
-
 #endif /* MAPTRACE_CLASSIFY_H */
