@@ -3,18 +3,16 @@
  *
  * The loader lifecycle of libbpf-bootstrap: check the machine, open the
  * skeleton, set rodata knobs and the ring-buffer size, load, attach, poll.
- * Every program attaches to a tp_btf tracepoint, an fexit or an iterator by
- * name, so tracefs need not be mounted; except where tracepoint programs
- * can be preempted (7.x): there syscalls are seen through the classic
- * raw_syscalls tracepoints, attached by tracefs event id, and tracefs is
- * mounted if it is not.
- * Two objects are built from one source (bpf/maptrace.bpf.c): the modern one
- * and, for kernels without the mmap_lock tracepoints and the newer helpers
- * (Linux 5.10), the legacy one; mt_features_object() picks one from the
- * probed facts. Past loading, both are used through the same maps, found
- * by name, so the rest of this file does not care which runs.
- * Every failure a user can hit is turned into one line that says what failed
- * and what to do. Nothing else in maptrace talks to libbpf.
+ * Three objects are built from one source (bpf/maptrace.bpf.c): the modern
+ * one; for kernels without the mmap_lock tracepoints and the newer helpers
+ * (Linux 5.10), the legacy one; and for kernels without BTF, the no-BTF
+ * one. mt_features_object() picks one from the probed facts, and the modern
+ * one is loaded with tp_btf or classic tracepoint programs (7.x, where
+ * tracepoint programs can be preempted). Past loading, every object is used
+ * through the same maps, found by name, so the rest does not care which
+ * runs; snapshots are snapshot.c's, libbpf's messages loadlog.c's. Every
+ * failure a user can hit is turned into one line that says what failed and
+ * what to do.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -33,43 +31,13 @@
 #include <bpf/libbpf.h>
 
 #include "trace/tracer.h"
-#include "core/event.h"
-#include "core/maps.h"
-#include "proc/smaps.h"
 #include "kernel/sizing.h"
-#include "maptrace.skel.h"
-#include "maptrace_legacy.skel.h"
-#include "maptrace_nobtf.skel.h"
+#include "trace/loadlog.h"
+#include "trace/tracer_obj.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
-struct mt_tracer {
-	struct maptrace_bpf *skel;          /* the modern object, or */
-	struct maptrace_legacy_bpf *lskel;  /* the legacy one, or */
-	struct maptrace_nobtf_bpf *nskel;   /* the one for kernels without BTF */
-	struct bpf_map *tgid_mm;            /* no-BTF: each traced process's mm */
-	/* the maps both objects have */
-	struct bpf_map *events, *traced, *stats, *lost_mms, *ticket_slots, *mm_seq;
-	__u64 *lost_mm_notes;               /* in the mmap'ed .bss */
-	struct mt_proc_snap *proc_snap;     /* legacy .bss: the /proc read being stamped */
-	uint32_t slot_mask;
-	uint64_t ring_bytes;                /* the ring buffer's size */
-	struct ring_buffer *rb;
-	mt_event_fn fn;
-	void *ctx;
-	int delivered;
-	int ncpus;
-	uint64_t lost_mm_notes_seen; /* bss->lost_mm_notes when lost_mms was last emptied */
-};
 
-static int verbosity;
-
-/* libbpf's warnings while an object loads, kept to name what failed */
-static struct {
-	bool on;
-	char *buf;
-	size_t len, cap;
-} load_log;
 
 /* This architecture's syscall numbers for each event kind. */
 static const struct { long nr; __u8 kind; } syscall_kinds[] = {
@@ -97,55 +65,6 @@ static const struct { long nr; __u8 kind; } syscall_kinds[] = {
 #endif
 	{ SYS_exit_group, MT_SC_EXIT_GROUP },
 };
-
-/* Keep a libbpf warning in load_log; of a verifier log (megabytes when
- * the verifier gives up) only the last MiB, which says why. */
-__attribute__((format(printf, 1, 0)))
-static void keep_warning(const char *fmt, va_list args)
-{
-	const size_t tail = 1u << 20;
-	va_list copy;
-	char *msg, *b;
-	size_t n, keep;
-	int len;
-
-	va_copy(copy, args);
-	len = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	if (len <= 0 || !(msg = malloc((size_t)len + 1)))
-		return;
-	va_copy(copy, args);
-	vsnprintf(msg, (size_t)len + 1, fmt, copy);
-	va_end(copy);
-	n = (size_t)len;
-	keep = n > tail ? tail : n;
-	if (load_log.len + keep + 1 > load_log.cap && load_log.len + keep + 1 <= 8 * tail) {
-		b = realloc(load_log.buf, (load_log.len + keep + 1) * 2);
-		if (b) {
-			load_log.buf = b;
-			load_log.cap = (load_log.len + keep + 1) * 2;
-		}
-	}
-	if (load_log.len + keep + 1 <= load_log.cap) {
-		memcpy(load_log.buf + load_log.len, msg + n - keep, keep);
-		load_log.len += keep;
-		load_log.buf[load_log.len] = '\0';
-	}
-	free(msg);
-}
-
-/* libbpf's format strings: the attribute tells clang's -Wformat-nonliteral so */
-__attribute__((format(printf, 2, 0)))
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (load_log.on && level == LIBBPF_WARN)
-		keep_warning(fmt, args);
-	if (level == LIBBPF_DEBUG && verbosity < 2)
-		return 0;
-	if (level == LIBBPF_INFO && verbosity < 1)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
 
 /* Whether the effective capability set holds cap (linux/capability.h). */
 static bool have_cap(int cap)
@@ -184,69 +103,6 @@ static int preflight(struct mt_features *f, bool btf_file, int verbose)
 		return -EOPNOTSUPP;
 	}
 	return 0;
-}
-
-/* The line of text that starts at or before p, copied into out. */
-static void line_at(const char *text, const char *p, char *out, size_t cap)
-{
-	const char *b = p, *e = strchr(p, '\n');
-
-	while (b > text && b[-1] != '\n')
-		b--;
-	if (!e)
-		e = p + strlen(p);
-	snprintf(out, cap, "%.*s", (int)(e - b), b);
-}
-
-static const char *last_of(const char *hay, const char *needle)
-{
-	const char *p, *last = NULL;
-
-	for (p = hay; (p = strstr(p, needle)); p++)
-		last = p;
-	return last;
-}
-
-/* Say which program or map the kernel refused and why, from libbpf's
- * warnings ("prog 'X': BPF program load failed", the verifier's log whose
- * last words precede "processed N insns", "map 'X': failed to create"). */
-static void explain_load_error(int err, const char *object)
-{
-	const char *log = load_log.buf ? load_log.buf : "", *p, *q;
-	char name[64] = "", why[512] = "";
-
-	if ((p = strstr(log, "prog '")) && (q = strstr(p, "': BPF program load failed"))) {
-		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 6), p + 6);
-		/* the verifier's verdict: the line before its statistics (the
-		 * last: subprograms have their own), or the log's last line when
-		 * it stopped early */
-		if ((q = last_of(log, "\nprocessed ")) || (q = strstr(p, "\n-- END PROG LOAD LOG --"))) {
-			const char *b = q;
-
-			while (b > log && b[-1] != '\n')
-				b--;
-			if (b > log)
-				line_at(log, b - 1, why, sizeof(why));
-		}
-		/* libbpf poisons an instruction whose relocation found no match */
-		fprintf(stderr, "maptrace: the kernel refused BPF program '%s' of the %s object: %s "
-			"(%s%s; the verifier's log is above)\n", name, object,
-			why[0] ? why : "no verifier message", strerror(-err),
-			strstr(why, "invalid CO-RE relocation") ?
-			"; a kernel type or field it needs is missing from the BTF it was relocated "
-			"against: with --btf FILE, cut FILE from this kernel's BTF (make min-btf)" : "");
-	} else if ((p = strstr(log, "map '")) && (q = strstr(p, "': failed to create"))) {
-		line_at(log, p, why, sizeof(why));
-		fprintf(stderr, "maptrace: the kernel refused a BPF map of the %s object: %s\n",
-			object, why);
-	} else if (err == -EPERM && geteuid() != 0) {
-		fprintf(stderr, "maptrace: loading the %s BPF object was refused (%s) although "
-			"CAP_BPF+CAP_PERFMON are held (run with -v for libbpf's messages)\n", object,
-			strerror(-err));
-	} else {
-		fprintf(stderr, "maptrace: loading the %s BPF object failed: %s (run with -v for "
-			"libbpf's messages)\n", object, strerror(-err));
-	}
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -347,12 +203,9 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 
 /* Load with libbpf's warnings kept, to name what the kernel refused. */
 #define LOAD_LOGGED(err, call) do {					\
-	load_log.on = true;						\
-	load_log.len = 0;						\
-	if (load_log.buf)						\
-		load_log.buf[0] = '\0';					\
+	mt_loadlog_begin();						\
 	(err) = (call);							\
-	load_log.on = false;						\
+	mt_loadlog_end();						\
 } while (0)
 
 /* A --btf file must be BTF: say so in one line before libbpf does in many. */
@@ -385,7 +238,7 @@ static int check_btf_file(const char *path)
 #define LOAD_SKEL(sk, NAME, what) do {						\
 	LOAD_LOGGED(err, NAME##__load(sk));					\
 	if (err) {								\
-		explain_load_error(err, what);					\
+		mt_loadlog_explain(err, what);					\
 		return err;							\
 	}									\
 	TAKE_MAPS(t, sk);							\
@@ -508,8 +361,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	uint64_t ring;
 	int err;
 
-	verbosity = opts->verbose;
-	libbpf_set_print(print_libbpf);
+	mt_loadlog_setup(opts->verbose);
 	err = opts->btf_path ? check_btf_file(opts->btf_path) : 0;
 	if (!err)
 		err = preflight(f, opts->btf_path != NULL, opts->verbose);
@@ -729,223 +581,4 @@ int mt_tracer_take_lost_mms(struct mt_tracer *t, uint64_t *mms, int cap)
 	if (n < cap)
 		t->lost_mm_notes_seen = notes; /* all taken (later notes: next time) */
 	return n;
-}
-
-/* Read all of an iterator fd: a read() returns at most one seq_file batch. */
-static int read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = 1 << 16;
-	char *b = malloc(cap);
-
-	*len = 0;
-	if (!b)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - *len < 8192) {
-			char *nb = realloc(b, cap * 2);
-
-			if (!nb) {
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		n = read(fd, b + *len, cap - *len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			free(b);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		*len += n;
-	}
-	*buf = b;
-	return 0;
-}
-
-/* A snapshot is read in batches, and one cut short by the process's exit
- * looks complete: the task_vma iterator moves on to the next task, and
- * /proc's m_start() stops, when the task has no mm any more (kernel/bpf/
- * task_iter.c, fs/proc/task_mmu.c). The stamp cannot tell (an exit draws
- * no ticket), so ask afterwards: exit_mm() is final, and an mm still there
- * after the read was there throughout it. */
-static int still_has_mm(pid_t tgid)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	int err = mt_proc_has_mm(tgid, &buf, &cap);
-
-	free(buf);
-	return err == -ENOENT ? -ESRCH : err;
-}
-
-/* /proc/PID/smaps as regions. smaps rather than maps: its VmFlags say what
- * maps does not and the shadow needs, "dc" (MADV_DONTFORK: what the next
- * fork leaves out) and "gd" (grows down). */
-static int smaps_regions(const char *buf, size_t len, struct mt_maps *out)
-{
-	struct mt_smaps sm = { 0 };
-	int err = mt_smaps_parse(buf, len, &sm, NULL);
-
-	for (size_t i = 0; !err && i < sm.maps.count; i++) {
-		struct mt_region r = sm.maps.regions[i];
-
-		if (sm.stats[i].vmflags & MT_VMF_DC)
-			r.flags |= MT_RF_DONTCOPY;
-		if (sm.stats[i].vmflags & MT_VMF_GD)
-			r.flags |= MT_RF_GROWSDOWN;
-		err = mt_maps_append(out, &r, r.name, r.name ? strlen(r.name) : 0);
-	}
-	mt_smaps_free(&sm);
-	return err;
-}
-
-/* The regions of smaps text buf (freed here) read for tgid, unless err:
- * none means the process has no address space (any more), and one it
- * lost during the read is no snapshot (still_has_mm). */
-static int proc_snapshot_regions(pid_t tgid, char *buf, size_t len, int err, struct mt_maps *out)
-{
-	if (!err)
-		err = smaps_regions(buf, len, out);
-	free(buf);
-	if (!err && !out->count)
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
-	return err ? err : still_has_mm(tgid);
-}
-
-static int read_smaps(pid_t tgid, char **buf, size_t *len)
-{
-	char path[40];
-	size_t cap = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tgid);
-	*len = 0;
-	return mt_proc_read_whole(path, buf, &cap, len);
-}
-
-/* The legacy object's snapshot: /proc/PID/smaps, whose mm and ticket count
- * at each read-locked batch the BPF side noted (proc_snap in
- * bpf/maptrace.bpf.c). The same count at the first and the last batch: an
- * exact image after that ticket, as the iterator's. */
-static int snapshot_proc(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
-			 uint64_t *mm, uint64_t *stamp)
-{
-	volatile struct mt_proc_snap *ps = t->proc_snap;
-	struct mt_proc_snap snap;
-	char *buf = NULL;
-	size_t len;
-	int err;
-
-	ps->mm = 0;
-	err = read_smaps(tgid, &buf, &len);
-	/* written by our own open() and read() calls, which have returned */
-	snap.mm = ps->mm;
-	snap.first = ps->first;
-	snap.last = ps->last;
-	snap.batches = ps->batches;
-	if (!err && (!snap.mm || !snap.batches))
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH; /* no address space (any more) */
-	else if (!err && snap.first != snap.last)
-		err = -EAGAIN; /* a mapping call ran between two batches */
-	err = proc_snapshot_regions(tgid, buf, len, err, out);
-	*mm = snap.mm;
-	*stamp = snap.first;
-	return err;
-}
-
-/* The no-BTF object's snapshot, of a process the caller has stopped (its
- * threads are out of their calls, and nothing else changes an mm's
- * layout): /proc/PID/smaps, of the mm the BPF side last saw the process
- * have (at fork, exec, or the SIGSTOP that stopped it), stamped with that
- * mm's ticket count, all of whose events are in the ring buffer. */
-static int snapshot_stopped(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
-			    uint64_t *mm, uint64_t *stamp)
-{
-	__u32 key = tgid;
-	__u64 val = 0;
-	char *buf = NULL;
-	size_t len;
-	int err;
-
-	if (bpf_map__lookup_elem(t->tgid_mm, &key, sizeof(key), &val, sizeof(val), 0))
-		return kill(tgid, 0) == 0 ? -ENOKEY : -ESRCH;
-	err = read_smaps(tgid, &buf, &len);
-	err = proc_snapshot_regions(tgid, buf, len, err, out);
-	*mm = val;
-	if (mt_tracer_ticket_last(t, val, stamp))
-		*stamp = 0; /* no ticket drawn yet */
-	return err;
-}
-
-bool mt_tracer_snapshots_stop(const struct mt_tracer *t)
-{
-	return t->nskel != NULL;
-}
-
-int mt_tracer_snapshot(struct mt_tracer *t, pid_t tgid, struct mt_maps *out,
-		       uint64_t *mm, uint64_t *stamp)
-{
-	union bpf_iter_link_info info = { .task.pid = tgid };
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info, .link_info_len = sizeof(info));
-	struct bpf_link *link;
-	char *buf = NULL;
-	size_t len = 0, off = 0;
-	bool first = true;
-	int fd, err;
-
-	if (t->proc_snap)
-		return snapshot_proc(t, tgid, out, mm, stamp);
-	if (t->nskel)
-		return snapshot_stopped(t, tgid, out, mm, stamp);
-	link = bpf_program__attach_iter(t->skel->progs.seed_vmas, &opts);
-	if (!link)
-		return errno == ESRCH || errno == ENOENT ? -ESRCH : -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		err = -errno;
-		bpf_link__destroy(link);
-		return err;
-	}
-	err = read_all(fd, &buf, &len);
-	close(fd);
-	bpf_link__destroy(link);
-	if (err)
-		return err;
-
-	*mm = 0;
-	*stamp = 0;
-	while (!err && off + sizeof(struct mt_iter_vma) <= len) {
-		struct mt_iter_vma v;
-		struct mt_region r;
-
-		memcpy(&v, buf + off, sizeof(v));
-		off += sizeof(v);
-		if (off + v.path_len > len) {
-			err = -EIO;
-			break;
-		}
-		if (first) {
-			*mm = v.mm;
-			*stamp = v.seq;
-			first = false;
-		} else if (v.seq != *stamp || v.mm != *mm) {
-			err = -EAGAIN; /* a mapping call ran between two batches */
-		}
-		mt_vma_to_region(v.start, v.end, v.pgoff, v.vm_flags, v.dev, v.ino, &r);
-		if (!err)
-			err = mt_maps_append_vma(out, &r, v.file_flags, v.name_kind, buf + off,
-						 v.path_len);
-		off += v.path_len;
-	}
-	free(buf);
-	if (!err && first) {
-		/* no vma at all: the process is gone (or a kernel thread) */
-		err = kill(tgid, 0) == 0 ? -EINVAL : -ESRCH;
-	}
-	return err ? err : still_has_mm(tgid);
 }
