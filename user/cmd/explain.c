@@ -4,9 +4,10 @@
  * one's own processes). JSON schema: docs/explain.md.
  *
  * Reads, in this order: /proc/PID/status and the threads' stack pointers
- * (classify.c), /proc/PID/smaps in one pass (smaps.c), the program headers
- * of the mapped ELF files (elfsegs.c); then classifies (classify.c) and
- * prints a summary by kind followed by the regions.
+ * (proc/procinfo.c), /proc/PID/smaps in one pass (proc/smaps.c), the
+ * program headers of the mapped ELF files (proc/elfsegs.c); then
+ * classifies (analyze/classify.c) and prints the report
+ * (out/explained.c): a summary by kind followed by the regions.
  */
 #include <errno.h>
 #include <time.h>
