@@ -25,6 +25,7 @@
 #include "proc/smaps.h"
 #include "proc/elfsegs.h"
 #include "proc/procinfo.h"
+#include "base/units.h"
 
 /* What a region is. The string ids (mt_kind_id) are part of the JSON
  * schema (docs/explain.md): never renumber them in output, only add. */
@@ -74,6 +75,11 @@ const char *mt_role_id(enum mt_role r);       /* "program", "library", "loader";
 
 const char *mt_libc_id(enum mt_libc l);         /* "glibc", "musl", "uclibc-ng", "other", "unknown" */
 const char *mt_libc_allocator(enum mt_libc l);  /* its malloc, in one phrase */
+/* glibc's words (main arena, arenas, its thread-stack cache) fit a process
+ * on glibc, and one whose C library is not known (as before it was asked) */
+bool mt_libc_glibc_terms(enum mt_libc l);
+/* "musl's", "uClibc-ng's", "the program's" malloc */
+const char *mt_libc_malloc_owner(enum mt_libc l);
 /* The C library a dynamically linked process maps (its libc or loader
  * names it: libc.so.6, ld-musl-*, libuClibc-*), UNKNOWN if none does (a
  * static program: see mt_libc_of_file() in elfsegs.h). */
@@ -99,7 +105,4 @@ struct mt_class {
 int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
 		size_t n, const struct mt_proc_facts *f, struct mt_class *out);
 
-/* "132K", "8.0M", "64M", "1.5G", "0": bytes in binary units, at most one
- * decimal, exact values without one. buf needs 16 bytes. */
-const char *mt_size_str(uint64_t bytes, char buf[16]);
 #endif /* MAPTRACE_CLASSIFY_H */
