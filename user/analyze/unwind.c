@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "base/parse.h"
+#include "analyze/cfi_deps.h"
 #include "analyze/unwind.h"
 #include "maptrace/events.h"
 #include "base/u64map.h"
@@ -71,11 +72,6 @@ struct sample {
 	uint64_t sp;
 };
 
-struct read_rec {
-	uint64_t addr, val;
-	bool ok;
-	bool relevant;   /* the value mattered (else only ok must match) */
-};
 
 /* A remembered DWARF unwinding (see the memo above). */
 struct memo {
@@ -85,7 +81,7 @@ struct memo {
 	uint32_t nreads;
 	uint32_t id;                /* mt_unwind's id for this stack, 0 until kept */
 	int nframes;
-	struct read_rec *reads;     /* in the same allocation, after frames */
+	struct mt_read_rec *reads;     /* in the same allocation, after frames */
 	const struct mt_frame *frames[];
 };
 
@@ -105,7 +101,7 @@ struct mt_unwinder {
 	struct dwfl_slot slots[NDWFL];
 	uint64_t clock;
 	struct sample cur;
-	struct read_rec log[MAX_READS];
+	struct mt_read_rec log[MAX_READS];
 	uint32_t nlog;
 	bool log_full;
 	struct symnode **sym;        /* chained hash of symbolized pcs */
@@ -159,7 +155,7 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	bool ok = sample_word(&u->cur, addr, &v);
 
 	if (u->nlog < MAX_READS)
-		u->log[u->nlog++] = (struct read_rec){ .addr = addr, .val = v, .ok = ok };
+		u->log[u->nlog++] = (struct mt_read_rec){ .addr = addr, .val = v, .ok = ok };
 	else
 		u->log_full = true;
 	if (ok)
@@ -435,177 +431,6 @@ static int collect_frame(Dwfl_Frame *state, void *arg)
 	return c->n < MT_UNWIND_MAX_FRAMES ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-/* The CFI libdwfl uses for pc: .eh_frame, else .debug_frame (free() it). */
-static Dwarf_Frame *cfi_frame(Dwfl *dwfl, uint64_t pc)
-{
-	Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
-	Dwarf_Frame *fr;
-	Dwarf_Addr bias;
-	Dwarf_CFI *cfi;
-
-	if (!m)
-		return NULL;
-	if ((cfi = dwfl_module_eh_cfi(m, &bias)) && !dwarf_cfi_addrframe(cfi, pc - bias, &fr))
-		return fr;
-	if ((cfi = dwfl_module_dwarf_cfi(m, &bias)) && !dwarf_cfi_addrframe(cfi, pc - bias, &fr))
-		return fr;
-	return NULL;
-}
-
-/* Where a register's value in the frame being analysed came from. */
-#define SRC_NONE     0xffff           /* computed from references already counted, or unset */
-#define SRC_READ     0x8000           /* | index of the logged read that produced it */
-
-/* Mark what the registers an expression names hold as relevant. */
-static void use_regs(const Dwarf_Op *ops, size_t nops, const uint16_t src[MT_NREGS], uint64_t *deps,
-		     struct read_rec *log)
-{
-	for (size_t i = 0; i < nops; i++) {
-		uint64_t r;
-		uint8_t a = ops[i].atom;
-
-		if (a >= DW_OP_reg0 && a <= DW_OP_reg31)
-			r = a - DW_OP_reg0;
-		else if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
-			r = a - DW_OP_breg0;
-		else if (a == DW_OP_regx || a == DW_OP_bregx)
-			r = ops[i].number;
-		else
-			continue;
-		/* registers libdwfl never set have no value to depend on */
-		if (r >= MT_NREGS || src[r] == SRC_NONE)
-			continue;
-		if (src[r] & SRC_READ)
-			log[src[r] & ~SRC_READ].relevant = true;
-		else
-			*deps |= 1ull << src[r];
-	}
-}
-
-/* A rule of the kinds libdw gives for DW_CFA_offset and DW_CFA_val_offset
- * with a CFA rule that reads no memory: one read at CFA+N (location), or
- * none (a value ending in DW_OP_stack_value). Anything else: -1. */
-static int simple_rule(const Dwarf_Op *ops, size_t nops)
-{
-	bool value = false;
-
-	for (size_t i = 0; i < nops; i++) {
-		switch (ops[i].atom) {
-		case DW_OP_call_frame_cfa: case DW_OP_plus_uconst: case DW_OP_plus: case DW_OP_minus:
-		case DW_OP_consts: case DW_OP_constu: case DW_OP_const1u: case DW_OP_const1s:
-		case DW_OP_const2u: case DW_OP_const2s: case DW_OP_const4u: case DW_OP_const4s:
-		case DW_OP_const8u: case DW_OP_const8s: case DW_OP_nop:
-			break;
-		case DW_OP_stack_value:
-			value = i == nops - 1;
-			if (!value)
-				return -1;
-			break;
-		default:
-			if (ops[i].atom >= DW_OP_lit0 && ops[i].atom <= DW_OP_lit31)
-				break;
-			return -1;
-		}
-	}
-	return value ? 0 : 1;
-}
-
-static bool reads_memory(const Dwarf_Op *ops, size_t nops)
-{
-	for (size_t i = 0; i < nops; i++)
-		if (ops[i].atom == DW_OP_deref || ops[i].atom == DW_OP_deref_size ||
-		    ops[i].atom == DW_OP_xderef || ops[i].atom == DW_OP_xderef_size)
-			return true;
-	return false;
-}
-
-/* Which initial registers (the result) and which logged reads (their
- * relevant flag) the unwinding of pcs[0..n) depended on; see the comment at
- * the top. A value matters when some later rule names the register still
- * holding it, or when it is a return address (the caller's pc). Frames
- * this cannot follow exactly (no CFI: libdwfl's frame-pointer fallback;
- * rules that read memory otherwise) make everything from there relevant.
- * -1 when the CFI cannot be read. */
-static int64_t register_deps(Dwfl *dwfl, const uint64_t *pcs, int n, struct read_rec *log, uint32_t nlog)
-{
-	uint16_t src[MT_NREGS], next[MT_NREGS];
-	uint64_t deps = 0;
-	uint32_t pos = 0;
-	int i;
-
-	for (uint32_t k = 0; k < nlog; k++)
-		log[k].relevant = false;
-	for (int r = 0; r < MT_NREGS; r++)
-		src[r] = (uint16_t)r;
-	for (i = 0; i < n; i++) {
-		Dwarf_Frame *fr = cfi_frame(dwfl, pcs[i]);
-		Dwarf_Op *cfa, *ops;
-		size_t ncfa, nops;
-		int ra = -1;
-		bool complex = !fr;
-
-		if (fr) {
-			ra = dwarf_frame_info(fr, NULL, NULL, NULL);
-			if (dwarf_frame_cfa(fr, &cfa, &ncfa)) {
-				free(fr);
-				return -1;
-			}
-			complex = reads_memory(cfa, ncfa);
-		}
-		if (complex) {
-			free(fr);
-			break;
-		}
-		use_regs(cfa, ncfa, src, &deps, log);
-		for (int r = 0; r < MT_NREGS && !complex; r++) {
-			Dwarf_Op mem[3];
-			int kind;
-
-			next[r] = SRC_NONE;
-			if (dwarf_frame_register(fr, r, mem, &ops, &nops))
-				continue;  /* libdwfl leaves it unset too */
-			if (nops == 0) {
-				if (ops == NULL)
-					next[r] = src[r]; /* same value */
-				continue;
-			}
-			use_regs(ops, nops, src, &deps, log);
-			kind = simple_rule(ops, nops);
-			if (kind < 0 || pos >= nlog) {
-				complex = true;
-			} else if (kind == 1) {
-				next[r] = (uint16_t)(SRC_READ | pos);
-				if (r == ra)
-					log[pos].relevant = true; /* the caller's pc */
-				pos++;
-			}
-		}
-		free(fr);
-		if (complex)
-			break;
-		/* the caller's pc is the return-address register as unwound: a
-		 * read (marked above) or, in an arm64 leaf, the initial x30 */
-		if (ra >= 0 && ra < MT_NREGS && next[ra] != SRC_NONE && !(next[ra] & SRC_READ))
-			deps |= 1ull << next[ra];
-		memcpy(src, next, sizeof(src));
-	}
-	if (i < n || pos != nlog) {
-		/* not followed to the end: what is still live, and every read
-		 * from here on, is relevant */
-		for (int r = 0; r < MT_NREGS; r++) {
-			if (src[r] == SRC_NONE)
-				continue;
-			if (src[r] & SRC_READ)
-				log[src[r] & ~SRC_READ].relevant = true;
-			else
-				deps |= 1ull << src[r];
-		}
-		for (uint32_t k = pos; k < nlog; k++)
-			log[k].relevant = true;
-	}
-	return (int64_t)deps;  /* bit 63 is never set: MT_NREGS <= 63 */
-}
-
 static size_t memo_bucket(uint64_t sig, uint64_t rip, uint64_t rsp)
 {
 	return mt_mix64(sig ^ mt_mix64(rip ^ mt_mix64(rsp))) % MEMO_BUCKETS;
@@ -651,7 +476,7 @@ static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint64_t regma
 {
 	struct memo **ways = u->memo[memo_bucket(sig, u->cur.regs->regs[REG_IP], u->cur.sp)];
 	size_t fsz = (size_t)n * sizeof(frames[0]);
-	struct memo *m = malloc(sizeof(*m) + fsz + u->nlog * sizeof(struct read_rec));
+	struct memo *m = malloc(sizeof(*m) + fsz + u->nlog * sizeof(struct mt_read_rec));
 
 	if (!m)
 		return NULL;
@@ -662,8 +487,8 @@ static struct memo *memo_add(struct mt_unwinder *u, uint64_t sig, uint64_t regma
 	m->id = 0;
 	m->nframes = n;
 	memcpy(m->frames, frames, fsz);
-	m->reads = (struct read_rec *)((char *)m->frames + fsz);
-	memcpy(m->reads, u->log, u->nlog * sizeof(struct read_rec));
+	m->reads = (struct mt_read_rec *)((char *)m->frames + fsz);
+	memcpy(m->reads, u->log, u->nlog * sizeof(struct mt_read_rec));
 	free(ways[MEMO_WAYS - 1]);
 	memmove(&ways[1], &ways[0], (MEMO_WAYS - 1) * sizeof(ways[0]));
 	ways[0] = m;
@@ -697,7 +522,7 @@ static int unwind_dwarf(struct mt_unwinder *u, Dwfl *dwfl, uint64_t sig, struct 
 		u->out[n++] = f;
 	}
 	*frames = u->out;
-	if (n && !u->log_full && !c.signal && (deps = register_deps(dwfl, c.pcs, c.n, u->log, u->nlog)) >= 0)
+	if (n && !u->log_full && !c.signal && (deps = mt_cfi_register_deps(dwfl, c.pcs, c.n, u->log, u->nlog)) >= 0)
 		*memo = memo_add(u, sig, (uint64_t)deps, u->out, n);
 	return n;
 }
