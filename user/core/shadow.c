@@ -32,22 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/shadow.h"
 
 #define PERM_RWX (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC)
 #define SPARE_MAX 16 /* freed nodes kept for the next operation */
-#define NAMES_MIN 16 /* first name table capacity (a power of two) */
-
-struct mt_name {
-	atomic_size_t refs; /* name tables (shadows) holding this string */
-	size_t hash;
-	char str[];
-};
-
-struct name_slot {
-	struct mt_name *n; /* NULL: empty slot */
-	size_t uses;       /* regions of this shadow naming n */
-};
 
 struct node {
 	struct mt_region r; /* first member: a region pointer is a node pointer */
@@ -62,9 +51,7 @@ struct mt_shadow {
 	uint64_t anon_bytes;     /* of regions for which mt_region_is_anon() */
 	struct node *spare;      /* reserved nodes, chained through ->right */
 	size_t nspare;
-	struct name_slot *slots; /* linear probing, load <= 1/2 */
-	size_t slots_cap;        /* 0 or a power of two */
-	size_t slots_used;
+	struct mt_names names;   /* the strings its regions are named by */
 };
 
 bool mt_region_is_anon(const struct mt_region *r)
@@ -90,174 +77,6 @@ static void account(struct mt_shadow *s, const struct mt_region *r, uint64_t len
 		s->bytes -= len;
 		s->anon_bytes -= anon;
 	}
-}
-
-/* ---- names ---------------------------------------------------------- */
-
-static struct mt_name *name_of(const char *str)
-{
-	return (struct mt_name *)(str - offsetof(struct mt_name, str));
-}
-
-static size_t str_hash(const char *str)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (const unsigned char *p = (const unsigned char *)str; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return (size_t)h;
-}
-
-static void name_unref(struct mt_name *n)
-{
-	if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) == 1)
-		free(n);
-}
-
-/* Slot index of n, or slots_cap when n is not in the table. */
-static size_t slot_of(const struct mt_shadow *s, const struct mt_name *n)
-{
-	size_t mask = s->slots_cap - 1;
-
-	if (!s->slots_cap)
-		return 0;
-	for (size_t i = n->hash & mask;; i = (i + 1) & mask) {
-		if (s->slots[i].n == n)
-			return i;
-		if (!s->slots[i].n)
-			return s->slots_cap;
-	}
-}
-
-static void slot_place(struct name_slot *t, size_t cap, struct name_slot v)
-{
-	size_t i = v.n->hash & (cap - 1);
-
-	while (t[i].n)
-		i = (i + 1) & (cap - 1);
-	t[i] = v;
-}
-
-static int slots_grow(struct mt_shadow *s)
-{
-	size_t cap = s->slots_cap ? s->slots_cap * 2 : NAMES_MIN;
-	struct name_slot *t = calloc(cap, sizeof(*t));
-
-	if (!t)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->slots_cap; i++)
-		if (s->slots[i].n)
-			slot_place(t, cap, s->slots[i]);
-	free(s->slots);
-	s->slots = t;
-	s->slots_cap = cap;
-	return 0;
-}
-
-/* Add n (not in the table yet) with one use; the table takes a reference. */
-static int slot_add(struct mt_shadow *s, struct mt_name *n)
-{
-	if ((s->slots_used + 1) * 2 > s->slots_cap && slots_grow(s) < 0)
-		return -ENOMEM;
-	slot_place(s->slots, s->slots_cap, (struct name_slot){ .n = n, .uses = 1 });
-	s->slots_used++;
-	atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
-	return 0;
-}
-
-/* Backward-shift deletion keeps every probe chain unbroken without
- * tombstones (Knuth 6.4, algorithm R). */
-static void slot_remove(struct mt_shadow *s, size_t i)
-{
-	size_t mask = s->slots_cap - 1, j = i;
-
-	s->slots_used--;
-	for (;;) {
-		s->slots[i].n = NULL;
-		for (;;) {
-			j = (j + 1) & mask;
-			if (!s->slots[j].n)
-				return;
-			size_t home = s->slots[j].n->hash & mask;
-			/* j may move to i unless its home lies cyclically in (i, j] */
-			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-				continue;
-			break;
-		}
-		s->slots[i] = s->slots[j];
-		i = j;
-	}
-}
-
-/* The shadow's copy of str, with one more use; NULL on ENOMEM. */
-static const char *name_intern(struct mt_shadow *s, const char *str)
-{
-	size_t h = str_hash(str), len;
-	struct mt_name *n;
-
-	for (size_t i = h & (s->slots_cap - 1); s->slots_cap && s->slots[i].n;
-	     i = (i + 1) & (s->slots_cap - 1)) {
-		n = s->slots[i].n;
-		if (n->hash == h && !strcmp(n->str, str)) {
-			s->slots[i].uses++;
-			return n->str;
-		}
-	}
-	len = strlen(str);
-	n = malloc(sizeof(*n) + len + 1);
-	if (!n)
-		return NULL;
-	atomic_init(&n->refs, 0);
-	n->hash = h;
-	memcpy(n->str, str, len + 1);
-	if (slot_add(s, n) < 0) {
-		free(n);
-		return NULL;
-	}
-	return n->str;
-}
-
-/* One more use of a name already interned in s (split, copy). */
-static void name_get(struct mt_shadow *s, const char *str)
-{
-	size_t i;
-
-	if (!str)
-		return;
-	i = slot_of(s, name_of(str));
-	assert(i < s->slots_cap);
-	s->slots[i].uses++;
-}
-
-static void name_put(struct mt_shadow *s, const char *str)
-{
-	struct mt_name *n;
-	size_t i;
-
-	if (!str)
-		return;
-	n = name_of(str);
-	i = slot_of(s, n);
-	assert(i < s->slots_cap);
-	if (--s->slots[i].uses)
-		return;
-	slot_remove(s, i);
-	name_unref(n);
-}
-
-/* One more use in s of a string interned by another shadow (clone). */
-static int name_adopt(struct mt_shadow *s, const char *str)
-{
-	size_t i;
-
-	if (!str)
-		return 0;
-	i = slot_of(s, name_of(str));
-	if (i < s->slots_cap) {
-		s->slots[i].uses++;
-		return 0;
-	}
-	return slot_add(s, name_of(str));
 }
 
 /* ---- AVL tree ------------------------------------------------------- */
@@ -451,7 +270,7 @@ static struct node *node_take(struct mt_shadow *s)
 /* Release an unlinked node and its name use. */
 static void node_drop(struct mt_shadow *s, struct node *nd)
 {
-	name_put(s, nd->r.name);
+	mt_names_put(&s->names, nd->r.name);
 	if (s->nspare < SPARE_MAX) {
 		nd->right = s->spare;
 		s->spare = nd;
@@ -467,7 +286,7 @@ static void free_subtree(struct mt_shadow *s, struct node *n)
 		return;
 	free_subtree(s, n->left);
 	free_subtree(s, n->right);
-	name_put(s, n->r.name);
+	mt_names_put(&s->names, n->r.name);
 	free(n);
 }
 
@@ -511,7 +330,7 @@ static void split_at(struct mt_shadow *s, uint64_t addr)
 	right->r = left->r;
 	right->r.start = addr;
 	right->r.offset = offset_at(&left->r, addr);
-	name_get(s, right->r.name);
+	mt_names_get(&s->names, right->r.name);
 	account(s, &left->r, left->r.end - addr, false); /* link_node adds it back */
 	left->r.end = addr;
 	link_node(s, right);
@@ -596,7 +415,7 @@ static struct node *make_piece(struct mt_shadow *s, const struct mt_region *src,
 	nd->r.end = dst_end;
 	nd->r.offset = offset_at(src, src_addr);
 	nd->r.origin = *origin;
-	name_get(s, nd->r.name);
+	mt_names_get(&s->names, nd->r.name);
 	return nd;
 }
 
@@ -641,7 +460,7 @@ void mt_shadow_free(struct mt_shadow *s)
 		s->spare = nd->right;
 		free(nd);
 	}
-	free(s->slots);
+	mt_names_free(&s->names);
 	free(s);
 }
 
@@ -713,7 +532,7 @@ struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcop
 		if (!(copy = malloc(sizeof(*copy))))
 			goto fail;
 		copy->r = nd->r;
-		if (name_adopt(c, copy->r.name) < 0) {
+		if (mt_names_adopt(&c->names, copy->r.name) < 0) {
 			free(copy);
 			goto fail;
 		}
@@ -726,7 +545,7 @@ struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcop
 	return c;
 fail:
 	for (size_t i = 0; i < n; i++) {
-		name_put(c, nodes[i]->r.name);
+		mt_names_put(&c->names, nodes[i]->r.name);
 		free(nodes[i]);
 	}
 	free(nodes);
@@ -746,7 +565,7 @@ int mt_shadow_map(struct mt_shadow *s, const struct mt_region *r)
 	if (reserve(s, 3) < 0)
 		return -ENOMEM;
 	/* intern before unmapping: r->name may be a string of this shadow */
-	if (r->name && !(name = name_intern(s, r->name)))
+	if (r->name && !(name = mt_names_intern(&s->names, r->name)))
 		return -ENOMEM;
 	nd = node_take(s);
 	nd->r = *r;
@@ -918,7 +737,7 @@ static int check_subtree(const struct node *n, const struct node *parent)
 
 bool mt_shadow_check(const struct mt_shadow *s)
 {
-	size_t count = 0, named = 0, used = 0, uses = 0;
+	size_t count = 0, named = 0;
 	uint64_t bytes = 0, anon = 0, prev_end = 0;
 
 	if (check_subtree(s->root, NULL) < 0)
@@ -927,7 +746,7 @@ bool mt_shadow_check(const struct mt_shadow *s)
 		if (!range_ok(n->r.start, n->r.end) || n->r.start < prev_end)
 			return false;
 		if (n->r.name) {
-			if (slot_of(s, name_of(n->r.name)) >= s->slots_cap)
+			if (!mt_names_has(&s->names, n->r.name))
 				return false;
 			named++;
 		}
@@ -939,16 +758,5 @@ bool mt_shadow_check(const struct mt_shadow *s)
 	}
 	if (count != s->count || bytes != s->bytes || anon != s->anon_bytes)
 		return false;
-	for (size_t i = 0; i < s->slots_cap; i++) {
-		const struct mt_name *n = s->slots[i].n;
-
-		if (!n)
-			continue;
-		if (!s->slots[i].uses || n->hash != str_hash(n->str) ||
-		    !atomic_load(&n->refs))
-			return false;
-		used++;
-		uses += s->slots[i].uses;
-	}
-	return used == s->slots_used && uses == named;
+	return mt_names_check(&s->names, named);
 }
