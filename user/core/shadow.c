@@ -33,20 +33,16 @@
 #include <string.h>
 
 #include "core/names.h"
+#include "core/tree.h"
 #include "core/shadow.h"
 
 #define PERM_RWX (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC)
 #define SPARE_MAX 16 /* freed nodes kept for the next operation */
 
-struct node {
-	struct mt_region r; /* first member: a region pointer is a node pointer */
-	struct node *left, *right, *parent;
-	int height;         /* leaf = 1 */
-};
+#define node mt_tree_node
 
 struct mt_shadow {
-	struct node *root;
-	size_t count;
+	struct mt_tree tree;
 	uint64_t bytes;
 	uint64_t anon_bytes;     /* of regions for which mt_region_is_anon() */
 	struct node *spare;      /* reserved nodes, chained through ->right */
@@ -79,163 +75,19 @@ static void account(struct mt_shadow *s, const struct mt_region *r, uint64_t len
 	}
 }
 
-/* ---- AVL tree ------------------------------------------------------- */
+/* ---- the tree ------------------------------------------------------- */
 
-static int height(const struct node *n)
-{
-	return n ? n->height : 0;
-}
-
-static void fix_height(struct node *n)
-{
-	int l = height(n->left), r = height(n->right);
-
-	n->height = 1 + (l > r ? l : r);
-}
-
-static void replace_child(struct mt_shadow *s, struct node *parent,
-			  struct node *old, struct node *new)
-{
-	if (!parent)
-		s->root = new;
-	else if (parent->left == old)
-		parent->left = new;
-	else
-		parent->right = new;
-	if (new)
-		new->parent = parent;
-}
-
-static struct node *rotate_left(struct mt_shadow *s, struct node *x)
-{
-	struct node *y = x->right;
-
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	replace_child(s, x->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	fix_height(x);
-	fix_height(y);
-	return y;
-}
-
-static struct node *rotate_right(struct mt_shadow *s, struct node *x)
-{
-	struct node *y = x->left;
-
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	replace_child(s, x->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	fix_height(x);
-	fix_height(y);
-	return y;
-}
-
-/* Restore heights and balance from n up to the root: O(log n). */
-static void retrace(struct mt_shadow *s, struct node *n)
-{
-	while (n) {
-		int bf;
-
-		fix_height(n);
-		bf = height(n->left) - height(n->right);
-		if (bf > 1) {
-			if (height(n->left->left) < height(n->left->right))
-				rotate_left(s, n->left);
-			n = rotate_right(s, n);
-		} else if (bf < -1) {
-			if (height(n->right->right) < height(n->right->left))
-				rotate_right(s, n->right);
-			n = rotate_left(s, n);
-		}
-		n = n->parent;
-	}
-}
-
-static struct node *leftmost(struct node *n)
-{
-	while (n && n->left)
-		n = n->left;
-	return n;
-}
-
-static struct node *node_next(const struct node *n)
-{
-	if (n->right)
-		return leftmost(n->right);
-	while (n->parent && n == n->parent->right)
-		n = n->parent;
-	return n->parent;
-}
-
-/* First node with end > addr. */
-static struct node *node_lower_bound(const struct mt_shadow *s, uint64_t addr)
-{
-	struct node *n = s->root, *best = NULL;
-
-	while (n) {
-		if (n->r.end > addr) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return best;
-}
-
-/* Insert nd; the caller guarantees it overlaps nothing. */
+/* Insert nd (it overlaps nothing) and count its bytes. */
 static void link_node(struct mt_shadow *s, struct node *nd)
 {
-	struct node **link = &s->root, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		link = nd->r.start < parent->r.start ? &parent->left : &parent->right;
-	}
-	nd->left = nd->right = NULL;
-	nd->parent = parent;
-	nd->height = 1;
-	*link = nd;
-	retrace(s, parent);
-	s->count++;
+	mt_tree_link(&s->tree, nd);
 	account(s, &nd->r, nd->r.end - nd->r.start, true);
 }
 
-/* Remove nd by relinking (never by copying a neighbour's data into it), so
- * node pointers a caller holds across the removal stay valid. */
+/* Remove nd (node pointers held across it stay valid) and uncount it. */
 static void unlink_node(struct mt_shadow *s, struct node *nd)
 {
-	struct node *fix;
-
-	if (!nd->left || !nd->right) {
-		fix = nd->parent;
-		replace_child(s, nd->parent, nd, nd->left ? nd->left : nd->right);
-	} else {
-		struct node *succ = leftmost(nd->right);
-
-		if (succ->parent == nd) {
-			fix = succ;
-		} else {
-			fix = succ->parent;
-			fix->left = succ->right;
-			if (succ->right)
-				succ->right->parent = fix;
-			succ->right = nd->right;
-			nd->right->parent = succ;
-		}
-		succ->left = nd->left;
-		nd->left->parent = succ;
-		replace_child(s, nd->parent, nd, succ);
-		succ->height = nd->height;
-	}
-	retrace(s, fix);
-	s->count--;
+	mt_tree_unlink(&s->tree, nd);
 	account(s, &nd->r, nd->r.end - nd->r.start, false);
 }
 
@@ -322,7 +174,7 @@ static uint64_t offset_at(const struct mt_region *r, uint64_t addr)
  * [start, addr) and [addr, end). Takes one reserved node. */
 static void split_at(struct mt_shadow *s, uint64_t addr)
 {
-	struct node *left = node_lower_bound(s, addr), *right;
+	struct node *left = mt_tree_lower_bound(&s->tree, addr), *right;
 
 	if (!left || left->r.start >= addr)
 		return;
@@ -343,9 +195,9 @@ static void unmap_range(struct mt_shadow *s, uint64_t start, uint64_t end)
 
 	split_at(s, start);
 	split_at(s, end);
-	nd = node_lower_bound(s, start);
+	nd = mt_tree_lower_bound(&s->tree, start);
 	while (nd && nd->r.start < end) {
-		struct node *next = node_next(nd);
+		struct node *next = mt_tree_next(nd);
 
 		unlink_node(s, nd);
 		node_drop(s, nd);
@@ -364,8 +216,8 @@ static uint64_t edit_range(struct mt_shadow *s, uint64_t start, uint64_t end,
 
 	split_at(s, start);
 	split_at(s, end);
-	for (struct node *nd = node_lower_bound(s, start);
-	     nd && nd->r.start < end; nd = node_next(nd)) {
+	for (struct node *nd = mt_tree_lower_bound(&s->tree, start);
+	     nd && nd->r.start < end; nd = mt_tree_next(nd)) {
 		fn(&nd->r, a, b);
 		mapped += nd->r.end - nd->r.start;
 	}
@@ -391,8 +243,8 @@ static uint64_t covered(const struct mt_shadow *s, uint64_t start, uint64_t end,
 	uint64_t bytes = 0;
 
 	*regions = 0;
-	for (struct node *nd = node_lower_bound(s, start);
-	     nd && nd->r.start < end; nd = node_next(nd)) {
+	for (struct node *nd = mt_tree_lower_bound(&s->tree, start);
+	     nd && nd->r.start < end; nd = mt_tree_next(nd)) {
 		uint64_t a = nd->r.start > start ? nd->r.start : start;
 		uint64_t b = nd->r.end < end ? nd->r.end : end;
 
@@ -442,9 +294,9 @@ struct mt_shadow *mt_shadow_new(void)
 
 void mt_shadow_clear(struct mt_shadow *s)
 {
-	free_subtree(s, s->root);
-	s->root = NULL;
-	s->count = 0;
+	free_subtree(s, s->tree.root);
+	s->tree.root = NULL;
+	s->tree.count = 0;
 	s->bytes = 0;
 	s->anon_bytes = 0;
 }
@@ -466,7 +318,7 @@ void mt_shadow_free(struct mt_shadow *s)
 
 size_t mt_shadow_count(const struct mt_shadow *s)
 {
-	return s->count;
+	return s->tree.count;
 }
 
 uint64_t mt_shadow_bytes(const struct mt_shadow *s)
@@ -495,24 +347,6 @@ uint64_t mt_shadow_anon_bytes(const struct mt_shadow *s)
 	return s->anon_bytes;
 }
 
-/* Perfectly balanced subtree of nodes[lo, hi): a valid AVL tree. */
-static struct node *build_balanced(struct node **nodes, size_t lo, size_t hi,
-				   struct node *parent)
-{
-	size_t mid;
-	struct node *n;
-
-	if (lo >= hi)
-		return NULL;
-	mid = lo + (hi - lo) / 2;
-	n = nodes[mid];
-	n->parent = parent;
-	n->left = build_balanced(nodes, lo, mid, n);
-	n->right = build_balanced(nodes, mid + 1, hi, n);
-	fix_height(n);
-	return n;
-}
-
 struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcopy)
 {
 	struct mt_shadow *c = mt_shadow_new();
@@ -521,9 +355,9 @@ struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcop
 
 	if (!c)
 		return NULL;
-	if (s->count && !(nodes = malloc(s->count * sizeof(*nodes))))
+	if (s->tree.count && !(nodes = malloc(s->tree.count * sizeof(*nodes))))
 		goto fail;
-	for (struct node *nd = leftmost(s->root); nd; nd = node_next(nd)) {
+	for (struct node *nd = mt_tree_first(s->tree.root); nd; nd = mt_tree_next(nd)) {
 		struct node *copy;
 
 		/* dup_mmap() skips VM_DONTCOPY vmas */
@@ -539,8 +373,8 @@ struct mt_shadow *mt_shadow_clone(const struct mt_shadow *s, bool honour_dontcop
 		nodes[n++] = copy;
 		account(c, &copy->r, copy->r.end - copy->r.start, true);
 	}
-	c->root = build_balanced(nodes, 0, n, NULL);
-	c->count = n;
+	c->tree.root = mt_tree_build(nodes, n);
+	c->tree.count = n;
 	free(nodes);
 	return c;
 fail:
@@ -628,7 +462,7 @@ static int remap_in_place(struct mt_shadow *s, uint64_t addr, uint64_t old_len,
 		return 0;
 	if (reserve(s, 3) < 0)
 		return -ENOMEM;
-	last = &node_lower_bound(s, addr + old_len - 1)->r;
+	last = &mt_tree_lower_bound(&s->tree, addr + old_len - 1)->r;
 	place_pieces(s, make_piece(s, last, addr + old_len, addr + old_len,
 				   addr + new_len, origin),
 		     addr + old_len, addr + new_len);
@@ -649,8 +483,8 @@ static int remap_move(struct mt_shadow *s, uint64_t old_addr, uint64_t old_len,
 	/* pieces, one growth piece, two splits for each of two unmaps */
 	if (reserve(s, src_regions + 1 + 4) < 0)
 		return -ENOMEM;
-	for (const struct node *nd = node_lower_bound(s, old_addr);
-	     nd && nd->r.start < copy_end; nd = node_next(nd)) {
+	for (const struct node *nd = mt_tree_lower_bound(&s->tree, old_addr);
+	     nd && nd->r.start < copy_end; nd = mt_tree_next(nd)) {
 		uint64_t a = nd->r.start > old_addr ? nd->r.start : old_addr;
 		uint64_t b = nd->r.end < copy_end ? nd->r.end : copy_end;
 
@@ -698,14 +532,14 @@ int mt_shadow_remap(struct mt_shadow *s, uint64_t old_addr, uint64_t old_len,
 
 const struct mt_region *mt_shadow_find(const struct mt_shadow *s, uint64_t addr)
 {
-	const struct node *n = node_lower_bound(s, addr);
+	const struct node *n = mt_tree_lower_bound(&s->tree, addr);
 
 	return n && n->r.start <= addr ? &n->r : NULL;
 }
 
 const struct mt_region *mt_shadow_lower_bound(const struct mt_shadow *s, uint64_t addr)
 {
-	const struct node *n = node_lower_bound(s, addr);
+	const struct node *n = mt_tree_lower_bound(&s->tree, addr);
 
 	return n ? &n->r : NULL;
 }
@@ -713,26 +547,10 @@ const struct mt_region *mt_shadow_lower_bound(const struct mt_shadow *s, uint64_
 const struct mt_region *mt_shadow_next(const struct mt_shadow *s,
 				       const struct mt_region *r)
 {
-	const struct node *n = node_next((const struct node *)r);
+	const struct node *n = mt_tree_next((const struct node *)r);
 
 	(void)s; /* parent pointers: the tree itself is not needed */
 	return n ? &n->r : NULL;
-}
-
-/* Height of a valid subtree, or -1. */
-static int check_subtree(const struct node *n, const struct node *parent)
-{
-	int l, r;
-
-	if (!n)
-		return 0;
-	if (n->parent != parent)
-		return -1;
-	l = check_subtree(n->left, n);
-	r = check_subtree(n->right, n);
-	if (l < 0 || r < 0 || l - r > 1 || r - l > 1)
-		return -1;
-	return n->height == 1 + (l > r ? l : r) ? n->height : -1;
 }
 
 bool mt_shadow_check(const struct mt_shadow *s)
@@ -740,9 +558,9 @@ bool mt_shadow_check(const struct mt_shadow *s)
 	size_t count = 0, named = 0;
 	uint64_t bytes = 0, anon = 0, prev_end = 0;
 
-	if (check_subtree(s->root, NULL) < 0)
+	if (mt_tree_check(&s->tree) < 0)
 		return false;
-	for (const struct node *n = leftmost(s->root); n; n = node_next(n)) {
+	for (const struct node *n = mt_tree_first(s->tree.root); n; n = mt_tree_next(n)) {
 		if (!range_ok(n->r.start, n->r.end) || n->r.start < prev_end)
 			return false;
 		if (n->r.name) {
@@ -756,7 +574,7 @@ bool mt_shadow_check(const struct mt_shadow *s)
 			anon += n->r.end - n->r.start;
 		count++;
 	}
-	if (count != s->count || bytes != s->bytes || anon != s->anon_bytes)
+	if (count != s->tree.count || bytes != s->bytes || anon != s->anon_bytes)
 		return false;
 	return mt_names_check(&s->names, named);
 }
