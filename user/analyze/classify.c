@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* classify.c - say what each region is, from /proc facts alone (see maptrace/classify.h).
+/* classify.c - say what each region is, from /proc facts alone (see analyze/classify.h).
  *
  * Design: mt_classify() labels regions in passes, each using what earlier
  * passes decided; a region keeps the first label it gets.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* mapdiff.c - compare a shadow with the kernel's maps (see maptrace/mapdiff.h).
+/* mapdiff.c - compare a shadow with the kernel's maps (see analyze/mapdiff.h).
  *
  * One merge walk over both sorted sides, O(n + m): the address space is cut
  * into segments at every region start and end of either side. Inside a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* array.c - growing arrays (see maptrace/array.h). */
+/* array.c - growing arrays (see base/array.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* parse.c - option values (see maptrace/parse.h). */
+/* parse.c - option values (see base/parse.h). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>

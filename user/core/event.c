@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* event.c - what an event means (see maptrace/event.h): one table of kind
+/* event.c - what an event means (see core/event.h): one table of kind
  * names, and the rules every reader of events shares. */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* maps.c - the region list (see maptrace/maps.h). */
+/* maps.c - the region list (see core/maps.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

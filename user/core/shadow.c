@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shadow.c - the shadow of one address space (see maptrace/shadow.h).
+/* shadow.c - the shadow of one address space (see core/shadow.h).
  *
- * Regions live in an AVL tree keyed by start, with parent pointers so the
- * in-order successor (mt_shadow_next) needs no stack: O(log n) worst case,
- * amortised O(1) over a whole walk. Regions never overlap, so their ends are
- * ordered like their starts and lower_bound can search on end.
+ * Regions live in an AVL tree keyed by start (tree.c), with parent pointers
+ * so the in-order successor (mt_shadow_next) needs no stack: O(log n) worst
+ * case, amortised O(1) over a whole walk. Regions never overlap, so their
+ * ends are ordered like their starts and lower_bound can search on end.
  *
  * Every change is built from three primitives: split_at() cuts the region
  * holding an address in two (as __split_vma in mm/vma.c does), link_node()
@@ -16,8 +16,8 @@
  * so nothing allocates once the tree is being changed: -ENOMEM leaves the
  * shadow exactly as it was.
  *
- * Names are immutable refcounted strings (struct mt_name) interned in a
- * per-shadow open-addressing table that counts the regions using each.
+ * Names are immutable refcounted strings interned in a per-shadow
+ * open-addressing table that counts the regions using each (names.c).
  * The parts of a split region share one string, and clone() shares the
  * strings with its parent, building only its own table. Refcounts are
  * atomic so shadows cloned from one another may live on different threads.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* elfsegs.c - PT_LOAD program headers of mapped files, with libelf (see maptrace/elfsegs.h).
+/* elfsegs.c - PT_LOAD program headers of mapped files, with libelf (see proc/elfsegs.h).
  *
  * Only the ELF and program headers are read (ELF_C_READ reads lazily), and
  * only after the first four bytes say ELF, so a large data file mapped by

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* smaps.c - parse /proc/<pid>/smaps, and read it for a pid (see maptrace/smaps.h).
+/* smaps.c - parse /proc/<pid>/smaps, and read it for a pid (see proc/smaps.h).
  *
  * Design: one pass over the text. A line is a record header when it starts
  * with hex digits followed by '-' (no key does: "Anonymous:" has hex 'A'
