@@ -224,6 +224,55 @@ static int stat_option(void *ctx, int id, const char *val)
 	return 0;
 }
 
+/* After the run: the exports, the figures (text or JSON) and the budget.
+ * Returns the exit status. */
+static int stat_report(struct mt_session *s, struct stat_ctx *c, struct stat_opts *o, FILE *out)
+{
+	int status = 0;
+	uint64_t lost;
+	double seconds;
+
+	if (mt_export_finish(&c->x)) {
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o->te_path, strerror(errno));
+		status = 1;
+	}
+	seconds = (double)(mono_ns() - c->start_ns) / 1e9;
+	mt_session_finish_shadows(s);
+	lost = mt_session_report_end(s, stderr);
+	if (!status)
+		status = s->child ? mt_session_child_exit_code(s) : 0;
+	if (lost && !status)
+		status = 1;
+	if (c->unmeasured) {
+		fprintf(stderr, "maptrace stat: %llu address spaces ended before maptrace could read "
+			"them (first: pid %d): the byte and size figures leave out what they mapped\n",
+			(unsigned long long)c->unmeasured, (int)c->unmeasured_pid);
+		if (!status)
+			status = 1;
+	}
+	if (o->folded_path) {
+		FILE *f = fopen(o->folded_path, "w");
+
+		if (!f || mt_export_folded(&c->x, f) || fclose(f)) {
+			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o->folded_path,
+				strerror(errno));
+			status = 1;
+		}
+	}
+	if (o->json)
+		write_json(out, s, c, seconds, lost, status);
+	else
+		mt_stats_print(out, &c->st, seconds);
+	if (o->budget.count) {
+		struct mt_figures total;
+
+		mt_stats_total(&c->st, &total);
+		if (mt_budget_check(&o->budget, &total, stderr))
+			status = 3;
+	}
+	return status;
+}
+
 int cmd_stat(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true, .topts.dump_exit = true };
@@ -231,8 +280,6 @@ int cmd_stat(int argc, char **argv)
 	struct stat_opts o = { 0 };
 	FILE *te = NULL;
 	FILE *out = stderr;
-	uint64_t lost;
-	double seconds;
 	int status;
 
 	status = mt_command_options(&s, argc, argv, "stat", stat_options, stat_usage, stat_option, &o);
@@ -275,44 +322,7 @@ int cmd_stat(int argc, char **argv)
 	}
 	c.start_ns = mono_ns();
 	mt_session_run(&s);
-	if (mt_export_finish(&c.x)) {
-		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.te_path, strerror(errno));
-		status = 1;
-	}
-	seconds = (double)(mono_ns() - c.start_ns) / 1e9;
-	mt_session_finish_shadows(&s);
-	lost = mt_session_report_end(&s, stderr);
-	if (!status)
-		status = s.child ? mt_session_child_exit_code(&s) : 0;
-	if (lost && !status)
-		status = 1;
-	if (c.unmeasured) {
-		fprintf(stderr, "maptrace stat: %llu address spaces ended before maptrace could read "
-			"them (first: pid %d): the byte and size figures leave out what they mapped\n",
-			(unsigned long long)c.unmeasured, (int)c.unmeasured_pid);
-		if (!status)
-			status = 1;
-	}
-	if (o.folded_path) {
-		FILE *f = fopen(o.folded_path, "w");
-
-		if (!f || mt_export_folded(&c.x, f) || fclose(f)) {
-			fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.folded_path,
-				strerror(errno));
-			status = 1;
-		}
-	}
-	if (o.json)
-		write_json(out, &s, &c, seconds, lost, status);
-	else
-		mt_stats_print(out, &c.st, seconds);
-	if (o.budget.count) {
-		struct mt_figures total;
-
-		mt_stats_total(&c.st, &total);
-		if (mt_budget_check(&o.budget, &total, stderr))
-			status = 3;
-	}
+	status = stat_report(&s, &c, &o, out);
 out:
 	mt_session_close(&s);
 	mt_stats_free(&c.st);

@@ -200,6 +200,22 @@ static int apply_failed(struct mt_aspace *as, const struct mt_event *e)
 	return mt_shadow_protect(as->shadow, start, gap, granted_perms(e, e->args[2]), NULL);
 }
 
+/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
+static int apply_brk(struct mt_aspace *as, const struct mt_event *e)
+{
+	uint64_t old_end = MT_PAGE_ALIGN(e->aux[1]), new_end = MT_PAGE_ALIGN((uint64_t)e->ret);
+	struct mt_region r = {
+		.start = old_end, .end = new_end, .perms = granted_perms(e, 3 /* rw */),
+		.name = "[heap]", .origin = origin_of(as, e),
+	};
+
+	if (new_end > old_end)
+		return mt_shadow_map(as->shadow, &r);
+	if (new_end < old_end)
+		return mt_shadow_unmap(as->shadow, new_end, old_end);
+	return 0;
+}
+
 int mt_apply_event(struct mt_aspace *as, const struct mt_event *e, const char *name)
 {
 	uint64_t a0 = e->args[0];
@@ -220,19 +236,8 @@ int mt_apply_event(struct mt_aspace *as, const struct mt_event *e, const char *n
 		return mt_shadow_protect(as->shadow, protect_start(as, a0, e->args[2]),
 					 a0 + MT_PAGE_ALIGN(e->args[1]), granted_perms(e, e->args[2]),
 					 NULL);
-	case MT_EV_BRK: {
-		/* the heap vma spans [start_brk, brk) page aligned (mm/mmap.c brk) */
-		uint64_t old_end = MT_PAGE_ALIGN(e->aux[1]), new_end = MT_PAGE_ALIGN((uint64_t)e->ret);
-		struct mt_region r = {
-			.start = old_end, .end = new_end, .perms = granted_perms(e, 3 /* rw */),
-			.name = "[heap]", .origin = origin_of(as, e),
-		};
-		if (new_end > old_end)
-			return mt_shadow_map(as->shadow, &r);
-		if (new_end < old_end)
-			return mt_shadow_unmap(as->shadow, new_end, old_end);
-		return 0;
-	}
+	case MT_EV_BRK:
+		return apply_brk(as, e);
 	case MT_EV_MREMAP: {
 		struct mt_origin o = origin_of(as, e);
 		uint64_t old_len = MT_PAGE_ALIGN(e->args[1]);
