@@ -386,11 +386,75 @@ void mt_event_json(struct mt_json *j, const struct mt_event *e, const char *raw,
 	mt_event_json_stack(j, e, raw, t0_ns, NULL, 0);
 }
 
+/* A mapping call's fields: its decoded arguments, result or error, the file
+ * it mapped and the vma the kernel made. */
+static void json_call(struct mt_json *j, const struct mt_event *e, const struct kind_desc *d,
+		      const char *path, size_t plen)
+{
+	char a[160];
+
+	mt_json_key(j, "args");
+	mt_json_obj_begin(j);
+	for (int i = 0; i < 6 && d->arg_names[i]; i++) {
+		mt_json_key(j, d->arg_names[i]);
+		switch (d->arg_types[i]) {
+		case A_DEC:
+			mt_json_u64(j, e->args[i]);
+			break;
+		case A_FD:
+		case A_INT:
+			mt_json_i64(j, (int)e->args[i]);
+			break;
+		case A_HEX:
+		case A_OFF:
+			mt_json_hex(j, e->args[i]);
+			break;
+		case A_STR:
+			if (e->args[i])
+				mt_json_str(j, path, plen);
+			else
+				mt_json_null(j);
+			break;
+		default:
+			arg_str(d->arg_types[i], e->args[i], a, sizeof(a));
+			mt_json_str(j, a, strlen(a));
+			break;
+		}
+	}
+	mt_json_obj_end(j);
+	mt_json_key(j, "ret");
+	mt_json_i64(j, e->ret);
+	if (mt_event_failed(e)) {
+		const char *en = errno_name(e->ret);
+
+		mt_json_key(j, "error");
+		mt_json_str(j, en, strlen(en));
+	} else if (d->ret_addr) {
+		mt_json_key(j, "result");
+		mt_json_hex(j, (__u64)e->ret);
+	}
+	if (e->flags & MT_EVF_FILE) {
+		mt_json_kv_bytes(j, "path", path, plen);
+		mt_json_key(j, "dev");
+		mt_json_u64(j, e->dev);
+		mt_json_key(j, "inode");
+		mt_json_u64(j, e->ino);
+		mt_json_key(j, "deleted");
+		mt_json_bool(j, mt_event_file_deleted(e));
+	}
+	if (e->flags & MT_EVF_VMA_INFO) {
+		mt_json_key(j, "vma_start");
+		mt_json_hex(j, e->aux[0]);
+		mt_json_key(j, "vma_end");
+		mt_json_hex(j, e->aux[1]);
+	}
+}
+
 void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char *raw, __u64 t0_ns,
 			 const struct mt_frame *const *frames, int nframes)
 {
 	const struct kind_desc *d = e->kind < MT_EV__COUNT ? &kinds[e->kind] : NULL;
-	char path[MT_PATH_MAX + 32], a[160];
+	char path[MT_PATH_MAX + 32];
 	size_t plen = mt_event_path(e, raw, path, sizeof(path));
 
 	if (!d || !mt_event_kind_name(e->kind))
@@ -435,61 +499,7 @@ void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char
 		mt_json_i64(j, e->ret & 0x7f);
 		break;
 	default:
-		mt_json_key(j, "args");
-		mt_json_obj_begin(j);
-		for (int i = 0; i < 6 && d->arg_names[i]; i++) {
-			mt_json_key(j, d->arg_names[i]);
-			switch (d->arg_types[i]) {
-			case A_DEC:
-				mt_json_u64(j, e->args[i]);
-				break;
-			case A_FD:
-			case A_INT:
-				mt_json_i64(j, (int)e->args[i]);
-				break;
-			case A_HEX:
-			case A_OFF:
-				mt_json_hex(j, e->args[i]);
-				break;
-			case A_STR:
-				if (e->args[i])
-					mt_json_str(j, path, plen);
-				else
-					mt_json_null(j);
-				break;
-			default:
-				arg_str(d->arg_types[i], e->args[i], a, sizeof(a));
-				mt_json_str(j, a, strlen(a));
-				break;
-			}
-		}
-		mt_json_obj_end(j);
-		mt_json_key(j, "ret");
-		mt_json_i64(j, e->ret);
-		if (mt_event_failed(e)) {
-			const char *en = errno_name(e->ret);
-
-			mt_json_key(j, "error");
-			mt_json_str(j, en, strlen(en));
-		} else if (d->ret_addr) {
-			mt_json_key(j, "result");
-			mt_json_hex(j, (__u64)e->ret);
-		}
-		if (e->flags & MT_EVF_FILE) {
-			mt_json_kv_bytes(j, "path", path, plen);
-			mt_json_key(j, "dev");
-			mt_json_u64(j, e->dev);
-			mt_json_key(j, "inode");
-			mt_json_u64(j, e->ino);
-			mt_json_key(j, "deleted");
-			mt_json_bool(j, mt_event_file_deleted(e));
-		}
-		if (e->flags & MT_EVF_VMA_INFO) {
-			mt_json_key(j, "vma_start");
-			mt_json_hex(j, e->aux[0]);
-			mt_json_key(j, "vma_end");
-			mt_json_hex(j, e->aux[1]);
-		}
+		json_call(j, e, d, path, plen);
 		break;
 	}
 	if (nframes > 0) {
