@@ -282,6 +282,50 @@ static const char *errno_name(__s64 ret)
 	return n ? n : "E?";
 }
 
+/* A mapping call as strace shows one: name(args) = result, the file an
+ * mmap maps after its descriptor. */
+static void text_call(struct text *t, const struct mt_event *e, const struct kind_desc *d,
+		      const char *path)
+{
+	t_str(t, mt_event_kind_name(e->kind));
+	t_chr(t, '(');
+	for (int i = 0; i < 6 && d->arg_names[i]; i++) {
+		if (i)
+			t_mem(t, ", ", 2);
+		if (d->arg_types[i] == A_STR) {
+			if (!e->args[i]) {
+				t_str(t, "NULL");
+			} else {
+				t_chr(t, '"');
+				t_escaped(t, path);
+				t_chr(t, '"');
+			}
+			continue;
+		}
+		arg_text(t, d->arg_types[i], e->args[i]);
+		if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP) {
+			t_chr(t, '<');
+			t_escaped(t, path);
+			if (mt_event_file_deleted(e))
+				t_str(t, " (deleted)");
+			t_chr(t, '>');
+		}
+	}
+	if (mt_event_failed(e)) {
+		t_str(t, ") = -1 ");
+		t_str(t, errno_name(e->ret));
+		t_str(t, " (");
+		t_str(t, strerror((int)-e->ret));
+		t_chr(t, ')');
+	} else if (d->ret_addr) {
+		t_str(t, ") = ");
+		t_hex(t, (unsigned long long)e->ret);
+	} else {
+		t_str(t, ") = ");
+		t_dec(t, e->ret);
+	}
+}
+
 void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u64 t0_ns)
 {
 	const struct kind_desc *d = e->kind < MT_EV__COUNT ? &kinds[e->kind] : NULL;
@@ -339,43 +383,7 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 		}
 		break;
 	default:
-		t_str(&t, mt_event_kind_name(e->kind));
-		t_chr(&t, '(');
-		for (int i = 0; i < 6 && d->arg_names[i]; i++) {
-			if (i)
-				t_mem(&t, ", ", 2);
-			if (d->arg_types[i] == A_STR) {
-				if (!e->args[i]) {
-					t_str(&t, "NULL");
-				} else {
-					t_chr(&t, '"');
-					t_escaped(&t, path);
-					t_chr(&t, '"');
-				}
-				continue;
-			}
-			arg_text(&t, d->arg_types[i], e->args[i]);
-			if (d->arg_types[i] == A_FD && (e->flags & MT_EVF_FILE) && e->kind == MT_EV_MMAP) {
-				t_chr(&t, '<');
-				t_escaped(&t, path);
-				if (mt_event_file_deleted(e))
-					t_str(&t, " (deleted)");
-				t_chr(&t, '>');
-			}
-		}
-		if (mt_event_failed(e)) {
-			t_str(&t, ") = -1 ");
-			t_str(&t, errno_name(e->ret));
-			t_str(&t, " (");
-			t_str(&t, strerror((int)-e->ret));
-			t_chr(&t, ')');
-		} else if (d->ret_addr) {
-			t_str(&t, ") = ");
-			t_hex(&t, (unsigned long long)e->ret);
-		} else {
-			t_str(&t, ") = ");
-			t_dec(&t, e->ret);
-		}
+		text_call(&t, e, d, path);
 	}
 	line[t.len++] = '\n';
 	fwrite(line, 1, t.len, f);
