@@ -237,6 +237,54 @@ static void json_origins(struct mt_json *j, const struct mt_explained *e, const 
 	mt_json_arr_end(j);
 }
 
+/* One line per selected region, columns sized to what they hold. */
+static void print_table(const struct mt_explained *e, FILE *f)
+{
+	char b1[16], b2[16], b3[16], b4[16], b5[16];
+	int addr_w = 1;
+	size_t desc_w = 11;
+
+	if (e->nrows == 0) {
+		fprintf(f, "no region matches the filters\n");
+		return;
+	}
+	for (size_t r = 0; r < e->nrows; r++) {
+		size_t i = e->rows[r];
+		int w = snprintf(NULL, 0, "%llx-%llx", (unsigned long long)e->sm.maps.regions[i].start,
+				 (unsigned long long)e->sm.maps.regions[i].end);
+		size_t dw = text_width(e->cls[i].desc);
+
+		if (w > addr_w)
+			addr_w = w;
+		if (dw > desc_w)
+			desc_w = dw;
+	}
+	fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s %-*s %s\n", addr_w, "ADDRESS", "PERMS",
+		"SIZE", "RSS", "PSS", "SWAP", "PRIV-DIRTY", "KIND", (int)desc_w, "DESCRIPTION", "NAME");
+	for (size_t r = 0; r < e->nrows; r++) {
+		size_t i = e->rows[r];
+		const struct mt_region *rg = &e->sm.maps.regions[i];
+		const struct mt_smaps_stat *st = &e->sm.stats[i];
+		const struct mt_class *c = &e->cls[i];
+		char perms[5], addr[40];
+		size_t dw;
+
+		snprintf(addr, sizeof(addr), "%llx-%llx", (unsigned long long)rg->start, (unsigned long long)rg->end);
+		fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s ", addr_w, addr, mt_perms_str(rg->perms, perms),
+			mt_size_str(rg->end - rg->start, b1), mt_size_str(st->rss, b2), mt_size_str(st->pss, b3),
+			mt_size_str(st->swap, b4), mt_size_str(st->private_dirty, b5), mt_kind_id(c->kind));
+		dw = put_text(f, c->desc, strlen(c->desc));
+		if (rg->name) {
+			fprintf(f, "%*s ", (int)(desc_w - dw), "");
+			put_text(f, rg->name, strlen(rg->name));
+			if (rg->flags & MT_RF_DELETED)
+				fputs(" (deleted)", f);
+		}
+		fputc('\n', f);
+		print_origins(e, rg, f);
+	}
+}
+
 static void print_text(struct mt_explained *e, FILE *f)
 {
 	const struct mt_proc_facts *pf = &e->info.facts;
@@ -244,9 +292,7 @@ static void print_text(struct mt_explained *e, FILE *f)
 	uint32_t order[MT_KIND_COUNT];
 	size_t nk = summarize(e, sums, &sel, &all, order);
 	bool filtered = e->nrows != e->sm.maps.count;
-	char b1[16], b2[16], b3[16], b4[16], b5[16];
-	int addr_w = 1;
-	size_t desc_w = 11;
+	char b1[16], b2[16], b3[16], b4[16];
 
 	fprintf(f, "pid %d (", (int)pf->pid);
 	put_text(f, pf->comm, strlen(pf->comm));
@@ -290,45 +336,7 @@ static void print_text(struct mt_explained *e, FILE *f)
 			"their segments are guessed from the perms\n", e->elf_unreadable);
 	fputc('\n', f);
 
-	if (e->nrows == 0) {
-		fprintf(f, "no region matches the filters\n");
-		return;
-	}
-	for (size_t r = 0; r < e->nrows; r++) {
-		size_t i = e->rows[r];
-		int w = snprintf(NULL, 0, "%llx-%llx", (unsigned long long)e->sm.maps.regions[i].start,
-				 (unsigned long long)e->sm.maps.regions[i].end);
-		size_t dw = text_width(e->cls[i].desc);
-
-		if (w > addr_w)
-			addr_w = w;
-		if (dw > desc_w)
-			desc_w = dw;
-	}
-	fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s %-*s %s\n", addr_w, "ADDRESS", "PERMS",
-		"SIZE", "RSS", "PSS", "SWAP", "PRIV-DIRTY", "KIND", (int)desc_w, "DESCRIPTION", "NAME");
-	for (size_t r = 0; r < e->nrows; r++) {
-		size_t i = e->rows[r];
-		const struct mt_region *rg = &e->sm.maps.regions[i];
-		const struct mt_smaps_stat *st = &e->sm.stats[i];
-		const struct mt_class *c = &e->cls[i];
-		char perms[5], addr[40];
-		size_t dw;
-
-		snprintf(addr, sizeof(addr), "%llx-%llx", (unsigned long long)rg->start, (unsigned long long)rg->end);
-		fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s ", addr_w, addr, mt_perms_str(rg->perms, perms),
-			mt_size_str(rg->end - rg->start, b1), mt_size_str(st->rss, b2), mt_size_str(st->pss, b3),
-			mt_size_str(st->swap, b4), mt_size_str(st->private_dirty, b5), mt_kind_id(c->kind));
-		dw = put_text(f, c->desc, strlen(c->desc));
-		if (rg->name) {
-			fprintf(f, "%*s ", (int)(desc_w - dw), "");
-			put_text(f, rg->name, strlen(rg->name));
-			if (rg->flags & MT_RF_DELETED)
-				fputs(" (deleted)", f);
-		}
-		fputc('\n', f);
-		print_origins(e, rg, f);
-	}
+	print_table(e, f);
 }
 
 /* ---- JSON output -------------------------------------------------------- */
