@@ -62,6 +62,70 @@ static bool sysv_key(const char *name, uint32_t *key)
 }
 
 /* Pass 1: everything a name decides. */
+/* Names in brackets: the kernel's special mappings and named anonymous
+ * memory (fs/proc/task_mmu.c show_map_vma()). */
+static void bracketed_name(struct ctx *x, const struct mt_region *r, struct mt_class *c,
+			   const char *name, size_t len)
+{
+	char nb[NAME_CLIP + 4];
+
+	if (!strcmp(name, "[heap]")) {
+		set(c, MT_KIND_HEAP);
+		if (!mt_libc_glibc_terms(x->f->libc))
+			setd(c, "brk heap: %s malloc (small allocations)", mt_libc_malloc_owner(x->f->libc));
+		else
+			setd(c, "brk heap: malloc's main arena (the main thread's small allocations)");
+	} else if (!strcmp(name, "[stack]")) {
+		set(c, MT_KIND_MAIN_STACK);
+		c->tid = x->f->pid;
+		setd(c, "stack of the main thread (TID %d)", (int)x->f->pid);
+	} else if (!strcmp(name, "[vdso]")) {
+		set(c, MT_KIND_VDSO);
+		setd(c, "kernel-provided code for fast system calls (gettimeofday, clock_gettime)");
+	} else if (!strcmp(name, "[vvar]") || !strcmp(name, "[vvar_vclock]")) {
+		set(c, MT_KIND_VVAR);
+		setd(c, "kernel data read by the vDSO (clock%s)", name[5] == '_' ? " source pages" : "s, time namespace");
+	} else if (!strcmp(name, "[vsyscall]")) {
+		set(c, MT_KIND_VSYSCALL);
+		setd(c, "legacy fixed-address system call page (emulated by the kernel)");
+	} else if (has_prefix(name, "[anon:") || has_prefix(name, "[anon_shmem:")) {
+		bool shmem = name[5] == '_';
+		size_t skip = shmem ? 12 : 6;
+		size_t nlen = len - skip - (name[len - 1] == ']');
+
+		set(c, MT_KIND_ANON_NAMED);
+		setd(c, "%s memory named \"%s\" by the program (prctl PR_SET_VMA_ANON_NAME)",
+		     shmem ? "shared anonymous" : prot(r) & MT_PERM_EXEC ? "executable anonymous" : "anonymous",
+		     clip(name + skip, nlen, nb));
+	} else if (!strcmp(name, "[uprobes]")) {
+		set(c, MT_KIND_ANON);
+		setd(c, "the kernel's uprobe trampoline page (a uprobe is attached to this process)");
+	} else {
+		set(c, MT_KIND_ANON);
+		setd(c, "special mapping the kernel named %s", clip(name, len, nb));
+	}
+}
+
+/* anon_inode:NAME: kernel objects mapped through their file descriptor. */
+static void anon_inode_name(struct mt_class *c, const char *what)
+{
+	char nb[NAME_CLIP + 4];
+
+	if (!strcmp(what, "[io_uring]")) {
+		set(c, MT_KIND_IO_RING);
+		setd(c, "io_uring submission/completion rings shared with the kernel");
+	} else if (!strcmp(what, "[perf_event]")) {
+		set(c, MT_KIND_PERF_RING);
+		setd(c, "perf_event ring buffer (a profiler or tracer reads it)");
+	} else if (has_prefix(what, "bpf")) {
+		set(c, MT_KIND_BPF_RING);
+		setd(c, "BPF map memory (%s): ring buffer or mmapable array", clip(what, strlen(what), nb));
+	} else {
+		set(c, MT_KIND_FILE);
+		setd(c, "kernel object %s mapped through its file descriptor", clip(what, strlen(what), nb));
+	}
+}
+
 static void pass_names(struct ctx *x, size_t i)
 {
 	const struct mt_region *r = &x->r[i];
@@ -80,59 +144,11 @@ static void pass_names(struct ctx *x, size_t i)
 	}
 	len = strlen(name);
 	if (name[0] == '[') {
-		if (!strcmp(name, "[heap]")) {
-			set(c, MT_KIND_HEAP);
-			if (!mt_libc_glibc_terms(x->f->libc))
-				setd(c, "brk heap: %s malloc (small allocations)", mt_libc_malloc_owner(x->f->libc));
-			else
-				setd(c, "brk heap: malloc's main arena (the main thread's small allocations)");
-		} else if (!strcmp(name, "[stack]")) {
-			set(c, MT_KIND_MAIN_STACK);
-			c->tid = x->f->pid;
-			setd(c, "stack of the main thread (TID %d)", (int)x->f->pid);
-		} else if (!strcmp(name, "[vdso]")) {
-			set(c, MT_KIND_VDSO);
-			setd(c, "kernel-provided code for fast system calls (gettimeofday, clock_gettime)");
-		} else if (!strcmp(name, "[vvar]") || !strcmp(name, "[vvar_vclock]")) {
-			set(c, MT_KIND_VVAR);
-			setd(c, "kernel data read by the vDSO (clock%s)", name[5] == '_' ? " source pages" : "s, time namespace");
-		} else if (!strcmp(name, "[vsyscall]")) {
-			set(c, MT_KIND_VSYSCALL);
-			setd(c, "legacy fixed-address system call page (emulated by the kernel)");
-		} else if (has_prefix(name, "[anon:") || has_prefix(name, "[anon_shmem:")) {
-			bool shmem = name[5] == '_';
-			size_t skip = shmem ? 12 : 6;
-			size_t nlen = len - skip - (name[len - 1] == ']');
-
-			set(c, MT_KIND_ANON_NAMED);
-			setd(c, "%s memory named \"%s\" by the program (prctl PR_SET_VMA_ANON_NAME)",
-			     shmem ? "shared anonymous" : prot(r) & MT_PERM_EXEC ? "executable anonymous" : "anonymous",
-			     clip(name + skip, nlen, nb));
-		} else if (!strcmp(name, "[uprobes]")) {
-			set(c, MT_KIND_ANON);
-			setd(c, "the kernel's uprobe trampoline page (a uprobe is attached to this process)");
-		} else {
-			set(c, MT_KIND_ANON);
-			setd(c, "special mapping the kernel named %s", clip(name, len, nb));
-		}
+		bracketed_name(x, r, c, name, len);
 		return;
 	}
 	if (has_prefix(name, "anon_inode:")) {
-		const char *what = name + 11;
-
-		if (!strcmp(what, "[io_uring]")) {
-			set(c, MT_KIND_IO_RING);
-			setd(c, "io_uring submission/completion rings shared with the kernel");
-		} else if (!strcmp(what, "[perf_event]")) {
-			set(c, MT_KIND_PERF_RING);
-			setd(c, "perf_event ring buffer (a profiler or tracer reads it)");
-		} else if (has_prefix(what, "bpf")) {
-			set(c, MT_KIND_BPF_RING);
-			setd(c, "BPF map memory (%s): ring buffer or mmapable array", clip(what, strlen(what), nb));
-		} else {
-			set(c, MT_KIND_FILE);
-			setd(c, "kernel object %s mapped through its file descriptor", clip(what, strlen(what), nb));
-		}
+		anon_inode_name(c, name + 11);
 		return;
 	}
 	if (!strcmp(name, "/[aio]")) {
