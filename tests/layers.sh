@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # layers.sh - the shape of user/: each layer includes only itself and the
 # layers below it (in the Makefile's order), no file includes another in a
-# cycle, and bpf/ includes nothing of user/ (only include/maptrace/events.h,
-# the ABI both sides share).
+# cycle, no file is over 700 lines and no function over 80, and bpf/
+# includes nothing of user/ (only include/maptrace/events.h, the ABI both
+# sides share).
 #
 #   tests/layers.sh      (no root, no build needed)
 #
@@ -65,6 +66,24 @@ for n in "${!deps[@]}"; do
 	[ "${state[$n]:-0}" = 0 ] && { visit "$n" || break; }
 done
 if [ -n "$cycle" ]; then fail layers/acyclic "include cycle through $cycle"; else pass layers/acyclic; fi
+
+# --- small files and functions: none of user/ over 700 lines, no function
+#     over 80 (from the line of its name to its closing brace in column 0)
+bad=""
+for f in user/*/*.[ch]; do
+	n=$(wc -l <"$f")
+	(( n > 700 )) && bad+=" $f($n lines)"
+done
+if [ -n "$bad" ]; then fail layers/file-size "files over 700 lines:$bad"; else pass layers/file-size; fi
+bad=$(awk '
+	FNR == 1 { start = 0 }
+	/^[a-z][^;]*[(,]$/ || /^[a-z][^;]*\)$/ { if (!start) { start = FNR; name = $0 } next }
+	start && /^\{$/ { body = 1; next }
+	/^}/ && body { if (FNR - start + 1 > 80) printf " %s:%d(%d lines)", FILENAME, start, FNR - start + 1
+		       start = 0; body = 0; next }
+	!body && start && !/^\t/ && !/^[a-z]/ { start = 0 }
+' user/*/*.c)
+if [ -n "$bad" ]; then fail layers/function-size "functions over 80 lines:$bad"; else pass layers/function-size; fi
 
 # --- the BPF side includes only the shared ABI header of ours
 bad=$(grep -l '#include "\(base\|core\|proc\|analyze\|out\|kernel\|trace\|cmd\)/' bpf/* 2>/dev/null | tr '\n' ' ')
