@@ -341,26 +341,20 @@ static void print_text(struct mt_explained *e, FILE *f)
 
 /* ---- JSON output -------------------------------------------------------- */
 
-static void json_sum(struct mt_json *j, const struct sum *s)
-{
-	mt_json_key(j, "regions");
-	mt_json_u64(j, s->regions);
-	mt_json_key(j, "size");
-	mt_json_u64(j, s->size);
-	mt_json_key(j, "rss");
-	mt_json_u64(j, s->rss);
-	mt_json_key(j, "pss");
-	mt_json_u64(j, s->pss);
-	mt_json_key(j, "swap");
-	mt_json_u64(j, s->swap);
-	mt_json_key(j, "private_dirty");
-	mt_json_u64(j, s->private_dirty);
-}
-
 static void json_u64_kv(struct mt_json *j, const char *key, uint64_t v)
 {
 	mt_json_key(j, key);
 	mt_json_u64(j, v);
+}
+
+static void json_sum(struct mt_json *j, const struct sum *s)
+{
+	json_u64_kv(j, "regions", s->regions);
+	json_u64_kv(j, "size", s->size);
+	json_u64_kv(j, "rss", s->rss);
+	json_u64_kv(j, "pss", s->pss);
+	json_u64_kv(j, "swap", s->swap);
+	json_u64_kv(j, "private_dirty", s->private_dirty);
 }
 
 static void json_region(struct mt_json *j, const struct mt_explained *e, size_t i)
