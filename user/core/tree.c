@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tree.c - an AVL tree of regions keyed by start (tree.h), with parent
  * pointers so that the in-order successor needs no stack. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,30 +34,18 @@ static void replace_child(struct mt_tree *t, struct node *parent,
 		new->parent = parent;
 }
 
-static struct node *rotate_left(struct mt_tree *t, struct node *x)
+/* Rotate x down to the left (its right child takes its place) or, !left,
+ * to the right: one function for both mirrors. */
+static struct node *rotate(struct mt_tree *t, struct node *x, bool left)
 {
-	struct node *y = x->right;
+	struct node **x_child = left ? &x->right : &x->left, *y = *x_child;
+	struct node **y_child = left ? &y->left : &y->right;
 
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
+	*x_child = *y_child;
+	if (*x_child)
+		(*x_child)->parent = x;
 	replace_child(t, x->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	fix_height(x);
-	fix_height(y);
-	return y;
-}
-
-static struct node *rotate_right(struct mt_tree *t, struct node *x)
-{
-	struct node *y = x->left;
-
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	replace_child(t, x->parent, x, y);
-	y->right = x;
+	*y_child = x;
 	x->parent = y;
 	fix_height(x);
 	fix_height(y);
@@ -73,12 +62,12 @@ static void retrace(struct mt_tree *t, struct node *n)
 		bf = height(n->left) - height(n->right);
 		if (bf > 1) {
 			if (height(n->left->left) < height(n->left->right))
-				rotate_left(t, n->left);
-			n = rotate_right(t, n);
+				rotate(t, n->left, true);
+			n = rotate(t, n, false);
 		} else if (bf < -1) {
 			if (height(n->right->right) < height(n->right->left))
-				rotate_right(t, n->right);
-			n = rotate_left(t, n);
+				rotate(t, n->right, false);
+			n = rotate(t, n, true);
 		}
 		n = n->parent;
 	}
