@@ -419,7 +419,6 @@ static int explain_now(struct explain *e)
 struct traced {
 	struct explain *e;
 	struct mt_unwinder *uw;
-	uint64_t end_ns;       /* --trace: when to stop */
 	int status;
 	bool explained;
 	/* --at peak: the command's largest address space seen */
@@ -511,22 +510,11 @@ static void explain_traced_now(struct mt_session *s, pid_t pid)
 		t->status = mt_explained_print(&t->e->x, stdout);
 }
 
-static void traced_tick(struct mt_session *s)
-{
-	struct traced *t = s->ctx;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (t->end_ns && (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec >= t->end_ns)
-		mt_stop_requested = 1;
-}
-
 static int explain_traced(struct explain *e)
 {
 	struct traced t = { .e = e };
 	struct mt_session s = { .keep_shadows = true };
 	pid_t pid = e->o.pid;
-	struct timespec ts;
 	int status;
 
 	t.uw = mt_unwinder_new();
@@ -534,7 +522,6 @@ static int explain_traced(struct explain *e)
 		return 1;
 	s.topts = e->o.topts;
 	s.on_stack = unwind_origin;
-	s.on_tick = traced_tick;
 	if (e->o.at_peak)
 		s.on_apply = track_peak;
 	s.ctx = &t;
@@ -545,9 +532,7 @@ static int explain_traced(struct explain *e)
 	} else {
 		s.target.pids = &pid;
 		s.target.npids = 1;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t.end_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec +
-			   (uint64_t)e->o.trace_s * 1000000000ull;
+		s.duration_ns = (uint64_t)e->o.trace_s * 1000000000ull;
 	}
 	if (mt_session_start(&s)) {
 		s.target.pids = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -65,14 +66,6 @@ struct stat_ctx {
 	uint64_t unmeasured;     /* address spaces that ended unread, changes unapplied */
 	pid_t unmeasured_pid;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
@@ -236,7 +229,7 @@ static int stat_report(struct mt_session *s, struct stat_ctx *c, struct stat_opt
 		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o->te_path, strerror(errno));
 		status = 1;
 	}
-	seconds = (double)(mono_ns() - c->start_ns) / 1e9;
+	seconds = (double)(mt_now_ns() - c->start_ns) / 1e9;
 	mt_session_finish_shadows(s);
 	lost = mt_session_report_end(s, stderr);
 	if (!status)
@@ -307,7 +300,7 @@ int cmd_stat(int argc, char **argv)
 		/* before the session starts: seeding -p targets already counts */
 		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
 	}
-	mt_export_init(&c.x, te, o.folded_path != NULL, mono_ns());
+	mt_export_init(&c.x, te, o.folded_path != NULL, mt_now_ns());
 	s.on_event = on_event;
 	s.on_dump = on_dump;
 	s.on_apply = on_apply;
@@ -320,7 +313,7 @@ int cmd_stat(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	c.start_ns = mono_ns();
+	c.start_ns = mt_now_ns();
 	mt_session_run(&s);
 	status = stat_report(&s, &c, &o, out);
 out:

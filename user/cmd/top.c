@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -82,14 +83,6 @@ struct top_ctx {
 	uint64_t events_seen, events_prev;
 	uint64_t total_calls, total_mapped, total_unmapped; /* the whole run, for the last line */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void note_size(struct interval *iv, uint64_t size, bool mapped)
 {
@@ -331,7 +324,7 @@ static void reset_intervals(struct top_ctx *c)
 static void on_tick(struct mt_session *s)
 {
 	struct top_ctx *c = s->ctx;
-	uint64_t now = mono_ns();
+	uint64_t now = mt_now_ns();
 	double secs = (double)(now - c->last_ns) / 1e9;
 
 	if (secs < c->delay)
@@ -420,7 +413,7 @@ int cmd_top(int argc, char **argv)
 		mt_session_close(&s);
 		return 1;
 	}
-	c.last_ns = mono_ns();
+	c.last_ns = mt_now_ns();
 	mt_session_run(&s);
 	if (mt_session_report_end(&s, stderr))
 		status = 1;

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "base/clock.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -73,14 +74,6 @@ struct verify_ctx {
 	struct mt_maps_reader kernel; /* /proc/PID/maps at checkpoints, buffers reused */
 	struct mt_session *session;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void describe(const struct mt_region *r, char *buf, size_t cap)
 {
@@ -266,12 +259,12 @@ static void checkpoint(struct mt_session *s)
 static void on_tick(struct mt_session *s)
 {
 	struct verify_ctx *v = s->ctx;
-	uint64_t now = mono_ns();
+	uint64_t now = mt_now_ns();
 
 	if (!v->interval_ms || now - v->last_ns < (uint64_t)v->interval_ms * 1000000ull)
 		return;
 	checkpoint(s);
-	v->last_ns = mono_ns();
+	v->last_ns = mt_now_ns();
 }
 
 /* What this kernel made verify do differently, said before the verdict. */
@@ -391,7 +384,7 @@ int cmd_verify(int argc, char **argv)
 		mt_session_close(&s);
 		return 1;
 	}
-	v.start_ns = v.last_ns = mono_ns();
+	v.start_ns = v.last_ns = mt_now_ns();
 	mt_session_run(&s);
 	if (!s.child)
 		checkpoint(&s); /* -p/-a: a final look before detaching */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/wait.h>
 
 #include "out/evfmt.h"
 
@@ -374,12 +375,12 @@ void mt_event_print_text(FILE *f, const struct mt_event *e, const char *raw, __u
 		break;
 	case MT_EV_EXIT:
 		/* task->exit_code is a wait status */
-		if (e->ret & 0x7f) {
+		if (WIFSIGNALED((int)e->ret)) {
 			t_str(&t, "exit() killed by signal ");
-			t_dec(&t, e->ret & 0x7f);
+			t_dec(&t, WTERMSIG((int)e->ret));
 		} else {
 			t_str(&t, "exit() status ");
-			t_dec(&t, (e->ret >> 8) & 0xff);
+			t_dec(&t, WEXITSTATUS((int)e->ret));
 		}
 		break;
 	default:
@@ -502,9 +503,9 @@ void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char
 		break;
 	case MT_EV_EXIT:
 		mt_json_key(j, "status");
-		mt_json_i64(j, (e->ret >> 8) & 0xff);
+		mt_json_i64(j, WEXITSTATUS((int)e->ret));
 		mt_json_key(j, "signal");
-		mt_json_i64(j, e->ret & 0x7f);
+		mt_json_i64(j, WIFSIGNALED((int)e->ret) ? WTERMSIG((int)e->ret) : 0);
 		break;
 	default:
 		json_call(j, e, d, path, plen);

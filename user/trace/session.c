@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <sys/ptrace.h>
 
+#include "base/clock.h"
 #include "base/parse.h"
 #include "trace/session.h"
 #include "trace/freeze.h"
@@ -34,14 +35,6 @@ static void on_signal(int sig)
 	mt_stop_requested = 1;
 	if (sig == SIGINT)
 		signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills */
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void session_event(const struct mt_event *e, const char *path, void *ctx)
@@ -347,7 +340,7 @@ int mt_session_start(struct mt_session *s)
 		s->topts.btf_path = getenv("MAPTRACE_BTF");
 	if (mt_tracer_open(&s->tracer, &s->topts, session_event, s))
 		return -1;
-	s->t0_ns = now_ns();
+	s->t0_ns = mt_now_ns();
 	if (s->target.argv)
 		return start_command(s);
 	if (s->target.all) {
@@ -526,8 +519,9 @@ int mt_session_run(struct mt_session *s)
 		if (!s->child && !targets_alive(s))
 			break;
 		mt_session_sync(s);
-		if (s->duration_ns && now_ns() - s->t0_ns >= s->duration_ns)
-			break;
+		/* -d: as a Ctrl-C would (what commands do after the run is the same) */
+		if (s->duration_ns && mt_now_ns() - s->t0_ns >= s->duration_ns)
+			mt_stop_requested = 1;
 		if (s->on_tick)
 			s->on_tick(s);
 	}
@@ -585,8 +579,8 @@ unsigned long long mt_self_status_kib(const char *key)
 
 uint64_t mt_session_report_end(struct mt_session *s, FILE *f)
 {
-	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), percpu[1024], missed;
-	int n;
+	uint64_t lost = mt_session_lost(s), untraced = mt_session_untraced(s), *percpu, missed;
+	int n, ncpus = s->features.ncpus > 0 ? s->features.ncpus : 1;
 
 	if (s->topts.verbose)
 		fprintf(f, "maptrace: loader peak RSS %llu KiB, ring buffer %llu KiB\n",
@@ -614,10 +608,12 @@ uint64_t mt_session_report_end(struct mt_session *s, FILE *f)
 		return lost;
 	fprintf(f, "maptrace: %llu events lost (ring buffer full); per CPU:",
 		(unsigned long long)(lost - missed));
-	n = mt_tracer_drops_per_cpu(s->tracer, percpu, 1024);
+	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	n = percpu ? mt_tracer_drops_per_cpu(s->tracer, percpu, ncpus) : 0;
 	for (int c = 0; c < n; c++)
 		if (percpu[c])
 			fprintf(f, " cpu%d=%llu", c, (unsigned long long)percpu[c]);
+	free(percpu);
 	fprintf(f, "\nmaptrace: %llu address spaces were re-read to stay exact; raise the buffer "
 		"with --buffer SIZE (now %llu KiB)\n", (unsigned long long)s->resyncs,
 		(unsigned long long)(mt_tracer_ringbuf_bytes(s->tracer) >> 10));

@@ -81,13 +81,14 @@ static int preflight(struct mt_features *f, bool btf_file, int verbose)
 {
 	const char *blocker;
 
-	/* CAP_BPF (39) with CAP_PERFMON (38) load and attach tracing programs
-	 * and read the iterator; CAP_SYS_ADMIN (21) implies both. /proc of
-	 * processes of our own uid needs nothing more. */
-	if (geteuid() != 0 && !have_cap(21) && !(have_cap(39) && have_cap(38))) {
+	/* CAP_BPF with CAP_PERFMON load and attach tracing programs and read
+	 * the iterator; CAP_SYS_ADMIN implies both. /proc of processes of our
+	 * own uid needs nothing more. */
+	if (geteuid() != 0 && !have_cap(CAP_SYS_ADMIN) &&
+	    !(have_cap(CAP_BPF) && have_cap(CAP_PERFMON))) {
 		fprintf(stderr, "maptrace: needs root or CAP_BPF+CAP_PERFMON, and %s missing "
-			"(try: sudo maptrace ...)\n", have_cap(39) ? "CAP_PERFMON is" :
-			have_cap(38) ? "CAP_BPF is" : "both are");
+			"(try: sudo maptrace ...)\n", have_cap(CAP_BPF) ? "CAP_PERFMON is" :
+			have_cap(CAP_PERFMON) ? "CAP_BPF is" : "both are");
 		return -EPERM;
 	}
 	/* (after the privilege check: the probes load programs) */
