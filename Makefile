@@ -5,6 +5,7 @@
 #   make test       install missing packages, build, run unit + integration tests
 #   make unit       cmocka unit tests under ASan/UBSan (no root needed)
 #   make integration  tests that load the real BPF programs (root)
+#   make bpf-tests  the BPF programs loaded in-process, asserted field by field (root)
 #   make soak       verify -a over mixed churn, SOAK_SECONDS (default 1800) (root)
 #   make test-kernels  boot Debian kernels under qemu and run maptrace in each (root;
 #                   KERNELS="5.10 6.1 6.12 sid" ARCHES="amd64 arm64" select a subset)
@@ -229,6 +230,20 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(SAN_LIB) | $(OUTPUT)/unit
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP $< $(SAN_LIB) $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null || echo -lcmocka) $(PC_LIBS) -o $@
 
+# In-process tests of the BPF programs (tests/bpf/): they load the real
+# objects through the tracer, so they link its objects and the library.
+BPF_TEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/bpftest/%,$(wildcard tests/bpf/test_*.c))
+TRACE_OBJS := $(filter $(OUTPUT)/user/trace/%,$(APP_OBJS))
+
+$(OUTPUT)/bpftest/%: tests/bpf/%.c $(TRACE_OBJS) $(LIB) | $(OUTPUT)
+	$(call msg,BPFTEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $< $(TRACE_OBJS) $(LIB) $(PC_LIBS) $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null || echo -lcmocka) -o $@
+
+bpf-tests: $(BPF_TEST_BINS)
+	$(Q)tests/bpf/run.sh $(BPF_TEST_BINS)
+.PHONY: bpf-tests
+
 # Workloads: built like distribution binaries (no frame pointers)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
@@ -306,7 +321,7 @@ endif
 clean:
 	rm -rf $(OUTPUT) $(MAPTRACE)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/workloads/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/*/*.d $(OUTPUT)/unit/*.d $(OUTPUT)/bpftest/*.d $(OUTPUT)/workloads/*.d)
 
 bench: all
 	$(Q)bench/run.sh
