@@ -179,6 +179,8 @@ t_features() {
 #    compared with /proc, and verify names the degradation;
 #  - no exit tracepoint that sees the mm (before 6.16): the exit dump is
 #    taken in exit_mm(); with -i 0 it is the only comparison there is.
+#  - tp_mmap_lock,fexit_mm_locks (arm64's 5.10): neither the modern nor the
+#    legacy object can run; the no-BTF one does, on the kernel's own BTF;
 #  - +tp_preemptible (7.x): tracepoint programs may be preempted, so
 #    syscalls are seen through the classic raw_syscalls tracepoints
 #    (bpf_task_pt_regs() for the arguments) instead of tp_btf.
@@ -197,6 +199,9 @@ t_verify_as_on() {
 	case $ft in
 	vma_iter_kfuncs) degraded='^verify: degraded on this kernel: exit check: no vma iterator kfuncs' ;;
 	exit_sees_mm) interval=0 ;;
+	# neither the modern nor the legacy object: the no-BTF one, on the
+	# kernel's own BTF (as arm64's 5.10)
+	tp_mmap_lock,fexit_mm_locks) degraded='^verify: degraded on this kernel: exit check: no in-kernel dumps' ;;
 	esac
 	env "$env=$ft" "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
 		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
@@ -357,17 +362,17 @@ t_nobtf_counts() {
 }
 
 # A kernel with neither the mmap_lock tracepoints nor fexit on the rwsem
-# calls behind the mmap lock (the legacy object's way to order) cannot
-# order an address space's changes: maptrace must refuse, saying why,
-# rather than trace out of order. (The legacy object itself runs in the
+# calls behind the mmap lock (the legacy object's way to order) nor kprobes
+# on the unlocks (the no-BTF object's) cannot order an address space's
+# changes: maptrace must refuse, saying why, rather than trace out of order. (The legacy object itself runs in the
 # kernel matrix's 5.10 guest: this machine refuses fexit.)
 t_cli_cannot_order() {
 	local name=cli/cannot_order out="$tmp/cannot-order.out" err="$tmp/cannot-order.err" rc
 
-	MAPTRACE_PRETEND_MISSING=tp_mmap_lock,fexit_mm_locks "${TIMEOUT[@]}" "$MAPTRACE" trace -- \
-		/bin/true </dev/null >"$out" 2>"$err"
+	MAPTRACE_PRETEND_MISSING=tp_mmap_lock,fexit_mm_locks,classic_mmap_lock,kprobes "${TIMEOUT[@]}" \
+		"$MAPTRACE" trace -- /bin/true </dev/null >"$out" 2>"$err"
 	rc=$?
-	if (( rc == 1 )) && grep -q "^maptrace: cannot trace on kernel .*no mmap_lock tracepoints.*fexit.*cannot order" "$err"; then
+	if (( rc == 1 )) && grep -q "^maptrace: cannot trace on kernel .*no mmap_lock tracepoints.*fexit.*kprobes.*cannot order" "$err"; then
 		pass "$name"
 	else
 		fail "$name" "exit status $rc: $(head -c 300 "$err")"
@@ -872,6 +877,9 @@ done
 run counts-with-tp_preemptible/thread_race bpf jq t_classic_tp_counts thread_race
 run verify-without-vma_iter_kfuncs/uncompared bpf "" t_uncompared_fails
 run verify-btf-file/thread_race bpf bpftool t_btf_file
+for w in mmap_ops thread_race lifecycle; do
+	run "verify-without-tp_mmap_lock,fexit_mm_locks/$w" bpf "" t_verify_as_on tp_mmap_lock,fexit_mm_locks "$w"
+done
 run counts-with-tp_preemptible/lifecycle bpf jq t_classic_tp_counts lifecycle
 for step in dev_zero growsdown read_implies_exec rename mseal vfork vdso map_vdso spawn untraced; do
 	run "verify/kernel_quirks:$step" bpf "" t_verify kernel_quirks "$step"

@@ -104,6 +104,7 @@ static void as_on_5_10(struct mt_features *f)
 	f->has[MT_FT_VMA_KFUNCS] = false;
 	f->has[MT_FT_PROG_SYSCALL] = false;
 	f->has[MT_FT_PROCMAP_QUERY] = false;
+	f->has[MT_FT_CLASSIC_MMAP_LOCK] = false;
 }
 
 /* 5.10 with fexit: the legacy object, and every job says how */
@@ -129,17 +130,22 @@ static void test_5_10_traces_with_the_legacy_object(void **state)
 	assert_int_equal(mt_features_object(&f), MT_OBJ_LEGACY);
 }
 
-/* 5.10 without fexit: refused, never misordered; the first missing
- * requirement is named, BTF before the rest */
+/* 5.10 without fexit (arm64's): the no-BTF object on the kernel's own BTF,
+ * tickets from kprobes; without kprobes too, refused, never misordered;
+ * the first missing requirement is named, BTF before the rest */
 static void test_blockers_name_the_missing_fact(void **state)
 {
 	struct mt_features f;
 
 	as_on_5_10(&f);
 	f.has[MT_FT_FEXIT_MM_LOCKS] = false;
+	assert_int_equal(mt_features_object(&f), MT_OBJ_NOBTF);
+	assert_null(mt_features_blocker(&f));
+	f.has[MT_FT_KPROBES] = false;
 	assert_int_equal(mt_features_object(&f), MT_OBJ_NONE);
 	assert_non_null(strstr(mt_features_blocker(&f), "mmap_lock tracepoints"));
 	assert_non_null(strstr(mt_features_blocker(&f), "fexit"));
+	assert_non_null(strstr(mt_features_blocker(&f), "kprobes"));
 	f.has[MT_FT_BTF] = false;
 	assert_non_null(strstr(mt_features_blocker(&f), "kernel BTF not found at "
 			       "/sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF): give this kernel's "

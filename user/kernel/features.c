@@ -110,7 +110,7 @@ static const char *modern_missing(const struct mt_features *f)
 /* What the no-BTF object lacks here, NULL if nothing. */
 static const char *nobtf_missing(const struct mt_features *f)
 {
-	if (!f->btf_file)
+	if (!f->btf_file && !f->has[MT_FT_BTF])
 		return f->kernel_btf_off ?
 			"MAPTRACE_KERNEL_BTF=none and no --btf FILE: give this kernel's BTF with "
 			"--btf FILE (make min-btf, or pahole -J; see README: embedded boards)" :
@@ -120,10 +120,10 @@ static const char *nobtf_missing(const struct mt_features *f)
 	if (!f->has[MT_FT_RINGBUF])
 		return "this kernel has no BPF ring buffer (Linux 5.8 or later is required)";
 	if (!f->has[MT_FT_TRACEFS] || !f->has[MT_FT_CLASSIC_TP])
-		return "no kernel BTF, and no tracefs with the raw_syscalls, sched and signal "
-		       "events (CONFIG_FTRACE_SYSCALLS, tracefs mountable by root) to trace without it";
+		return "no tracefs with the raw_syscalls, sched and signal events "
+		       "(CONFIG_FTRACE_SYSCALLS, tracefs mountable by root) for the no-BTF object";
 	if (!f->has[MT_FT_CLASSIC_MMAP_LOCK] && !f->has[MT_FT_KPROBES])
-		return "no kernel BTF, no mmap_lock tracepoints (Linux 5.11) and no kprobes on "
+		return "no mmap_lock tracepoints (Linux 5.11) and no kprobes on "
 		       "up_write()/downgrade_write(): maptrace cannot order an address space's "
 		       "changes here";
 	return NULL;
@@ -138,7 +138,11 @@ enum mt_bpf_object mt_features_object(const struct mt_features *f)
 			return MT_OBJ_NONE;
 	if (!modern_missing(f))
 		return MT_OBJ_MODERN;
-	return f->has[MT_FT_FEXIT_MM_LOCKS] ? MT_OBJ_LEGACY : MT_OBJ_NONE;
+	if (f->has[MT_FT_FEXIT_MM_LOCKS])
+		return MT_OBJ_LEGACY;
+	/* a kernel with BTF where fexit is refused (arm64 5.10): the no-BTF
+	 * object, relocated from the kernel's own BTF */
+	return nobtf_missing(f) ? MT_OBJ_NONE : MT_OBJ_NOBTF;
 }
 
 const char *mt_features_blocker(const struct mt_features *f)
@@ -154,10 +158,9 @@ const char *mt_features_blocker(const struct mt_features *f)
 		return NULL;
 	/* Without the tracepoints, tickets drawn anywhere but under the write
 	 * lock would misorder events: refuse rather than guess. */
-	snprintf(why, sizeof(why), "%s, and fexit on down_write_killable()/down_write()/"
-		 "down_read_killable()/mm_access() (the fallback for older kernels) is unavailable "
-		 "or refused: maptrace cannot order an address space's changes here",
-		 modern_missing(f));
+	snprintf(why, sizeof(why), "%s, fexit on down_write_killable()/down_write()/"
+		 "down_read_killable()/mm_access() (the legacy object) is unavailable or refused, "
+		 "and for the no-BTF object: %s", modern_missing(f), nobtf_missing(f));
 	return why;
 }
 
@@ -196,11 +199,15 @@ static void legacy_mechanisms(struct mt_mechanism out[MT_JOB__COUNT])
 /* The no-BTF object (kernels without CONFIG_DEBUG_INFO_BTF). */
 static void nobtf_mechanisms(const struct mt_features *f, struct mt_mechanism out[MT_JOB__COUNT])
 {
-	out[MT_JOB_ATTACH] = mech("calls", "no-BTF object: classic tracepoints raw_syscalls/"
-		"sys_enter (the arguments, kept in a thread-id hash) and sys_exit, relocated from "
-		"the --btf file", "no kernel BTF: stacks are frame-pointer walks only (no user "
-		"registers for DWARF samples); shmat, io_setup and shared anonymous or device "
-		"mmaps carry no vma, so the address space is re-read after each");
+	out[MT_JOB_ATTACH] = mech("calls", f->has[MT_FT_BTF] ?
+		"no-BTF object (neither the modern nor the legacy one can run here): classic "
+		"tracepoints raw_syscalls/sys_enter (the arguments, kept in a thread-id hash) and "
+		"sys_exit" :
+		"no-BTF object: classic tracepoints raw_syscalls/sys_enter (the arguments, kept in "
+		"a thread-id hash) and sys_exit, relocated from the --btf file",
+		"the no-BTF object: stacks are frame-pointer walks only (no user registers for "
+		"DWARF samples); shmat, io_setup and shared anonymous or device mmaps carry no "
+		"vma, so the address space is re-read after each");
 	out[MT_JOB_ORDER] = f->has[MT_FT_CLASSIC_MMAP_LOCK] ?
 		mech("ordering", "per-address-space tickets drawn under the mmap write lock "
 		     "(classic mmap_lock_acquire_returned tracepoint)", NULL) :

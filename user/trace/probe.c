@@ -188,13 +188,17 @@ static bool kprobes_on(const char *const *funcs, size_t n)
 	return found == n;
 }
 
-/* What the no-BTF object attaches to. Without kernel BTF tracefs is
- * mounted to look (root): that object attaches through it anyway. */
+/* What the no-BTF object attaches to. Where it may be the one to run,
+ * tracefs is mounted to look (root): it attaches through it anyway. */
 static void probe_without_btf(struct mt_features *f)
 {
 	static const char *const unlocks[] = { "up_write", "downgrade_write" };
 
-	if (!f->has[MT_FT_TRACEFS] || (!tracefs_mounted() && (f->has[MT_FT_BTF] || mt_tracefs_mount())))
+	/* (only where the no-BTF object may be the one to run: no kernel BTF,
+	 * or neither of the others can) */
+	bool needed = !f->has[MT_FT_BTF] || mt_features_object(f) == MT_OBJ_NONE;
+
+	if (!f->has[MT_FT_TRACEFS] || (!tracefs_mounted() && (!needed || mt_tracefs_mount())))
 		return;
 	f->has[MT_FT_CLASSIC_TP] = tracefs_event("raw_syscalls/sys_enter") &&
 				   tracefs_event("raw_syscalls/sys_exit") &&
