@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "analyze/budget.h"
 
 int mt_parse_value(const char *s, uint64_t *out)
@@ -75,15 +76,8 @@ int mt_budget_add(struct mt_budget *b, const char *entry, const char *what)
 			op + oplen, l.figure);
 		return -1;
 	}
-	if (b->count == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		struct mt_limit *n = realloc(b->limits, cap * sizeof(*n));
-
-		if (!n)
-			return -1;
-		b->limits = n;
-		b->cap = cap;
-	}
+	if (mt_array_grow((void **)&b->limits, &b->cap, b->count + 1, sizeof(*b->limits)))
+		return -1;
 	b->limits[b->count++] = l;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "analyze/stats.h"
 #include "core/event.h"
 
@@ -55,16 +56,9 @@ static struct mt_proc_stats *proc(struct mt_stats *st, pid_t pid, const char *co
 	ps = calloc(1, sizeof(*ps));
 	if (!ps)
 		return NULL;
-	if (st->norder == st->order_cap) {
-		size_t cap = st->order_cap ? st->order_cap * 2 : 64;
-		pid_t *o = realloc(st->order, cap * sizeof(*o));
-
-		if (!o) {
-			free(ps);
-			return NULL;
-		}
-		st->order = o;
-		st->order_cap = cap;
+	if (mt_array_grow((void **)&st->order, &st->order_cap, st->norder + 1, sizeof(*st->order))) {
+		free(ps);
+		return NULL;
 	}
 	if (mt_u64map_put(&st->by_pid, (uint64_t)pid, ps)) {
 		free(ps);

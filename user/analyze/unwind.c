@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/parse.h"
 #include "analyze/cfi_deps.h"
 #include "analyze/unwind.h"
@@ -582,15 +583,8 @@ uint32_t mt_unwind(struct mt_unwinder *u, const struct mt_shadow *s, pid_t tid, 
 		return 0;
 	if (m && m->id)
 		return m->id; /* the same stack again: one copy */
-	if (u->nstacks == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 64;
-		struct mt_stack *t = realloc(u->stacks, cap * sizeof(*t));
-
-		if (!t)
-			return 0;
-		u->stacks = t;
-		u->cap = cap;
-	}
+	if (mt_array_grow((void **)&u->stacks, &u->cap, u->nstacks + 1, sizeof(*u->stacks)))
+		return 0;
 	st.frames = malloc((size_t)n * sizeof(st.frames[0]));
 	if (!st.frames)
 		return 0;

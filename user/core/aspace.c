@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "core/apply.h"
 #include "core/aspace.h"
 #include "core/event.h"
@@ -51,15 +52,8 @@ static int heap_push(struct mt_aspace *as, struct mt_pending *p)
 {
 	size_t i;
 
-	if (as->npending == as->cap) {
-		size_t cap = as->cap ? as->cap * 2 : 16;
-		struct mt_pending *h = realloc(as->heap, cap * sizeof(*h));
-
-		if (!h)
-			return -ENOMEM;
-		as->heap = h;
-		as->cap = cap;
-	}
+	if (mt_array_grow((void **)&as->heap, &as->cap, as->npending + 1, sizeof(*as->heap)))
+		return -ENOMEM;
 	i = as->npending++;
 	as->heap[i] = *p;
 	while (i && as->heap[(i - 1) / 2].key > as->heap[i].key) {

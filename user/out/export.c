@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "out/export.h"
 #include "out/evfmt.h"
 
@@ -88,15 +89,9 @@ static void fold(struct mt_export *x, const struct mt_event *e, const char *path
 		if (!strcmp(x->folded[i].stack, stack))
 			break;
 	if (i == x->nfolded) {
-		if (x->nfolded == x->folded_cap) {
-			size_t cap = x->folded_cap ? x->folded_cap * 2 : 32;
-			struct mt_folded_entry *n = realloc(x->folded, cap * sizeof(*n));
-
-			if (!n)
-				return;
-			x->folded = n;
-			x->folded_cap = cap;
-		}
+		if (mt_array_grow((void **)&x->folded, &x->folded_cap, x->nfolded + 1,
+				  sizeof(*x->folded)))
+			return;
 		x->folded[i].stack = strdup(stack);
 		if (!x->folded[i].stack)
 			return;
