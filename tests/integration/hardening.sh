@@ -271,7 +271,7 @@ if unshare -m true 2>/dev/null && bpftool gen min_core_btf /sys/kernel/btf/vmlin
 	if [ "$(tr '\n' ' ' <"$tmp/btf.st")" = "verify 1 trace 1 verify-btf 0 explain 0 " ] &&
 		[ "$(cat "$tmp/btf.err")" = "$msg" ] && [ "$(cat "$tmp/btf2.err")" = "$msg" ] &&
 		grep -q '^verify: [1-9][0-9]* checkpoints, 1 address spaces, 0 divergent pages, 0 lost events$' "$tmp/btf3.out" &&
-		grep -q '^verify: degraded on this kernel: calls: no kernel BTF' "$tmp/btf3.out" &&
+		grep -q '^verify: degraded on this kernel: calls: the no-BTF object' "$tmp/btf3.out" &&
 		grep -q ' regions, ' "$tmp/btf.explain"; then
 		pass "no-btf (exit 1 without --btf, saying what to give; with it: $(tail -n 1 "$tmp/btf3.out"); explain -p works)"
 	else
