@@ -37,7 +37,7 @@ static const struct {
 	[MT_FT_CLASSIC_MMAP_LOCK] = { "classic_mmap_lock", "tracefs event "
 				      "mmap_lock/mmap_lock_acquire_returned (Linux 5.11)" },
 	[MT_FT_KPROBES] = { "kprobes", "kprobes on up_write() and downgrade_write() "
-			    "(CONFIG_KPROBE_EVENTS)" },
+			    "(CONFIG_KPROBE_EVENTS; asked only where the no-BTF object needs them)" },
 };
 
 int mt_features_pretend(struct mt_features *f, const char *list, bool value, const char **bad)

@@ -207,7 +207,9 @@ static void probe_without_btf(struct mt_features *f)
 				   tracefs_event("sched/sched_process_exit") &&
 				   tracefs_event("signal/signal_deliver");
 	f->has[MT_FT_CLASSIC_MMAP_LOCK] = tracefs_event("mmap_lock/mmap_lock_acquire_returned");
-	f->has[MT_FT_KPROBES] = kprobes_on(unlocks, 2);
+	/* /proc/kallsyms is read whole (~50 ms on Debian's kernels): only
+	 * where kprobes may order the no-BTF object's events */
+	f->has[MT_FT_KPROBES] = needed && !f->has[MT_FT_CLASSIC_MMAP_LOCK] && kprobes_on(unlocks, 2);
 }
 
 void mt_features_probe(struct mt_features *f)

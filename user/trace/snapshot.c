@@ -64,10 +64,10 @@ static int still_has_mm(pid_t tgid)
 {
 	char *buf = NULL;
 	size_t cap = 0;
-	int err = mt_proc_has_mm(tgid, &buf, &cap);
+	int err = mt_proc_has_mm(tgid, &buf, &cap); /* (a vanished pid: -ESRCH) */
 
 	free(buf);
-	return err == -ENOENT ? -ESRCH : err;
+	return err;
 }
 
 /* /proc/PID/smaps as regions. smaps rather than maps: its VmFlags say what
