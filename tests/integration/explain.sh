@@ -6,9 +6,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-MT=./maptrace
-W=.output/workloads
-tmp=$(mktemp -d)
 tp_pid=
 cleanup() { [ -n "$tp_pid" ] && kill "$tp_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT

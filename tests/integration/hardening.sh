@@ -9,9 +9,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-MT=./maptrace
-W=.output/workloads
-tmp=$(mktemp -d)
 saved_max_map_count=
 cleanup() {
 	[ -n "$saved_max_map_count" ] && echo "$saved_max_map_count" >/proc/sys/vm/max_map_count
@@ -21,15 +18,9 @@ cleanup() {
 trap cleanup EXIT
 
 
-reason=$(bpf_unavailable)
-if [ -n "$reason" ]; then
-	for t in overflow-resync sigint-flush output-unwritable zombie-target ia32-reported \
-		pid-reuse many-processes max-map-count caps-only no-btf truncated-read; do
-		skip "$t" "$reason"
-	done
-	finish hardening
-	exit $?
-fi
+# BPF must load here; otherwise every test is skipped, with the reason.
+skip_all_unless_bpf hardening overflow-resync sigint-flush output-unwritable zombie-target ia32-reported \
+	pid-reuse many-processes max-map-count caps-only no-btf truncated-read
 
 # --- a ring buffer far too small: every loss counted and reported, the
 #     address space re-read, and no divergence after the resync

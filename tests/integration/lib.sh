@@ -1,8 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
-# lib.sh - what the integration test scripts share (sourced, not run):
-# counting results, the BPF availability probe, waiting for maptrace to
-# poll, verify's summary line, the loader-memory sampler, and the closing
-# line that tests/run-all.sh reads.
+# lib.sh - what the integration test scripts share (sourced, not run, from
+# the checkout's root): the binary and workload paths, a scratch directory
+# removed on exit, counting results, the BPF availability probe and the
+# skip-everything path, running maptrace and failing with its own words,
+# waiting for maptrace to poll, verify's summary line, the loader-memory
+# sampler, and the closing line that tests/run-all.sh reads.
+
+MT=./maptrace
+W=.output/workloads
+TIMEOUT=(timeout -k 5 120)
+
+# A scratch directory by its resolved path (maptrace reports resolved
+# paths). A script with more to undo sets its own EXIT trap, which must
+# remove "$tmp" too.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/maptrace-it.XXXXXX") || exit 1
+tmp=$(realpath "$tmp")
+trap 'rm -rf "$tmp"' EXIT
 
 passed=0 failed=0 skipped=0
 pass() { printf 'PASS %s\n' "$1"; passed=$((passed + 1)); }
@@ -18,6 +31,43 @@ bpf_unavailable() {
 	elif ! probe=$(./maptrace trace -- /bin/true 2>&1 >/dev/null); then
 		echo "maptrace cannot trace on this machine: $probe"
 	fi
+}
+
+# When BPF cannot be loaded here, skip every test named after $1 (the
+# tier's name) with the reason, close the tier and exit.
+skip_all_unless_bpf() {
+	local tier=$1 reason t
+
+	shift
+	reason=$(bpf_unavailable)
+	[ -z "$reason" ] && return 0
+	for t in "$@"; do
+		skip "$t" "$reason"
+	done
+	finish "$tier"
+	exit
+}
+
+# The last $2 (default 8) lines of file $1, indented, under a FAIL line.
+detail() {
+	[ -s "$1" ] || return 0
+	tail -n "${2:-8}" "$1" | cut -c1-240 | sed 's/^/    | /'
+}
+
+# Run maptrace with the arguments after $2, stdin from /dev/null and
+# stderr into file $2, within 120 s. When it fails, test $1 fails with the
+# command and its status followed by the last lines it printed, and the
+# call returns 1: `mt_ok NAME ERR trace --json -o F -- CMD || return`.
+mt_ok() {
+	local name=$1 err=$2 rc
+
+	shift 2
+	"${TIMEOUT[@]}" "$MT" "$@" </dev/null 2>"$err"
+	rc=$?
+	(( rc == 0 )) && return 0
+	fail "$name" "maptrace $1 exited with status $rc"
+	detail "$err" 4
+	return 1
 }
 
 # Wait up to 10 s until maptrace (pid $1) sleeps in epoll_wait: it has

@@ -43,8 +43,6 @@ set -u
 
 cd "$(dirname "$0")/../.." || exit 1
 
-MAPTRACE=./maptrace
-WL=.output/workloads
 WORKLOADS=(mmap_ops thread_race mremap_forms heap_brk hostile_names sysv_shm lifecycle many_maps
 	   aio_ring demo attach_loop kernel_quirks failed_calls killed_child uffd_events)
 # verified only: the number of calls depends on timing (no counts test)
@@ -52,20 +50,10 @@ VERIFY_ONLY=(thread_churn)
 # strace -e trace= set, and the event kinds compared (the same 11 names)
 KINDS=(mmap munmap mprotect pkey_mprotect brk mremap shmat shmdt remap_file_pages io_setup io_destroy)
 STRACE_SET=$(IFS=,; echo "${KINDS[*]}")
-TIMEOUT=(timeout -k 5 120)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/maptrace-it.XXXXXX") || exit 1
-tmp=$(realpath "$tmp")     # maptrace reports resolved paths
-trap 'rm -rf "$tmp"' EXIT
-
-# pass, fail, skip, bpf_unavailable, finish, VERIFY_OK, wait_polling
+# MT, W, TIMEOUT, tmp; pass, fail, skip, detail, mt_ok, bpf_unavailable,
+# finish, VERIFY_OK, wait_polling
 . tests/integration/lib.sh
-
-# The last lines of a file, indented, under a FAIL line.
-detail() {
-	[ -s "$1" ] || return 0
-	tail -n "${2:-8}" "$1" | cut -c1-240 | sed 's/^/    | /'
-}
 
 # Arguments each workload runs with, in ARGS. $2 says for which test, so
 # that runs never share a directory.
@@ -135,11 +123,11 @@ t_verify() {
 	local out="$tmp/verify${VERIFY_TAG:-}-$1$step.out" err="$tmp/verify${VERIFY_TAG:-}-$1$step.err"
 	local rc last
 
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	[ "$w" = many_maps ] && interval=500    # each checkpoint reads 60,000 lines
 	wl_args "$w" verify
 	[ -n "$step" ] && ARGS+=("$step")
-	"${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- "$WL/$w" "${ARGS[@]}" \
+	"${TIMEOUT[@]}" "$MT" verify -i "$interval" -- "$W/$w" "${ARGS[@]}" \
 		</dev/null >"$out" 2>"$err"
 	rc=$?
 	last=$(tail -n 1 "$out")
@@ -158,9 +146,9 @@ t_verify() {
 t_features() {
 	local name=features out="$tmp/features.txt" json="$tmp/features.json" rc
 
-	"$MAPTRACE" features >"$out" 2>"$tmp/features.err"
+	"$MT" features >"$out" 2>"$tmp/features.err"
 	rc=$?
-	"$MAPTRACE" features --json >"$json" 2>>"$tmp/features.err"
+	"$MT" features --json >"$json" 2>>"$tmp/features.err"
 	if (( rc != 0 )); then
 		fail "$name" "exit status $rc: $(grep -m1 '^tracing' "$out")"
 	elif ! grep -qx 'tracing: possible' "$out"; then
@@ -193,7 +181,7 @@ t_verify_as_on() {
 	*) name="verify-without-$ft/$w${step:+:$step}" ;;
 	esac
 	out="$tmp/as-$ft-$w$step.out" err="$tmp/as-$ft-$w$step.err"
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	wl_args "$w" verify
 	[ -n "$step" ] && ARGS+=("$step")
 	case $ft in
@@ -203,8 +191,8 @@ t_verify_as_on() {
 	# kernel's own BTF (as arm64's 5.10)
 	tp_mmap_lock,fexit_mm_locks) degraded='^verify: degraded on this kernel: exit check: no in-kernel dumps' ;;
 	esac
-	env "$env=$ft" "${TIMEOUT[@]}" "$MAPTRACE" verify -i "$interval" -- \
-		"$WL/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
+	env "$env=$ft" "${TIMEOUT[@]}" "$MT" verify -i "$interval" -- \
+		"$W/$w" "${ARGS[@]}" </dev/null >"$out" 2>"$err"
 	verify_verdict "$name" "$out" "$err" $? "$degraded"
 }
 
@@ -232,11 +220,11 @@ verify_verdict() {
 t_classic_tp_counts() {
 	local w=$1 name="counts-with-tp_preemptible/$1" a="$tmp/classic-$1-a.json" b="$tmp/classic-$1-b.json"
 
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	wl_args "$w" counts
-	"${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$a" -- "$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
-	MAPTRACE_PRETEND_PRESENT=tp_preemptible "${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$b" -- \
-		"$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	"${TIMEOUT[@]}" "$MT" stat --json -o "$a" -- "$W/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	MAPTRACE_PRETEND_PRESENT=tp_preemptible "${TIMEOUT[@]}" "$MT" stat --json -o "$b" -- \
+		"$W/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
 	if [ "$(jq -c .total.calls "$a")" = "$(jq -c .total.calls "$b")" ] &&
 		[ "$(jq -r '.total.calls.mmap' "$a")" -gt 0 ]; then
 		pass "$name ($(jq -r '.total.calls.mmap' "$b") mmap calls)"
@@ -252,9 +240,9 @@ t_classic_tp_counts() {
 t_uncompared_fails() {
 	local name=verify-without-vma_iter_kfuncs/uncompared out="$tmp/uncompared.out" err="$tmp/uncompared.err" rc
 
-	need_bin "$name" "$WL/kernel_quirks" || return
-	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MAPTRACE" verify -i 0 -- \
-		"$WL/kernel_quirks" "$tmp" untraced </dev/null >"$out" 2>"$err"
+	need_bin "$name" "$W/kernel_quirks" || return
+	MAPTRACE_PRETEND_MISSING=vma_iter_kfuncs "${TIMEOUT[@]}" "$MT" verify -i 0 -- \
+		"$W/kernel_quirks" "$tmp" untraced </dev/null >"$out" 2>"$err"
 	rc=$?
 	if (( rc == 1 )) && grep -q '^maptrace verify: 1 address spaces ended without being compared (first: pid [0-9]*, kernel_quirks)' "$err" &&
 		grep -q '^verify: 1 checkpoints, 1 address spaces, 0 divergent pages, 0 lost events$' "$out"; then
@@ -271,32 +259,32 @@ t_uncompared_fails() {
 t_btf_file() {
 	local name=verify-btf-file/thread_race min="$tmp/min.btf" part="$tmp/min-legacy.btf" out err rc
 	out="$tmp/btf.out" err="$tmp/btf.err"
-	need_bin "$name" "$WL/thread_race" || return
+	need_bin "$name" "$W/thread_race" || return
 	if ! bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$min" .output/maptrace.bpf.o \
 		.output/maptrace_legacy.bpf.o 2>"$err" ||
 		! bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$part" .output/maptrace_legacy.bpf.o 2>>"$err"; then
 		fail "$name" "bpftool gen min_core_btf: $(head -c 200 "$err")"
 		return
 	fi
-	"${TIMEOUT[@]}" "$MAPTRACE" verify --btf "$min" -i 50 -- "$WL/thread_race" </dev/null >"$out" 2>"$err"
+	"${TIMEOUT[@]}" "$MT" verify --btf "$min" -i 50 -- "$W/thread_race" </dev/null >"$out" 2>"$err"
 	rc=$?
 	if (( rc != 0 )) || ! [[ $(tail -n 1 "$out") =~ $VERIFY_OK ]]; then
 		fail "$name" "exit status $rc; last line: $(tail -n 1 "$out"); $(head -c 200 "$err")"
 		return
 	fi
-	MAPTRACE_BTF=$min "${TIMEOUT[@]}" "$MAPTRACE" stat -o /dev/null -- "$WL/thread_race" </dev/null >/dev/null 2>"$err"
+	MAPTRACE_BTF=$min "${TIMEOUT[@]}" "$MT" stat -o /dev/null -- "$W/thread_race" </dev/null >/dev/null 2>"$err"
 	rc=$?
 	if (( rc != 0 )); then
 		fail "$name" "MAPTRACE_BTF: stat exit status $rc: $(head -c 200 "$err")"
 		return
 	fi
-	"$MAPTRACE" trace --btf "$part" -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
+	"$MT" trace --btf "$part" -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
 	rc=$?
 	if (( rc != 1 )) || ! grep -q "^maptrace: the kernel refused BPF program '[a-z_]*' of the modern object: .*CO-RE relocation" "$err"; then
 		fail "$name" "a BTF without the modern object's types: exit status $rc: $(grep -m1 '^maptrace' "$err")"
 		return
 	fi
-	"$MAPTRACE" trace --btf "$tmp/no-such.btf" -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
+	"$MT" trace --btf "$tmp/no-such.btf" -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
 	rc=$?
 	if (( rc != 1 )) || [ "$(grep -c . "$err")" != 1 ] || ! grep -q "^maptrace: --btf .*no-such.btf: not a readable BTF file" "$err"; then
 		fail "$name" "a missing BTF file: exit status $rc: $(head -c 200 "$err")"
@@ -324,11 +312,11 @@ nobtf_env() {
 t_verify_nobtf() {
 	local w=$1 step=${2:-} name="verify-without-kernel-btf/$1${2:+:$2}" out err
 	out="$tmp/nobtf-$w$step.out" err="$tmp/nobtf-$w$step.err"
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	nobtf_env "$name" || return
 	wl_args "$w" verify
 	[ -n "$step" ] && ARGS+=("$step")
-	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/$w" "${ARGS[@]}" \
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MT" verify -i 50 -- "$W/$w" "${ARGS[@]}" \
 		</dev/null >"$out" 2>"$err"
 	verify_verdict "$name" "$out" "$err" $? '^verify: degraded on this kernel: exit check: no in-kernel dumps'
 }
@@ -340,18 +328,18 @@ t_nobtf_counts() {
 	local w=$1 name="counts-without-kernel-btf/$1" a="$tmp/nobtf-$1-a.json" b="$tmp/nobtf-$1-b.json"
 	local err="$tmp/nobtf-counts.err" rc
 
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	nobtf_env "$name" || return
 	wl_args "$w" counts
-	"${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$a" -- "$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
-	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" stat --json -o "$b" -- \
-		"$WL/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	"${TIMEOUT[@]}" "$MT" stat --json -o "$a" -- "$W/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MT" stat --json -o "$b" -- \
+		"$W/$w" "${ARGS[@]}" </dev/null >/dev/null 2>&1
 	if [ "$(jq -c .total.calls "$a")" != "$(jq -c .total.calls "$b")" ] ||
 		[ "$(jq -r '.total.calls.mmap' "$a")" -le 0 ] || [ "$(jq -r .lost_events "$b")" != 0 ]; then
 		fail "$name" "with kernel BTF: $(jq -c .total.calls "$a"); without: $(jq -c '[.total.calls, .lost_events]' "$b")"
 		return
 	fi
-	MAPTRACE_KERNEL_BTF=none "$MAPTRACE" stat -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
+	MAPTRACE_KERNEL_BTF=none "$MT" stat -o /dev/null -- /bin/true </dev/null >/dev/null 2>"$err"
 	rc=$?
 	if (( rc != 1 )) || [ "$(grep -c . "$err")" != 1 ] ||
 		! grep -q "^maptrace: cannot trace on kernel .*MAPTRACE_KERNEL_BTF=none and no --btf FILE" "$err"; then
@@ -370,7 +358,7 @@ t_cli_cannot_order() {
 	local name=cli/cannot_order out="$tmp/cannot-order.out" err="$tmp/cannot-order.err" rc
 
 	MAPTRACE_PRETEND_MISSING=tp_mmap_lock,fexit_mm_locks,classic_mmap_lock,kprobes "${TIMEOUT[@]}" \
-		"$MAPTRACE" trace -- /bin/true </dev/null >"$out" 2>"$err"
+		"$MT" trace -- /bin/true </dev/null >"$out" 2>"$err"
 	rc=$?
 	if (( rc == 1 )) && grep -q "^maptrace: cannot trace on kernel .*no mmap_lock tracepoints.*fexit.*kprobes.*cannot order" "$err"; then
 		pass "$name"
@@ -398,8 +386,8 @@ t_hashed_tickets_recycled() {
 	local name=verify-hashed-tickets/spawn_many out="$tmp/hashed-spawn.out"
 	local err="$tmp/hashed-spawn.err" rc last
 
-	need_bin "$name" "$WL/spawn_many" || return
-	MAPTRACE_TICKET_SLOTS=0 "${TIMEOUT[@]}" "$MAPTRACE" verify -i 50 -- "$WL/spawn_many" 300 \
+	need_bin "$name" "$W/spawn_many" || return
+	MAPTRACE_TICKET_SLOTS=0 "${TIMEOUT[@]}" "$MT" verify -i 50 -- "$W/spawn_many" 300 \
 		</dev/null >"$out" 2>"$err"
 	rc=$?
 	last=$(tail -n 1 "$out")
@@ -421,7 +409,7 @@ t_hashed_tickets_recycled() {
 t_cli_bad_ticket_slots() {
 	local name=cli/bad_ticket_slots err="$tmp/slots.err" rc
 
-	MAPTRACE_TICKET_SLOTS=3 "$MAPTRACE" stat -- true 2>"$err"
+	MAPTRACE_TICKET_SLOTS=3 "$MT" stat -- true 2>"$err"
 	rc=$?
 	if (( rc != 1 )); then
 		fail "$name" "exit status $rc, expected 1"
@@ -437,17 +425,11 @@ t_counts() {
 	local err="$tmp/counts-$1.err" rc n k a b diffs=""
 	local -A mt=() st=()
 
-	need_bin "$name" "$WL/$w" || return
+	need_bin "$name" "$W/$w" || return
 	wl_args "$w" counts
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/$w" "${ARGS[@]}" </dev/null 2>"$err"
-	rc=$?
-	if (( rc != 0 )); then
-		fail "$name" "maptrace trace exited with status $rc"
-		detail "$err" 4
-		return
-	fi
+	mt_ok "$name" "$err" trace --json -o "$jf" -- "$W/$w" "${ARGS[@]}" || return
 	wl_args "$w" counts
-	"${TIMEOUT[@]}" strace -f -qq -o "$sf" -e trace="$STRACE_SET" -- "$WL/$w" "${ARGS[@]}" \
+	"${TIMEOUT[@]}" strace -f -qq -o "$sf" -e trace="$STRACE_SET" -- "$W/$w" "${ARGS[@]}" \
 		</dev/null 2>"$err"
 	rc=$?
 	if (( rc != 0 )); then
@@ -482,16 +464,9 @@ t_json_hostile() {
 	local jf="$tmp/hostile.jsonl" err="$tmp/hostile.err" rc lines objs enc p h n=0 missing=""
 	local -A seen=()
 
-	need_bin "$name" "$WL/hostile_names" || return
+	need_bin "$name" "$W/hostile_names" || return
 	mkdir -p "$dir"
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/hostile_names" "$dir" "$man" \
-		</dev/null 2>"$err"
-	rc=$?
-	if (( rc != 0 )); then
-		fail "$name" "maptrace trace exited with status $rc"
-		detail "$err" 4
-		return
-	fi
+	mt_ok "$name" "$err" trace --json -o "$jf" -- "$W/hostile_names" "$dir" "$man" || return
 	lines=$(wc -l <"$jf")
 	if ! objs=$(jq -c 'select(type == "object" and (.kind | type) == "string")' "$jf" 2>"$err" |
 		    wc -l) || [ -s "$err" ]; then
@@ -532,17 +507,10 @@ t_text_hostile() {
 	local name=text/hostile_names dir="$tmp/hostile-text" tf="$tmp/hostile.txt"
 	local jf="$tmp/hostile-text.jsonl" err="$tmp/hostile-text.err" rc events lines ctl
 
-	need_bin "$name" "$WL/hostile_names" || return
+	need_bin "$name" "$W/hostile_names" || return
 	mkdir -p "$dir"
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/hostile_names" "$dir" </dev/null 2>"$err"
-	rc=$?
-	"${TIMEOUT[@]}" "$MAPTRACE" trace -o "$tf" -- "$WL/hostile_names" "$dir" </dev/null 2>>"$err"
-	rc=$((rc | $?))
-	if (( rc != 0 )); then
-		fail "$name" "maptrace trace failed"
-		detail "$err" 4
-		return
-	fi
+	mt_ok "$name" "$err" trace --json -o "$jf" -- "$W/hostile_names" "$dir" || return
+	mt_ok "$name" "$err" trace -o "$tf" -- "$W/hostile_names" "$dir" || return
 	events=$(wc -l <"$jf")
 	lines=$(wc -l <"$tf")
 	ctl=$(LC_ALL=C grep -c $'[\x01-\x09\x0b-\x1f\x7f]' "$tf")
@@ -563,14 +531,8 @@ t_text_hostile() {
 t_errors() {
 	local name=errors/mmap_ops jf="$tmp/errors.jsonl" err="$tmp/errors.err" rc got want
 
-	need_bin "$name" "$WL/mmap_ops" || return
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/mmap_ops" "$tmp" </dev/null 2>"$err"
-	rc=$?
-	if (( rc != 0 )); then
-		fail "$name" "maptrace trace exited with status $rc"
-		detail "$err" 4
-		return
-	fi
+	need_bin "$name" "$W/mmap_ops" || return
+	mt_ok "$name" "$err" trace --json -o "$jf" -- "$W/mmap_ops" "$tmp" || return
 	got=$(jq -r 'select(has("error") and .kind != "prctl") | "\(.kind) \(.ret) \(.error)"' "$jf" |
 	      sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2 " " $3 " " $4, $1; sep = ", " }')
 	want="mmap -17 EEXIST x1, mmap -22 EINVAL x1, mprotect -12 ENOMEM x2, munmap -22 EINVAL x1"
@@ -588,14 +550,8 @@ t_errors() {
 t_events() {
 	local name=events/mmap_ops jf="$tmp/events.jsonl" err="$tmp/events.err" rc advice pr
 
-	need_bin "$name" "$WL/mmap_ops" || return
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- "$WL/mmap_ops" "$tmp" </dev/null 2>"$err"
-	rc=$?
-	if (( rc != 0 )); then
-		fail "$name" "maptrace trace exited with status $rc"
-		detail "$err" 4
-		return
-	fi
+	need_bin "$name" "$W/mmap_ops" || return
+	mt_ok "$name" "$err" trace --json -o "$jf" -- "$W/mmap_ops" "$tmp" || return
 	advice=$(jq -r 'select(.kind == "madvise") | .args.advice' "$jf" | tr '\n' ' ')
 	pr=$(jq -c 'select(.kind == "prctl")' "$jf" | head -n 1)
 	if [ "$advice" != "MADV_DONTFORK MADV_DOFORK " ]; then
@@ -616,7 +572,7 @@ t_outliving() {
 	local name=descendants/outliving jf="$tmp/outliving.jsonl" err="$tmp/outliving.err" rc
 	local execs unended
 
-	"${TIMEOUT[@]}" "$MAPTRACE" trace --json -o "$jf" -- \
+	"${TIMEOUT[@]}" "$MT" trace --json -o "$jf" -- \
 		/bin/sh -c '(/bin/sleep 0.3; exec /bin/true) & exit 0' </dev/null 2>"$err"
 	rc=$?
 	sleep 0.5   # let the orphan finish in any case
@@ -642,7 +598,7 @@ t_outliving() {
 t_cli_missing_command() {
 	local name=cli/missing_command out="$tmp/cli.out" rc
 
-	"${TIMEOUT[@]}" "$MAPTRACE" trace -- "$tmp/no-such-command" >"$out" 2>&1
+	"${TIMEOUT[@]}" "$MT" trace -- "$tmp/no-such-command" >"$out" 2>&1
 	rc=$?
 	if (( rc == 0 )); then
 		fail "$name" "exit status 0"
@@ -656,7 +612,7 @@ t_cli_missing_command() {
 t_cli_exit_status() {
 	local name=cli/exit_status out="$tmp/cli.out" rc last
 
-	"${TIMEOUT[@]}" "$MAPTRACE" verify -- sh -c 'exit 3' >"$out" 2>"$tmp/cli.err"
+	"${TIMEOUT[@]}" "$MT" verify -- sh -c 'exit 3' >"$out" 2>"$tmp/cli.err"
 	rc=$?
 	last=$(tail -n 1 "$out")
 	if (( rc != 3 )); then
@@ -672,7 +628,7 @@ t_cli_no_such_pid() {
 	local name=cli/no_such_pid out="$tmp/cli.out" pid=999999 rc
 
 	while kill -0 "$pid" 2>/dev/null; do pid=$((pid - 1)); done
-	"${TIMEOUT[@]}" "$MAPTRACE" trace -p "$pid" >"$out" 2>&1
+	"${TIMEOUT[@]}" "$MT" trace -p "$pid" >"$out" 2>&1
 	rc=$?
 	if (( rc == 0 )); then
 		fail "$name" "exit status 0 for pid $pid"
@@ -686,7 +642,7 @@ t_cli_no_such_pid() {
 t_cli_no_target() {
 	local name=cli/no_target out="$tmp/cli.out" rc
 
-	"${TIMEOUT[@]}" "$MAPTRACE" trace >"$out" 2>&1
+	"${TIMEOUT[@]}" "$MT" trace >"$out" 2>&1
 	rc=$?
 	if (( rc != 2 )); then
 		fail "$name" "exit status $rc, expected 2"
@@ -702,18 +658,18 @@ t_attach_loop() {
 	local name=attach/attach_loop fifo="$tmp/attach.fifo" out="$tmp/attach.out"
 	local err="$tmp/attach.err" pid mpid fd rc wrc last mode=${1:-}
 
-	need_bin "$name" "$WL/attach_loop" || return
+	need_bin "$name" "$W/attach_loop" || return
 	NOBTF_ENV=()
 	if [ "$mode" = nobtf ]; then
 		name=attach-without-kernel-btf/attach_loop fifo="$tmp/attach-nobtf.fifo"
 		nobtf_env "$name" || return
 	fi
 	mkfifo "$fifo" || { fail "$name" "mkfifo failed"; return; }
-	"$WL/attach_loop" 600 3 <"$fifo" &
+	"$W/attach_loop" 600 3 <"$fifo" &
 	pid=$!
 	exec {fd}>"$fifo"     # lets the workload's open of the fifo complete
 	wait_comm "$pid" attach_loop
-	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 2 -p "$pid" >"$out" 2>"$err" &
+	"${NOBTF_ENV[@]}" "${TIMEOUT[@]}" "$MT" verify -i 100 -d 2 -p "$pid" >"$out" 2>"$err" &
 	mpid=$!
 	wait_polling "$mpid"  # on failure: go on, the checks below say what happened
 	printf x >&"$fd"
@@ -744,14 +700,14 @@ t_attach_children() {
 	local name=attach/children fifo="$tmp/children.fifo" out="$tmp/children.out"
 	local err="$tmp/children.err" pid mpid fd rc wrc last
 
-	need_bin "$name" "$WL/lifecycle" && need_bin "$name" "$WL/mmap_ops" || return
+	need_bin "$name" "$W/lifecycle" && need_bin "$name" "$W/mmap_ops" || return
 	mkfifo "$fifo" || { fail "$name" "mkfifo failed"; return; }
-	sh -c 'read -r x && "$1" steady && "$2" "$3"' sh "$WL/lifecycle" "$WL/mmap_ops" "$tmp" \
+	sh -c 'read -r x && "$1" steady && "$2" "$3"' sh "$W/lifecycle" "$W/mmap_ops" "$tmp" \
 		<"$fifo" &
 	pid=$!
 	exec {fd}>"$fifo"
 	wait_comm "$pid" sh
-	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -p "$pid" >"$out" 2>"$err" &
+	"${TIMEOUT[@]}" "$MT" verify -i 100 -p "$pid" >"$out" 2>"$err" &
 	mpid=$!
 	wait_polling "$mpid"  # children forked before the attach would not be traced
 	echo go >&"$fd"
@@ -782,7 +738,7 @@ t_attach_sleep() {
 
 	sleep 3 &
 	pid=$!
-	"${TIMEOUT[@]}" "$MAPTRACE" verify -i 100 -d 1 -p "$pid" >"$out" 2>"$err"
+	"${TIMEOUT[@]}" "$MT" verify -i 100 -d 1 -p "$pid" >"$out" 2>"$err"
 	rc=$?
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -803,7 +759,7 @@ t_attach_sleep() {
 no_bpf=""
 if [ "$(id -u)" != 0 ]; then
 	no_bpf="not root: these tests load BPF programs (run: sudo $0)"
-elif [ -x "$MAPTRACE" ] && ! "$MAPTRACE" trace -- /bin/true >/dev/null 2>"$tmp/probe"; then
+elif [ -x "$MT" ] && ! "$MT" trace -- /bin/true >/dev/null 2>"$tmp/probe"; then
 	if grep -q -e "needs root" -e "kernel BTF not found" "$tmp/probe"; then
 		no_bpf="maptrace cannot load BPF here: $(grep -m 1 -e "needs root" -e "kernel BTF not found" "$tmp/probe")"
 	fi
@@ -828,8 +784,8 @@ run() {
 		skip "$name" "$no_bpf"
 		return
 	fi
-	if [ ! -x "$MAPTRACE" ]; then
-		fail "$name" "$MAPTRACE is not built (run: make)"
+	if [ ! -x "$MT" ]; then
+		fail "$name" "$MT is not built (run: make)"
 		return
 	fi
 	for tool in $tools; do

@@ -21,11 +21,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-MT=./maptrace
-W=.output/workloads
 SECS=${SOAK_SECONDS:-1800}
 BOUND_KIB=8192
-tmp=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -34,12 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-reason=$(bpf_unavailable)
-if [ -n "$reason" ]; then
-	skip soak "$reason"
-	finish soak
-	exit $?
-fi
+# BPF must load here; otherwise every test is skipped, with the reason.
+skip_all_unless_bpf soak soak
 
 # one churn loop: run "$@" again and again until the deadline; a failed run
 # is recorded (the workloads check their own calls)

@@ -11,10 +11,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-MT=./maptrace
-W=.output/workloads
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 N=4   # mmaps of 13 pages (53248 bytes) the workload makes
 CHAIN=$(for i in $(seq 0 $((N - 1))); do
 	[ $((i % 2)) = 1 ] && echo "stk_inner stk_twin stk_outer main" || echo "stk_inner stk_middle stk_outer main"
@@ -46,15 +42,9 @@ expect() {
 	fi
 }
 
-reason=$(bpf_unavailable)
-if [ -n "$reason" ]; then
-	for t in dwarf-nofp-text dwarf-nofp-json dwarf-fp-text dwarf-fp-json fp-fp-text fp-fp-json \
-		fp-nofp-innermost dwarf-source-lines no-stacks-by-default stack-options; do
-		skip "$t" "$reason"
-	done
-	finish stacks-integration
-	exit
-fi
+# BPF must load here; otherwise every test is skipped, with the reason.
+skip_all_unless_bpf stacks-integration dwarf-nofp-text dwarf-nofp-json dwarf-fp-text dwarf-fp-json fp-fp-text fp-fp-json \
+	fp-nofp-innermost dwarf-source-lines no-stacks-by-default stack-options
 
 run() { # MODE BINARY FORMAT: trace into $tmp/MODE-BINARY.FORMAT, no losses
 	local out="$tmp/$1-$2.$3" json=

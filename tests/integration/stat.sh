@@ -5,21 +5,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-MT=./maptrace
-W=.output/workloads
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 
 # BPF must load here; otherwise every test is skipped, with the reason.
-reason=$(bpf_unavailable)
-if [ -n "$reason" ]; then
-	for t in stat-vs-strace vmpeak budget-pass budget-breach diff-crafted trace-event folded top-churn; do
-		skip "$t" "$reason"
-	done
-	finish stat-integration
-	exit $?
-fi
+skip_all_unless_bpf stat-integration stat-vs-strace vmpeak budget-pass budget-breach diff-crafted trace-event folded top-churn
 
 # Figures one would add up from strace -f output (docs/stat.md definitions).
 strace_figures() { # strace output file -> "figure value" lines
