@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/parse.h"
 #include "analyze/classify.h"
 #include "cmd/commands.h"
@@ -296,16 +297,9 @@ static int read_elves(struct explain *e)
 
 		if (k > 0 && keys[k].inode == keys[k - 1].inode && keys[k].dev == keys[k - 1].dev)
 			continue;
-		if (e->x.nelves == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct mt_elf_file *n = realloc(e->x.elves, ncap * sizeof(*n));
-
-			if (!n) {
-				free(keys);
-				return -ENOMEM;
-			}
-			e->x.elves = n;
-			cap = ncap;
+		if (mt_array_grow((void **)&e->x.elves, &cap, e->x.nelves + 1, sizeof(*e->x.elves))) {
+			free(keys);
+			return -ENOMEM;
 		}
 		rc = mt_elf_read_segs(e->x.info.mm_pid, r, &e->x.elves[e->x.nelves]);
 		if (rc == 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "core/apply.h"
 #include "core/event.h"
 #include "core/maps.h"
@@ -123,14 +124,9 @@ static int apply_shmdt(struct mt_aspace *as, uint64_t addr)
 	for (; r; r = mt_shadow_next(as->shadow, r)) {
 		if (r->dev != dev || r->inode != ino || !shm_fragment_of(r, addr))
 			continue;
-		if (n + 2 > cap) {
-			uint64_t *nr = realloc(ranges, (cap = cap ? cap * 2 : 16) * sizeof(*nr));
-
-			if (!nr) {
-				free(ranges);
-				return -ENOMEM;
-			}
-			ranges = nr;
+		if (mt_array_grow((void **)&ranges, &cap, n + 2, sizeof(*ranges))) {
+			free(ranges);
+			return -ENOMEM;
 		}
 		ranges[n++] = r->start;
 		ranges[n++] = r->end;

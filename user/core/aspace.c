@@ -22,7 +22,7 @@
 /* An event (or a completed dump) waiting for its ticket. Ordering key:
  * event with ticket s -> 2s; dump stamped S -> 2S+1 (after event S, before S+1). */
 /* A user stack sample kept until its event is applied. */
-struct mt_sample {
+struct stack_sample {
 	uint32_t flags;
 	uint64_t seq;      /* the ticket of the call it was taken in */
 	size_t len;
@@ -33,7 +33,7 @@ struct mt_pending {
 	uint64_t key;
 	struct mt_event e;
 	char *path;               /* events: decoded path (malloc), or NULL */
-	struct mt_sample *stack;  /* the creating call's stack, or NULL */
+	struct stack_sample *stack;  /* the creating call's stack, or NULL */
 	struct mt_maps *dump;     /* dumps */
 	uint32_t dump_reason;
 };
@@ -490,7 +490,7 @@ static void on_ordered(struct mt_aspaces *reg, const struct mt_event *e, const c
 /* A stack sample precedes its event (same thread): keep it until then. */
 static void on_stack_record(struct mt_aspaces *reg, const struct mt_event *e, const char *raw)
 {
-	struct mt_sample *smp = malloc(sizeof(*smp) + e->path_len);
+	struct stack_sample *smp = malloc(sizeof(*smp) + e->path_len);
 
 	if (!smp)
 		return;

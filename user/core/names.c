@@ -13,20 +13,20 @@
 
 #define NAMES_MIN 16 /* first table capacity (a power of two) */
 
-struct mt_name {
+struct interned {
 	atomic_size_t refs; /* name tables (shadows) holding this string */
 	size_t hash;
 	char str[];
 };
 
 struct mt_name_slot {
-	struct mt_name *n; /* NULL: empty slot */
+	struct interned *n; /* NULL: empty slot */
 	size_t uses;       /* regions of this shadow naming n */
 };
 
-static struct mt_name *name_of(const char *str)
+static struct interned *name_of(const char *str)
 {
-	return (struct mt_name *)(str - offsetof(struct mt_name, str));
+	return (struct interned *)(str - offsetof(struct interned, str));
 }
 
 static size_t str_hash(const char *str)
@@ -38,14 +38,14 @@ static size_t str_hash(const char *str)
 	return (size_t)h;
 }
 
-static void name_unref(struct mt_name *n)
+static void name_unref(struct interned *n)
 {
 	if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) == 1)
 		free(n);
 }
 
 /* Slot index of n, or slots_cap when n is not in the table. */
-static size_t slot_of(const struct mt_names *s, const struct mt_name *n)
+static size_t slot_of(const struct mt_names *s, const struct interned *n)
 {
 	size_t mask = s->cap - 1;
 
@@ -85,7 +85,7 @@ static int slots_grow(struct mt_names *s)
 }
 
 /* Add n (not in the table yet) with one use; the table takes a reference. */
-static int slot_add(struct mt_names *s, struct mt_name *n)
+static int slot_add(struct mt_names *s, struct interned *n)
 {
 	if ((s->used + 1) * 2 > s->cap && slots_grow(s) < 0)
 		return -ENOMEM;
@@ -122,7 +122,7 @@ static void slot_remove(struct mt_names *s, size_t i)
 const char *mt_names_intern(struct mt_names *s, const char *str)
 {
 	size_t h = str_hash(str), len;
-	struct mt_name *n;
+	struct interned *n;
 
 	for (size_t i = h & (s->cap - 1); s->cap && s->slots[i].n;
 	     i = (i + 1) & (s->cap - 1)) {
@@ -159,7 +159,7 @@ void mt_names_get(struct mt_names *s, const char *str)
 
 void mt_names_put(struct mt_names *s, const char *str)
 {
-	struct mt_name *n;
+	struct interned *n;
 	size_t i;
 
 	if (!str)
@@ -197,7 +197,7 @@ bool mt_names_check(const struct mt_names *s, size_t named)
 	size_t used = 0, uses = 0;
 
 	for (size_t i = 0; i < s->cap; i++) {
-		const struct mt_name *n = s->slots[i].n;
+		const struct interned *n = s->slots[i].n;
 
 		if (!n)
 			continue;

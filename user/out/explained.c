@@ -404,18 +404,8 @@ static void json_region(struct mt_json *j, const struct mt_explained *e, size_t 
 		mt_json_null(j);
 	mt_json_kv_bytes(j, "description", c->desc, strlen(c->desc));
 	json_u64_kv(j, "size", r->end - r->start);
-	json_u64_kv(j, "rss", st->rss);
-	json_u64_kv(j, "pss", st->pss);
-	json_u64_kv(j, "pss_dirty", st->pss_dirty);
-	json_u64_kv(j, "shared_clean", st->shared_clean);
-	json_u64_kv(j, "shared_dirty", st->shared_dirty);
-	json_u64_kv(j, "private_clean", st->private_clean);
-	json_u64_kv(j, "private_dirty", st->private_dirty);
-	json_u64_kv(j, "referenced", st->referenced);
-	json_u64_kv(j, "anonymous", st->anonymous);
-	json_u64_kv(j, "swap", st->swap);
-	json_u64_kv(j, "swap_pss", st->swap_pss);
-	json_u64_kv(j, "locked", st->locked);
+	for (size_t f = 0; f < mt_smaps_nfigures; f++)
+		json_u64_kv(j, mt_smaps_figures[f].name, mt_smaps_figure_of(st, f));
 	mt_json_key(j, "thp_eligible");
 	mt_json_bool(j, st->thp_eligible);
 	mt_json_key(j, "vmflags");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "maptrace/events.h"
 #include "proc/procinfo.h"
 
@@ -153,10 +154,16 @@ static long read_small(const char *path, char *buf, size_t cap)
 	return (long)len;
 }
 
-static void read_comm(const char *path, char comm[16])
+void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16])
 {
-	char buf[64];
-	long n = read_small(path, buf, sizeof(buf));
+	char path[64], buf[64];
+	long n;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tgid, (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)tgid);
+	n = read_small(path, buf, sizeof(buf));
 
 	comm[0] = '\0';
 	if (n <= 0)
@@ -188,22 +195,15 @@ static int read_threads(struct mt_proc_info *p)
 
 		if (tid <= 0)
 			continue;
-		if (p->facts.nthreads == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct mt_thread *nt = realloc(p->threads, ncap * sizeof(*nt));
-
-			if (!nt) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			p->threads = nt;
-			cap = ncap;
+		if (mt_array_grow((void **)&p->threads, &cap, p->facts.nthreads + 1,
+				  sizeof(*p->threads))) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		t = &p->threads[p->facts.nthreads];
 		memset(t, 0, sizeof(*t));
 		t->tid = tid;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)p->tgid, tid);
-		read_comm(path, t->comm);
+		mt_proc_read_comm(p->tgid, tid, t->comm);
 		/* needs ptrace access (PTRACE_MODE_ATTACH): root, or our own
 		 * process where yama's ptrace_scope allows it */
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)p->tgid, tid);
@@ -277,8 +277,7 @@ int mt_proc_info_read(pid_t pid, struct mt_proc_info *p)
 		p->kthread = p->tgid == 2 || ((q = strstr(buf, "\nPPid:")) && atoi(q + 6) == 2);
 	p->facts.pid = p->tgid;
 	p->facts.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)p->tgid);
-	read_comm(path, p->facts.comm);
+	mt_proc_read_comm(p->tgid, 0, p->facts.comm);
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->tgid);
 	if ((err = read_exe(p, path, buf, sizeof(buf))))

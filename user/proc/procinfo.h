@@ -63,6 +63,10 @@ struct mt_proc_info {
 	bool threads_unreadable;     /* the task directory could not be listed */
 };
 
+/* The name (comm) of thread tid of process tgid (tid 0: of the process)
+ * into comm, NUL-terminated; empty when it cannot be read (it exited). */
+void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16]);
+
 /* Read comm, exe, stack limit and every thread's stack pointer of pid.
  * Only the existence of the process is required: facts that cannot be read
  * (permissions) are left unknown. Returns 0, -ESRCH, -ENOMEM. */

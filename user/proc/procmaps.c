@@ -415,16 +415,9 @@ int mt_proc_read_whole(const char *path, char **buf, size_t *cap, size_t *len)
 	for (;;) {
 		ssize_t n;
 
-		if (*cap - *len < 2) {
-			size_t ncap = *cap ? *cap * 2 : READ_CHUNK_MIN;
-			char *nbuf = realloc(*buf, ncap);
-
-			if (!nbuf) {
-				err = -ENOMEM;
-				break;
-			}
-			*buf = nbuf;
-			*cap = ncap;
+		if (mt_array_grow((void **)buf, cap, *len + (*cap ? 2 : READ_CHUNK_MIN), 1)) {
+			err = -ENOMEM;
+			break;
 		}
 		n = read(fd, *buf + *len, *cap - *len - 1);
 		if (n < 0 && errno == EINTR)

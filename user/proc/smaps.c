@@ -87,6 +87,22 @@ static const struct {
 	{ "THPeligible",  11, SIZE_MAX,                  MT_SK_THP_ELIGIBLE },
 };
 
+const struct mt_smaps_figure mt_smaps_figures[] = {
+	{ "rss", STAT_FIELD(rss) },
+	{ "pss", STAT_FIELD(pss) },
+	{ "pss_dirty", STAT_FIELD(pss_dirty) },
+	{ "shared_clean", STAT_FIELD(shared_clean) },
+	{ "shared_dirty", STAT_FIELD(shared_dirty) },
+	{ "private_clean", STAT_FIELD(private_clean) },
+	{ "private_dirty", STAT_FIELD(private_dirty) },
+	{ "referenced", STAT_FIELD(referenced) },
+	{ "anonymous", STAT_FIELD(anonymous) },
+	{ "swap", STAT_FIELD(swap) },
+	{ "swap_pss", STAT_FIELD(swap_pss) },
+	{ "locked", STAT_FIELD(locked) },
+};
+const size_t mt_smaps_nfigures = sizeof(mt_smaps_figures) / sizeof(mt_smaps_figures[0]);
+
 static bool is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

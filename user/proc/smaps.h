@@ -97,6 +97,21 @@ struct mt_smaps_stat {
 	uint32_t keys;          /* enum mt_smaps_key bits: the keys seen */
 };
 
+/* The byte figures of struct mt_smaps_stat after size, in smaps' order,
+ * each by its snake_case name (smaps' key in lower case: "private_dirty"):
+ * the one list output walks. */
+struct mt_smaps_figure {
+	const char *name;
+	size_t off;             /* of its uint64_t in struct mt_smaps_stat */
+};
+extern const struct mt_smaps_figure mt_smaps_figures[];
+extern const size_t mt_smaps_nfigures;
+
+static inline uint64_t mt_smaps_figure_of(const struct mt_smaps_stat *st, size_t i)
+{
+	return *(const uint64_t *)((const char *)st + mt_smaps_figures[i].off);
+}
+
 /* A parsed smaps file: maps.regions[i] has the figures stats[i]. */
 struct mt_smaps {
 	struct mt_maps maps;

@@ -23,6 +23,7 @@
 
 #include "base/clock.h"
 #include "base/parse.h"
+#include "proc/procinfo.h"
 #include "trace/session.h"
 #include "trace/freeze.h"
 
@@ -57,20 +58,6 @@ static void session_event(const struct mt_event *e, const char *path, void *ctx)
 
 /* The command name of a process we attach to (exec and fork events carry it
  * for the others). */
-static void read_comm(pid_t pid, char comm[MT_COMM_LEN + 1])
-{
-	char path[32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(comm, MT_COMM_LEN + 1, f))
-		comm[strcspn(comm, "\n")] = '\0';
-	fclose(f);
-}
-
 /* Seed tgid from an iterator snapshot; retry while mapping calls race it. */
 static int seed_pid_read(struct mt_session *s, pid_t tgid)
 {
@@ -92,7 +79,7 @@ static int seed_pid_read(struct mt_session *s, pid_t tgid)
 		mt_maps_free(&snap);
 		if (!err && mt_aspaces_by_tgid(&s->reg, tgid) &&
 		    !mt_aspaces_by_tgid(&s->reg, tgid)->comm[0])
-			read_comm(tgid, mt_aspaces_by_tgid(&s->reg, tgid)->comm);
+			mt_proc_read_comm(tgid, 0, mt_aspaces_by_tgid(&s->reg, tgid)->comm);
 		if (err != -EAGAIN)
 			return err;
 	}

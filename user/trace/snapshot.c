@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/array.h"
 #include "core/event.h"
 #include "core/maps.h"
 #include "proc/procmaps.h"
@@ -29,15 +30,9 @@ static int read_all(int fd, char **buf, size_t *len)
 	for (;;) {
 		ssize_t n;
 
-		if (cap - *len < 8192) {
-			char *nb = realloc(b, cap * 2);
-
-			if (!nb) {
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap *= 2;
+		if (mt_array_grow((void **)&b, &cap, *len + 8192, 1)) {
+			free(b);
+			return -ENOMEM;
 		}
 		n = read(fd, b + *len, cap - *len);
 		if (n < 0) {
