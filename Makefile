@@ -79,10 +79,12 @@ VMLINUX := vmlinux/vmlinux_$(ARCH).h
 LIBS_PC   := libbpf libelf libdw zlib
 # recursive (=): evaluated when used, after `make deps` may have installed them
 PC_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-PC_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+# libiberty (the demangler) has no .pc file: libiberty-dev ships only
+# a static archive, built position-independent
+PC_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -liberty
 # Debian's -dev packages ship the static archives too (libbpf.a, libelf.a,
 # libdw.a, libz.a and what libdw needs: liblzma.a, libbz2.a)
-PC_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs $(LIBS_PC) 2>/dev/null)
+PC_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs $(LIBS_PC) 2>/dev/null) -liberty
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g

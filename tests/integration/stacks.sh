@@ -44,7 +44,8 @@ expect() {
 
 # BPF must load here; otherwise every test is skipped, with the reason.
 skip_all_unless_bpf stacks-integration dwarf-nofp-text dwarf-nofp-json dwarf-fp-text dwarf-fp-json fp-fp-text fp-fp-json \
-	fp-nofp-innermost dwarf-source-lines no-stacks-by-default stack-options
+	fp-nofp-innermost dwarf-source-lines no-stacks-by-default stack-options \
+	demangled-text demangled-json demangled-explain
 
 run() { # MODE BINARY FORMAT: trace into $tmp/MODE-BINARY.FORMAT, no losses
 	local out="$tmp/$1-$2.$3" json=
@@ -78,6 +79,24 @@ src=$(jq -r 'select(.kind == "mmap" and .args.length == 53248) | .stack[:4]
 	"$tmp/dwarf-stack_chain.json" | sort -u)
 want="stack_chain.c:stack_chain:true stack_chain.c:stack_chain:true stack_chain.c:stack_chain:true stack_chain.c:stack_chain:true"
 [ "$src" = "$want" ] && pass dwarf-source-lines || fail dwarf-source-lines "got '$src'"
+
+# Mangled symbols read as source names (mangled_names.c: a C++ and a Rust
+# v0 symbol), in text, in JSON (which keeps the symbol) and in explain's
+# origins
+CXX='maptrace::demo::allocate(unsigned long)' RUST='mycrate::inner::allocate'
+$MT trace --stacks dwarf -o "$tmp/mangled.text" -- "$W/mangled_names" 2>"$tmp/mangled.err"
+got=$(awk '/ mmap\(NULL, 45056,/ { getline; getline; sub(/^ *#1  /, ""); sub(/\+0x.*/, ""); print }' \
+	"$tmp/mangled.text")
+expect demangled-text "$got" "$(printf '%s\n%s' "$CXX" "$RUST")"
+$MT trace --json --stacks dwarf -o "$tmp/mangled.json" -- "$W/mangled_names" 2>>"$tmp/mangled.err"
+got=$(jq -r 'select(.kind == "mmap" and .args.length == 45056) | .stack[1] | "\(.function)=\(.symbol)"' \
+	"$tmp/mangled.json")
+expect demangled-json "$got" "$(printf '%s=%s\n%s=%s' "$CXX" _ZN8maptrace4demo8allocateEm \
+	"$RUST" _RNvNtCs1234_7mycrate5inner8allocate)"
+$MT explain --json -- "$W/mangled_names" >"$tmp/mangled-explain.json" 2>>"$tmp/mangled.err"
+got=$(jq -r '.regions[].origins[]?.stack[]? | select(.symbol) | .function' "$tmp/mangled-explain.json" |
+	sort)
+expect demangled-explain "$got" "$(printf '%s\n%s' "$CXX" "$RUST")"
 
 # stacks are off by default: no frame lines, no "stack" key
 $MT trace -o "$tmp/none.text" -- "$W/stack_chain" 1 2>/dev/null

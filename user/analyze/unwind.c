@@ -53,6 +53,7 @@
 #include "base/array.h"
 #include "base/parse.h"
 #include "analyze/cfi_deps.h"
+#include "analyze/demangle.h"
 #include "analyze/unwind.h"
 #include "maptrace/events.h"
 #include "base/u64map.h"
@@ -198,6 +199,7 @@ struct mt_unwinder *mt_unwinder_new(void)
 static void frame_free(struct mt_frame *f)
 {
 	free(f->func);
+	free(f->raw);
 	free(f->file);
 	free(f->module);
 }
@@ -348,7 +350,11 @@ static void symbolize(Dwfl *dwfl, uint64_t pc, struct mt_frame *f)
 		}
 	}
 	if (name) {
-		f->func = strdup(name);
+		f->func = mt_demangle(name);
+		if (f->func)
+			f->raw = strdup(name);
+		else
+			f->func = strdup(name);
 		f->offset = off;
 		f->symbol = true;
 	} else {

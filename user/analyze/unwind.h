@@ -31,7 +31,10 @@ struct mt_unwinder;
 struct mt_frame {
 	uint64_t pc;       /* the call instruction (return address - 1) or, innermost, the pc */
 	uint64_t offset;   /* pc - start of the symbol, when symbol */
-	char *func;        /* "malloc", or "0x7f..." when no symbol covers pc */
+	char *func;        /* "malloc", "v8::internal::Heap::SetUp(...)" (demangled),
+	                      or "0x7f..." when no symbol covers pc */
+	char *raw;         /* the symbol as the ELF file spells it ("_ZN2v8..."),
+	                      when demangling changed it; else NULL */
 	char *file;        /* source file (NULL without debug info) */
 	int line;          /* 0 without debug info */
 	bool symbol;       /* func is a symbol name (offset is meaningful) */

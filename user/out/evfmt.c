@@ -559,6 +559,8 @@ void mt_frame_json(struct mt_json *j, const struct mt_frame *fr)
 	mt_json_key(j, "pc");
 	mt_json_hex(j, fr->pc);
 	mt_json_kv_bytes(j, "function", fr->func, strlen(fr->func));
+	if (fr->raw)
+		mt_json_kv_bytes(j, "symbol", fr->raw, strlen(fr->raw));
 	if (fr->symbol) {
 		mt_json_key(j, "offset");
 		mt_json_u64(j, fr->offset);
