@@ -49,7 +49,7 @@ static void parse_space(struct space *s, const char *maps)
 
 static void classify(struct space *s, const struct mt_proc_facts *f, bool with_stats)
 {
-	assert_int_equal(mt_classify(s->m.regions, with_stats ? s->st : NULL, s->m.count, f, s->cls), 0);
+	assert_int_equal(mt_classify(s->m.regions, with_stats ? s->st : NULL, s->m.count, f, NULL, s->cls), 0);
 }
 
 static void free_space(struct space *s)
@@ -665,13 +665,13 @@ static void test_bad_input(void **state)
 	struct mt_proc_facts f = base_facts();
 
 	(void)state;
-	assert_int_equal(mt_classify(r, NULL, 2, &f, c), -EINVAL);
+	assert_int_equal(mt_classify(r, NULL, 2, &f, NULL, c), -EINVAL);
 	r[1].start = 0x2800;
 	r[1].end = 0x4000;
-	assert_int_equal(mt_classify(r, NULL, 2, &f, c), -EINVAL);   /* overlap */
-	assert_int_equal(mt_classify(r, NULL, 0, &f, c), 0);
+	assert_int_equal(mt_classify(r, NULL, 2, &f, NULL, c), -EINVAL);   /* overlap */
+	assert_int_equal(mt_classify(r, NULL, 0, &f, NULL, c), 0);
 	f.page_size = 3000;
-	assert_int_equal(mt_classify(r, NULL, 1, &f, c), -EINVAL);
+	assert_int_equal(mt_classify(r, NULL, 1, &f, NULL, c), -EINVAL);
 }
 
 /* Names in descriptions are clipped at a character boundary. */
@@ -882,7 +882,7 @@ static void load_snap(const char *name, struct snap *sn)
 	fclose(f);
 	sn->cls = calloc(sn->s.maps.count, sizeof(*sn->cls));
 	assert_non_null(sn->cls);
-	assert_int_equal(mt_classify(sn->s.maps.regions, sn->s.stats, sn->s.maps.count, &sn->f, sn->cls), 0);
+	assert_int_equal(mt_classify(sn->s.maps.regions, sn->s.stats, sn->s.maps.count, &sn->f, NULL, sn->cls), 0);
 }
 
 static void free_snap(struct snap *sn)
@@ -1162,7 +1162,7 @@ static void test_live_self(void **state)
 	assert_int_equal(mt_smaps_read_pid(getpid(), &s), 0);
 	cls = calloc(s.maps.count, sizeof(*cls));
 	assert_non_null(cls);
-	assert_int_equal(mt_classify(s.maps.regions, s.stats, s.maps.count, &info.facts, cls), 0);
+	assert_int_equal(mt_classify(s.maps.regions, s.stats, s.maps.count, &info.facts, NULL, cls), 0);
 	i = holding(&s.maps, th->sp);
 	expect_kind(&cls[i], MT_KIND_THREAD_STACK, NULL);
 	assert_int_equal(cls[i].tid, b.tid);

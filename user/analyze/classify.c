@@ -26,6 +26,12 @@
  *   6. what is left: executable anonymous memory is JIT code, PROT_NONE is
  *      a reservation, rw of at least malloc's 128 KiB mmap threshold is
  *      likely a large malloc chunk, anything else is "origin unknown".
+ *   7. claims (classify_claims.c): what a runtime publishes about its
+ *      ranges, and what creating stacks say, relabel the regions no name
+ *      or ELF file decided.
+ * Each answer says how it was decided (enum mt_evidence): the passes that
+ * go by shape alone (arenas, stacks without a stack pointer, large malloc
+ * chunks, JIT code) are heuristics.
  *
  * The kinds' names and sentences are kinds.c's; what /proc says comes from
  * proc/procinfo.c and the ELF files' segments from proc/elfsegs.c.
@@ -247,12 +253,12 @@ static void pass_arenas(struct ctx *x)
 		if (!full && !reserve)
 			continue;
 		idx++;
-		set(&x->out[i], MT_KIND_MALLOC_ARENA);
+		guess(&x->out[i], MT_KIND_MALLOC_ARENA);
 		x->out[i].index = idx;
 		setd(&x->out[i], "glibc malloc arena #%u (threads' malloc): %s of its 64 MiB block opened read-write",
 		     idx, mt_size_str(size_of(r), sb));
 		if (reserve) {
-			set(&x->out[i + 1], MT_KIND_ARENA_RESERVE);
+			guess(&x->out[i + 1], MT_KIND_ARENA_RESERVE);
 			x->out[i + 1].index = idx;
 			setd(&x->out[i + 1], "rest of malloc arena #%u's 64 MiB block, not yet used (PROT_NONE, no memory)",
 			     idx);
@@ -351,7 +357,7 @@ static void pass_stack_shapes(struct ctx *x)
 			       !(st->vmflags & MT_VMF_NR);
 		if (!near(size_of(r), limit) && !near(size_of(r), DEFAULT_STACK) && !nostack_hint)
 			continue;
-		set(&x->out[i], MT_KIND_THREAD_STACK);
+		guess(&x->out[i], MT_KIND_THREAD_STACK);
 		if (f->nthreads && !f->sp_unreadable && mt_libc_glibc_terms(f->libc))
 			setd(&x->out[i], "thread stack no live thread is using (glibc keeps exited threads' stacks for reuse)");
 		else if (f->nthreads && !f->sp_unreadable)
@@ -373,20 +379,20 @@ static void pass_rest(struct ctx *x, size_t i)
 	if (!unset(x, i))
 		return;
 	if (prot(r) & MT_PERM_EXEC) {
-		set(c, MT_KIND_JIT_CODE);
+		guess(c, MT_KIND_JIT_CODE);
 		setd(c, "anonymous executable memory: JIT-compiled code or trampolines");
 	} else if (prot(r) == 0) {
 		set(c, MT_KIND_RESERVATION);
 		setd(c, "PROT_NONE: reserved address space, no memory (a runtime's heap reserve or an unused part of a mapping)");
 	} else if (anon_rw(r) && size_of(r) >= MMAP_THRESHOLD && size_of(r) % x->page == 0 && !noreserve) {
-		set(c, MT_KIND_LARGE_MALLOC);
+		guess(c, MT_KIND_LARGE_MALLOC);
 		if (!mt_libc_glibc_terms(x->f->libc))
 			setd(c, "likely a large malloc block (%s malloc maps large blocks on their own)",
 			     mt_libc_malloc_owner(x->f->libc));
 		else
 			setd(c, "likely a large malloc chunk (above the 128 KiB mmap threshold; adjacent chunks merge into one region)");
 	} else {
-		set(c, MT_KIND_ANON);
+		guess(c, MT_KIND_ANON);
 		if (noreserve)
 			setd(c, "anonymous, origin unknown (mapped MAP_NORESERVE: not a malloc chunk)");
 		else if (!(prot(r) & MT_PERM_WRITE))
@@ -397,10 +403,11 @@ static void pass_rest(struct ctx *x, size_t i)
 }
 
 int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
-		size_t n, const struct mt_proc_facts *f, struct mt_class *out)
+		size_t n, const struct mt_proc_facts *f, const struct mt_claims *claims,
+		struct mt_class *out)
 {
 	struct ctx x = {
-		.r = regions, .st = stats, .n = n, .f = f, .out = out,
+		.r = regions, .st = stats, .n = n, .f = f, .out = out, .claims = claims,
 		.page = f->page_size ? f->page_size : MT_PAGE_SIZE,
 	};
 	int err = 0;
@@ -436,6 +443,7 @@ int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *sta
 	pass_stack_shapes(&x);
 	for (size_t i = 0; i < n; i++)
 		pass_rest(&x, i);
+	err = mt_cls_claims(&x);
 out:
 	free(x.sc);
 	free(x.elves);

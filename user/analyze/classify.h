@@ -57,8 +57,61 @@ enum mt_kind {
 	MT_KIND_BPF_RING,       /* BPF map memory */
 	MT_KIND_DEVICE,         /* a file under /dev */
 	MT_KIND_FILE,           /* other file mappings */
+	/* runtimes, in their own words (from runtime facts or creating stacks) */
+	MT_KIND_JAVA_HEAP,         /* HotSpot: the Java heap (its whole reservation) */
+	MT_KIND_JAVA_METASPACE,    /* HotSpot: metaspace (class metadata) */
+	MT_KIND_JAVA_CLASS_SPACE,  /* HotSpot: compressed class space */
+	MT_KIND_JAVA_CDS,          /* HotSpot: the CDS archive (shared classes) */
+	MT_KIND_JAVA_CODE_CACHE,   /* HotSpot: the code cache (JIT-compiled methods) */
+	MT_KIND_JAVA_GC,           /* HotSpot: GC data (card table, bitmaps, remembered sets) */
+	MT_KIND_JAVA_THREAD_STACK, /* HotSpot: a thread's stack (with its guard zones) */
+	MT_KIND_JAVA_OTHER,        /* HotSpot: other memory it reserved (NMT's other categories) */
+	MT_KIND_V8_HEAP,           /* V8: heap pages (new, old, large-object, code space) */
+	MT_KIND_V8_CAGE,           /* V8: the pointer-compression cage reservation */
+	MT_KIND_V8_CODE,           /* V8: the code range */
+	MT_KIND_WASM_MEMORY,       /* WebAssembly linear memory */
+	MT_KIND_GO_HEAP,           /* Go: heap arenas */
+	MT_KIND_GO_METADATA,       /* Go: runtime metadata (spans, bitmaps, GC structures) */
+	MT_KIND_PYTHON_ARENA,      /* CPython: obmalloc arenas */
+	MT_KIND_JEMALLOC,          /* jemalloc extents */
+	MT_KIND_TCMALLOC,          /* tcmalloc spans */
+	MT_KIND_MIMALLOC,          /* mimalloc segments and arenas */
+	MT_KIND_MUSL_MALLOC,       /* musl's mallocng groups in their own mmaps */
 	MT_KIND_COUNT
 };
+
+/* How a region's kind was decided. The string ids (mt_evidence_id) are
+ * part of the JSON schema. */
+enum mt_evidence {
+	MT_EVIDENCE_KERNEL = 0,  /* what the kernel says: the region's name, its
+				    file and that file's ELF headers, a thread's
+				    stack pointer inside it, its permissions */
+	MT_EVIDENCE_TRACED,      /* the stack of the call that created it */
+	MT_EVIDENCE_RUNTIME,     /* what the runtime publishes about itself */
+	MT_EVIDENCE_HEURISTIC,   /* its shape alone: size, neighbours, alignment */
+	MT_EVIDENCE_COUNT
+};
+const char *mt_evidence_id(enum mt_evidence e); /* "kernel", "traced", "runtime", "heuristic" */
+
+/* What a runtime (or a creating stack) says about a range of the address
+ * space: that it is of this kind. Claims are applied after the /proc
+ * passes, to regions a name or ELF file does not already decide. */
+struct mt_claim {
+	uint64_t start, end;
+	uint32_t kind;          /* enum mt_kind */
+	uint32_t evidence;      /* MT_EVIDENCE_RUNTIME or MT_EVIDENCE_TRACED */
+	const char *source;     /* where it was read: "NMT: Java Heap"; static storage */
+};
+
+/* A growing list of claims. */
+struct mt_claims {
+	struct mt_claim *v;
+	size_t n, cap;
+};
+/* Add [start, end) as kind; 0 or -ENOMEM. */
+int mt_claims_add(struct mt_claims *c, uint64_t start, uint64_t end, enum mt_kind kind,
+		  enum mt_evidence evidence, const char *source);
+void mt_claims_free(struct mt_claims *c);
 
 /* For ELF kinds: which kind of object the file is. */
 enum mt_role {
@@ -96,13 +149,16 @@ struct mt_class {
 	uint32_t role;        /* enum mt_role (ELF kinds, deleted ELF files) */
 	int32_t tid;          /* thread-stack / guard-page / main-stack: the thread, 0 unknown */
 	uint32_t index;       /* malloc-arena / arena-reserve: arena heap number (1-based) */
+	uint32_t evidence;    /* enum mt_evidence */
 	char desc[MT_DESC_MAX]; /* one line, plain language; may quote raw name bytes */
 };
 
 /* Classify n regions (address order, as parsed). stats may be NULL (no
- * smaps); f may have no threads or ELF files. out has n entries.
- * Returns 0, or -EINVAL when the regions are not in address order. */
+ * smaps); f may have no threads or ELF files; claims may be NULL or empty
+ * (in any order). out has n entries. Returns 0, -ENOMEM, or -EINVAL when
+ * the regions are not in address order. */
 int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *stats,
-		size_t n, const struct mt_proc_facts *f, struct mt_class *out);
+		size_t n, const struct mt_proc_facts *f, const struct mt_claims *claims,
+		struct mt_class *out);
 
 #endif /* MAPTRACE_CLASSIFY_H */

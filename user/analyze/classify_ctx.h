@@ -33,6 +33,7 @@ struct ctx {
 	uint64_t page;
 	struct scratch *sc;                 /* per region */
 	const struct mt_elf_file **elves;   /* f->elves sorted by inode, dev */
+	const struct mt_claims *claims;     /* NULL: none */
 };
 
 /* What the passes learn about each region besides its answer. Everything
@@ -58,9 +59,18 @@ static inline void setd(struct mt_class *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A kind the kernel's facts decide (name, file, ELF headers, stack pointer). */
 static inline void set(struct mt_class *c, enum mt_kind k)
 {
 	c->kind = k;
+	c->evidence = MT_EVIDENCE_KERNEL;
+}
+
+/* A kind the region's shape suggests. */
+static inline void guess(struct mt_class *c, enum mt_kind k)
+{
+	c->kind = k;
+	c->evidence = MT_EVIDENCE_HEURISTIC;
 }
 
 static inline bool has_prefix(const char *s, const char *pfx)
@@ -165,5 +175,8 @@ const char *mt_cls_object_phrase(const struct mt_region *r, enum mt_role role, c
 				  size_t cap);
 /* qsort order of ELF files by (inode, dev), as find_elf() searches them */
 int mt_cls_cmp_elves(const void *a, const void *b);
+/* Pass 7 (classify_claims.c): what runtimes and creating stacks said.
+ * 0 or -ENOMEM. */
+int mt_cls_claims(struct ctx *x);
 
 #endif /* MAPTRACE_CLASSIFY_CTX_H */

@@ -38,7 +38,38 @@ static const struct {
 	[MT_KIND_BPF_RING]      = { "bpf-ring", "BPF maps mapped into memory (ring buffers, arrays)" },
 	[MT_KIND_DEVICE]        = { "device", "mappings of device files (/dev)" },
 	[MT_KIND_FILE]          = { "file", "other mapped files (data, locales, caches)" },
+	[MT_KIND_JAVA_HEAP]     = { "java-heap", "Java heap: the objects of a JVM (HotSpot), its whole reservation" },
+	[MT_KIND_JAVA_METASPACE] = { "java-metaspace", "JVM metaspace: class metadata, methods, constant pools" },
+	[MT_KIND_JAVA_CLASS_SPACE] = { "java-class-space", "JVM compressed class space: class structures addressed by 32-bit offsets" },
+	[MT_KIND_JAVA_CDS]      = { "java-cds", "JVM class data sharing archive: pre-parsed classes mapped from a file" },
+	[MT_KIND_JAVA_CODE_CACHE] = { "java-code-cache", "JVM code cache: JIT-compiled methods, stubs, the interpreter" },
+	[MT_KIND_JAVA_GC]       = { "java-gc", "JVM garbage collector data: card table, mark bitmaps, remembered sets" },
+	[MT_KIND_JAVA_THREAD_STACK] = { "java-thread-stack", "JVM thread stacks, with HotSpot's guard zones" },
+	[MT_KIND_JAVA_OTHER]    = { "java-other", "other memory the JVM reserved itself (NMT's other categories)" },
+	[MT_KIND_V8_HEAP]       = { "v8-heap", "V8 heap pages: new, old, large-object and code spaces" },
+	[MT_KIND_V8_CAGE]       = { "v8-cage", "V8 pointer-compression cage: the heap's reserved 4 GiB" },
+	[MT_KIND_V8_CODE]       = { "v8-code", "V8 code range: JIT-compiled JavaScript" },
+	[MT_KIND_WASM_MEMORY]   = { "wasm-memory", "WebAssembly linear memory (with its guard reservation)" },
+	[MT_KIND_GO_HEAP]       = { "go-heap", "Go heap arenas (64 MiB each on 64-bit)" },
+	[MT_KIND_GO_METADATA]   = { "go-metadata", "Go runtime metadata: spans, heap bitmaps, GC work" },
+	[MT_KIND_PYTHON_ARENA]  = { "python-arena", "CPython small-object allocator (obmalloc) arenas" },
+	[MT_KIND_JEMALLOC]      = { "jemalloc", "jemalloc extents: its arenas' memory" },
+	[MT_KIND_TCMALLOC]      = { "tcmalloc", "tcmalloc page heap spans" },
+	[MT_KIND_MIMALLOC]      = { "mimalloc", "mimalloc segments and arenas" },
+	[MT_KIND_MUSL_MALLOC]   = { "musl-malloc", "musl malloc (mallocng) groups and large blocks in their own mmaps" },
 };
+
+static const char *const evidences[MT_EVIDENCE_COUNT] = {
+	[MT_EVIDENCE_KERNEL] = "kernel",
+	[MT_EVIDENCE_TRACED] = "traced",
+	[MT_EVIDENCE_RUNTIME] = "runtime",
+	[MT_EVIDENCE_HEURISTIC] = "heuristic",
+};
+
+const char *mt_evidence_id(enum mt_evidence e)
+{
+	return (unsigned)e < MT_EVIDENCE_COUNT ? evidences[e] : "?";
+}
 
 const char *mt_kind_id(enum mt_kind k)
 {

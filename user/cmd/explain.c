@@ -20,6 +20,7 @@
 #include "base/array.h"
 #include "base/parse.h"
 #include "analyze/classify.h"
+#include "analyze/runtimes.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -68,6 +69,9 @@ static const char explain_usage[] =
 "                        binaries built without frame pointers), fp, or none\n"
 "      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
 "                        at most 16384): deeper stacks need more\n"
+"      --no-attach       do not ask a runtime about itself (a JVM: its attach\n"
+"                        socket, started with SIGQUIT as jcmd does when it is not\n"
+"                        running): its regions are then labelled by shape\n"
 "  -b, --buffer SIZE, -v, --verbose, --btf FILE\n"
 "                        as for trace, when explain traces\n"
 "  -h, --help            this text\n"
@@ -79,6 +83,9 @@ static const char explain_usage[] =
 "  heap main-stack thread-stack guard-page malloc-arena arena-reserve\n"
 "  large-malloc reservation jit-code shared-anon sysv-shm memfd deleted-file\n"
 "  anon-named vdso vvar vsyscall io-ring perf-ring bpf-ring device file anon\n"
+"  java-heap java-metaspace java-class-space java-cds java-code-cache java-gc\n"
+"  java-thread-stack java-other             a JVM's, in HotSpot's own categories\n"
+"A kind marked ~ in the table was decided by the region's shape alone.\n"
 "\n"
 "Columns: SIZE is address space, RSS resident memory, PSS RSS divided among\n"
 "the processes sharing it, SWAP swapped out, PRIV-DIRTY modified memory only\n"
@@ -99,12 +106,14 @@ struct explain_opts {
 	char **argv;          /* -- COMMAND */
 	struct mt_tracer_opts topts; /* -b, -v, --btf and the stack options, when traced */
 	bool at_peak;         /* -- COMMAND: its address space when largest, not at exit */
+	bool no_attach;       /* --no-attach: never ask the runtime */
 	struct mt_explain_view view; /* what to show, and how */
 };
 
 struct explain {
 	struct explain_opts o;
 	struct mt_explained x;       /* what is shown (out/explained.h) */
+	char runtime[512];           /* x.runtime's text */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -132,7 +141,7 @@ static int parse_kinds(const char *s, uint64_t *mask)
 }
 
 enum {
-	OPT_JSON = 1, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT,
+	OPT_JSON = 1, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT, OPT_NO_ATTACH,
 };
 
 static const struct mt_option explain_options[] = {
@@ -143,6 +152,7 @@ static const struct mt_option explain_options[] = {
 	{ "anon", 0, false, OPT_ANON },
 	{ "trace", 't', true, OPT_TRACE },
 	{ "at", 0, true, OPT_AT },
+	{ "no-attach", 0, false, OPT_NO_ATTACH },
 	MT_STACK_OPTIONS,
 	MT_COMMON_OPTIONS,
 	{ 0 }
@@ -175,6 +185,9 @@ static int explain_option(void *ctx, int id, const char *val)
 		return 0;
 	case OPT_ANON:
 		o->view.anon_only = true;
+		return 0;
+	case OPT_NO_ATTACH:
+		o->no_attach = true;
 		return 0;
 	case OPT_SORT:
 		return parse_sort(val, &o->view.sort);
@@ -322,6 +335,42 @@ static uid_t owner_of(pid_t pid)
 }
 
 /* One clear line per failure; returns the exit status (0 = go on). */
+/* A runtime's own report on its ranges, as claims (a live -p target: a
+ * process stopped in its exit answers nothing). What was asked, or why
+ * nothing could be, is said in the report's "runtime:" line. 0 or -ENOMEM. */
+static int ask_runtime(struct explain *e)
+{
+	const struct mt_maps *m = &e->x.sm.maps;
+	struct mt_hs_report rep = { 0 };
+	char why[200];
+	int err;
+
+	if (mt_runtime_of_regions(m->regions, m->count) != MT_RUNTIME_HOTSPOT)
+		return 0;
+	e->x.runtime = e->runtime;
+	if (e->o.no_attach || !e->o.pid) {
+		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM (not asked%s: its regions are "
+			 "labelled by shape)", e->o.no_attach ? ", --no-attach" : " as it exits");
+		return 0;
+	}
+	err = mt_hs_read(e->x.info.tgid, &rep, why, sizeof(why));
+	if (err == -ENOMEM || (!err && mt_hotspot_claims(&rep, m->regions, m->count,
+							  &e->x.info.facts, &e->x.claims))) {
+		mt_hs_report_free(&rep);
+		return -ENOMEM;
+	}
+	if (err)
+		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM, which did not answer (%s): its "
+			 "regions are labelled by shape", why);
+	else
+		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM %s: its ranges from %s", rep.version,
+			 rep.nmt ? "Native Memory Tracking (jcmd VM.native_memory detail)" :
+			 "jcmd VM.info and VM.metaspace (start it with -XX:NativeMemoryTracking=summary "
+			 "for GC data and every other range)");
+	mt_hs_report_free(&rep);
+	return 0;
+}
+
 static int gather(struct explain *e)
 {
 	pid_t pid = e->o.pid;
@@ -379,10 +428,14 @@ static int gather(struct explain *e)
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)e->x.info.mm_pid);
 		e->x.info.facts.libc = mt_libc_of_file(exe);
 	}
+	if (ask_runtime(e)) {
+		fprintf(stderr, "maptrace explain: out of memory\n");
+		return 1;
+	}
 	e->x.cls = calloc(e->x.sm.maps.count ? e->x.sm.maps.count : 1, sizeof(*e->x.cls));
 	e->x.rows = calloc(e->x.sm.maps.count ? e->x.sm.maps.count : 1, sizeof(*e->x.rows));
 	if (!e->x.cls || !e->x.rows ||
-	    mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, e->x.cls)) {
+	    mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, &e->x.claims, e->x.cls)) {
 		fprintf(stderr, "maptrace explain: out of memory\n");
 		return 1;
 	}
@@ -395,6 +448,7 @@ static void explain_free(struct explain *e)
 {
 	mt_proc_info_free(&e->x.info);
 	mt_smaps_free(&e->x.sm);
+	mt_claims_free(&e->x.claims);
 	free(e->x.elves);
 	free(e->x.cls);
 	free(e->x.rows);
@@ -461,7 +515,7 @@ static int use_peak(struct explain *e, const struct mt_shadow *peak, uint64_t wh
 	e->x.sm = sm;
 	e->x.nrows = 0;
 	e->x.peak_ns = when;
-	if (mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, e->x.cls))
+	if (mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, &e->x.claims, e->x.cls))
 		return -ENOMEM;
 	return 0;
 oom:

@@ -149,13 +149,13 @@ static void percent(char buf[16], uint64_t part, uint64_t whole)
 		snprintf(buf, 16, "%.1f%%", (double)part * 100.0 / (double)whole);
 }
 
-static void print_sum_line(FILE *f, const char *label, const struct sum *s, uint64_t rss_total,
-			   const char *about)
+static void print_sum_line(FILE *f, int label_w, const char *label, const struct sum *s,
+			   uint64_t rss_total, const char *about)
 {
 	char b1[16], b2[16], b3[16], b4[16], pc[16];
 
 	percent(pc, s->rss, rss_total);
-	fprintf(f, "%-14s %7llu %8s %8s %8s %8s %6s%s%s\n", label, (unsigned long long)s->regions,
+	fprintf(f, "%-*s %7llu %8s %8s %8s %8s %6s%s%s\n", label_w, label, (unsigned long long)s->regions,
 		mt_size_str(s->size, b1), mt_size_str(s->rss, b2), mt_size_str(s->pss, b3),
 		mt_size_str(s->swap, b4), pc, *about ? "  " : "", about);
 }
@@ -237,12 +237,32 @@ static void json_origins(struct mt_json *j, const struct mt_explained *e, const 
 	mt_json_arr_end(j);
 }
 
-/* One line per selected region, columns sized to what they hold. */
+/* The width of the widest kind id among the selected rows (at least w),
+ * counting the mark of a heuristic; whether any row is a heuristic. */
+static int kind_width(const struct mt_explained *e, int w, bool *heuristics)
+{
+	*heuristics = false;
+	for (size_t r = 0; r < e->nrows; r++) {
+		const struct mt_class *c = &e->cls[e->rows[r]];
+		bool guess = c->evidence == MT_EVIDENCE_HEURISTIC;
+		int kw = (int)strlen(mt_kind_id(c->kind)) + guess;
+
+		*heuristics |= guess;
+		if (kw > w)
+			w = kw;
+	}
+	return w;
+}
+
+/* One line per selected region, columns sized to what they hold; a kind
+ * decided by shape alone is marked '~'. */
 static void print_table(const struct mt_explained *e, FILE *f)
 {
-	char b1[16], b2[16], b3[16], b4[16], b5[16];
+	char b1[16], b2[16], b3[16], b4[16], b5[16], kind[32];
 	int addr_w = 1;
 	size_t desc_w = 11;
+	bool heuristics;
+	int kind_w = kind_width(e, 13, &heuristics);
 
 	if (e->nrows == 0) {
 		fprintf(f, "no region matches the filters\n");
@@ -259,8 +279,11 @@ static void print_table(const struct mt_explained *e, FILE *f)
 		if (dw > desc_w)
 			desc_w = dw;
 	}
-	fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s %-*s %s\n", addr_w, "ADDRESS", "PERMS",
-		"SIZE", "RSS", "PSS", "SWAP", "PRIV-DIRTY", "KIND", (int)desc_w, "DESCRIPTION", "NAME");
+	if (heuristics)
+		fprintf(f, "KIND~: decided by the region's shape alone (a heuristic); other kinds by the "
+			"kernel's facts, the runtime's own report, or the stack that created the region\n\n");
+	fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-*s %-*s %s\n", addr_w, "ADDRESS", "PERMS",
+		"SIZE", "RSS", "PSS", "SWAP", "PRIV-DIRTY", kind_w, "KIND", (int)desc_w, "DESCRIPTION", "NAME");
 	for (size_t r = 0; r < e->nrows; r++) {
 		size_t i = e->rows[r];
 		const struct mt_region *rg = &e->sm.maps.regions[i];
@@ -270,9 +293,11 @@ static void print_table(const struct mt_explained *e, FILE *f)
 		size_t dw;
 
 		snprintf(addr, sizeof(addr), "%llx-%llx", (unsigned long long)rg->start, (unsigned long long)rg->end);
-		fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-13s ", addr_w, addr, mt_perms_str(rg->perms, perms),
+		snprintf(kind, sizeof(kind), "%s%s", mt_kind_id(c->kind),
+			 c->evidence == MT_EVIDENCE_HEURISTIC ? "~" : "");
+		fprintf(f, "%-*s %-5s %8s %8s %8s %8s %10s %-*s ", addr_w, addr, mt_perms_str(rg->perms, perms),
 			mt_size_str(rg->end - rg->start, b1), mt_size_str(st->rss, b2), mt_size_str(st->pss, b3),
-			mt_size_str(st->swap, b4), mt_size_str(st->private_dirty, b5), mt_kind_id(c->kind));
+			mt_size_str(st->swap, b4), mt_size_str(st->private_dirty, b5), kind_w, kind);
 		dw = put_text(f, c->desc, strlen(c->desc));
 		if (rg->name) {
 			fprintf(f, "%*s ", (int)(desc_w - dw), "");
@@ -293,6 +318,7 @@ static void print_text(struct mt_explained *e, FILE *f)
 	size_t nk = summarize(e, sums, &sel, &all, order);
 	bool filtered = e->nrows != e->sm.maps.count;
 	char b1[16], b2[16], b3[16], b4[16];
+	int label_w = 14;   /* "total selected" */
 
 	fprintf(f, "pid %d (", (int)pf->pid);
 	put_text(f, pf->comm, strlen(pf->comm));
@@ -306,6 +332,8 @@ static void print_text(struct mt_explained *e, FILE *f)
 		mt_size_str(all.size, b1), mt_size_str(all.rss, b2), mt_size_str(all.pss, b3),
 		mt_size_str(all.swap, b4));
 	fprintf(f, "C library: %s; malloc: %s\n", mt_libc_id(pf->libc), mt_libc_allocator(pf->libc));
+	if (e->runtime)
+		fprintf(f, "runtime: %s\n", e->runtime);
 	if (e->peak_ns) {
 		uint64_t t = e->peak_ns > e->t0_ns ? e->peak_ns - e->t0_ns : 0;
 
@@ -317,12 +345,15 @@ static void print_text(struct mt_explained *e, FILE *f)
 		fprintf(f, "selected: %zu of %llu regions\n", e->nrows, (unsigned long long)all.regions);
 	fputc('\n', f);
 
-	fprintf(f, "%-14s %7s %8s %8s %8s %8s %6s  %s\n", "KIND", "REGIONS", "VIRTUAL", "RSS", "PSS",
-		"SWAP", "%RSS", "WHAT IT IS");
 	for (size_t k = 0; k < nk; k++)
-		print_sum_line(f, mt_kind_id(order[k]), &sums[order[k]], all.rss,
+		if ((int)strlen(mt_kind_id(order[k])) > label_w)
+			label_w = (int)strlen(mt_kind_id(order[k]));
+	fprintf(f, "%-*s %7s %8s %8s %8s %8s %6s  %s\n", label_w, "KIND", "REGIONS", "VIRTUAL", "RSS",
+		"PSS", "SWAP", "%RSS", "WHAT IT IS");
+	for (size_t k = 0; k < nk; k++)
+		print_sum_line(f, label_w, mt_kind_id(order[k]), &sums[order[k]], all.rss,
 			       mt_kind_about_libc(order[k], pf->libc));
-	print_sum_line(f, filtered ? "total selected" : "total", &sel, all.rss, "");
+	print_sum_line(f, label_w, filtered ? "total selected" : "total", &sel, all.rss, "");
 
 	if (pf->sp_unreadable && pf->nthreads && geteuid() != 0)
 		fprintf(f, "note: the stack pointer of %u of %zu threads could not be read (reading "
@@ -403,6 +434,8 @@ static void json_region(struct mt_json *j, const struct mt_explained *e, size_t 
 	else
 		mt_json_null(j);
 	mt_json_kv_bytes(j, "description", c->desc, strlen(c->desc));
+	mt_json_key(j, "evidence");
+	mt_json_str(j, mt_evidence_id(c->evidence), strlen(mt_evidence_id(c->evidence)));
 	json_u64_kv(j, "size", r->end - r->start);
 	for (size_t f = 0; f < mt_smaps_nfigures; f++)
 		json_u64_kv(j, mt_smaps_figures[f].name, mt_smaps_figure_of(st, f));
@@ -448,6 +481,11 @@ static int print_json(struct mt_explained *e, FILE *f)
 	mt_json_str(&j, mt_libc_id(pf->libc), strlen(mt_libc_id(pf->libc)));
 	mt_json_key(&j, "allocator");
 	mt_json_str(&j, mt_libc_allocator(pf->libc), strlen(mt_libc_allocator(pf->libc)));
+	mt_json_key(&j, "runtime");
+	if (e->runtime)
+		mt_json_str(&j, e->runtime, strlen(e->runtime));
+	else
+		mt_json_null(&j);
 	mt_json_key(&j, "threads");
 	mt_json_arr_begin(&j);
 	for (size_t t = 0; t < pf->nthreads; t++) {

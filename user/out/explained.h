@@ -34,6 +34,8 @@ struct mt_explained {
 	struct mt_elf_file *elves;
 	size_t nelves;
 	unsigned elf_unreadable;     /* ELF-looking files we could not open */
+	struct mt_claims claims;     /* what runtimes and creating stacks said */
+	const char *runtime;         /* the runtime facts came from ("HotSpot 17.0.15 (NMT)"), or NULL */
 	struct mt_class *cls;
 	size_t *rows;                /* selected region indexes, in output order (sm.maps.count) */
 	size_t nrows;

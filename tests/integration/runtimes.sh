@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# runtimes.sh - explain on language runtimes, checked against the runtimes'
+# own accounting rather than our expectations.
+#
+#   jvm-GC-nmt     a JVM (tests/workloads/java/Hold.java, 64 MiB of arrays)
+#                  with -XX:NativeMemoryTracking=detail under collector GC
+#                  (g1, parallel, serial): of the bytes NMT (read here
+#                  with `jcmd`, not with maptrace's parser) says each
+#                  category reserved, at least 95% carry the matching kind
+#                  in `explain -p --json`, whose "runtime" names NMT
+#   jvm-GC-vminfo  the same JVM as seen without NMT (the JVM's VM.info and
+#                  VM.metaspace answer): 95% for the categories they know
+#                  (heap, class space, metaspace, CDS, code, thread stacks)
+#   jvm-no-attach  --no-attach: no runtime kinds, and "runtime" says so
+#
+# Needs OpenJDK (make deps installs openjdk-17-jdk-headless); no BPF.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+JAVA_SRC=tests/workloads/java/Hold.java
+GCS=(g1 parallel serial)
+jpid=
+cleanup() { [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+ALL=()
+for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
+ALL+=(jvm-no-attach)
+if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
+	for t in "${ALL[@]}"; do skip "$t" "no java or jcmd (make deps installs openjdk-17-jdk-headless)"; done
+	finish runtimes
+	exit
+fi
+
+# Start the JVM with these options; wait until it holds its arrays.
+start_jvm() {
+	local i
+
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	java -XX:NativeMemoryTracking=detail "$@" "$JAVA_SRC" 64 <"$tmp/in" >"$tmp/jvm.out" 2>&1 &
+	jpid=$!
+	exec 3>"$tmp/in"
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^ready$' "$tmp/jvm.out" && return 0
+		kill -0 "$jpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_jvm() {
+	exec 3>&-
+	wait "$jpid" 2>/dev/null
+	jpid=
+}
+
+for gc in "${GCS[@]}"; do
+	case $gc in
+	g1) flag=-XX:+UseG1GC ;;
+	parallel) flag=-XX:+UseParallelGC ;;
+	serial) flag=-XX:+UseSerialGC ;;
+	esac
+	if ! start_jvm "$flag"; then
+		fail "jvm-$gc-nmt" "the JVM did not start: $(tail -n 3 "$tmp/jvm.out")"
+		fail "jvm-$gc-vminfo" "the JVM did not start"
+		stop_jvm
+		continue
+	fi
+	jcmd "$jpid" VM.native_memory detail >"$tmp/nmt.txt" 2>&1
+	$MT explain -p "$jpid" --json >"$tmp/nmt.json" 2>"$tmp/err"
+	MAPTRACE_HOTSPOT_NO_NMT=1 $MT explain -p "$jpid" --json >"$tmp/vminfo.json" 2>>"$tmp/err"
+	stop_jvm
+	if ! jq -e '.runtime | test("Native Memory Tracking")' "$tmp/nmt.json" >/dev/null; then
+		fail "jvm-$gc-nmt" "runtime: $(jq -c .runtime "$tmp/nmt.json" 2>&1) $(head -c 200 "$tmp/err")"
+	elif out=$(tests/integration/nmt_compare.py "$tmp/nmt.txt" "$tmp/nmt.json" 95 "Java Heap" \
+		   Class Metaspace "Shared class space" Code GC "Thread Stack" Other); then
+		pass "jvm-$gc-nmt ($(echo "$out" | tr '\n' ';' | sed 's/ of [0-9]* bytes//g'))"
+	else
+		fail "jvm-$gc-nmt" "$(echo "$out" | tr '\n' ';')"
+	fi
+	if ! jq -e '.runtime | test("VM.info")' "$tmp/vminfo.json" >/dev/null; then
+		fail "jvm-$gc-vminfo" "runtime: $(jq -c .runtime "$tmp/vminfo.json" 2>&1)"
+	elif out=$(tests/integration/nmt_compare.py "$tmp/nmt.txt" "$tmp/vminfo.json" 95 "Java Heap" \
+		   Class Metaspace "Shared class space" Code "Thread Stack"); then
+		pass "jvm-$gc-vminfo ($(echo "$out" | tr '\n' ';' | sed 's/ of [0-9]* bytes//g'))"
+	else
+		fail "jvm-$gc-vminfo" "$(echo "$out" | tr '\n' ';')"
+	fi
+done
+
+# --no-attach: the JVM is named, not asked; no region gets a java kind
+if start_jvm; then
+	$MT explain -p "$jpid" --no-attach --json >"$tmp/na.json" 2>"$tmp/err"
+	stop_jvm
+	java_kinds=$(jq '[.regions[] | select(.kind | startswith("java-"))] | length' "$tmp/na.json")
+	if jq -e '.runtime | test("--no-attach")' "$tmp/na.json" >/dev/null && [ "$java_kinds" = 0 ]; then
+		pass jvm-no-attach
+	else
+		fail jvm-no-attach "runtime $(jq -c .runtime "$tmp/na.json"), $java_kinds java regions"
+	fi
+else
+	fail jvm-no-attach "the JVM did not start: $(tail -n 3 "$tmp/jvm.out")"
+	stop_jvm
+fi
+
+finish runtimes

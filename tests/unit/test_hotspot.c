@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_hotspot.c - what a HotSpot JVM reports about its ranges, parsed
+ * from recorded reports of OpenJDK 17 with the serial collector
+ * (tests/unit/data/hotspot17-serial.*: jcmd VM.native_memory detail,
+ * VM.info and VM.metaspace vslist, cut to their address lines), and those
+ * ranges as claims applied by the classifier. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analyze/classify.h"
+#include "analyze/runtimes.h"
+#include "proc/hotspot.h"
+
+#define MiB (1024ull * 1024)
+
+static char *slurp(const char *name)
+{
+	char path[128];
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(path, sizeof(path), "tests/unit/data/%s", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const struct mt_hs_ranges *r, enum mt_hs_category c, bool committed)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < r->n; k++)
+		n += r->v[k].category == c && r->v[k].committed == committed;
+	return n;
+}
+
+/* Every reservation with its category; committed parts flagged; the
+ * stack frames under each line ignored. */
+static void test_nmt(void **state)
+{
+	char *text = slurp("hotspot17-serial.nmt");
+	struct mt_hs_ranges r = { 0 };
+
+	(void)state;
+	assert_int_equal(mt_hs_parse_nmt(text, &r), 0);
+	assert_int_equal(count(&r, MT_HS_JAVA_HEAP, false), 1);
+	assert_int_equal(count(&r, MT_HS_CLASS, false), 1);
+	assert_int_equal(count(&r, MT_HS_METASPACE, false), 1);
+	assert_int_equal(count(&r, MT_HS_SHARED_CLASS, false), 1);
+	assert_int_equal(count(&r, MT_HS_CODE, false), 4);
+	assert_int_equal(count(&r, MT_HS_GC, false), 2);
+	assert_int_equal(count(&r, MT_HS_THREAD_STACK, false), 14);
+	assert_int_equal(count(&r, MT_HS_OTHER, false), 3);   /* Internal x2, Safepoint */
+	assert_true(count(&r, MT_HS_JAVA_HEAP, true) >= 1);
+	/* the heap: the first line of the map */
+	assert_int_equal(r.v[0].category, MT_HS_JAVA_HEAP);
+	assert_int_equal(r.v[0].start, 0x687400000ull);
+	assert_int_equal(r.v[0].end, 0x800000000ull);
+	assert_false(r.v[0].committed);
+	assert_true(r.v[1].committed);
+	assert_true(r.v[1].start >= r.v[0].start && r.v[1].end <= r.v[0].end);
+	mt_hs_ranges_free(&r);
+	free(text);
+}
+
+/* VM.info: the heap, the archive up to the class space, the class space,
+ * the three code heaps; the version. */
+static void test_vminfo(void **state)
+{
+	char *text = slurp("hotspot17-serial.vminfo");
+	struct mt_hs_ranges r = { 0 };
+	char version[80];
+
+	(void)state;
+	assert_int_equal(mt_hs_parse_vminfo(text, &r), 0);
+	assert_int_equal(r.n, 6);
+	assert_int_equal(r.v[0].category, MT_HS_JAVA_HEAP);
+	assert_int_equal(r.v[0].start, 0x687400000ull);
+	assert_int_equal(r.v[0].end, 0x687400000ull + 6028 * MiB);
+	assert_int_equal(r.v[1].category, MT_HS_SHARED_CLASS);
+	assert_int_equal(r.v[1].start, 0x7f329f000000ull);
+	assert_int_equal(r.v[1].end, 0x7f32a0000000ull);     /* to the class space */
+	assert_int_equal(r.v[2].category, MT_HS_CLASS);
+	assert_int_equal(r.v[2].end - r.v[2].start, 1024 * MiB);
+	for (int k = 3; k < 6; k++)
+		assert_int_equal(r.v[k].category, MT_HS_CODE);
+	assert_int_equal(r.v[3].start, 0x7f32e8ec7000ull);
+	assert_int_equal(r.v[3].end, 0x7f32f0400000ull);
+	assert_true(mt_hs_parse_version(text, version, sizeof(version)));
+	assert_string_equal(version, "17.0.15+6-Debian-1deb12u1");
+	mt_hs_ranges_free(&r);
+	free(text);
+}
+
+static void test_metaspace(void **state)
+{
+	char *text = slurp("hotspot17-serial.metaspace");
+	struct mt_hs_ranges r = { 0 };
+
+	(void)state;
+	assert_int_equal(mt_hs_parse_metaspace(text, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].category, MT_HS_METASPACE);
+	assert_int_equal(r.v[0].end - r.v[0].start, 64 * MiB);
+	assert_int_equal(r.v[1].category, MT_HS_CLASS);
+	assert_int_equal(r.v[1].end - r.v[1].start, 1024 * MiB);
+	mt_hs_ranges_free(&r);
+	free(text);
+}
+
+static void test_garbage(void **state)
+{
+	struct mt_hs_ranges r = { 0 };
+	char v[8];
+
+	(void)state;
+	assert_int_equal(mt_hs_parse_nmt("Native memory tracking is not enabled\n", &r), 0);
+	assert_int_equal(mt_hs_parse_vminfo("Heap address: 0xzz\n bounds [0x1, 0x2]\n", &r), 0);
+	assert_int_equal(mt_hs_parse_metaspace("- node #0: base 0x1000: reserved=4.00 KB\n", &r), 0);
+	assert_int_equal(r.n, 0);    /* a node outside a "vsl" list is not taken */
+	assert_false(mt_hs_parse_version("", v, sizeof(v)));
+	assert_int_equal(mt_hs_category_of("Thread Stack", 12), MT_HS_THREAD_STACK);
+	assert_int_equal(mt_hs_category_of("Symbol", 6), MT_HS_OTHER);
+}
+
+#define R(s, e, p, n) { .start = (s), .end = (e), .perms = (p), .name = (n) }
+#define RW (MT_PERM_READ | MT_PERM_WRITE)
+#define NONE 0u
+
+/* Claims relabel what no name decided: the heap's two regions, a region
+ * two claims share (the one covering most of it wins), a thread stack
+ * with its guard zone (keeping its thread); never a named region. */
+static void test_claims(void **state)
+{
+	struct mt_region r[] = {
+		R(0x600000000, 0x640000000, RW, NULL),        /* heap, committed */
+		R(0x640000000, 0x700000000, NONE, NULL),      /* heap, reserved */
+		R(0x7f0000000000, 0x7f0000300000, RW, NULL),  /* 1 MiB GC + 2 MiB metaspace */
+		R(0x7f0000400000, 0x7f0000404000, NONE, NULL),/* guard zone */
+		R(0x7f0000404000, 0x7f0000500000, RW, NULL),  /* stack of thread 11 */
+		R(0x7f0000600000, 0x7f0000700000, RW, "[heap]"),
+	};
+	struct mt_thread th[] = {
+		{ .sp = 0x7f00004ff000, .tid = 11, .flags = MT_THREAD_SP_KNOWN, .comm = "VM Thread" },
+	};
+	struct mt_proc_facts f = { .pid = 10, .threads = th, .nthreads = 1, .libc = MT_LIBC_GLIBC };
+	struct mt_hs_range hr[] = {
+		{ 0x600000000, 0x700000000, MT_HS_JAVA_HEAP, false },
+		{ 0x600000000, 0x610000000, MT_HS_JAVA_HEAP, true },
+		{ 0x7f0000000000, 0x7f0000100000, MT_HS_GC, false },
+		{ 0x7f0000100000, 0x7f0000300000, MT_HS_METASPACE, false },
+		{ 0x7f0000600000, 0x7f0000700000, MT_HS_OTHER, false },
+	};
+	struct mt_hs_report rep = { .ranges = { hr, 5, 5 }, .nmt = false };
+	struct mt_claims claims = { 0 };
+	struct mt_class c[6];
+
+	(void)state;
+	assert_int_equal(mt_hotspot_claims(&rep, r, 6, &f, &claims), 0);
+	assert_int_equal(claims.n, 5);   /* 4 reservations + the thread's stack */
+	assert_int_equal(mt_classify(r, NULL, 6, &f, &claims, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_JAVA_HEAP);
+	assert_int_equal(c[0].evidence, MT_EVIDENCE_RUNTIME);
+	assert_non_null(strstr(c[0].desc, "VM.info"));
+	assert_int_equal(c[1].kind, MT_KIND_JAVA_HEAP);
+	assert_int_equal(c[2].kind, MT_KIND_JAVA_METASPACE);
+	assert_int_equal(c[3].kind, MT_KIND_JAVA_THREAD_STACK);
+	assert_int_equal(c[4].kind, MT_KIND_JAVA_THREAD_STACK);
+	assert_int_equal(c[4].tid, 11);
+	assert_int_equal(c[5].kind, MT_KIND_HEAP);
+	assert_int_equal(c[5].evidence, MT_EVIDENCE_KERNEL);
+	mt_claims_free(&claims);
+}
+
+/* Without claims, the shape passes say they are heuristics. */
+static void test_evidence(void **state)
+{
+	struct mt_region r[] = {
+		R(0x7f0000000000, 0x7f0000100000, RW, NULL),
+		R(0x7f0000200000, 0x7f0000300000, NONE, NULL),
+		R(0x7f0000400000, 0x7f0000500000, RW, "[stack]"),
+	};
+	struct mt_proc_facts f = { .pid = 10, .libc = MT_LIBC_GLIBC };
+	struct mt_class c[3];
+
+	(void)state;
+	assert_int_equal(mt_classify(r, NULL, 3, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_LARGE_MALLOC);
+	assert_string_equal(mt_evidence_id(c[0].evidence), "heuristic");
+	assert_int_equal(c[1].kind, MT_KIND_RESERVATION);
+	assert_string_equal(mt_evidence_id(c[1].evidence), "kernel");
+	assert_string_equal(mt_evidence_id(c[2].evidence), "kernel");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nmt),
+		cmocka_unit_test(test_vminfo),
+		cmocka_unit_test(test_metaspace),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_claims),
+		cmocka_unit_test(test_evidence),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

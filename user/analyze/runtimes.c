@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* runtimes.c - which runtime a process runs, and its report as claims
+ * (see analyze/runtimes.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "analyze/runtimes.h"
+
+static bool base_is(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(slash ? slash + 1 : path, name);
+}
+
+enum mt_runtime mt_runtime_of_regions(const struct mt_region *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].name && r[i].name[0] == '/' && base_is(r[i].name, "libjvm.so"))
+			return MT_RUNTIME_HOTSPOT;
+	return MT_RUNTIME_NONE;
+}
+
+/* HotSpot's categories as kinds, and the source each claim names. */
+static const struct {
+	enum mt_kind kind;
+	const char *nmt, *own;
+} hs_kinds[MT_HS__COUNT] = {
+	[MT_HS_JAVA_HEAP]    = { MT_KIND_JAVA_HEAP, "HotSpot NMT: Java Heap", "HotSpot VM.info: heap address" },
+	[MT_HS_CLASS]        = { MT_KIND_JAVA_CLASS_SPACE, "HotSpot NMT: Class", "HotSpot VM.info: compressed class space" },
+	[MT_HS_METASPACE]    = { MT_KIND_JAVA_METASPACE, "HotSpot NMT: Metaspace", "HotSpot VM.metaspace: non-class space" },
+	[MT_HS_SHARED_CLASS] = { MT_KIND_JAVA_CDS, "HotSpot NMT: Shared class space", "HotSpot VM.info: CDS archive" },
+	[MT_HS_CODE]         = { MT_KIND_JAVA_CODE_CACHE, "HotSpot NMT: Code", "HotSpot VM.info: code heap bounds" },
+	[MT_HS_GC]           = { MT_KIND_JAVA_GC, "HotSpot NMT: GC", "HotSpot: GC" },
+	[MT_HS_THREAD_STACK] = { MT_KIND_JAVA_THREAD_STACK, "HotSpot NMT: Thread Stack", "HotSpot thread" },
+	[MT_HS_OTHER]        = { MT_KIND_JAVA_OTHER, "HotSpot NMT: another category", "HotSpot" },
+};
+
+/* Region holding addr, or n. */
+static size_t region_at(const struct mt_region *r, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].start <= addr ? lo : n;
+}
+
+static int thread_claims(const struct mt_region *r, size_t n, const struct mt_proc_facts *f,
+			 struct mt_claims *out)
+{
+	const char *source = hs_kinds[MT_HS_THREAD_STACK].own;
+
+	for (size_t t = 0; t < f->nthreads; t++) {
+		const struct mt_thread *th = &f->threads[t];
+		size_t i;
+		uint64_t start;
+
+		if (!(th->flags & MT_THREAD_SP_KNOWN) || th->tid == f->pid ||
+		    (i = region_at(r, n, th->sp)) == n || r[i].name)
+			continue;
+		start = r[i].start;
+		/* HotSpot's guard zones (reserved, yellow, red) at the low end */
+		if (i > 0 && r[i - 1].end == start && !r[i - 1].name && !mt_region_has_file(&r[i - 1]) &&
+		    !(r[i - 1].perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC)))
+			start = r[i - 1].start;
+		if (mt_claims_add(out, start, r[i].end, MT_KIND_JAVA_THREAD_STACK, MT_EVIDENCE_RUNTIME,
+				  source))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int mt_hotspot_claims(const struct mt_hs_report *rep, const struct mt_region *r, size_t n,
+		      const struct mt_proc_facts *f, struct mt_claims *out)
+{
+	for (size_t k = 0; k < rep->ranges.n; k++) {
+		const struct mt_hs_range *hr = &rep->ranges.v[k];
+
+		if (hr->committed || hr->category >= MT_HS__COUNT)
+			continue;   /* inside its reservation, which claims it */
+		if (mt_claims_add(out, hr->start, hr->end, hs_kinds[hr->category].kind,
+				  MT_EVIDENCE_RUNTIME,
+				  rep->nmt ? hs_kinds[hr->category].nmt : hs_kinds[hr->category].own))
+			return -ENOMEM;
+	}
+	return rep->nmt ? 0 : thread_claims(r, n, f, out);
+}
