@@ -173,6 +173,12 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
+# The built-in signature table, as one C string literal (analyze/signatures.c)
+$(OUTPUT)/signatures.inc: user/analyze/signatures.rules | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+$(OUTPUT)/user/analyze/signatures.o $(OUTPUT)/san/analyze/signatures.o: $(OUTPUT)/signatures.inc
+
 $(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(CROSS_TOOLS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -96,7 +96,7 @@ fi
 reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
 	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status at-peak \
-		jit-memfd origins-dlclosed; do
+		jit-memfd origins-dlclosed traced-labels user-rules bad-rules; do
 		skip "$t" "$reason"
 	done
 else
@@ -129,6 +129,30 @@ else
 		pass origins-arena
 	else
 		fail origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
+	fi
+	# labels from creating stacks (signatures.rules): the arenas, thread
+	# stacks and sysmalloc's chunk are "traced"; map_direct's own mmap
+	# matches no rule and stays a heuristic
+	lab=$(jq -r '.regions[] | select(.kind | IN("malloc-arena", "arena-reserve", "thread-stack",
+		"guard-page", "large-malloc")) | "\(.kind):\(.evidence)"' "$tmp/o.json" | sort | uniq -c |
+		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+	want="arena-reserve:traced x2, guard-page:traced x2, large-malloc:heuristic x1, large-malloc:traced x1, malloc-arena:traced x2, thread-stack:traced x2"
+	[ "$lab" = "$want" ] && pass traced-labels || fail traced-labels "got '$lab', want '$want'"
+	# --rules: a user's rule comes before the built-in ones
+	printf '# test\nanon-named  map_direct\n' >"$tmp/my.rules"
+	$MT explain --json --rules "$tmp/my.rules" -- "$W/origins" >"$tmp/r.json" 2>"$tmp/r.err"
+	got=$(jq -r '.regions[] | select(.evidence == "traced" and .kind == "anon-named") | .description' "$tmp/r.json")
+	case $got in
+	*"traced: created in map_direct"*) pass user-rules ;;
+	*) fail user-rules "no region labelled by the user's rule: '$got' $(head -c 200 "$tmp/r.err")" ;;
+	esac
+	printf 'no-such-kind  map_direct\n' >"$tmp/bad.rules"
+	$MT explain --rules "$tmp/bad.rules" -- "$W/origins" >/dev/null 2>"$tmp/bad.err"
+	st=$?
+	if [ "$st" = 2 ] && [ "$(cat "$tmp/bad.err")" = "maptrace explain: $tmp/bad.rules:1: unknown kind 'no-such-kind' (kinds: see maptrace explain --help)" ]; then
+		pass bad-rules
+	else
+		fail bad-rules "exit $st: $(cat "$tmp/bad.err")"
 	fi
 	# a memfd code region (JIT-like) and memory mapped by a dlopen()ed
 	# library that is dlclose()d before exit: its creator is still named

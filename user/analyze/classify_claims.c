@@ -86,11 +86,29 @@ static const struct mt_claim *best_claim(const struct mt_claim *v, size_t n, siz
 	return best;
 }
 
+/* The claim agrees with the passes: keep their finer description (arena
+ * number, thread), say what else shows it. */
+static void confirm(struct mt_class *c, const struct mt_claim *cl)
+{
+	size_t l;
+
+	/* a shape's "likely a large malloc chunk" is one now */
+	if (c->evidence == MT_EVIDENCE_HEURISTIC && !strncmp(c->desc, "likely ", 7))
+		memmove(c->desc, c->desc + 7, strlen(c->desc + 7) + 1);
+	l = strlen(c->desc);
+	c->evidence = cl->evidence;
+	snprintf(c->desc + l, sizeof(c->desc) - l, " (%s)", cl->source);
+}
+
 static void relabel(struct ctx *x, size_t i, const struct mt_claim *cl)
 {
 	struct mt_class *c = &x->out[i];
 	int32_t tid = c->kind == MT_KIND_THREAD_STACK || c->kind == MT_KIND_GUARD_PAGE ? c->tid : 0;
 
+	if (c->kind == cl->kind) {
+		confirm(c, cl);
+		return;
+	}
 	c->kind = cl->kind;
 	c->evidence = cl->evidence;
 	c->index = 0;

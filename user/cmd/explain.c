@@ -21,6 +21,7 @@
 #include "base/parse.h"
 #include "analyze/classify.h"
 #include "analyze/runtimes.h"
+#include "analyze/signatures.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -29,6 +30,7 @@
 #include "out/evfmt.h"
 #include "proc/elfsegs.h"
 #include "base/json.h"
+#include "proc/procmaps.h"
 #include "proc/smaps.h"
 
 static const char explain_usage[] =
@@ -69,6 +71,8 @@ static const char explain_usage[] =
 "                        binaries built without frame pointers), fp, or none\n"
 "      --stack-size N    bytes of user stack a DWARF sample copies (default 8192,\n"
 "                        at most 16384): deeper stacks need more\n"
+"      --rules FILE      signatures of creating stacks to apply before the built-in\n"
+"                        ones: lines 'KIND[/RESERVED-KIND] PATTERN' (docs/explain.md)\n"
 "      --no-attach       do not ask a runtime about itself (a JVM: its attach\n"
 "                        socket, started with SIGQUIT as jcmd does when it is not\n"
 "                        running): its regions are then labelled by shape\n"
@@ -107,6 +111,7 @@ struct explain_opts {
 	struct mt_tracer_opts topts; /* -b, -v, --btf and the stack options, when traced */
 	bool at_peak;         /* -- COMMAND: its address space when largest, not at exit */
 	bool no_attach;       /* --no-attach: never ask the runtime */
+	const char *rules;    /* --rules FILE */
 	struct mt_explain_view view; /* what to show, and how */
 };
 
@@ -114,6 +119,7 @@ struct explain {
 	struct explain_opts o;
 	struct mt_explained x;       /* what is shown (out/explained.h) */
 	char runtime[512];           /* x.runtime's text */
+	struct mt_signatures sig;    /* --rules, then the built-in table */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -142,6 +148,7 @@ static int parse_kinds(const char *s, uint64_t *mask)
 
 enum {
 	OPT_JSON = 1, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT, OPT_NO_ATTACH,
+	OPT_RULES,
 };
 
 static const struct mt_option explain_options[] = {
@@ -153,6 +160,7 @@ static const struct mt_option explain_options[] = {
 	{ "trace", 't', true, OPT_TRACE },
 	{ "at", 0, true, OPT_AT },
 	{ "no-attach", 0, false, OPT_NO_ATTACH },
+	{ "rules", 0, true, OPT_RULES },
 	MT_STACK_OPTIONS,
 	MT_COMMON_OPTIONS,
 	{ 0 }
@@ -188,6 +196,9 @@ static int explain_option(void *ctx, int id, const char *val)
 		return 0;
 	case OPT_NO_ATTACH:
 		o->no_attach = true;
+		return 0;
+	case OPT_RULES:
+		o->rules = val;
 		return 0;
 	case OPT_SORT:
 		return parse_sort(val, &o->view.sort);
@@ -335,6 +346,14 @@ static uid_t owner_of(pid_t pid)
 }
 
 /* One clear line per failure; returns the exit status (0 = go on). */
+/* What the creating stacks of traced regions say, as claims. */
+static int traced_claims(struct explain *e, const struct mt_shadow *origins)
+{
+	if (!origins || !e->x.uw)
+		return 0;
+	return mt_signatures_claims(&e->sig, origins, e->x.uw, &e->x.claims);
+}
+
 /* A runtime's own report on its ranges, as claims (a live -p target: a
  * process stopped in its exit answers nothing). What was asked, or why
  * nothing could be, is said in the report's "runtime:" line. 0 or -ENOMEM. */
@@ -428,7 +447,7 @@ static int gather(struct explain *e)
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)e->x.info.mm_pid);
 		e->x.info.facts.libc = mt_libc_of_file(exe);
 	}
-	if (ask_runtime(e)) {
+	if (ask_runtime(e) || traced_claims(e, e->x.origins)) {
 		fprintf(stderr, "maptrace explain: out of memory\n");
 		return 1;
 	}
@@ -449,6 +468,7 @@ static void explain_free(struct explain *e)
 	mt_proc_info_free(&e->x.info);
 	mt_smaps_free(&e->x.sm);
 	mt_claims_free(&e->x.claims);
+	mt_signatures_free(&e->sig);
 	free(e->x.elves);
 	free(e->x.cls);
 	free(e->x.rows);
@@ -515,7 +535,9 @@ static int use_peak(struct explain *e, const struct mt_shadow *peak, uint64_t wh
 	e->x.sm = sm;
 	e->x.nrows = 0;
 	e->x.peak_ns = when;
-	if (mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, &e->x.claims, e->x.cls))
+	mt_claims_free(&e->x.claims);   /* the peak's regions, the peak's origins */
+	if (traced_claims(e, peak) ||
+	    mt_classify(e->x.sm.maps.regions, e->x.sm.stats, e->x.sm.maps.count, &e->x.info.facts, &e->x.claims, e->x.cls))
 		return -ENOMEM;
 	return 0;
 oom:
@@ -609,6 +631,36 @@ static int explain_traced(struct explain *e)
 	return status;
 }
 
+/* --rules FILE, then the built-in signatures. Returns 0, or 1 after
+ * saying what is wrong (e->sig.n is then 0 for a bad file). */
+static int load_rules(struct explain *e)
+{
+	char err[320], *text = NULL;
+	size_t cap = 0, len;
+	int rc;
+
+	if (e->o.rules) {
+		rc = mt_proc_read_whole(e->o.rules, &text, &cap, &len);
+		if (rc) {
+			fprintf(stderr, "maptrace explain: cannot read --rules %s: %s\n", e->o.rules,
+				strerror(-rc));
+			return 1;
+		}
+		rc = mt_signatures_parse(&e->sig, text, e->o.rules, err, sizeof(err));
+		free(text);
+		if (rc) {
+			mt_signatures_free(&e->sig);
+			fprintf(stderr, "maptrace explain: %s\n", rc == -ENOMEM ? "out of memory" : err);
+			return 1;
+		}
+	}
+	if (mt_signatures_builtin(&e->sig)) {
+		fprintf(stderr, "maptrace explain: out of memory\n");
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	struct explain e = { .o.topts.stack_mode = MT_STACKS_DWARF };
@@ -619,7 +671,10 @@ int cmd_explain(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : 2;
 	e.x.view = e.o.view;
-	status = e.o.trace_s || e.o.argv ? explain_traced(&e) : explain_now(&e);
+	if (load_rules(&e))
+		status = e.sig.n ? 1 : 2;
+	else
+		status = e.o.trace_s || e.o.argv ? explain_traced(&e) : explain_now(&e);
 	explain_free(&e);
 	return status;
 }
