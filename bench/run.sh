@@ -90,7 +90,7 @@ gcc "${CFLAGS_BENCH[@]}" bench/tools/empty_probes.c -o "$B/empty_probes" $(pkg-c
 # it links what `make` built, the tracer's objects and the library of the
 # layers below them (only what it calls), and libbpf.
 gcc "${CFLAGS_BENCH[@]}" -Iinclude -Iuser bench/tools/snapbench.c "$ROOT"/.output/user/trace/*.o \
-	"$ROOT/.output/libmaptrace.a" $(pkg-config --libs libbpf libelf libdw zlib) -o "$B/snapbench"
+	"$ROOT/.output/libmaptrace.a" $(pkg-config --libs libbpf libelf libdw zlib) -liberty -o "$B/snapbench"
 RUNSTAT=$B/runstat
 
 # ------------------------------------------------------- the parts ---

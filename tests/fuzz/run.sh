@@ -114,7 +114,10 @@ if [ "$(cat "$out/flags" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 # newest header the objects depend on
-newest_header=$(ls -t include/maptrace/*.h user/*/*.h tests/fuzz/*.h .output/*.skel.h 2>/dev/null | head -n1)
+# (and the built-in signature table, which signatures.c includes)
+[ -e .output/signatures.inc ] || ${MAKE:-make} -s --no-print-directory .output/signatures.inc >&2
+newest_header=$(ls -t include/maptrace/*.h user/*/*.h tests/fuzz/*.h .output/*.skel.h \
+	.output/signatures.inc 2>/dev/null | head -n1)
 
 # Compile user/$1 (LAYER/FILE.c) unless its object is up to date; prints
 # the object.
@@ -131,7 +134,8 @@ obj() {
 build() {
 	local t=$1 list objs=() o bin=$out/fuzz_$1 libs layers=$lib_layers
 	extra_cflags=$($PKG_CONFIG --cflags libelf libdw zlib 2>/dev/null)
-	libs=$($PKG_CONFIG --libs libelf libdw zlib 2>/dev/null) || return 1
+	# as the Makefile's PC_LIBS: libiberty (the demangler) has no .pc file
+	libs="$($PKG_CONFIG --libs libelf libdw zlib 2>/dev/null) -liberty" || return 1
 	if [ "${srcs[$t]}" = all ]; then
 		for sk in maptrace maptrace_legacy maptrace_nobtf; do
 			[ -e ".output/$sk.skel.h" ] && continue
@@ -139,7 +143,7 @@ build() {
 			newest_header=.output/$sk.skel.h
 		done
 		extra_cflags=$($PKG_CONFIG --cflags libbpf libelf libdw zlib 2>/dev/null)
-		libs=$($PKG_CONFIG --libs libbpf libelf libdw zlib 2>/dev/null) || return 1
+		libs="$($PKG_CONFIG --libs libbpf libelf libdw zlib 2>/dev/null) -liberty" || return 1
 		layers="$lib_layers trace cmd"
 	fi
 	list=$(cd user && for l in $layers; do ls "$l"/*.c; done | grep -vx cmd/main.c)
