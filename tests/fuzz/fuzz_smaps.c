@@ -6,7 +6,8 @@
  * hang": a successful parse has one figure record per region, each with
  * its Size (equal to the region's size) and VmFlags; regions are in
  * address order; every known VmFlags bit names a mnemonic that maps back
- * to it. Then mt_classify() runs on the regions, with and without the
+ * to it. Then mt_classify() runs on the regions (with claims made from
+ * them, as a runtime's report would), with and without the
  * figures, with process facts made up from the regions themselves (the
  * first file as the executable, a thread stack pointer in [stack] and in
  * large anonymous rw regions, PT_LOAD segments mirroring each file's
@@ -100,20 +101,42 @@ static void make_facts(struct facts *x, const struct mt_maps *m)
 	x->f.nthreads = nth;
 }
 
+/* Claims as a runtime's report or creating stacks would make them, from
+ * the regions themselves: every third region's range stretched over its
+ * neighbour (so claims overlap regions and each other), kinds cycling. */
+static void make_claims(const struct mt_smaps *s, struct mt_claims *c)
+{
+	const struct mt_region *r = s->maps.regions;
+
+	for (size_t i = 0; i < s->maps.count; i += 3) {
+		uint64_t end = i + 1 < s->maps.count ? r[i + 1].end : r[i].end;
+		int err = mt_claims_add(c, r[i].start + (r[i].end - r[i].start) / 2, end,
+					(enum mt_kind)(MT_KIND_JAVA_HEAP + i % (MT_KIND_COUNT - MT_KIND_JAVA_HEAP)),
+					i % 2 ? MT_EVIDENCE_TRACED : MT_EVIDENCE_RUNTIME, "fuzz");
+
+		FUZZ_CHECK(err == 0, "out of memory");
+	}
+}
+
 static void classify(const struct mt_smaps *s, const struct mt_smaps_stat *stats,
 		     const struct mt_proc_facts *f)
 {
 	size_t n = s->maps.count;
 	struct mt_class *cls = calloc(n ? n : 1, sizeof(*cls));
+	struct mt_claims claims = { 0 };
 	int err;
 
 	FUZZ_CHECK(cls, "out of memory");
-	err = mt_classify(s->maps.regions, stats, n, f, cls);
+	make_claims(s, &claims);
+	err = mt_classify(s->maps.regions, stats, n, f, &claims, cls);
+	mt_claims_free(&claims);
 	FUZZ_CHECK(err == 0, "mt_classify refused parsed regions: %d", err);
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_CHECK(cls[i].kind < MT_KIND_COUNT, "region %zu: kind %u", i, cls[i].kind);
 		FUZZ_CHECK(strcmp(mt_kind_id(cls[i].kind), "?") != 0, "region %zu: no kind id", i);
 		FUZZ_CHECK(cls[i].role <= MT_ROLE_LOADER, "region %zu: role %u", i, cls[i].role);
+		FUZZ_CHECK(cls[i].evidence < MT_EVIDENCE_COUNT, "region %zu: evidence %u", i,
+			   cls[i].evidence);
 		FUZZ_CHECK(memchr(cls[i].desc, '\0', sizeof(cls[i].desc)),
 			   "region %zu: description unterminated", i);
 	}
