@@ -267,7 +267,15 @@ $(OUTPUT)/workloads/lib%.so: tests/workloads/lib%.c | $(OUTPUT)/workloads
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fPIC -shared $(WARN) $(CROSS_WARN) -D_GNU_SOURCE -MMD -MP $< -o $@
 
-workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS)
+# A program per malloc that replaces the C library's (tests/workloads/alloc/,
+# linked with it; native only: explain's runtimes tier)
+ALLOCATORS       := jemalloc tcmalloc mimalloc
+ALLOC_WORKLOADS  := $(foreach a,$(ALLOCATORS),$(OUTPUT)/workloads/alloc_hold_$(a))
+$(OUTPUT)/workloads/alloc_hold_%: tests/workloads/alloc/hold.c | $(OUTPUT)/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DUSE_$(shell echo $* | tr a-z A-Z) -MMD -MP $< -o $@ -l$*
+
+workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS) $(if $(CROSS),,$(ALLOC_WORKLOADS))
 
 deps:
 	$(Q)./.ci/install-deps $(if $(CROSS),--$(ARCH))

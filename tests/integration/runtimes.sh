@@ -13,8 +13,15 @@
 #                  VM.metaspace answer): 95% for the categories they know
 #                  (heap, class space, metaspace, CDS, code, thread stacks)
 #   jvm-no-attach  --no-attach: no runtime kinds, and "runtime" says so
+#   malloc-A       a program on malloc A (jemalloc, tcmalloc, mimalloc:
+#                  tests/workloads/alloc/hold.c) holding about 124 MiB:
+#                  the RSS explain gives kind A is within 10% of what A
+#                  says is resident (mimalloc keeps no resident figure:
+#                  committed bytes, against its committed), and memory of
+#                  unknown origin (anon, large-malloc) is under 5% of RSS
 #
-# Needs OpenJDK (make deps installs openjdk-17-jdk-headless); no BPF.
+# Needs OpenJDK (make deps installs openjdk-17-jdk-headless) and the
+# allocators' -dev packages (make workloads builds the programs); no BPF.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -27,9 +34,47 @@ trap cleanup EXIT
 ALL=()
 for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
 ALL+=(jvm-no-attach)
+# (the malloc tests run whether or not java is here: see the end)
 if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
 	for t in "${ALL[@]}"; do skip "$t" "no java or jcmd (make deps installs openjdk-17-jdk-headless)"; done
-	finish runtimes
+	# --- programs on another malloc
+for a in jemalloc tcmalloc mimalloc; do
+	bin=$W/alloc_hold_$a
+	if [ ! -x "$bin" ]; then
+		fail "malloc-$a" "$bin was not built (make workloads)"
+		continue
+	fi
+	rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
+	mkfifo "$tmp/in"
+	"$bin" <"$tmp/in" >"$tmp/alloc.out" &
+	apid=$!
+	exec 3>"$tmp/in"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$tmp/alloc.out" ] && break
+		sleep 0.05
+	done
+	$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
+	exec 3>&-
+	wait "$apid"
+	read -r what says <"$tmp/alloc.out"
+	field=rss
+	[ "$what" = committed ] && field=committed
+	got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
+	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/alloc.json")
+	total=$(jq '.total.rss' "$tmp/alloc.json")
+	verdict=$(awk -v g="$got" -v w="${says:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
+		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
+		printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
+	read -r ok diff share <<<"$verdict"
+	detail_line="$a: $field $got, $a says $what $says (${diff}% apart); origin unknown ${share}% of RSS"
+	if [ "$ok" = ok ]; then
+		pass "malloc-$a ($detail_line)"
+	else
+		fail "malloc-$a" "$detail_line $(head -c 200 "$tmp/err")"
+	fi
+done
+
+finish runtimes
 	exit
 fi
 
@@ -104,5 +149,42 @@ else
 	fail jvm-no-attach "the JVM did not start: $(tail -n 3 "$tmp/jvm.out")"
 	stop_jvm
 fi
+
+# --- programs on another malloc
+for a in jemalloc tcmalloc mimalloc; do
+	bin=$W/alloc_hold_$a
+	if [ ! -x "$bin" ]; then
+		fail "malloc-$a" "$bin was not built (make workloads)"
+		continue
+	fi
+	rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
+	mkfifo "$tmp/in"
+	"$bin" <"$tmp/in" >"$tmp/alloc.out" &
+	apid=$!
+	exec 3>"$tmp/in"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$tmp/alloc.out" ] && break
+		sleep 0.05
+	done
+	$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
+	exec 3>&-
+	wait "$apid"
+	read -r what says <"$tmp/alloc.out"
+	field=rss
+	[ "$what" = committed ] && field=committed
+	got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
+	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/alloc.json")
+	total=$(jq '.total.rss' "$tmp/alloc.json")
+	verdict=$(awk -v g="$got" -v w="${says:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
+		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
+		printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
+	read -r ok diff share <<<"$verdict"
+	detail_line="$a: $field $got, $a says $what $says (${diff}% apart); origin unknown ${share}% of RSS"
+	if [ "$ok" = ok ]; then
+		pass "malloc-$a ($detail_line)"
+	else
+		fail "malloc-$a" "$detail_line $(head -c 200 "$tmp/err")"
+	fi
+done
 
 finish runtimes

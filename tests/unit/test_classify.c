@@ -453,7 +453,8 @@ static void test_arenas(void **state)
 }
 
 /* musl and uClibc-ng have no arenas: the shape of one is not called that,
- * and the heap and large blocks are described in the library's terms. */
+ * the heap is described in the library's terms, and musl's mmaps of 64
+ * KiB or more are its malloc's (musl-malloc, by the library mapped). */
 static void test_musl_has_no_glibc_terms(void **state)
 {
 	static const char maps[] =
@@ -471,9 +472,10 @@ static void test_musl_has_no_glibc_terms(void **state)
 	assert_int_equal(f.libc, MT_LIBC_MUSL);
 	classify(&s, &f, false);
 	EXPECT(&s, 0x55d000000000, MT_KIND_HEAP, "brk heap: musl's malloc");
-	EXPECT(&s, 0x7e0000000000, MT_KIND_LARGE_MALLOC, "musl's malloc maps large blocks");
+	EXPECT(&s, 0x7e0000000000, MT_KIND_MUSL_MALLOC, "musl's malloc (mallocng)");
 	EXPECT(&s, 0x7e0000021000, MT_KIND_RESERVATION, NULL);
-	EXPECT(&s, 0x7f1000000000, MT_KIND_LARGE_MALLOC, NULL);
+	EXPECT(&s, 0x7f1000000000, MT_KIND_MUSL_MALLOC, NULL);
+	assert_int_equal(s.cls[1].evidence, MT_EVIDENCE_RUNTIME);
 	assert_int_equal(count_kind(s.cls, s.m.count, MT_KIND_MALLOC_ARENA), 0);
 	for (size_t i = 0; i < s.m.count; i++)
 		assert_null(strstr(s.cls[i].desc, "glibc"));

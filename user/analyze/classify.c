@@ -25,7 +25,10 @@
  *      or marked VM_NOHUGEPAGE ("nh"), which MAP_STACK sets since Linux 6.7.
  *   6. what is left: executable anonymous memory is JIT code, PROT_NONE is
  *      a reservation, rw of at least malloc's 128 KiB mmap threshold is
- *      likely a large malloc chunk, anything else is "origin unknown".
+ *      likely a large malloc chunk, anything else is "origin unknown". A
+ *      process that maps another malloc (jemalloc, tcmalloc, mimalloc)
+ *      makes no glibc arenas, and its rw anonymous memory of 64 KiB or
+ *      more is that malloc's (tcmalloc's [heap] too).
  *   7. claims (classify_claims.c): what a runtime publishes about its
  *      ranges, and what creating stacks say, relabel the regions no name
  *      or ELF file decided.
@@ -75,7 +78,14 @@ static void bracketed_name(struct ctx *x, const struct mt_region *r, struct mt_c
 {
 	char nb[NAME_CLIP + 4];
 
-	if (!strcmp(name, "[heap]")) {
+	if (!strcmp(name, "[heap]") && x->f->allocator == MT_ALLOCATOR_TCMALLOC) {
+		/* TCMalloc_SystemAlloc() tries sbrk before mmap (gperftools
+		 * system-alloc.cc, SbrkSysAllocator first) */
+		set(c, MT_KIND_TCMALLOC);
+		c->evidence = MT_EVIDENCE_RUNTIME;
+		setd(c, "brk heap: tcmalloc's page heap (tcmalloc, which this process maps, grows it "
+		     "with sbrk before it uses mmap)");
+	} else if (!strcmp(name, "[heap]")) {
 		set(c, MT_KIND_HEAP);
 		if (!mt_libc_glibc_terms(x->f->libc))
 			setd(c, "brk heap: %s malloc (small allocations)", mt_libc_malloc_owner(x->f->libc));
@@ -238,8 +248,8 @@ static void pass_arenas(struct ctx *x)
 	uint32_t idx = 0;
 	char sb[16];
 
-	if (!mt_libc_glibc_terms(x->f->libc))
-		return;
+	if (!mt_libc_glibc_terms(x->f->libc) || x->f->allocator != MT_ALLOCATOR_LIBC)
+		return;   /* another malloc: glibc's arenas are never made */
 
 	for (size_t i = 0; i < x->n; i++) {
 		const struct mt_region *r = &x->r[i];
@@ -368,6 +378,17 @@ static void pass_stack_shapes(struct ctx *x)
 	}
 }
 
+/* The kind of the memory of a malloc whose mmaps are known to be its own:
+ * one replacing the C library's, or musl's, which mmaps its groups and
+ * large blocks (mallocng); 0 (MT_KIND_ANON) for glibc's, whose shapes
+ * the passes above know. */
+static enum mt_kind own_malloc(const struct mt_proc_facts *f)
+{
+	if (f->allocator != MT_ALLOCATOR_LIBC)
+		return mt_allocator_kind((enum mt_allocator)f->allocator);
+	return f->libc == MT_LIBC_MUSL ? MT_KIND_MUSL_MALLOC : MT_KIND_ANON;
+}
+
 /* Pass 6: whatever anonymous memory is left. */
 static void pass_rest(struct ctx *x, size_t i)
 {
@@ -378,7 +399,17 @@ static void pass_rest(struct ctx *x, size_t i)
 
 	if (!unset(x, i))
 		return;
-	if (prot(r) & MT_PERM_EXEC) {
+	if (own_malloc(x->f) && anon_rw(r) && size_of(r) >= ALLOCATOR_MIN) {
+		/* the process's malloc is another library's, or musl's: what
+		 * malloc would explain is its (a runtime fact: the library it
+		 * maps); jemalloc and mimalloc map with MAP_NORESERVE */
+		set(c, own_malloc(x->f));
+		c->evidence = MT_EVIDENCE_RUNTIME;
+		if (x->f->allocator != MT_ALLOCATOR_LIBC)
+			setd(c, "memory of %s", mt_allocator_about((enum mt_allocator)x->f->allocator));
+		else
+			setd(c, "musl's malloc (mallocng): a group of slots or a large block in its own mmap");
+	} else if (prot(r) & MT_PERM_EXEC) {
 		guess(c, MT_KIND_JIT_CODE);
 		setd(c, "anonymous executable memory: JIT-compiled code or trampolines");
 	} else if (prot(r) == 0) {

@@ -126,6 +126,21 @@ const char *mt_kind_about(enum mt_kind k);    /* one plain sentence on the kind 
 int mt_kind_parse(const char *s, size_t len); /* enum value, -1 when unknown */
 const char *mt_role_id(enum mt_role r);       /* "program", "library", "loader"; NULL for none */
 
+/* A malloc that replaces the C library's, as a library the process maps
+ * (LD_PRELOAD or linked): then glibc's arenas are not made, and the
+ * anonymous memory nothing else explains is its. */
+enum mt_allocator {
+	MT_ALLOCATOR_LIBC = 0,   /* the C library's own */
+	MT_ALLOCATOR_JEMALLOC,   /* libjemalloc.so */
+	MT_ALLOCATOR_TCMALLOC,   /* libtcmalloc*.so (gperftools) */
+	MT_ALLOCATOR_MIMALLOC,   /* libmimalloc.so */
+};
+enum mt_allocator mt_allocator_of_regions(const struct mt_region *r, size_t n);
+/* Its malloc, in one phrase, when not the C library's (else NULL). */
+const char *mt_allocator_about(enum mt_allocator a);
+/* The kind of its memory (MT_KIND_JEMALLOC...); MT_KIND_ANON for the C library's. */
+enum mt_kind mt_allocator_kind(enum mt_allocator a);
+
 const char *mt_libc_id(enum mt_libc l);         /* "glibc", "musl", "uclibc-ng", "other", "unknown" */
 const char *mt_libc_allocator(enum mt_libc l);  /* its malloc, in one phrase */
 /* glibc's words (main arena, arenas, its thread-stack cache) fit a process

@@ -21,6 +21,7 @@
 #define STACK_SLACK     (64 * KiB)   /* "about the default stack size" */
 #define GUARD_MAX       (1 * MiB)    /* a larger PROT_NONE neighbour is no guard */
 #define NAME_CLIP       48           /* bytes of a name quoted in a description */
+#define ALLOCATOR_MIN   (64 * KiB)   /* less is left "origin unknown" with another malloc */
 
 #define UNSET MT_KIND_COUNT
 

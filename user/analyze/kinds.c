@@ -119,6 +119,43 @@ static bool base_starts(const char *name, const char *prefix)
 	return !strncmp(slash ? slash + 1 : name, prefix, strlen(prefix));
 }
 
+static const struct {
+	const char *lib;      /* file name prefix */
+	enum mt_kind kind;
+	const char *about;
+} allocators[] = {
+	[MT_ALLOCATOR_JEMALLOC] = { "libjemalloc.so", MT_KIND_JEMALLOC,
+		"jemalloc (replaces the C library's): extents of its arenas, in their own mmaps" },
+	[MT_ALLOCATOR_TCMALLOC] = { "libtcmalloc", MT_KIND_TCMALLOC,
+		"tcmalloc (replaces the C library's): its page heap, from sbrk first, then mmap" },
+	[MT_ALLOCATOR_MIMALLOC] = { "libmimalloc.so", MT_KIND_MIMALLOC,
+		"mimalloc (replaces the C library's): segments and arenas in their own mmaps" },
+};
+
+enum mt_allocator mt_allocator_of_regions(const struct mt_region *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].name || r[i].name[0] != '/')
+			continue;
+		for (size_t a = 1; a < sizeof(allocators) / sizeof(allocators[0]); a++)
+			if (base_starts(r[i].name, allocators[a].lib))
+				return (enum mt_allocator)a;
+	}
+	return MT_ALLOCATOR_LIBC;
+}
+
+const char *mt_allocator_about(enum mt_allocator a)
+{
+	return a > MT_ALLOCATOR_LIBC && (size_t)a < sizeof(allocators) / sizeof(allocators[0]) ?
+		allocators[a].about : NULL;
+}
+
+enum mt_kind mt_allocator_kind(enum mt_allocator a)
+{
+	return a > MT_ALLOCATOR_LIBC && (size_t)a < sizeof(allocators) / sizeof(allocators[0]) ?
+		allocators[a].kind : MT_KIND_ANON;
+}
+
 enum mt_libc mt_libc_of_regions(const struct mt_region *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

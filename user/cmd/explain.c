@@ -89,6 +89,9 @@ static const char explain_usage[] =
 "  anon-named vdso vvar vsyscall io-ring perf-ring bpf-ring device file anon\n"
 "  java-heap java-metaspace java-class-space java-cds java-code-cache java-gc\n"
 "  java-thread-stack java-other             a JVM's, in HotSpot's own categories\n"
+"  jemalloc tcmalloc mimalloc musl-malloc   a malloc other than glibc's\n"
+"  v8-heap v8-cage v8-code wasm-memory go-heap go-metadata python-arena\n"
+"                                           from creating stacks (traced)\n"
 "A kind marked ~ in the table was decided by the region's shape alone.\n"
 "\n"
 "Columns: SIZE is address space, RSS resident memory, PSS RSS divided among\n"
@@ -441,6 +444,7 @@ static int gather(struct explain *e)
 	e->x.info.facts.elves = e->x.elves;
 	e->x.info.facts.nelves = e->x.nelves;
 	e->x.info.facts.libc = mt_libc_of_regions(e->x.sm.maps.regions, e->x.sm.maps.count);
+	e->x.info.facts.allocator = mt_allocator_of_regions(e->x.sm.maps.regions, e->x.sm.maps.count);
 	if (e->x.info.facts.libc == MT_LIBC_UNKNOWN) { /* a static program */
 		char exe[64];
 

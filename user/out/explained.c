@@ -328,6 +328,14 @@ static size_t count_threads(const struct mt_explained *e, enum mt_kind k)
 	return n;
 }
 
+/* The process's malloc, in one phrase: another library's, or its C library's. */
+static const char *allocator_of(const struct mt_proc_facts *pf)
+{
+	const char *other = mt_allocator_about((enum mt_allocator)pf->allocator);
+
+	return other ? other : mt_libc_allocator(pf->libc);
+}
+
 /* The runtime's own parts first, in its words: for a JVM, "Java heap
  * 1.1G committed of 5.9G reserved, 84M resident", then each other part. */
 static const struct {
@@ -389,7 +397,7 @@ static void print_text(struct mt_explained *e, FILE *f)
 		pf->nthreads, pf->nthreads == 1 ? "" : "s", (unsigned long long)all.regions,
 		mt_size_str(all.size, b1), mt_size_str(all.rss, b2), mt_size_str(all.pss, b3),
 		mt_size_str(all.swap, b4));
-	fprintf(f, "C library: %s; malloc: %s\n", mt_libc_id(pf->libc), mt_libc_allocator(pf->libc));
+	fprintf(f, "C library: %s; malloc: %s\n", mt_libc_id(pf->libc), allocator_of(pf));
 	if (e->runtime)
 		fprintf(f, "runtime: %s\n", e->runtime);
 	if (e->peak_ns) {
@@ -540,7 +548,7 @@ static int print_json(struct mt_explained *e, FILE *f)
 	mt_json_key(&j, "libc");
 	mt_json_str(&j, mt_libc_id(pf->libc), strlen(mt_libc_id(pf->libc)));
 	mt_json_key(&j, "allocator");
-	mt_json_str(&j, mt_libc_allocator(pf->libc), strlen(mt_libc_allocator(pf->libc)));
+	mt_json_str(&j, allocator_of(pf), strlen(allocator_of(pf)));
 	mt_json_key(&j, "runtime");
 	if (e->runtime)
 		mt_json_str(&j, e->runtime, strlen(e->runtime));

@@ -39,6 +39,8 @@ struct mt_proc_facts {
 	const struct mt_elf_file *elves;
 	size_t nelves;
 	uint32_t libc;               /* enum mt_libc */
+	uint32_t allocator;          /* enum mt_allocator (analyze/classify.h): a malloc
+	                                replacing the C library's, 0 when none */
 };
 
 /* Parsers of single /proc texts, exposed for tests. */

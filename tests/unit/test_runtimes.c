@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* test_hotspot.c - what a HotSpot JVM reports about its ranges, parsed
- * from recorded reports of OpenJDK 17 with the serial collector
- * (tests/unit/data/hotspot17-serial.*: jcmd VM.native_memory detail,
- * VM.info and VM.metaspace vslist, cut to their address lines), and those
- * ranges as claims applied by the classifier. */
+/* test_runtimes.c - what runtimes say about their memory: a HotSpot
+ * JVM's report on its ranges, parsed from recorded reports of OpenJDK 17
+ * with the serial collector (tests/unit/data/hotspot17-serial.*: jcmd
+ * VM.native_memory detail, VM.info and VM.metaspace vslist, cut to their
+ * address lines), those ranges as claims applied by the classifier, and
+ * a malloc other than glibc's, known by the library a process maps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,6 +208,52 @@ static void test_evidence(void **state)
 	assert_string_equal(mt_evidence_id(c[2].evidence), "kernel");
 }
 
+/* jemalloc's MAP_NORESERVE extents and tcmalloc's brk heap are theirs;
+ * no glibc arena is guessed; small regions stay unknown; musl's mmaps
+ * are musl's malloc's. */
+static void test_allocators(void **state)
+{
+	struct mt_region r[] = {
+		R(0x55500000, 0x55600000, RW, "[heap]"),
+		R(0x7f0000000000, 0x7f0004000000, RW, NULL),       /* 64 MiB at a 64 MiB boundary */
+		R(0x7f0004000000, 0x7f0004002000, RW, NULL),       /* 8 KiB */
+		R(0x7f1000000000, 0x7f1000001000, RW | MT_PERM_EXEC, "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"),
+	};
+	struct mt_proc_facts f = { .pid = 10, .libc = MT_LIBC_GLIBC };
+	struct mt_class c[4];
+
+	(void)state;
+	assert_int_equal(mt_allocator_of_regions(r, 4), MT_ALLOCATOR_JEMALLOC);
+	r[3].name = "/usr/lib/libtcmalloc_minimal.so.4";
+	assert_int_equal(mt_allocator_of_regions(r, 4), MT_ALLOCATOR_TCMALLOC);
+	r[3].name = "/usr/lib/libmimalloc.so.2.0";
+	assert_int_equal(mt_allocator_of_regions(r, 4), MT_ALLOCATOR_MIMALLOC);
+	r[3].name = "/usr/lib/libc.so.6";
+	assert_int_equal(mt_allocator_of_regions(r, 4), MT_ALLOCATOR_LIBC);
+
+	f.allocator = MT_ALLOCATOR_JEMALLOC;
+	assert_int_equal(mt_classify(r, NULL, 3, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_HEAP);
+	assert_int_equal(c[1].kind, MT_KIND_JEMALLOC);     /* not a glibc arena */
+	assert_int_equal(c[1].evidence, MT_EVIDENCE_RUNTIME);
+	assert_int_equal(c[2].kind, MT_KIND_ANON);
+
+	f.allocator = MT_ALLOCATOR_TCMALLOC;
+	assert_int_equal(mt_classify(r, NULL, 3, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_TCMALLOC);
+	assert_int_equal(c[1].kind, MT_KIND_TCMALLOC);
+
+	f.allocator = MT_ALLOCATOR_LIBC;
+	f.libc = MT_LIBC_MUSL;
+	assert_int_equal(mt_classify(r, NULL, 3, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_HEAP);
+	assert_int_equal(c[1].kind, MT_KIND_MUSL_MALLOC);
+
+	f.libc = MT_LIBC_GLIBC;   /* glibc's own: the arena shape */
+	assert_int_equal(mt_classify(r, NULL, 3, &f, NULL, c), 0);
+	assert_int_equal(c[1].kind, MT_KIND_MALLOC_ARENA);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_evidence),
+		cmocka_unit_test(test_allocators),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
