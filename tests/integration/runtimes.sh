@@ -34,47 +34,51 @@ trap cleanup EXIT
 ALL=()
 for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
 ALL+=(jvm-no-attach)
-# (the malloc tests run whether or not java is here: see the end)
+
+# --- programs on another malloc (run whether or not java is here)
+run_malloc_tests() {
+	local a bin apid i what says field got unknown total verdict ok diff share detail_line
+	for a in jemalloc tcmalloc mimalloc; do
+		bin=$W/alloc_hold_$a
+		if [ ! -x "$bin" ]; then
+			fail "malloc-$a" "$bin was not built (make workloads)"
+			continue
+		fi
+		rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
+		mkfifo "$tmp/in"
+		"$bin" <"$tmp/in" >"$tmp/alloc.out" &
+		apid=$!
+		exec 3>"$tmp/in"
+		for ((i = 0; i < 100; i++)); do
+			[ -s "$tmp/alloc.out" ] && break
+			sleep 0.05
+		done
+		$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
+		exec 3>&-
+		wait "$apid"
+		read -r what says <"$tmp/alloc.out"
+		field=rss
+		[ "$what" = committed ] && field=committed
+		got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
+		unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/alloc.json")
+		total=$(jq '.total.rss' "$tmp/alloc.json")
+		verdict=$(awk -v g="$got" -v w="${says:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
+			d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
+			printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
+		read -r ok diff share <<<"$verdict"
+		detail_line="$a: $field $got, $a says $what $says (${diff}% apart); origin unknown ${share}% of RSS"
+		if [ "$ok" = ok ]; then
+			pass "malloc-$a ($detail_line)"
+		else
+			fail "malloc-$a" "$detail_line $(head -c 200 "$tmp/err")"
+		fi
+	done
+}
+
 if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
 	for t in "${ALL[@]}"; do skip "$t" "no java or jcmd (make deps installs openjdk-17-jdk-headless)"; done
-	# --- programs on another malloc
-for a in jemalloc tcmalloc mimalloc; do
-	bin=$W/alloc_hold_$a
-	if [ ! -x "$bin" ]; then
-		fail "malloc-$a" "$bin was not built (make workloads)"
-		continue
-	fi
-	rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
-	mkfifo "$tmp/in"
-	"$bin" <"$tmp/in" >"$tmp/alloc.out" &
-	apid=$!
-	exec 3>"$tmp/in"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$tmp/alloc.out" ] && break
-		sleep 0.05
-	done
-	$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
-	exec 3>&-
-	wait "$apid"
-	read -r what says <"$tmp/alloc.out"
-	field=rss
-	[ "$what" = committed ] && field=committed
-	got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
-	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/alloc.json")
-	total=$(jq '.total.rss' "$tmp/alloc.json")
-	verdict=$(awk -v g="$got" -v w="${says:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
-		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
-		printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
-	read -r ok diff share <<<"$verdict"
-	detail_line="$a: $field $got, $a says $what $says (${diff}% apart); origin unknown ${share}% of RSS"
-	if [ "$ok" = ok ]; then
-		pass "malloc-$a ($detail_line)"
-	else
-		fail "malloc-$a" "$detail_line $(head -c 200 "$tmp/err")"
-	fi
-done
-
-finish runtimes
+	run_malloc_tests
+	finish runtimes
 	exit
 fi
 
@@ -150,41 +154,6 @@ else
 	stop_jvm
 fi
 
-# --- programs on another malloc
-for a in jemalloc tcmalloc mimalloc; do
-	bin=$W/alloc_hold_$a
-	if [ ! -x "$bin" ]; then
-		fail "malloc-$a" "$bin was not built (make workloads)"
-		continue
-	fi
-	rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
-	mkfifo "$tmp/in"
-	"$bin" <"$tmp/in" >"$tmp/alloc.out" &
-	apid=$!
-	exec 3>"$tmp/in"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$tmp/alloc.out" ] && break
-		sleep 0.05
-	done
-	$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
-	exec 3>&-
-	wait "$apid"
-	read -r what says <"$tmp/alloc.out"
-	field=rss
-	[ "$what" = committed ] && field=committed
-	got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
-	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/alloc.json")
-	total=$(jq '.total.rss' "$tmp/alloc.json")
-	verdict=$(awk -v g="$got" -v w="${says:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
-		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
-		printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
-	read -r ok diff share <<<"$verdict"
-	detail_line="$a: $field $got, $a says $what $says (${diff}% apart); origin unknown ${share}% of RSS"
-	if [ "$ok" = ok ]; then
-		pass "malloc-$a ($detail_line)"
-	else
-		fail "malloc-$a" "$detail_line $(head -c 200 "$tmp/err")"
-	fi
-done
+run_malloc_tests
 
 finish runtimes
