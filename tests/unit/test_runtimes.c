@@ -186,6 +186,25 @@ static void test_claims(void **state)
 	assert_int_equal(c[5].kind, MT_KIND_HEAP);
 	assert_int_equal(c[5].evidence, MT_EVIDENCE_KERNEL);
 	mt_claims_free(&claims);
+
+	/* a 1 GiB reservation right below a Java thread's stack is no
+	 * guard zone: it stays a reservation */
+	{
+		struct mt_region big[] = {
+			R(0x7f1000000000, 0x7f1040000000, NONE, NULL),
+			R(0x7f1040000000, 0x7f1040100000, RW, NULL),
+		};
+		struct mt_hs_report none = { .nmt = false };
+
+		th[0].sp = 0x7f10400ff000;
+		assert_int_equal(mt_hotspot_claims(&none, big, 2, &f, &claims), 0);
+		assert_int_equal(claims.n, 1);
+		assert_int_equal(mt_classify(big, NULL, 2, &f, &claims, c), 0);
+		assert_int_equal(c[0].kind, MT_KIND_RESERVATION);
+		assert_int_equal(c[1].kind, MT_KIND_JAVA_THREAD_STACK);
+		assert_int_equal(c[1].tid, 11);
+		mt_claims_free(&claims);
+	}
 }
 
 /* Without claims, the shape passes say they are heuristics. */

@@ -412,7 +412,7 @@ static void pass_rest(struct ctx *x, size_t i)
 	} else if (prot(r) & MT_PERM_EXEC) {
 		guess(c, MT_KIND_JIT_CODE);
 		setd(c, "anonymous executable memory: JIT-compiled code or trampolines");
-	} else if (prot(r) == 0) {
+	} else if (mt_region_prot_none(r)) {
 		set(c, MT_KIND_RESERVATION);
 		setd(c, "PROT_NONE: reserved address space, no memory (a runtime's heap reserve or an unused part of a mapping)");
 	} else if (anon_rw(r) && size_of(r) >= MMAP_THRESHOLD && size_of(r) % x->page == 0 && !noreserve) {

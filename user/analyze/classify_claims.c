@@ -10,7 +10,9 @@
  * said to be what most of it is. Only regions whose kind no name or ELF
  * file decided take claims: an anonymous region, a reservation, a file
  * that is not an ELF object (HotSpot's CDS archive), and the shape
- * passes' answers. A thread stack keeps its thread.
+ * passes' answers. A thread stack keeps its thread, and when it becomes a
+ * JVM's, the guard page(s) the passes found right below it (HotSpot's
+ * guard zones) become that stack's too.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -144,8 +146,12 @@ int mt_cls_claims(struct ctx *x)
 		if (!claimable(x, i))
 			continue;
 		best = best_claim(v, n, from, r->start, r->end, &covered);
-		if (best && covered * 2 >= size_of(r))
-			relabel(x, i, best);
+		if (!best || covered * 2 < size_of(r))
+			continue;
+		relabel(x, i, best);
+		if (best->kind == MT_KIND_JAVA_THREAD_STACK && x->out[i].tid && i > 0 &&
+		    x->out[i - 1].kind == MT_KIND_GUARD_PAGE && x->out[i - 1].tid == x->out[i].tid)
+			relabel(x, i - 1, best);
 	}
 	free(v);
 	return 0;

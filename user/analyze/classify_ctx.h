@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyze/classify.h"
+#include "core/maps.h"
 
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
@@ -127,7 +128,7 @@ static inline bool anon_rw(const struct mt_region *r)
 
 static inline bool anon_none(const struct mt_region *r)
 {
-	return plain_anon(r) && prot(r) == 0;
+	return plain_anon(r) && mt_region_prot_none(r);
 }
 
 static inline bool unset(const struct ctx *x, size_t i)
@@ -154,17 +155,7 @@ static inline uint64_t page_up(uint64_t v, uint64_t page)
 /* Region holding addr, or n. */
 static inline size_t find_region(const struct ctx *x, uint64_t addr)
 {
-	size_t lo = 0, hi = x->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < x->n && x->r[lo].start <= addr ? lo : x->n;
+	return mt_regions_find(x->r, x->n, addr);
 }
 
 /* Pass 1 for files (classify_files.c): note each region's consecutive

@@ -213,7 +213,7 @@ void mt_cls_file(struct ctx *x, size_t i)
 			setd(c, "file deleted (or replaced) after it was mapped");
 			return;
 		}
-		if (prot(r) == 0) {
+		if (mt_region_prot_none(r)) {
 			set(c, MT_KIND_RESERVATION);
 			setd(c, "file mapped PROT_NONE: address space only, no memory");
 			return;
@@ -224,7 +224,7 @@ void mt_cls_file(struct ctx *x, size_t i)
 		guessed = true;
 	}
 	c->role = role;
-	if (prot(r) == 0) {
+	if (mt_region_prot_none(r)) {
 		set(c, MT_KIND_RESERVATION);
 		setd(c, "gap between the segments of %s (PROT_NONE: address space only, no memory)", obj);
 		return;

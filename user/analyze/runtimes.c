@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyze/runtimes.h"
+#include "core/maps.h"
 
 static bool base_is(const char *path, const char *name)
 {
@@ -36,22 +37,6 @@ static const struct {
 	[MT_HS_OTHER]        = { MT_KIND_JAVA_OTHER, "HotSpot NMT: another category", "HotSpot" },
 };
 
-/* Region holding addr, or n. */
-static size_t region_at(const struct mt_region *r, size_t n, uint64_t addr)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && r[lo].start <= addr ? lo : n;
-}
-
 static int thread_claims(const struct mt_region *r, size_t n, const struct mt_proc_facts *f,
 			 struct mt_claims *out)
 {
@@ -60,18 +45,13 @@ static int thread_claims(const struct mt_region *r, size_t n, const struct mt_pr
 	for (size_t t = 0; t < f->nthreads; t++) {
 		const struct mt_thread *th = &f->threads[t];
 		size_t i;
-		uint64_t start;
 
+		/* (the guard zone below a stack follows it: classify_claims.c) */
 		if (!(th->flags & MT_THREAD_SP_KNOWN) || th->tid == f->pid ||
-		    (i = region_at(r, n, th->sp)) == n || r[i].name)
+		    (i = mt_regions_find(r, n, th->sp)) == n || r[i].name)
 			continue;
-		start = r[i].start;
-		/* HotSpot's guard zones (reserved, yellow, red) at the low end */
-		if (i > 0 && r[i - 1].end == start && !r[i - 1].name && !mt_region_has_file(&r[i - 1]) &&
-		    !(r[i - 1].perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC)))
-			start = r[i - 1].start;
-		if (mt_claims_add(out, start, r[i].end, MT_KIND_JAVA_THREAD_STACK, MT_EVIDENCE_RUNTIME,
-				  source))
+		if (mt_claims_add(out, r[i].start, r[i].end, MT_KIND_JAVA_THREAD_STACK,
+				  MT_EVIDENCE_RUNTIME, source))
 			return -ENOMEM;
 	}
 	return 0;

@@ -20,8 +20,9 @@ enum mt_runtime mt_runtime_of_regions(const struct mt_region *r, size_t n);
 
 /* Claims from a HotSpot report, each range as the kind of its category;
  * without NMT (which lists thread stacks), also every region holding a
- * thread's stack pointer, with the PROT_NONE guard zone right below it:
- * every thread of a JVM is HotSpot's. 0 or -ENOMEM. */
+ * thread's stack pointer: every thread of a JVM is HotSpot's. (The guard
+ * zone below such a stack follows it in the classifier's claims pass.)
+ * 0 or -ENOMEM. */
 int mt_hotspot_claims(const struct mt_hs_report *rep, const struct mt_region *r, size_t n,
 		      const struct mt_proc_facts *f, struct mt_claims *out);
 

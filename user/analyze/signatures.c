@@ -170,7 +170,7 @@ int mt_signatures_claims(const struct mt_signatures *s, const struct mt_shadow *
 	     r = mt_shadow_next(origins, r)) {
 		const struct mt_stack *st = r->origin.stack ? mt_stack_get(uw, r->origin.stack) : NULL;
 		const struct mt_sig_rule *rule;
-		bool reserved = !(r->perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC));
+		bool reserved = mt_region_prot_none(r);
 
 		if (!st || !(rule = mt_signatures_match(s, st->frames, st->nframes)))
 			continue;

@@ -126,3 +126,18 @@ int mt_maps_append_vma(struct mt_maps *m, struct mt_region *r, uint32_t file_fla
 	r->flags |= mt_described_file_flags(file_flags);
 	return mt_maps_append(m, r, len ? name : NULL, len);
 }
+
+size_t mt_regions_find(const struct mt_region *r, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].start <= addr ? lo : n;
+}

@@ -27,6 +27,10 @@ int mt_maps_append(struct mt_maps *m, const struct mt_region *r, const char *nam
 
 void mt_maps_free(struct mt_maps *m);
 
+/* The index of the region holding addr among n regions in address order,
+ * or n when none does (binary search). */
+size_t mt_regions_find(const struct mt_region *r, size_t n, uint64_t addr);
+
 /* Convert a kernel vma description to a region (perms from vm_flags, offset
  * from pgoff for file-backed vmas). */
 void mt_vma_to_region(uint64_t start, uint64_t end, uint64_t pgoff, uint64_t vm_flags,

@@ -68,6 +68,12 @@ static inline bool mt_region_has_file(const struct mt_region *r)
 	return r->dev || r->inode;
 }
 
+/* Whether r is PROT_NONE: reserved address space, nothing committed to it. */
+static inline bool mt_region_prot_none(const struct mt_region *r)
+{
+	return !(r->perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC));
+}
+
 /* kernel dev_t encoding (include/linux/kdev_t.h): 12-bit major, 20-bit minor */
 #define MT_DEV_MAJOR(d) ((uint32_t)(d) >> 20)
 #define MT_DEV_MINOR(d) ((uint32_t)(d) & 0xfffffu)

@@ -65,7 +65,7 @@ static void add(struct sum *s, const struct mt_region *r, const struct mt_smaps_
 {
 	s->regions++;
 	s->size += r->end - r->start;
-	if (r->perms & (MT_PERM_READ | MT_PERM_WRITE | MT_PERM_EXEC))
+	if (!mt_region_prot_none(r))
 		s->committed += r->end - r->start;
 	s->rss += st->rss;
 	s->pss += st->pss;
@@ -322,8 +322,7 @@ static size_t count_threads(const struct mt_explained *e, enum mt_kind k)
 		size_t i = e->rows[r];
 		const struct mt_class *c = &e->cls[i];
 
-		n += c->kind == (uint32_t)k && c->tid &&
-		     (e->sm.maps.regions[i].perms & (MT_PERM_READ | MT_PERM_WRITE));
+		n += c->kind == (uint32_t)k && c->tid && !mt_region_prot_none(&e->sm.maps.regions[i]);
 	}
 	return n;
 }
