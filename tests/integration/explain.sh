@@ -150,10 +150,13 @@ else
 	printf 'no-such-kind  map_direct\n' >"$tmp/bad.rules"
 	$MT explain --rules "$tmp/bad.rules" -- "$W/origins" >/dev/null 2>"$tmp/bad.err"
 	st=$?
-	if [ "$st" = 2 ] && [ "$(cat "$tmp/bad.err")" = "maptrace explain: $tmp/bad.rules:1: unknown kind 'no-such-kind' (kinds: see maptrace explain --help)" ]; then
+	$MT explain --rules "$tmp/no.rules" -- "$W/origins" >/dev/null 2>"$tmp/no.err"
+	st2=$?
+	if [ "$st" = 2 ] && [ "$(cat "$tmp/bad.err")" = "maptrace explain: $tmp/bad.rules:1: unknown kind 'no-such-kind' (kinds: see maptrace explain --help)" ] &&
+		[ "$st2" = 2 ] && [ "$(cat "$tmp/no.err")" = "maptrace explain: cannot read --rules $tmp/no.rules: No such file or directory" ]; then
 		pass bad-rules
 	else
-		fail bad-rules "exit $st: $(cat "$tmp/bad.err")"
+		fail bad-rules "exit $st: $(cat "$tmp/bad.err"); missing file: exit $st2: $(cat "$tmp/no.err")"
 	fi
 	# a memfd code region (JIT-like) and memory mapped by a dlopen()ed
 	# library that is dlclose()d before exit: its creator is still named

@@ -11,6 +11,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
+#include "base/file.h"
 #include "base/jsonread.h"
 #include "analyze/budget.h"
 #include "analyze/stats.h"
@@ -44,29 +45,14 @@ struct threshold {
 
 static int load_doc(const char *path, struct mt_jval *doc)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, err_off = 0;
-	int rc;
+	char *buf;
+	size_t len, err_off = 0;
+	int rc = mt_file_read(path, &buf, &len);
 
-	if (!f) {
-		fprintf(stderr, "maptrace diff: cannot read '%s': %s\n", path, strerror(errno));
+	if (rc) {
+		fprintf(stderr, "maptrace diff: cannot read '%s': %s\n", path, strerror(-rc));
 		return -1;
 	}
-	{
-		FILE *m = open_memstream(&buf, &len);
-		char chunk[65536];
-		size_t n;
-
-		if (!m) {
-			fclose(f);
-			return -1;
-		}
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			fwrite(chunk, 1, n, m);
-		fclose(m);
-	}
-	fclose(f);
 	rc = mt_jparse(buf, len, doc, &err_off);
 	free(buf);
 	if (rc) {

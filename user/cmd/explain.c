@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/array.h"
+#include "base/file.h"
 #include "base/parse.h"
 #include "analyze/classify.h"
 #include "analyze/runtimes.h"
@@ -30,7 +31,6 @@
 #include "out/evfmt.h"
 #include "proc/elfsegs.h"
 #include "base/json.h"
-#include "proc/procmaps.h"
 #include "proc/smaps.h"
 
 static const char explain_usage[] =
@@ -348,7 +348,6 @@ static uid_t owner_of(pid_t pid)
 	return stat(path, &sb) ? (uid_t)-1 : sb.st_uid;
 }
 
-/* One clear line per failure; returns the exit status (0 = go on). */
 /* What the creating stacks of traced regions say, as claims. */
 static int traced_claims(struct explain *e, const struct mt_shadow *origins)
 {
@@ -393,6 +392,7 @@ static int ask_runtime(struct explain *e)
 	return 0;
 }
 
+/* One clear line per failure; returns the exit status (0 = go on). */
 static int gather(struct explain *e)
 {
 	pid_t pid = e->o.pid;
@@ -639,12 +639,12 @@ static int explain_traced(struct explain *e)
  * saying what is wrong (e->sig.n is then 0 for a bad file). */
 static int load_rules(struct explain *e)
 {
-	char err[320], *text = NULL;
-	size_t cap = 0, len;
+	char err[320], *text;
+	size_t len;
 	int rc;
 
 	if (e->o.rules) {
-		rc = mt_proc_read_whole(e->o.rules, &text, &cap, &len);
+		rc = mt_file_read(e->o.rules, &text, &len);
 		if (rc) {
 			fprintf(stderr, "maptrace explain: cannot read --rules %s: %s\n", e->o.rules,
 				strerror(-rc));

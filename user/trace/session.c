@@ -56,9 +56,9 @@ static void session_event(const struct mt_event *e, const char *path, void *ctx)
 		s->on_event(s, e, path);
 }
 
-/* The command name of a process we attach to (exec and fork events carry it
- * for the others). */
-/* Seed tgid from an iterator snapshot; retry while mapping calls race it. */
+/* Seed tgid from an iterator snapshot; retry while mapping calls race it.
+ * The comm of a process we attach to is read here (exec and fork events
+ * carry it for the others). */
 static int seed_pid_read(struct mt_session *s, pid_t tgid)
 {
 	for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
