@@ -127,7 +127,7 @@ static void test_metaspace(void **state)
 static void test_garbage(void **state)
 {
 	struct mt_hs_ranges r = { 0 };
-	char v[8];
+	char v[8], version[80];
 
 	(void)state;
 	assert_int_equal(mt_hs_parse_nmt("Native memory tracking is not enabled\n", &r), 0);
@@ -135,6 +135,10 @@ static void test_garbage(void **state)
 	assert_int_equal(mt_hs_parse_metaspace("- node #0: base 0x1000: reserved=4.00 KB\n", &r), 0);
 	assert_int_equal(r.n, 0);    /* a node outside a "vsl" list is not taken */
 	assert_false(mt_hs_parse_version("", v, sizeof(v)));
+	/* VM.version's answer, as the attach socket gives it */
+	assert_true(mt_hs_parse_version("OpenJDK 64-Bit Server VM version 17.0.15+6-Debian-1deb12u1\n"
+					"JDK 17.0.15\n", version, sizeof(version)));
+	assert_string_equal(version, "17.0.15+6-Debian-1deb12u1");
 	assert_int_equal(mt_hs_category_of("Thread Stack", 12), MT_HS_THREAD_STACK);
 	assert_int_equal(mt_hs_category_of("Symbol", 6), MT_HS_OTHER);
 }

@@ -206,8 +206,16 @@ bool mt_hs_parse_version(const char *text, char *buf, size_t cap)
 	const char *p = strstr(text, "\nvm_info: ");
 	const char *open, *close;
 
-	if (!p || !cap)
+	if (!cap)
 		return false;
+	if (!p) {   /* VM.version: "OpenJDK 64-Bit Server VM version 17.0.15+6-..." */
+		p = strstr(text, " VM version ");
+		if (!p)
+			return false;
+		p += strlen(" VM version ");
+		snprintf(buf, cap, "%.*s", (int)strcspn(p, " \n"), p);
+		return buf[0] != '\0';
+	}
 	open = strchr(p, '(');
 	close = open ? strchr(open, ')') : NULL;
 	if (!close || close > line_end(p + 1))

@@ -55,8 +55,9 @@ const char *mt_hs_category_name(enum mt_hs_category c);
 int mt_hs_parse_nmt(const char *text, struct mt_hs_ranges *out);        /* VM.native_memory detail */
 int mt_hs_parse_vminfo(const char *text, struct mt_hs_ranges *out);     /* VM.info */
 int mt_hs_parse_metaspace(const char *text, struct mt_hs_ranges *out);  /* VM.metaspace vslist */
-/* The JVM's version from VM.info's "vm_info:" line ("17.0.15+6-Debian-1deb12u1")
- * into buf; false when absent. */
+/* The JVM's version ("17.0.15+6-Debian-1deb12u1") from VM.info's
+ * "vm_info:" line or from VM.version's first line, into buf; false when
+ * absent. */
 bool mt_hs_parse_version(const char *text, char *buf, size_t cap);
 
 /* Run diagnostic command cmd ("VM.info") in JVM pid over its attach

@@ -235,7 +235,9 @@ int mt_hs_read(pid_t pid, struct mt_hs_report *out, char *why, size_t whycap)
 		   !getenv("MAPTRACE_HOTSPOT_NO_NMT");
 	err = out->nmt ? mt_hs_parse_nmt(text, &out->ranges) : 0;
 	free(text);
-	if (err || mt_hs_jcmd(pid, "VM.info", &text, why, whycap))
+	/* with NMT, VM.info (thousands of lines on a large G1 heap: one per
+	 * region) is asked for nothing but the version: VM.version says it */
+	if (err || mt_hs_jcmd(pid, out->nmt ? "VM.version" : "VM.info", &text, why, whycap))
 		return err ? err : -EPROTO;
 	mt_hs_parse_version(text, out->version, sizeof(out->version));
 	err = out->nmt ? 0 : mt_hs_parse_vminfo(text, &out->ranges);
