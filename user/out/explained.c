@@ -504,8 +504,9 @@ static void json_region(struct mt_json *j, const struct mt_explained *e, size_t 
 	mt_json_key(j, "evidence");
 	mt_json_str(j, mt_evidence_id(c->evidence), strlen(mt_evidence_id(c->evidence)));
 	json_u64_kv(j, "size", r->end - r->start);
-	for (size_t f = 0; f < mt_smaps_nfigures; f++)
-		json_u64_kv(j, mt_smaps_figures[f].name, mt_smaps_figure_of(st, f));
+	for (size_t k = 0; k < mt_smaps_nfields; k++)
+		if (mt_smaps_fields[k].figure)
+			json_u64_kv(j, mt_smaps_fields[k].name, mt_smaps_value(st, &mt_smaps_fields[k]));
 	mt_json_key(j, "thp_eligible");
 	mt_json_bool(j, st->thp_eligible);
 	mt_json_key(j, "vmflags");

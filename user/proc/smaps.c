@@ -63,45 +63,27 @@ const char *mt_vmflag_name(uint64_t bit)
 	return NULL;
 }
 
-/* The keys kept, where they go, and whether the value is in kB. */
+/* The keys kept: how smaps spells them, how output names them, where they
+ * go. The byte figures (rss..locked) are what output lists per region;
+ * Size is the region's size, THPeligible a flag. */
 #define STAT_FIELD(f) offsetof(struct mt_smaps_stat, f)
-static const struct {
-	const char *key;
-	size_t len;
-	size_t off;      /* of a uint64_t field, or SIZE_MAX for thp_eligible */
-	uint32_t bit;
-} keys[] = {
-	{ "Size",          4, STAT_FIELD(size),          MT_SK_SIZE },
-	{ "Rss",           3, STAT_FIELD(rss),           MT_SK_RSS },
-	{ "Pss",           3, STAT_FIELD(pss),           MT_SK_PSS },
-	{ "Pss_Dirty",     9, STAT_FIELD(pss_dirty),     MT_SK_PSS_DIRTY },
-	{ "Shared_Clean", 12, STAT_FIELD(shared_clean),  MT_SK_SHARED_CLEAN },
-	{ "Shared_Dirty", 12, STAT_FIELD(shared_dirty),  MT_SK_SHARED_DIRTY },
-	{ "Private_Clean", 13, STAT_FIELD(private_clean), MT_SK_PRIVATE_CLEAN },
-	{ "Private_Dirty", 13, STAT_FIELD(private_dirty), MT_SK_PRIVATE_DIRTY },
-	{ "Referenced",   10, STAT_FIELD(referenced),    MT_SK_REFERENCED },
-	{ "Anonymous",     9, STAT_FIELD(anonymous),     MT_SK_ANONYMOUS },
-	{ "Swap",          4, STAT_FIELD(swap),          MT_SK_SWAP },
-	{ "SwapPss",       7, STAT_FIELD(swap_pss),      MT_SK_SWAP_PSS },
-	{ "Locked",        6, STAT_FIELD(locked),        MT_SK_LOCKED },
-	{ "THPeligible",  11, SIZE_MAX,                  MT_SK_THP_ELIGIBLE },
+const struct mt_smaps_field mt_smaps_fields[] = {
+	{ "Size",          4, "size",          STAT_FIELD(size),          MT_SK_SIZE,          false },
+	{ "Rss",           3, "rss",           STAT_FIELD(rss),           MT_SK_RSS,           true },
+	{ "Pss",           3, "pss",           STAT_FIELD(pss),           MT_SK_PSS,           true },
+	{ "Pss_Dirty",     9, "pss_dirty",     STAT_FIELD(pss_dirty),     MT_SK_PSS_DIRTY,     true },
+	{ "Shared_Clean", 12, "shared_clean",  STAT_FIELD(shared_clean),  MT_SK_SHARED_CLEAN,  true },
+	{ "Shared_Dirty", 12, "shared_dirty",  STAT_FIELD(shared_dirty),  MT_SK_SHARED_DIRTY,  true },
+	{ "Private_Clean", 13, "private_clean", STAT_FIELD(private_clean), MT_SK_PRIVATE_CLEAN, true },
+	{ "Private_Dirty", 13, "private_dirty", STAT_FIELD(private_dirty), MT_SK_PRIVATE_DIRTY, true },
+	{ "Referenced",   10, "referenced",    STAT_FIELD(referenced),    MT_SK_REFERENCED,    true },
+	{ "Anonymous",     9, "anonymous",     STAT_FIELD(anonymous),     MT_SK_ANONYMOUS,     true },
+	{ "Swap",          4, "swap",          STAT_FIELD(swap),          MT_SK_SWAP,          true },
+	{ "SwapPss",       7, "swap_pss",      STAT_FIELD(swap_pss),      MT_SK_SWAP_PSS,      true },
+	{ "Locked",        6, "locked",        STAT_FIELD(locked),        MT_SK_LOCKED,        true },
+	{ "THPeligible",  11, "thp_eligible",  SIZE_MAX,                  MT_SK_THP_ELIGIBLE,  false },
 };
-
-const struct mt_smaps_figure mt_smaps_figures[] = {
-	{ "rss", STAT_FIELD(rss) },
-	{ "pss", STAT_FIELD(pss) },
-	{ "pss_dirty", STAT_FIELD(pss_dirty) },
-	{ "shared_clean", STAT_FIELD(shared_clean) },
-	{ "shared_dirty", STAT_FIELD(shared_dirty) },
-	{ "private_clean", STAT_FIELD(private_clean) },
-	{ "private_dirty", STAT_FIELD(private_dirty) },
-	{ "referenced", STAT_FIELD(referenced) },
-	{ "anonymous", STAT_FIELD(anonymous) },
-	{ "swap", STAT_FIELD(swap) },
-	{ "swap_pss", STAT_FIELD(swap_pss) },
-	{ "locked", STAT_FIELD(locked) },
-};
-const size_t mt_smaps_nfigures = sizeof(mt_smaps_figures) / sizeof(mt_smaps_figures[0]);
+const size_t mt_smaps_nfields = sizeof(mt_smaps_fields) / sizeof(mt_smaps_fields[0]);
 
 static bool is_hex(char c)
 {
@@ -181,18 +163,19 @@ static int parse_key_line(const char *p, const char *end, struct mt_smaps_stat *
 		st->keys |= MT_SK_VMFLAGS;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < mt_smaps_nfields; i++) {
+		const struct mt_smaps_field *k = &mt_smaps_fields[i];
 		uint64_t v;
 
-		if (keys[i].len != klen || memcmp(keys[i].key, p, klen))
+		if (k->len != klen || memcmp(k->key, p, klen))
 			continue;
 		if (!parse_value(colon + 1, end, &v))
 			return -EINVAL;
-		if (keys[i].off == SIZE_MAX)
+		if (k->off == SIZE_MAX)
 			st->thp_eligible = v != 0;
 		else
-			*(uint64_t *)((char *)st + keys[i].off) = v;
-		st->keys |= keys[i].bit;
+			*(uint64_t *)((char *)st + k->off) = v;
+		st->keys |= k->bit;
 		return 0;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #error "smaps.h is a user-space header"
 #endif
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -97,19 +98,25 @@ struct mt_smaps_stat {
 	uint32_t keys;          /* enum mt_smaps_key bits: the keys seen */
 };
 
-/* The byte figures of struct mt_smaps_stat after size, in smaps' order,
- * each by its snake_case name (smaps' key in lower case: "private_dirty"):
- * the one list output walks. */
-struct mt_smaps_figure {
-	const char *name;
-	size_t off;             /* of its uint64_t in struct mt_smaps_stat */
+/* The keys this parser keeps, in smaps' order: how smaps spells each, its
+ * snake_case name for output, where it goes. The one list the parser
+ * matches and output walks (the byte figures: those marked figure). */
+struct mt_smaps_field {
+	const char *key;        /* as smaps spells it: "Private_Dirty" */
+	size_t len;
+	const char *name;       /* for output: "private_dirty" */
+	size_t off;             /* of its uint64_t in struct mt_smaps_stat, or
+	                           SIZE_MAX for thp_eligible */
+	uint32_t bit;           /* enum mt_smaps_key */
+	bool figure;            /* a byte figure output lists per region */
 };
-extern const struct mt_smaps_figure mt_smaps_figures[];
-extern const size_t mt_smaps_nfigures;
+extern const struct mt_smaps_field mt_smaps_fields[];
+extern const size_t mt_smaps_nfields;
 
-static inline uint64_t mt_smaps_figure_of(const struct mt_smaps_stat *st, size_t i)
+/* The value of key k (one with an offset) in st. */
+static inline uint64_t mt_smaps_value(const struct mt_smaps_stat *st, const struct mt_smaps_field *k)
 {
-	return *(const uint64_t *)((const char *)st + mt_smaps_figures[i].off);
+	return *(const uint64_t *)((const char *)st + k->off);
 }
 
 /* A parsed smaps file: maps.regions[i] has the figures stats[i]. */
