@@ -81,8 +81,7 @@ static void bracketed_name(struct ctx *x, const struct mt_region *r, struct mt_c
 	if (!strcmp(name, "[heap]") && x->f->allocator == MT_ALLOCATOR_TCMALLOC) {
 		/* TCMalloc_SystemAlloc() tries sbrk before mmap (gperftools
 		 * system-alloc.cc, SbrkSysAllocator first) */
-		set(c, MT_KIND_TCMALLOC);
-		c->evidence = MT_EVIDENCE_RUNTIME;
+		attest(c, MT_KIND_TCMALLOC);
 		setd(c, "brk heap: tcmalloc's page heap (tcmalloc, which this process maps, grows it "
 		     "with sbrk before it uses mmap)");
 	} else if (!strcmp(name, "[heap]")) {
@@ -403,8 +402,7 @@ static void pass_rest(struct ctx *x, size_t i)
 		/* the process's malloc is another library's, or musl's: what
 		 * malloc would explain is its (a runtime fact: the library it
 		 * maps); jemalloc and mimalloc map with MAP_NORESERVE */
-		set(c, own_malloc(x->f));
-		c->evidence = MT_EVIDENCE_RUNTIME;
+		attest(c, own_malloc(x->f));
 		if (x->f->allocator != MT_ALLOCATOR_LIBC)
 			setd(c, "memory of %s", mt_allocator_about((enum mt_allocator)x->f->allocator));
 		else

@@ -68,6 +68,13 @@ static inline void set(struct mt_class *c, enum mt_kind k)
 	c->evidence = MT_EVIDENCE_KERNEL;
 }
 
+/* A kind a runtime fact decides (the malloc library a process maps). */
+static inline void attest(struct mt_class *c, enum mt_kind k)
+{
+	c->kind = k;
+	c->evidence = MT_EVIDENCE_RUNTIME;
+}
+
 /* A kind the region's shape suggests. */
 static inline void guess(struct mt_class *c, enum mt_kind k)
 {
