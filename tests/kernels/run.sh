@@ -26,7 +26,9 @@
 # checks, when only some are wanted (default: all).
 #
 # Inside each guest (tests/kernels/init), with what is asserted here:
-#   boot        /init ran and reported to the end (not killed by the timeout)
+#   boot        /init ran and reported to the end (not killed by the timeout);
+#               a command SIGKILL could not end is reported with the guest's
+#               kernel messages and every task's kernel stack
 #   btf         /sys/kernel/btf/vmlinux exists
 #   features    `maptrace features` exits 0 (skipped while maptrace has none)
 #   verify/W    `maptrace verify -i 50 -- W`: exit 0 and the summary line
@@ -372,6 +374,9 @@ run_kernel() {
 	fi
 	if grep -q '^DONE$' "$tmp/marks"; then
 		check_pass boot
+	elif grep -q '^HUNG ' "$tmp/marks"; then
+		check_fail boot "$(sed -n 's/^HUNG \([^ ]*\) .*/\1/p' "$tmp/marks" | head -n 1) outlived its SIGKILL: stuck in the kernel; its tasks, kernel stacks and messages:"
+		sed -n 's/^HUNG [^ ]* //p' "$tmp/marks" | head -n 400 | indent
 	elif (( rc == 124 || rc == 137 )); then
 		check_fail boot "killed after BOOT_TIMEOUT=$boot_to s before the guest finished (last: $(tail -n 1 "$tmp/marks" | cut -c1-120))"
 	else
