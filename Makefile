@@ -275,7 +275,16 @@ $(OUTPUT)/workloads/alloc_hold_%: tests/workloads/alloc/hold.c | $(OUTPUT)/workl
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DUSE_$(shell echo $* | tr a-z A-Z) -MMD -MP $< -o $@ -l$*
 
-workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS) $(if $(CROSS),,$(ALLOC_WORKLOADS))
+# A Go program (tests/workloads/go/, native only, where Debian's golang-go
+# is installed: explain's runtimes tier), without cgo: Go's own runtime
+# alone, statically linked, as Go builds it by default
+GO              ?= go
+GO_WORKLOADS    := $(if $(shell command -v $(GO)),$(OUTPUT)/workloads/go_hold)
+$(OUTPUT)/workloads/go_%: tests/workloads/go/%.go | $(OUTPUT)/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)CGO_ENABLED=0 GOCACHE=$(abspath $(OUTPUT))/gocache GOPATH=$(abspath $(OUTPUT))/gopath $(GO) build -o $@ $<
+
+workloads: $(WORK_BINS) $(WORK_LIBS) $(FP_WORKLOADS) $(if $(CROSS),,$(ALLOC_WORKLOADS) $(GO_WORKLOADS))
 
 deps:
 	$(Q)./.ci/install-deps $(if $(CROSS),--$(ARCH))

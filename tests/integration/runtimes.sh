@@ -19,9 +19,17 @@
 #                  says is resident (mimalloc keeps no resident figure:
 #                  committed bytes, against its committed), and memory of
 #                  unknown origin (anon, large-malloc) is under 5% of RSS
+#   go-hold        a Go program (tests/workloads/go/hold.go, 64 MiB of
+#                  heap, built without cgo): "runtime" names its Go version,
+#                  the RSS of kind go-heap is within 10% of the arena bytes
+#                  runtime.MemStats says the runtime holds (HeapSys -
+#                  HeapReleased + StackSys), go-metadata's RSS is no more
+#                  than the metadata it says it mapped, and memory of
+#                  unknown origin is under 5% of RSS
 #
-# Needs OpenJDK (make deps installs openjdk-17-jdk-headless) and the
-# allocators' -dev packages (make workloads builds the programs); no BPF.
+# Needs OpenJDK (make deps installs openjdk-17-jdk-headless), Go
+# (golang-go) and the allocators' -dev packages (make workloads builds the
+# programs); no BPF.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -29,34 +37,44 @@ JAVA_SRC=tests/workloads/java/Hold.java
 GCS=(g1 parallel serial)
 jpid=
 cleanup() { [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; rm -rf "$tmp"; }
+hpid=
 trap cleanup EXIT
 
 ALL=()
 for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
 ALL+=(jvm-no-attach)
 
+# Start program $1 with its stdin on a fifo (fd 3) and wait for its first
+# line in $tmp/prog.out; its pid in $hpid.
+start_held() {
+	local i
+	rm -f "$tmp/in" "$tmp/prog.out"
+	mkfifo "$tmp/in"
+	"$1" <"$tmp/in" >"$tmp/prog.out" &
+	hpid=$!
+	exec 3>"$tmp/in"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$tmp/prog.out" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+stop_held() { exec 3>&-; wait "$hpid"; }
+
 # --- programs on another malloc (run whether or not java is here)
 run_malloc_tests() {
-	local a bin apid i what says field got unknown total verdict ok diff share detail_line
+	local a bin what says field got unknown total verdict ok diff share detail_line
 	for a in jemalloc tcmalloc mimalloc; do
 		bin=$W/alloc_hold_$a
 		if [ ! -x "$bin" ]; then
 			fail "malloc-$a" "$bin was not built (make workloads)"
 			continue
 		fi
-		rm -f "$tmp/in" "$tmp/alloc.out"   # (no earlier program's report)
-		mkfifo "$tmp/in"
-		"$bin" <"$tmp/in" >"$tmp/alloc.out" &
-		apid=$!
-		exec 3>"$tmp/in"
-		for ((i = 0; i < 100; i++)); do
-			[ -s "$tmp/alloc.out" ] && break
-			sleep 0.05
-		done
-		$MT explain -p "$apid" --json >"$tmp/alloc.json" 2>"$tmp/err"
-		exec 3>&-
-		wait "$apid"
-		read -r what says <"$tmp/alloc.out"
+		start_held "$bin"
+		$MT explain -p "$hpid" --json >"$tmp/alloc.json" 2>"$tmp/err"
+		stop_held
+		read -r what says <"$tmp/prog.out"
 		field=rss
 		[ "$what" = committed ] && field=committed
 		got=$(jq --arg k "$a" --arg f "$field" '[.summary[] | select(.kind == $k) | .[$f]] | add // 0' "$tmp/alloc.json")
@@ -75,9 +93,43 @@ run_malloc_tests() {
 	done
 }
 
+# --- a Go program (run whether or not java is here)
+run_go_tests() {
+	local bin=$W/go_hold heap meta got gotmeta unknown total verdict ok diff share line
+	if [ ! -x "$bin" ]; then
+		fail go-hold "$bin was not built (make deps installs golang-go; make workloads)"
+		return
+	fi
+	if ! start_held "$bin"; then
+		stop_held
+		fail go-hold "$bin printed nothing"
+		return
+	fi
+	$MT explain -p "$hpid" --json >"$tmp/go.json" 2>"$tmp/err"
+	stop_held
+	read -r _ heap _ meta <"$tmp/prog.out"
+	got=$(jq '[.summary[] | select(.kind == "go-heap") | .rss] | add // 0' "$tmp/go.json")
+	gotmeta=$(jq '[.summary[] | select(.kind == "go-metadata") | .rss] | add // 0' "$tmp/go.json")
+	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/go.json")
+	total=$(jq '.total.rss' "$tmp/go.json")
+	verdict=$(awk -v g="$got" -v w="${heap:-0}" -v gm="$gotmeta" -v m="${meta:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
+		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
+		printf "%s %.1f %.1f", (w > 0 && d <= 10 && gm <= m && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
+	read -r ok diff share <<<"$verdict"
+	line="go-heap rss $got, MemStats heap $heap (${diff}% apart); go-metadata rss $gotmeta of $meta mapped; origin unknown ${share}% of RSS"
+	if ! jq -e '.runtime | test("^Go go1")' "$tmp/go.json" >/dev/null; then
+		fail go-hold "runtime: $(jq -c .runtime "$tmp/go.json" 2>&1) $(head -c 200 "$tmp/err")"
+	elif [ "$ok" = ok ]; then
+		pass "go-hold ($line)"
+	else
+		fail go-hold "$line"
+	fi
+}
+
 if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
 	for t in "${ALL[@]}"; do skip "$t" "no java or jcmd (make deps installs openjdk-17-jdk-headless)"; done
 	run_malloc_tests
+	run_go_tests
 	finish runtimes
 	exit
 fi
@@ -155,5 +207,6 @@ else
 fi
 
 run_malloc_tests
+run_go_tests
 
 finish runtimes

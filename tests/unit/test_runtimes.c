@@ -3,8 +3,10 @@
  * JVM's report on its ranges, parsed from recorded reports of OpenJDK 17
  * with the serial collector (tests/unit/data/hotspot17-serial.*: jcmd
  * VM.native_memory detail, VM.info and VM.metaspace vslist, cut to their
- * address lines), those ranges as claims applied by the classifier, and
- * a malloc other than glibc's, known by the library a process maps. */
+ * address lines), those ranges as claims applied by the classifier, a
+ * malloc other than glibc's, known by the library a process maps, and a Go
+ * program: its build information and its runtime's fixed layout. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 
 #include "analyze/classify.h"
 #include "analyze/runtimes.h"
+#include "proc/golang.h"
 #include "proc/hotspot.h"
 
 #define MiB (1024ull * 1024)
@@ -277,6 +280,70 @@ static void test_allocators(void **state)
 	assert_int_equal(c[1].kind, MT_KIND_MALLOC_ARENA);
 }
 
+/* Go's .go.buildinfo: the version inline (Go 1.18 and later, as go1.19.8
+ * writes it); pointers instead (before 1.18: a Go program, version
+ * unknown); no magic, or a length past the end: no build information. */
+static void test_go_buildinfo(void **state)
+{
+	uint8_t d[64] = "\xff Go buildinf:\x08\x02";
+	char ver[16];
+
+	(void)state;
+	memcpy(d + 32, "\x08go1.19.8", 9);
+	assert_int_equal(mt_go_buildinfo_parse(d, sizeof(d), ver, sizeof(ver)), 0);
+	assert_string_equal(ver, "go1.19.8");
+	assert_int_equal(mt_go_buildinfo_parse(d, sizeof(d), ver, 5), 0);
+	assert_string_equal(ver, "go1.");                      /* cut to the buffer */
+	d[15] = 0;                                              /* not inline */
+	assert_int_equal(mt_go_buildinfo_parse(d, sizeof(d), ver, sizeof(ver)), 0);
+	assert_string_equal(ver, "");
+	d[15] = 2;
+	d[32] = 0x7f;                                           /* 127 bytes: past the end */
+	assert_int_equal(mt_go_buildinfo_parse(d, sizeof(d), ver, sizeof(ver)), -EINVAL);
+	assert_int_equal(mt_go_buildinfo_parse(d, 31, ver, sizeof(ver)), -EINVAL);
+	d[1] = 'X';
+	assert_int_equal(mt_go_buildinfo_parse(d, sizeof(d), ver, sizeof(ver)), -EINVAL);
+	assert_int_equal(mt_go_buildinfo_read("tests/unit/test_runtimes.c", ver, sizeof(ver)), -ENOENT);
+}
+
+/* A Go program: its arenas at the fixed hint are its heap, rw or not yet
+ * (PROT_NONE), and keep a thread's stack pointer (a goroutine's stack is
+ * in them); what else it maps is metadata, the runtime's own when no C
+ * code is linked in, a guess when it is (cgo); the top-down mmap area at
+ * 0x7f.. is no arena even in the last hints' windows. */
+static void test_go(void **state)
+{
+	struct mt_region r[] = {
+		R(0xc000000000, 0xc004400000, RW, NULL),
+		R(0xc004400000, 0xc008000000, NONE, NULL),
+		R(0x7fc5f0000000, 0x7fc5f0200000, RW, NULL),
+		R(0x7fc5f0200000, 0x7fc600000000, NONE, NULL),
+	};
+	struct mt_thread th = { .tid = 11, .sp = 0xc000100000, .flags = MT_THREAD_SP_KNOWN };
+	struct mt_proc_facts f = { .pid = 10, .threads = &th, .nthreads = 1, .libc = MT_LIBC_OTHER,
+				   .runtime = MT_RUNTIME_GO };
+	struct mt_class c[4];
+
+	(void)state;
+	assert_int_equal(mt_classify(r, NULL, 4, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_GO_HEAP);
+	assert_int_equal(c[0].evidence, MT_EVIDENCE_RUNTIME);
+	assert_int_equal(c[1].kind, MT_KIND_GO_HEAP);
+	assert_int_equal(c[2].kind, MT_KIND_GO_METADATA);
+	assert_int_equal(c[2].evidence, MT_EVIDENCE_RUNTIME);
+	assert_int_equal(c[3].kind, MT_KIND_GO_METADATA);
+
+	f.libc = MT_LIBC_GLIBC;   /* cgo */
+	assert_int_equal(mt_classify(r, NULL, 4, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_GO_HEAP);
+	assert_int_equal(c[2].kind, MT_KIND_GO_METADATA);
+	assert_int_equal(c[2].evidence, MT_EVIDENCE_HEURISTIC);
+
+	f.runtime = MT_RUNTIME_NONE;   /* the same shapes without Go's facts */
+	assert_int_equal(mt_classify(r, NULL, 4, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_THREAD_STACK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_allocators),
+		cmocka_unit_test(test_go_buildinfo),
+		cmocka_unit_test(test_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

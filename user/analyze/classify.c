@@ -16,6 +16,7 @@
  *      start read-write as it grows. HEAP_MAX_SIZE is
  *      2*DEFAULT_MMAP_THRESHOLD_MAX = 64 MiB on 64-bit. So: a rw region at
  *      a 64 MiB boundary followed by PROT_NONE up to the next boundary.
+ *      3b. a Go program's heap arenas, at the runtime's fixed addresses.
  *   4. thread stacks from stack pointers: the region holding a thread's sp
  *      is its stack, the PROT_NONE region right below it the guard
  *      (allocate_stack() in nptl/allocatestack.c puts the guard at the low
@@ -28,7 +29,8 @@
  *      likely a large malloc chunk, anything else is "origin unknown". A
  *      process that maps another malloc (jemalloc, tcmalloc, mimalloc)
  *      makes no glibc arenas, and its rw anonymous memory of 64 KiB or
- *      more is that malloc's (tcmalloc's [heap] too).
+ *      more is that malloc's (tcmalloc's [heap] too). A Go program's
+ *      anonymous memory outside its arenas is its runtime's metadata.
  *   7. claims (classify_claims.c): what a runtime publishes about its
  *      ranges, and what creating stacks say, relabel the regions no name
  *      or ELF file decided.
@@ -51,6 +53,7 @@
 
 #include "analyze/classify.h"
 #include "analyze/classify_ctx.h"
+#include "analyze/runtimes.h"
 #include "base/units.h"
 #include "maptrace/events.h"
 
@@ -294,6 +297,41 @@ static void guard_below(struct ctx *x, size_t i, int32_t tid)
 		     sz > x->page ? "pages" : "page");
 }
 
+/* Go's heap arenas (64 MiB each) come from fixed hints on 64-bit, tried
+ * in order from 0xc000000000, each 1 TiB above the one before
+ * (runtime/malloc.go, mallocinit), and grow upward: what a Go program maps
+ * in [hint, next TiB) is its heap. The last two hints' windows hold the
+ * kernel's top-down mmap area (the randomized mmap_base is within 1 TiB
+ * below the stack): metadata lands there, and a heap would need over
+ * 125 TiB to. Where the address space is too small for the hints (39-bit
+ * arm64), Go takes any address: see docs/explain.md. */
+#define GO_HINT_STRIDE (1ull << 40)
+#define GO_HINT_FIRST  (0xc0ull << 32)
+#define GO_HINTS       0x7eull
+
+static bool go_arena_address(uint64_t a)
+{
+	return a < GO_HINTS * GO_HINT_STRIDE && a % GO_HINT_STRIDE >= GO_HINT_FIRST;
+}
+
+/* Pass 3b: a Go program's heap arenas, before the stacks: its goroutines'
+ * stacks, and its threads' but the first, are in them. */
+static void pass_go_heap(struct ctx *x)
+{
+	if (x->f->runtime != MT_RUNTIME_GO)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mt_region *r = &x->r[i];
+		bool none = anon_none(r);
+
+		if (!unset(x, i) || !(anon_rw(r) || none) || !go_arena_address(r->start))
+			continue;
+		attest(&x->out[i], MT_KIND_GO_HEAP);
+		setd(&x->out[i], none ? "Go heap arena address space reserved, not yet in use (PROT_NONE)"
+			: "Go heap arena: heap spans and goroutine stacks (at the runtime's fixed arena address)");
+	}
+}
+
 /* Pass 4: regions holding a thread's stack pointer. */
 static void pass_thread_sp(struct ctx *x)
 {
@@ -398,7 +436,19 @@ static void pass_rest(struct ctx *x, size_t i)
 
 	if (!unset(x, i))
 		return;
-	if (own_malloc(x->f) && anon_rw(r) && size_of(r) >= ALLOCATOR_MIN) {
+	if (x->f->runtime == MT_RUNTIME_GO && (anon_rw(r) || anon_none(r))) {
+		/* the Go runtime maps its own metadata and never calls malloc;
+		 * C code linked in (cgo) may */
+		if (mt_libc_glibc_terms(x->f->libc) || x->f->libc == MT_LIBC_MUSL) {
+			guess(c, MT_KIND_GO_METADATA);
+			setd(c, "likely Go runtime metadata (or C code's malloc: the program calls C)");
+		} else {
+			attest(c, MT_KIND_GO_METADATA);
+			setd(c, "%s", mt_region_prot_none(r) ?
+			     "Go runtime address space reserved for metadata (PROT_NONE)" :
+			     "Go runtime metadata: spans, heap bitmaps, GC work (outside the heap arenas)");
+		}
+	} else if (own_malloc(x->f) && anon_rw(r) && size_of(r) >= ALLOCATOR_MIN) {
 		/* the process's malloc is another library's, or musl's: what
 		 * malloc would explain is its (a runtime fact: the library it
 		 * maps); jemalloc and mimalloc map with MAP_NORESERVE */
@@ -468,6 +518,7 @@ int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *sta
 	for (size_t i = 0; i < n; i++)
 		pass_bss(&x, i);
 	pass_arenas(&x);
+	pass_go_heap(&x);
 	pass_thread_sp(&x);
 	pass_stack_shapes(&x);
 	for (size_t i = 0; i < n; i++)

@@ -2,10 +2,11 @@
 /* runtimes.c - which runtime a process runs, and its report as claims
  * (see analyze/runtimes.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "analyze/runtimes.h"
-#include "core/maps.h"
+#include "proc/golang.h"
 
 static bool base_is(const char *path, const char *name)
 {
@@ -71,4 +72,63 @@ int mt_hotspot_claims(const struct mt_hs_report *rep, const struct mt_region *r,
 			return -ENOMEM;
 	}
 	return rep->nmt ? 0 : thread_claims(r, n, f, out);
+}
+
+/* A JVM's report on its ranges, as claims (a live target only: a process
+ * stopped in its exit answers nothing). */
+static int ask_hotspot(const struct mt_runtime_query *q, const struct mt_maps *m,
+		       const struct mt_proc_facts *f, struct mt_claims *out, char *line, size_t len)
+{
+	struct mt_hs_report rep = { 0 };
+	char why[200];
+	int err;
+
+	if (q->no_attach || !q->live) {
+		snprintf(line, len, "HotSpot JVM (not asked%s: its regions are labelled by shape)",
+			 q->no_attach ? ", --no-attach" : " as it exits");
+		return 0;
+	}
+	err = mt_hs_read(q->pid, &rep, why, sizeof(why));
+	if (err == -ENOMEM || (!err && mt_hotspot_claims(&rep, m->regions, m->count, f, out))) {
+		mt_hs_report_free(&rep);
+		return -ENOMEM;
+	}
+	if (err)
+		snprintf(line, len, "HotSpot JVM, which did not answer (%s): its regions are labelled "
+			 "by shape", why);
+	else
+		snprintf(line, len, "HotSpot JVM %s: its ranges from %s", rep.version,
+			 rep.nmt ? "Native Memory Tracking (jcmd VM.native_memory detail)" :
+			 "jcmd VM.info and VM.metaspace (start it with -XX:NativeMemoryTracking=summary "
+			 "for GC data and every other range)");
+	mt_hs_report_free(&rep);
+	return 0;
+}
+
+int mt_runtime_ask(const struct mt_runtime_query *q, const struct mt_maps *m,
+		   struct mt_proc_facts *f, struct mt_claims *out, char *line, size_t len)
+{
+	char ver[64], exe[64];
+	int err;
+
+	line[0] = '\0';
+	f->runtime = mt_runtime_of_regions(m->regions, m->count);
+	if (f->runtime == MT_RUNTIME_HOTSPOT)
+		return ask_hotspot(q, m, f, out, line, len);
+	/* the executable through /proc: its path may be another mount
+	 * namespace's, or deleted */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)q->pid);
+	err = mt_go_buildinfo_read(exe, ver, sizeof(ver));
+	if (err && err != -ENOENT && f->exe)
+		err = mt_go_buildinfo_read(f->exe, ver, sizeof(ver));
+	if (!err) {
+		/* the runtime's facts are in its binary and its fixed layout:
+		 * nothing to ask (classify.c's Go pass) */
+		f->runtime = MT_RUNTIME_GO;
+		snprintf(line, len, "Go %s: its heap from the runtime's fixed arena addresses, "
+			 "everything else it mapped as its metadata%s", ver[0] ? ver : "(before go1.18)",
+			 mt_libc_glibc_terms(f->libc) || f->libc == MT_LIBC_MUSL ?
+			 " (guessed: this program also runs C code, whose malloc maps memory too)" : "");
+	}
+	return 0;
 }

@@ -356,40 +356,18 @@ static int traced_claims(struct explain *e, const struct mt_shadow *origins)
 	return mt_signatures_claims(&e->sig, origins, e->x.uw, &e->x.claims);
 }
 
-/* A runtime's own report on its ranges, as claims (a live -p target: a
- * process stopped in its exit answers nothing). What was asked, or why
- * nothing could be, is said in the report's "runtime:" line. 0 or -ENOMEM. */
+/* What the process's runtime says about its ranges, as claims, and the
+ * report's "runtime:" line. 0 or -ENOMEM. */
 static int ask_runtime(struct explain *e)
 {
-	const struct mt_maps *m = &e->x.sm.maps;
-	struct mt_hs_report rep = { 0 };
-	char why[200];
-	int err;
+	struct mt_runtime_query q = {
+		.pid = e->x.info.tgid, .live = e->o.pid != 0, .no_attach = e->o.no_attach,
+	};
+	int err = mt_runtime_ask(&q, &e->x.sm.maps, &e->x.info.facts, &e->x.claims, e->runtime,
+				 sizeof(e->runtime));
 
-	if (mt_runtime_of_regions(m->regions, m->count) != MT_RUNTIME_HOTSPOT)
-		return 0;
-	e->x.runtime = e->runtime;
-	if (e->o.no_attach || !e->o.pid) {
-		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM (not asked%s: its regions are "
-			 "labelled by shape)", e->o.no_attach ? ", --no-attach" : " as it exits");
-		return 0;
-	}
-	err = mt_hs_read(e->x.info.tgid, &rep, why, sizeof(why));
-	if (err == -ENOMEM || (!err && mt_hotspot_claims(&rep, m->regions, m->count,
-							  &e->x.info.facts, &e->x.claims))) {
-		mt_hs_report_free(&rep);
-		return -ENOMEM;
-	}
-	if (err)
-		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM, which did not answer (%s): its "
-			 "regions are labelled by shape", why);
-	else
-		snprintf(e->runtime, sizeof(e->runtime), "HotSpot JVM %s: its ranges from %s", rep.version,
-			 rep.nmt ? "Native Memory Tracking (jcmd VM.native_memory detail)" :
-			 "jcmd VM.info and VM.metaspace (start it with -XX:NativeMemoryTracking=summary "
-			 "for GC data and every other range)");
-	mt_hs_report_free(&rep);
-	return 0;
+	e->x.runtime = e->runtime[0] ? e->runtime : NULL;
+	return err;
 }
 
 /* One clear line per failure; returns the exit status (0 = go on). */

@@ -339,22 +339,25 @@ static const char *allocator_of(const struct mt_proc_facts *pf)
  * 1.1G committed of 5.9G reserved, 84M resident", then each other part. */
 static const struct {
 	enum mt_kind kind;
-	const char *label;
+	const char *owner, *label;
 } runtime_parts[] = {
-	{ MT_KIND_JAVA_HEAP, "Java heap" },
-	{ MT_KIND_JAVA_METASPACE, "metaspace" },
-	{ MT_KIND_JAVA_CLASS_SPACE, "class space" },
-	{ MT_KIND_JAVA_CDS, "CDS archive" },
-	{ MT_KIND_JAVA_CODE_CACHE, "code cache" },
-	{ MT_KIND_JAVA_GC, "GC data" },
-	{ MT_KIND_JAVA_THREAD_STACK, "thread stacks" },
-	{ MT_KIND_JAVA_OTHER, "other" },
+	{ MT_KIND_JAVA_HEAP, "the JVM", "Java heap" },
+	{ MT_KIND_JAVA_METASPACE, "the JVM", "metaspace" },
+	{ MT_KIND_JAVA_CLASS_SPACE, "the JVM", "class space" },
+	{ MT_KIND_JAVA_CDS, "the JVM", "CDS archive" },
+	{ MT_KIND_JAVA_CODE_CACHE, "the JVM", "code cache" },
+	{ MT_KIND_JAVA_GC, "the JVM", "GC data" },
+	{ MT_KIND_JAVA_THREAD_STACK, "the JVM", "thread stacks" },
+	{ MT_KIND_JAVA_OTHER, "the JVM", "other" },
+	{ MT_KIND_GO_HEAP, "the Go runtime", "heap arenas" },
+	{ MT_KIND_GO_METADATA, "the Go runtime", "metadata" },
 };
 
 static void print_runtime_parts(const struct mt_explained *e, const struct sum sums[MT_KIND_COUNT],
 				FILE *f)
 {
 	char b1[16], b2[16], b3[16];
+	const char *owner = NULL;
 	bool any = false;
 
 	for (size_t p = 0; p < sizeof(runtime_parts) / sizeof(runtime_parts[0]); p++) {
@@ -362,8 +365,9 @@ static void print_runtime_parts(const struct mt_explained *e, const struct sum s
 
 		if (!s->regions)
 			continue;
-		if (!any)
-			fprintf(f, "the JVM's own parts:\n");
+		if (owner != runtime_parts[p].owner)
+			fprintf(f, "%s%s's own parts:\n", any ? "\n" : "", runtime_parts[p].owner);
+		owner = runtime_parts[p].owner;
 		any = true;
 		fprintf(f, "  %-14s %8s committed of %8s reserved, %8s resident", runtime_parts[p].label,
 			mt_size_str(s->committed, b1), mt_size_str(s->size, b2), mt_size_str(s->rss, b3));

@@ -41,6 +41,7 @@ struct mt_proc_facts {
 	uint32_t libc;               /* enum mt_libc */
 	uint32_t allocator;          /* enum mt_allocator (analyze/classify.h): a malloc
 	                                replacing the C library's, 0 when none */
+	uint32_t runtime;            /* enum mt_runtime (analyze/runtimes.h), 0 when none */
 };
 
 /* Parsers of single /proc texts, exposed for tests. */
