@@ -26,10 +26,15 @@
 #                  HeapReleased + StackSys), go-metadata's RSS is no more
 #                  than the metadata it says it mapped, and memory of
 #                  unknown origin is under 5% of RSS
+#   node-hold      a Node.js program (tests/workloads/node/hold.js, 50
+#                  arrays of 100,000 objects): "runtime" names V8, the RSS
+#                  of kinds v8-heap and v8-code is within 10% of the bytes
+#                  V8's spaces have committed (v8.getHeapSpaceStatistics()),
+#                  and memory of unknown origin is under 5% of RSS
 #
 # Needs OpenJDK (make deps installs openjdk-17-jdk-headless), Go
-# (golang-go) and the allocators' -dev packages (make workloads builds the
-# programs); no BPF.
+# (golang-go), Node.js (nodejs) and the allocators' -dev packages (make
+# workloads builds the programs); no BPF.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -44,16 +49,16 @@ ALL=()
 for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
 ALL+=(jvm-no-attach)
 
-# Start program $1 with its stdin on a fifo (fd 3) and wait for its first
+# Start a command with its stdin on a fifo (fd 3) and wait for its first
 # line in $tmp/prog.out; its pid in $hpid.
 start_held() {
 	local i
 	rm -f "$tmp/in" "$tmp/prog.out"
 	mkfifo "$tmp/in"
-	"$1" <"$tmp/in" >"$tmp/prog.out" &
+	"$@" <"$tmp/in" >"$tmp/prog.out" &
 	hpid=$!
 	exec 3>"$tmp/in"
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 400; i++)); do
 		[ -s "$tmp/prog.out" ] && return 0
 		sleep 0.05
 	done
@@ -126,10 +131,43 @@ run_go_tests() {
 	fi
 }
 
+# --- a Node.js program (run whether or not java is here)
+run_node_tests() {
+	local heap got unknown total verdict ok diff share line
+	if ! command -v node >/dev/null; then
+		fail node-hold "no node (make deps installs nodejs)"
+		return
+	fi
+	if ! start_held node tests/workloads/node/hold.js; then
+		stop_held
+		fail node-hold "node printed nothing"
+		return
+	fi
+	$MT explain -p "$hpid" --json >"$tmp/node.json" 2>"$tmp/err"
+	stop_held
+	read -r _ heap <"$tmp/prog.out"
+	got=$(jq '[.summary[] | select(.kind == "v8-heap" or .kind == "v8-code") | .rss] | add // 0' "$tmp/node.json")
+	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$tmp/node.json")
+	total=$(jq '.total.rss' "$tmp/node.json")
+	verdict=$(awk -v g="$got" -v w="${heap:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
+		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
+		printf "%s %.1f %.1f", (w > 0 && d <= 10 && u <= t * 0.05) ? "ok" : "bad", d, t ? u / t * 100 : 100 }')
+	read -r ok diff share <<<"$verdict"
+	line="v8-heap and v8-code rss $got, V8's spaces committed $heap (${diff}% apart); origin unknown ${share}% of RSS"
+	if ! jq -e '.runtime | test("^V8")' "$tmp/node.json" >/dev/null; then
+		fail node-hold "runtime: $(jq -c .runtime "$tmp/node.json" 2>&1) $(head -c 200 "$tmp/err")"
+	elif [ "$ok" = ok ]; then
+		pass "node-hold ($line)"
+	else
+		fail node-hold "$line"
+	fi
+}
+
 if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
 	for t in "${ALL[@]}"; do skip "$t" "no java or jcmd (make deps installs openjdk-17-jdk-headless)"; done
 	run_malloc_tests
 	run_go_tests
+	run_node_tests
 	finish runtimes
 	exit
 fi
@@ -208,5 +246,6 @@ fi
 
 run_malloc_tests
 run_go_tests
+run_node_tests
 
 finish runtimes

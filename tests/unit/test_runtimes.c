@@ -4,8 +4,9 @@
  * with the serial collector (tests/unit/data/hotspot17-serial.*: jcmd
  * VM.native_memory detail, VM.info and VM.metaspace vslist, cut to their
  * address lines), those ranges as claims applied by the classifier, a
- * malloc other than glibc's, known by the library a process maps, and a Go
- * program: its build information and its runtime's fixed layout. */
+ * malloc other than glibc's, known by the library a process maps, a Go
+ * program (its build information and its runtime's fixed layout) and a V8
+ * process (where V8 maps its pages). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -344,6 +345,41 @@ static void test_go(void **state)
 	assert_int_equal(c[0].kind, MT_KIND_THREAD_STACK);
 }
 
+/* A V8 process: pages at 256 KiB-aligned addresses below 64 TiB are its
+ * heap, the run of regions around anonymous code its code range (not a
+ * glibc arena, though it starts at 64 MiB), both guesses; the mmap area's
+ * aligned regions are no pages of V8's; libnode.so names V8. */
+static void test_v8(void **state)
+{
+	struct mt_region r[] = {
+		R(0x1cdc0000000, 0x1cdc0040000, RW, NULL),
+		R(0x307b04c0000, 0x307b0585000, RW, NULL),          /* a large object */
+		R(0x307b0601000, 0x307b0602000, RW, NULL),          /* not aligned */
+		R(0x7f7ec4000000, 0x7f7ec4002000, RW, NULL),
+		R(0x7f7ec4002000, 0x7f7ec4003000, NONE, NULL),
+		R(0x7f7ec4003000, 0x7f7ec403f000, RW | MT_PERM_EXEC, NULL),
+		R(0x7f7ec403f000, 0x7f7ee4000000, NONE, NULL),
+		R(0x7f7ee8000000, 0x7f7ee8040000, RW, NULL),        /* aligned, in the mmap area */
+		R(0x7f7ee8040000, 0x7f7eec000000, NONE, NULL),
+	};
+	struct mt_proc_facts f = { .pid = 10, .libc = MT_LIBC_GLIBC, .runtime = MT_RUNTIME_V8 };
+	struct mt_class c[9];
+
+	(void)state;
+	assert_int_equal(mt_classify(r, NULL, 9, &f, NULL, c), 0);
+	assert_int_equal(c[0].kind, MT_KIND_V8_HEAP);
+	assert_int_equal(c[0].evidence, MT_EVIDENCE_HEURISTIC);
+	assert_int_equal(c[1].kind, MT_KIND_V8_HEAP);
+	assert_int_not_equal(c[2].kind, MT_KIND_V8_HEAP);
+	for (size_t i = 3; i <= 6; i++)
+		assert_int_equal(c[i].kind, MT_KIND_V8_CODE);
+	assert_int_equal(c[7].kind, MT_KIND_MALLOC_ARENA);
+	assert_int_equal(c[8].kind, MT_KIND_ARENA_RESERVE);
+
+	r[1].name = "/usr/lib/x86_64-linux-gnu/libnode.so.108";
+	assert_int_equal(mt_runtime_of_regions(r, 9), MT_RUNTIME_V8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_allocators),
 		cmocka_unit_test(test_go_buildinfo),
 		cmocka_unit_test(test_go),
+		cmocka_unit_test(test_v8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyze/runtimes.h"
+#include "proc/elfsyms.h"
 #include "proc/golang.h"
 
 static bool base_is(const char *path, const char *name)
@@ -15,11 +16,24 @@ static bool base_is(const char *path, const char *name)
 	return !strcmp(slash ? slash + 1 : path, name);
 }
 
+static bool base_starts(const char *path, const char *prefix)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strncmp(slash ? slash + 1 : path, prefix, strlen(prefix));
+}
+
 enum mt_runtime mt_runtime_of_regions(const struct mt_region *r, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (r[i].name && r[i].name[0] == '/' && base_is(r[i].name, "libjvm.so"))
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].name || r[i].name[0] != '/')
+			continue;
+		if (base_is(r[i].name, "libjvm.so"))
 			return MT_RUNTIME_HOTSPOT;
+		/* Debian's nodejs links V8 in libnode.so.N */
+		if (base_starts(r[i].name, "libnode.so") || base_starts(r[i].name, "libv8.so"))
+			return MT_RUNTIME_V8;
+	}
 	return MT_RUNTIME_NONE;
 }
 
@@ -105,6 +119,9 @@ static int ask_hotspot(const struct mt_runtime_query *q, const struct mt_maps *m
 	return 0;
 }
 
+/* v8::V8::Initialize(int): node exports V8's API for its addons */
+#define V8_API_SYMBOL "_ZN2v82V810InitializeEi"
+
 int mt_runtime_ask(const struct mt_runtime_query *q, const struct mt_maps *m,
 		   struct mt_proc_facts *f, struct mt_claims *out, char *line, size_t len)
 {
@@ -118,6 +135,13 @@ int mt_runtime_ask(const struct mt_runtime_query *q, const struct mt_maps *m,
 	/* the executable through /proc: its path may be another mount
 	 * namespace's, or deleted */
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)q->pid);
+	if (f->runtime == MT_RUNTIME_V8 || mt_elf_defines(exe, V8_API_SYMBOL) == 1) {
+		f->runtime = MT_RUNTIME_V8;
+		snprintf(line, len, "V8 (node): labelled by shape: its heap pages by where V8 maps "
+			 "them (each at a random 256 KiB-aligned address below 64 TiB), its code range "
+			 "as the reservation holding its JIT code");
+		return 0;
+	}
 	err = mt_go_buildinfo_read(exe, ver, sizeof(ver));
 	if (err && err != -ENOENT && f->exe)
 		err = mt_go_buildinfo_read(f->exe, ver, sizeof(ver));

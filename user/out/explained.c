@@ -351,6 +351,8 @@ static const struct {
 	{ MT_KIND_JAVA_OTHER, "the JVM", "other" },
 	{ MT_KIND_GO_HEAP, "the Go runtime", "heap arenas" },
 	{ MT_KIND_GO_METADATA, "the Go runtime", "metadata" },
+	{ MT_KIND_V8_HEAP, "V8", "heap pages" },
+	{ MT_KIND_V8_CODE, "V8", "code range" },
 };
 
 static void print_runtime_parts(const struct mt_explained *e, const struct sum sums[MT_KIND_COUNT],
