@@ -5,8 +5,8 @@
  * VM.native_memory detail, VM.info and VM.metaspace vslist, cut to their
  * address lines), those ranges as claims applied by the classifier, a
  * malloc other than glibc's, known by the library a process maps, a Go
- * program (its build information and its runtime's fixed layout) and a V8
- * process (where V8 maps its pages). */
+ * program (its build information and its runtime's fixed layout), a V8
+ * process (where V8 maps its pages) and CPython's obmalloc pool headers. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include "analyze/runtimes.h"
 #include "proc/golang.h"
 #include "proc/hotspot.h"
+#include "proc/pymalloc.h"
 
 #define MiB (1024ull * 1024)
 
@@ -380,6 +381,44 @@ static void test_v8(void **state)
 	assert_int_equal(mt_runtime_of_regions(r, 9), MT_RUNTIME_V8);
 }
 
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* obmalloc's pool headers: one in use (size class 2: 48-byte blocks), one
+ * emptied (DUMMY_SIZE_IDX, count 0, offsets kept); offsets of no size
+ * class, a free block outside the pool, a count in an emptied pool, an
+ * unaligned pool: none. */
+static void test_pymalloc(void **state)
+{
+	const uint64_t at = 0x7f0000004000;
+	uint8_t h[MT_PY_POOL_HDR] = { 0 };
+	uint32_t index = 0;
+
+	(void)state;
+	put64(h, 5);                                   /* ref.count */
+	put64(h + 8, at + 48 + 3 * 48);                /* freeblock */
+	put32(h + 32, 7);                              /* arenaindex */
+	put32(h + 36, 2);                              /* szidx */
+	put32(h + 40, 48 + 6 * 48);                    /* nextoffset */
+	put32(h + 44, MT_PY_POOL - 48);                /* maxnextoffset */
+	assert_true(mt_py_pool_header(h, at, &index));
+	assert_int_equal(index, 7);
+	assert_false(mt_py_pool_header(h, at + 4096, &index));
+	put32(h + 36, 3);                              /* szidx of other blocks */
+	assert_false(mt_py_pool_header(h, at, &index));
+	put32(h + 36, 0xffff);                         /* emptied, but counting */
+	assert_false(mt_py_pool_header(h, at, &index));
+	put64(h, 0);
+	assert_true(mt_py_pool_header(h, at, &index));
+	put64(h + 8, at + MT_PY_POOL);                 /* the next pool's */
+	assert_false(mt_py_pool_header(h, at, &index));
+	put64(h + 8, 0);
+	put32(h + 40, 48 + 6 * 48 + 8);                /* not on a block */
+	assert_false(mt_py_pool_header(h, at, &index));
+	memset(h, 0, sizeof(h));                       /* an untouched page */
+	assert_false(mt_py_pool_header(h, at, &index));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_go_buildinfo),
 		cmocka_unit_test(test_go),
 		cmocka_unit_test(test_v8),
+		cmocka_unit_test(test_pymalloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

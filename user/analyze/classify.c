@@ -11,7 +11,6 @@
  *   2. bss: the anonymous rw region that starts where a data segment's file
  *      part ends and lies within its p_memsz (ld.so and the kernel map the
  *      zero-fill tail anonymously).
- *      2b. a V8 process's heap pages and code range, by where V8 maps them.
  *   3. glibc arenas: new_heap() (malloc/arena.c) maps 2*HEAP_MAX_SIZE
  *      PROT_NONE, keeps the HEAP_MAX_SIZE-aligned half and mprotects its
  *      start read-write as it grows. HEAP_MAX_SIZE is
@@ -25,6 +24,7 @@
  *   5. stacks of threads whose sp is unknown, by shape: rw over a PROT_NONE
  *      guard, sized like glibc's default stack (RLIMIT_STACK, else 8 MiB),
  *      or marked VM_NOHUGEPAGE ("nh"), which MAP_STACK sets since Linux 6.7.
+ *      5b. a V8 process's heap pages and code range, by where V8 maps them.
  *   6. what is left: executable anonymous memory is JIT code, PROT_NONE is
  *      a reservation, rw of at least malloc's 128 KiB mmap threshold is
  *      likely a large malloc chunk, anything else is "origin unknown". A
@@ -244,60 +244,6 @@ static void pass_bss(struct ctx *x, size_t i)
 		setd(c, "zero-initialised data (.bss) of %s%s", obj, s ? "" : " (likely: ELF headers unreadable)");
 }
 
-/* V8 maps each heap page (256 KiB; a large object's, larger) on its own,
- * at a random address aligned to the page size that its page allocator
- * draws below 64 TiB on 64-bit (src/base/platform/platform-posix.cc,
- * GetRandomMmapAddr), far below the kernel's mmap area; the kernel takes
- * such a hint when the range is free. Its code range is one reservation
- * (128 to 512 MiB) that its JIT code pages are opened in. Both are shapes
- * V8's placement makes, not facts it publishes: guesses. */
-#define V8_PAGE       (256 * KiB)
-#define V8_HINT_LIMIT (1ull << 46)
-
-/* The run of touching anonymous regions around executable region i: a
- * code range. */
-static void v8_code_range(struct ctx *x, size_t i)
-{
-	size_t lo = i, hi = i;
-
-	while (lo > 0 && adjacent_below(x, lo) && plain_anon(&x->r[lo - 1]) && unset(x, lo - 1))
-		lo--;
-	while (hi + 1 < x->n && adjacent_below(x, hi + 1) && plain_anon(&x->r[hi + 1]) && unset(x, hi + 1))
-		hi++;
-	for (size_t k = lo; k <= hi; k++) {
-		guess(&x->out[k], MT_KIND_V8_CODE);
-		if (prot(&x->r[k]) & MT_PERM_EXEC)
-			setd(&x->out[k], "V8's JIT-compiled code, in its code range");
-		else if (mt_region_prot_none(&x->r[k]))
-			setd(&x->out[k], "V8's code range, reserved and not yet in use (PROT_NONE)");
-		else
-			setd(&x->out[k], "V8's code range: its own data (page headers, jump tables)");
-	}
-}
-
-/* Pass 2b: a V8 process's code range and heap pages, before the glibc
- * arena shape, which a code range's start could take. */
-static void pass_v8(struct ctx *x)
-{
-	if (x->f->runtime != MT_RUNTIME_V8)
-		return;
-	for (size_t i = 0; i < x->n; i++) {
-		const struct mt_region *r = &x->r[i];
-
-		if (!unset(x, i) || !plain_anon(r))
-			continue;
-		if (prot(r) & MT_PERM_EXEC) {
-			v8_code_range(x, i);
-		} else if (r->start % V8_PAGE == 0 && r->start < V8_HINT_LIMIT) {
-			guess(&x->out[i], MT_KIND_V8_HEAP);
-			setd(&x->out[i], "%s (at a random 256 KiB-aligned address, where V8 maps its pages)",
-			     mt_region_prot_none(r) ? "V8 heap page, uncommitted (PROT_NONE)" :
-			     size_of(r) > V8_PAGE ? "V8 heap: a large object's page, or pages side by side" :
-			     "V8 heap page");
-		}
-	}
-}
-
 /* Pass 3: glibc arena heaps and their reserves (the shape is glibc's: not
  * looked for in a process known to run on another C library). */
 static void pass_arenas(struct ctx *x)
@@ -470,6 +416,60 @@ static void pass_stack_shapes(struct ctx *x)
 	}
 }
 
+/* V8 maps each heap page (256 KiB; a large object's, larger) on its own,
+ * at a random address aligned to the page size that its page allocator
+ * draws below 64 TiB on 64-bit (src/base/platform/platform-posix.cc,
+ * GetRandomMmapAddr), far below the kernel's mmap area; the kernel takes
+ * such a hint when the range is free. Its code range is one reservation
+ * (128 to 512 MiB) that its JIT code pages are opened in. Both are shapes
+ * V8's placement makes, not facts it publishes: guesses. */
+#define V8_PAGE       (256 * KiB)
+#define V8_HINT_LIMIT (1ull << 46)
+
+/* The run of touching anonymous regions around executable region i: a
+ * code range. */
+static void v8_code_range(struct ctx *x, size_t i)
+{
+	size_t lo = i, hi = i;
+
+	while (lo > 0 && adjacent_below(x, lo) && plain_anon(&x->r[lo - 1]) && unset(x, lo - 1))
+		lo--;
+	while (hi + 1 < x->n && adjacent_below(x, hi + 1) && plain_anon(&x->r[hi + 1]) && unset(x, hi + 1))
+		hi++;
+	for (size_t k = lo; k <= hi; k++) {
+		guess(&x->out[k], MT_KIND_V8_CODE);
+		if (prot(&x->r[k]) & MT_PERM_EXEC)
+			setd(&x->out[k], "V8's JIT-compiled code, in its code range");
+		else if (mt_region_prot_none(&x->r[k]))
+			setd(&x->out[k], "V8's code range, reserved and not yet in use (PROT_NONE)");
+		else
+			setd(&x->out[k], "V8's code range: its own data (page headers, jump tables)");
+	}
+}
+
+/* Pass 5b: a V8 process's code range and heap pages, among the regions
+ * left: the arenas and thread stacks next to a code range are not its. */
+static void pass_v8(struct ctx *x)
+{
+	if (x->f->runtime != MT_RUNTIME_V8)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mt_region *r = &x->r[i];
+
+		if (!unset(x, i) || !plain_anon(r))
+			continue;
+		if (prot(r) & MT_PERM_EXEC) {
+			v8_code_range(x, i);
+		} else if (r->start % V8_PAGE == 0 && r->start < V8_HINT_LIMIT) {
+			guess(&x->out[i], MT_KIND_V8_HEAP);
+			setd(&x->out[i], "%s (at a random 256 KiB-aligned address, where V8 maps its pages)",
+			     mt_region_prot_none(r) ? "V8 heap page, uncommitted (PROT_NONE)" :
+			     size_of(r) > V8_PAGE ? "V8 heap: a large object's page, or pages side by side" :
+			     "V8 heap page");
+		}
+	}
+}
+
 /* The kind of the memory of a malloc whose mmaps are known to be its own:
  * one replacing the C library's, or musl's, which mmaps its groups and
  * large blocks (mallocng); 0 (MT_KIND_ANON) for glibc's, whose shapes
@@ -572,11 +572,11 @@ int mt_classify(const struct mt_region *regions, const struct mt_smaps_stat *sta
 		pass_names(&x, i);
 	for (size_t i = 0; i < n; i++)
 		pass_bss(&x, i);
-	pass_v8(&x);
 	pass_arenas(&x);
 	pass_go_heap(&x);
 	pass_thread_sp(&x);
 	pass_stack_shapes(&x);
+	pass_v8(&x);
 	for (size_t i = 0; i < n; i++)
 		pass_rest(&x, i);
 	err = mt_cls_claims(&x);

@@ -3,8 +3,8 @@
  * about their ranges (HotSpot's NMT report, its VM.info) and what the
  * stacks that created regions say, as claims "[start, end) is KIND".
  *
- * A region takes the claim that covers most of its bytes, when that claim
- * covers at least half of them: the kernel merges neighbouring anonymous
+ * A region takes the kind whose claims cover most of its bytes, when they
+ * cover at least half of them: the kernel merges neighbouring anonymous
  * mappings of equal permissions into one region, so one region may hold
  * two of a runtime's ranges (metaspace next to the class space), and it is
  * said to be what most of it is. Only regions whose kind no name or ELF
@@ -67,25 +67,36 @@ static bool claimable(const struct ctx *x, size_t i)
 	}
 }
 
-/* The claim covering most of [start, end) among v[from..n) (sorted by
- * start), and how many bytes it covers. Claims may overlap (NMT lists a
- * committed range inside its reservation's): each counts on its own. */
+/* The kind whose claims cover most of [start, end) among v[from..n)
+ * (sorted by start), as the claim of that kind covering most, and how many
+ * bytes that kind's claims cover together: a region the kernel merged from
+ * many of a runtime's ranges (CPython's 1 MiB arenas side by side) is
+ * covered by all of them. Claims of one kind do not overlap (a HotSpot
+ * committed range inside its reservation is no claim: runtimes.c). */
 static const struct mt_claim *best_claim(const struct mt_claim *v, size_t n, size_t from,
 					 uint64_t start, uint64_t end, uint64_t *covered)
 {
-	const struct mt_claim *best = NULL;
+	const struct mt_claim *best[MT_KIND_COUNT] = { 0 };
+	uint64_t by_kind[MT_KIND_COUNT] = { 0 }, most[MT_KIND_COUNT] = { 0 };
+	size_t top = MT_KIND_COUNT;
 
-	*covered = 0;
 	for (size_t k = from; k < n && v[k].start < end; k++) {
 		uint64_t lo = v[k].start > start ? v[k].start : start;
 		uint64_t hi = v[k].end < end ? v[k].end : end;
+		uint32_t kind = v[k].kind;
 
-		if (hi > lo && hi - lo > *covered) {
-			*covered = hi - lo;
-			best = &v[k];
+		if (hi <= lo || kind >= MT_KIND_COUNT)
+			continue;
+		by_kind[kind] += hi - lo;
+		if (hi - lo > most[kind]) {
+			most[kind] = hi - lo;
+			best[kind] = &v[k];
 		}
+		if (top == MT_KIND_COUNT || by_kind[kind] > by_kind[top])
+			top = kind;
 	}
-	return best;
+	*covered = top == MT_KIND_COUNT ? 0 : by_kind[top];
+	return top == MT_KIND_COUNT ? NULL : best[top];
 }
 
 /* The claim agrees with the passes: keep their finer description (arena

@@ -46,7 +46,7 @@ static const struct {
 	[MT_KIND_JAVA_GC]       = { "java-gc", "JVM garbage collector data: card table, mark bitmaps, remembered sets" },
 	[MT_KIND_JAVA_THREAD_STACK] = { "java-thread-stack", "JVM thread stacks, with HotSpot's guard zones" },
 	[MT_KIND_JAVA_OTHER]    = { "java-other", "other memory the JVM reserved itself (NMT's other categories)" },
-	[MT_KIND_V8_HEAP]       = { "v8-heap", "V8 heap pages: new, old, large-object and code spaces" },
+	[MT_KIND_V8_HEAP]       = { "v8-heap", "V8 heap pages: new, old and large-object spaces" },
 	[MT_KIND_V8_CAGE]       = { "v8-cage", "V8 pointer-compression cage: the heap's reserved 4 GiB" },
 	[MT_KIND_V8_CODE]       = { "v8-code", "V8 code range: JIT-compiled JavaScript" },
 	[MT_KIND_WASM_MEMORY]   = { "wasm-memory", "WebAssembly linear memory (with its guard reservation)" },

@@ -8,6 +8,7 @@
 #include "analyze/runtimes.h"
 #include "proc/elfsyms.h"
 #include "proc/golang.h"
+#include "proc/pymalloc.h"
 
 static bool base_is(const char *path, const char *name)
 {
@@ -33,6 +34,8 @@ enum mt_runtime mt_runtime_of_regions(const struct mt_region *r, size_t n)
 		/* Debian's nodejs links V8 in libnode.so.N */
 		if (base_starts(r[i].name, "libnode.so") || base_starts(r[i].name, "libv8.so"))
 			return MT_RUNTIME_V8;
+		if (base_starts(r[i].name, "libpython3"))
+			return MT_RUNTIME_CPYTHON;
 	}
 	return MT_RUNTIME_NONE;
 }
@@ -121,6 +124,34 @@ static int ask_hotspot(const struct mt_runtime_query *q, const struct mt_maps *m
 
 /* v8::V8::Initialize(int): node exports V8's API for its addons */
 #define V8_API_SYMBOL "_ZN2v82V810InitializeEi"
+/* python3.X exports the C API for extension modules */
+#define CPYTHON_API_SYMBOL "Py_Initialize"
+
+/* CPython's obmalloc arenas, found by their pools in its memory. */
+static int ask_cpython(const struct mt_runtime_query *q, const struct mt_maps *m,
+		       struct mt_claims *out, char *line, size_t len)
+{
+	struct mt_py_arenas a = { 0 };
+	int err = mt_py_arenas_read(q->pid, m->regions, m->count, &a);
+
+	if (err == -ENOMEM)
+		return -ENOMEM;
+	for (size_t k = 0; k < a.n; k++)
+		if (mt_claims_add(out, a.v[k].first_pool,
+				  a.v[k].first_pool + MT_PY_ARENA - MT_PY_POOL, MT_KIND_PYTHON_ARENA,
+				  MT_EVIDENCE_RUNTIME, "CPython obmalloc: its pools' headers")) {
+			mt_py_arenas_free(&a);
+			return -ENOMEM;
+		}
+	if (err)
+		snprintf(line, len, "CPython, whose memory could not be read (/proc/%d/mem: %s): its "
+			 "obmalloc arenas are not known", (int)q->pid, strerror(-err));
+	else
+		snprintf(line, len, "CPython: %zu obmalloc arena%s (1 MiB), found by their pools' "
+			 "headers in its memory (CPython 3.10 and later)", a.n, a.n == 1 ? "" : "s");
+	mt_py_arenas_free(&a);
+	return 0;
+}
 
 int mt_runtime_ask(const struct mt_runtime_query *q, const struct mt_maps *m,
 		   struct mt_proc_facts *f, struct mt_claims *out, char *line, size_t len)
@@ -135,6 +166,10 @@ int mt_runtime_ask(const struct mt_runtime_query *q, const struct mt_maps *m,
 	/* the executable through /proc: its path may be another mount
 	 * namespace's, or deleted */
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)q->pid);
+	if (f->runtime == MT_RUNTIME_CPYTHON || mt_elf_defines(exe, CPYTHON_API_SYMBOL) == 1) {
+		f->runtime = MT_RUNTIME_CPYTHON;
+		return ask_cpython(q, m, out, line, len);
+	}
 	if (f->runtime == MT_RUNTIME_V8 || mt_elf_defines(exe, V8_API_SYMBOL) == 1) {
 		f->runtime = MT_RUNTIME_V8;
 		snprintf(line, len, "V8 (node): labelled by shape: its heap pages by where V8 maps "

@@ -19,10 +19,12 @@ enum mt_runtime {
 	MT_RUNTIME_HOTSPOT,   /* a JVM: libjvm.so */
 	MT_RUNTIME_GO,        /* a Go program: .go.buildinfo in its executable */
 	MT_RUNTIME_V8,        /* V8 (node): its API exported, or libnode mapped */
+	MT_RUNTIME_CPYTHON,   /* CPython: Py_Initialize exported, or libpython mapped */
 };
 
 /* The runtime the regions' files name, MT_RUNTIME_NONE when none (Go, and
- * V8 linked into the program, are told by its executable: mt_runtime_ask). */
+ * V8 or CPython linked into the program, are told by its executable:
+ * mt_runtime_ask). */
 enum mt_runtime mt_runtime_of_regions(const struct mt_region *r, size_t n);
 
 /* How a process may be asked about its runtime. */

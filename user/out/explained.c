@@ -353,6 +353,7 @@ static const struct {
 	{ MT_KIND_GO_METADATA, "the Go runtime", "metadata" },
 	{ MT_KIND_V8_HEAP, "V8", "heap pages" },
 	{ MT_KIND_V8_CODE, "V8", "code range" },
+	{ MT_KIND_PYTHON_ARENA, "CPython", "obmalloc arenas" },
 };
 
 static void print_runtime_parts(const struct mt_explained *e, const struct sum sums[MT_KIND_COUNT],
