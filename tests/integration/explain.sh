@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Integration tests for `maptrace explain`: labels on a running
-# multi-threaded program (/proc only), and origins with DWARF-unwound
-# stacks on a program built without frame pointers (real BPF, root).
+# multi-threaded program (/proc only), origins with DWARF-unwound stacks
+# on a program built without frame pointers, and real programs (java
+# -version, go build) as they exit (real BPF, root).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -96,7 +97,7 @@ fi
 reason=$(bpf_unavailable)
 if [ -n "$reason" ]; then
 	for t in origins-malloc origins-mmap origins-pthread origins-arena origins-exit-status at-peak \
-		jit-memfd origins-dlclosed traced-labels user-rules bad-rules; do
+		jit-memfd origins-dlclosed traced-labels user-rules bad-rules real-java-version real-go-build; do
 		skip "$t" "$reason"
 	done
 else
@@ -192,6 +193,34 @@ else
 		fi
 	else
 		skip at-peak "no /usr/bin/python3 to run the demo with"
+	fi
+fi
+
+# --- real programs, explained as they exit (BPF): `java -version` (the JVM
+#     is not asked then: its creating stacks and the shapes label it) and
+#     `go build` (the go command, a Go program linked with C) each have
+#     under 5% of their RSS of unknown origin
+real_program() {
+	local name=$1 re=$2
+	shift 2
+	if ! $MT explain --json -- "$@" >"$tmp/real.json" 2>"$tmp/real.err"; then
+		fail "$name" "explain -- $* failed: $(tail -n 3 "$tmp/real.err")"
+	else
+		known_share "$name" "$tmp/real.json" "$re"
+	fi
+}
+if [ -z "$reason" ]; then
+	if command -v java >/dev/null; then
+		real_program real-java-version "^HotSpot JVM \\(not asked as it exits" java -version
+	else
+		skip real-java-version "no java (make deps installs openjdk-17-jdk-headless)"
+	fi
+	if command -v go >/dev/null; then
+		# the workloads' build cache: a link, not a build of the runtime
+		GOCACHE=$PWD/.output/gocache GOPATH=$PWD/.output/gopath CGO_ENABLED=0 \
+			real_program real-go-build "^Go go1" go build -o "$tmp/go_hold" tests/workloads/go/hold.go
+	else
+		skip real-go-build "no go (make deps installs golang-go)"
 	fi
 fi
 

@@ -104,6 +104,26 @@ sample_rss() {
 	done
 }
 
+# The RSS of regions of unknown origin (anon, large-malloc) in explain's
+# JSON document $1.
+unknown_rss() { jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$1"; }
+
+# known_share TEST JSON RUNTIME-RE: in explain's JSON, "runtime" matches
+# RUNTIME-RE and memory of unknown origin is under 5% of RSS (a real
+# program: no figure of the runtime's to compare with).
+known_share() {
+	local name=$1 json=$2 re=$3 unknown total
+	unknown=$(unknown_rss "$json")
+	total=$(jq '.total.rss // 0' "$json")
+	if ! jq -e --arg re "$re" '(.runtime // "") | test($re)' "$json" >/dev/null; then
+		fail "$name" "runtime: $(jq -c .runtime "$json" 2>&1)"
+	elif [ "$total" -gt 0 ] && [ $((unknown * 20)) -lt "$total" ]; then
+		pass "$name (origin unknown $unknown of $total bytes of RSS)"
+	else
+		fail "$name" "origin unknown $unknown of $total bytes of RSS: 5% or more"
+	fi
+}
+
 # The tier's one closing line; the exit status says whether anything failed.
 finish() {
 	echo "$1: $passed passed, $failed failed, $skipped skipped"

@@ -32,6 +32,9 @@
 #                  of kinds v8-heap and v8-code is within 10% of the bytes
 #                  V8's spaces have committed (v8.getHeapSpaceStatistics()),
 #                  and memory of unknown origin is under 5% of RSS
+#   node-http      a real program's shape: a node HTTP server on loopback
+#                  after 200 requests (tests/workloads/node/http_server.js):
+#                  memory of unknown origin is under 5% of RSS
 #   python-hold    a CPython program (tests/workloads/python/hold.py, 300
 #                  lists of 1,000 tuples) on Debian's python3: "runtime"
 #                  names CPython and the arenas it found, the RSS of kind
@@ -83,7 +86,7 @@ compare() {
 	local name=$1 kinds=$2 what=$3 want=$4 json=$5 re=${6:-} field=${7:-rss}
 	local got unknown total verdict ok diff share line
 	got=$(jq --arg f "$field" "[.summary[] | select($kinds) | .[\$f]] | add // 0" "$json")
-	unknown=$(jq '[.summary[] | select(.kind == "anon" or .kind == "large-malloc") | .rss] | add // 0' "$json")
+	unknown=$(unknown_rss "$json")
 	total=$(jq '.total.rss' "$json")
 	verdict=$(awk -v g="$got" -v w="${want:-0}" -v u="$unknown" -v t="$total" 'BEGIN {
 		d = w ? (g - w) / w * 100 : 100; if (d < 0) d = -d
@@ -179,6 +182,14 @@ run_node_tests() {
 	read -r _ heap <"$tmp/prog.out"
 	compare node-hold '.kind == "v8-heap" or .kind == "v8-code"' "V8's spaces committed" "$heap" \
 		"$tmp/node.json" "^V8"
+	if ! start_held node tests/workloads/node/http_server.js; then
+		stop_held
+		fail node-http "the server printed nothing"
+		return
+	fi
+	$MT explain -p "$hpid" --json >"$tmp/http.json" 2>"$tmp/err"
+	stop_held
+	known_share node-http "$tmp/http.json" "^V8"
 }
 
 if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then

@@ -101,8 +101,9 @@ static int ask_hotspot(const struct mt_runtime_query *q, const struct mt_maps *m
 	int err;
 
 	if (q->no_attach || !q->live) {
-		snprintf(line, len, "HotSpot JVM (not asked%s: its regions are labelled by shape)",
-			 q->no_attach ? ", --no-attach" : " as it exits");
+		snprintf(line, len, "HotSpot JVM (not asked%s: its regions are labelled by %s)",
+			 q->no_attach ? ", --no-attach" : " as it exits",
+			 q->live ? "shape" : "the stacks that created them, and by shape");
 		return 0;
 	}
 	err = mt_hs_read(q->pid, &rep, why, sizeof(why));

@@ -361,7 +361,7 @@ static int traced_claims(struct explain *e, const struct mt_shadow *origins)
 static int ask_runtime(struct explain *e)
 {
 	struct mt_runtime_query q = {
-		.pid = e->x.info.tgid, .live = e->o.pid != 0, .no_attach = e->o.no_attach,
+		.pid = e->x.info.tgid, .live = !e->o.argv, .no_attach = e->o.no_attach,
 	};
 	int err = mt_runtime_ask(&q, &e->x.sm.maps, &e->x.info.facts, &e->x.claims, e->runtime,
 				 sizeof(e->runtime));
