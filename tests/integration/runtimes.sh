@@ -12,6 +12,9 @@
 #   jvm-GC-vminfo  the same JVM as seen without NMT (the JVM's VM.info and
 #                  VM.metaspace answer): 95% for the categories they know
 #                  (heap, class space, metaspace, CDS, code, thread stacks)
+#   jvm-known      the JVM as users run it (G1, no NMT, whose own malloc'd
+#                  tracking data is of unknown origin): memory of unknown
+#                  origin is under 5% of RSS
 #   jvm-no-attach  --no-attach: no runtime kinds, and "runtime" says so
 #   malloc-A       a program on malloc A (jemalloc, tcmalloc, mimalloc:
 #                  tests/workloads/alloc/hold.c) holding about 124 MiB:
@@ -58,7 +61,7 @@ trap cleanup EXIT
 
 ALL=()
 for gc in "${GCS[@]}"; do ALL+=("jvm-$gc-nmt" "jvm-$gc-vminfo"); done
-ALL+=(jvm-no-attach)
+ALL+=(jvm-known jvm-no-attach)
 
 # Start a command with its stdin on a fifo (fd 3) and wait for its first
 # line in $tmp/prog.out; its pid in $hpid.
@@ -202,13 +205,15 @@ if ! command -v java >/dev/null || ! command -v jcmd >/dev/null; then
 	exit
 fi
 
-# Start the JVM with these options; wait until it holds its arrays.
+# Start the JVM with these options (and NMT, unless the first is
+# --no-nmt); wait until it holds its arrays.
 start_jvm() {
-	local i
+	local i nmt=-XX:NativeMemoryTracking=detail
 
+	[ "${1:-}" = --no-nmt ] && nmt=-XX:NativeMemoryTracking=off && shift
 	rm -f "$tmp/in"
 	mkfifo "$tmp/in"
-	java -XX:NativeMemoryTracking=detail "$@" "$JAVA_SRC" 64 <"$tmp/in" >"$tmp/jvm.out" 2>&1 &
+	java "$nmt" "$@" "$JAVA_SRC" 64 <"$tmp/in" >"$tmp/jvm.out" 2>&1 &
 	jpid=$!
 	exec 3>"$tmp/in"
 	for ((i = 0; i < 600; i++)); do
@@ -258,6 +263,16 @@ for gc in "${GCS[@]}"; do
 		fail "jvm-$gc-vminfo" "$(echo "$out" | tr '\n' ';')"
 	fi
 done
+
+# the JVM as users run it: what is left unknown
+if start_jvm --no-nmt; then
+	$MT explain -p "$jpid" --json >"$tmp/known.json" 2>"$tmp/err"
+	stop_jvm
+	known_share jvm-known "$tmp/known.json" "^HotSpot JVM [0-9]"
+else
+	fail jvm-known "the JVM did not start: $(tail -n 3 "$tmp/jvm.out")"
+	stop_jvm
+fi
 
 # --no-attach: the JVM is named, not asked; no region gets a java kind
 if start_jvm; then

@@ -113,6 +113,29 @@ static void test_vminfo(void **state)
 	free(text);
 }
 
+/* VM.info's GC lines (G1, JDK 17): the card table and both marking
+ * bitmaps, not the line naming the bitmaps' objects. */
+static void test_vminfo_gc(void **state)
+{
+	static const char text[] =
+		"Card table byte_map: [0x00007f8867c74000,0x00007f886883a000] _byte_map_base: 0x00007f886483a000\n"
+		"\n"
+		"Marking Bits (Prev, Next): (CMBitMap*) 0x00007f8880042250, (CMBitMap*) 0x00007f8880042290\n"
+		" Prev Bits: [0x00007f886127e000, 0x00007f88670ae000)\n"
+		" Next Bits: [0x00007f885b44e000, 0x00007f886127e000)\n";
+	struct mt_hs_ranges r = { 0 };
+
+	(void)state;
+	assert_int_equal(mt_hs_parse_vminfo(text, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(count(&r, MT_HS_GC, false), 3);
+	assert_int_equal(r.v[0].start, 0x7f8867c74000ull);
+	assert_int_equal(r.v[0].end, 0x7f886883a000ull);
+	assert_int_equal(r.v[2].start, 0x7f885b44e000ull);
+	assert_int_equal(r.v[2].end, 0x7f886127e000ull);
+	mt_hs_ranges_free(&r);
+}
+
 static void test_metaspace(void **state)
 {
 	char *text = slurp("hotspot17-serial.metaspace");
@@ -424,6 +447,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nmt),
 		cmocka_unit_test(test_vminfo),
+		cmocka_unit_test(test_vminfo_gc),
 		cmocka_unit_test(test_metaspace),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_claims),

@@ -50,7 +50,7 @@ static const struct {
 	[MT_HS_METASPACE]    = { MT_KIND_JAVA_METASPACE, "HotSpot NMT: Metaspace", "HotSpot VM.metaspace: non-class space" },
 	[MT_HS_SHARED_CLASS] = { MT_KIND_JAVA_CDS, "HotSpot NMT: Shared class space", "HotSpot VM.info: CDS archive" },
 	[MT_HS_CODE]         = { MT_KIND_JAVA_CODE_CACHE, "HotSpot NMT: Code", "HotSpot VM.info: code heap bounds" },
-	[MT_HS_GC]           = { MT_KIND_JAVA_GC, "HotSpot NMT: GC", "HotSpot: GC" },
+	[MT_HS_GC]           = { MT_KIND_JAVA_GC, "HotSpot NMT: GC", "HotSpot VM.info: card table or marking bitmap" },
 	[MT_HS_THREAD_STACK] = { MT_KIND_JAVA_THREAD_STACK, "HotSpot NMT: Thread Stack", "HotSpot thread" },
 	[MT_HS_OTHER]        = { MT_KIND_JAVA_OTHER, "HotSpot NMT: another category", "HotSpot" },
 };

@@ -14,6 +14,12 @@
  *      Compressed class space mapped at: 0x00007fc828000000-0x00007fc868000000, reserved size: ...
  *      CodeHeap 'non-profiled nmethods': size=120036Kb used=1Kb ...
  *       bounds [0x00007fc894ec7000, 0x00007fc895137000, 0x00007fc89c400000]
+ *      Card table byte_map: [0x00007f8867c74000,0x00007f886883a000] _byte_map_base: ...
+ *    (gc/shared/cardTable.cpp: every collector but ZGC and Shenandoah), and
+ *    G1's marking bitmaps (gc/g1/g1ConcurrentMark.cpp, JDK 17; one bitmap
+ *    from JDK 20):
+ *       Prev Bits: [0x00007f886127e000, 0x00007f88670ae000)
+ *       Next Bits: [0x00007f885b44e000, 0x00007f886127e000)
  *  VM.metaspace vslist (memory/metaspace/virtualSpaceList.cpp):
  *      vsl non-class-space:
  *      - node #0: base 0x00007f0117000000: reserved=65536.00 KB, committed=...
@@ -125,9 +131,10 @@ int mt_hs_parse_nmt(const char *text, struct mt_hs_ranges *out)
 	return 0;
 }
 
-/* VM.info: the lines named in the header comment. */
-static int vminfo_line(const char *p, struct mt_hs_ranges *out)
+/* VM.info: the lines named in the header comment; eol ends the line. */
+static int vminfo_line(const char *p, const char *eol, struct mt_hs_ranges *out)
 {
+	const char *bits = memmem(p, (size_t)(eol - p), "Bits: [", 7);
 	uint64_t a, b, c, mb;
 
 	if (sscanf(p, "Heap address: 0x%" SCNx64 ", size: %" SCNu64 " MB", &a, &mb) == 2)
@@ -139,6 +146,10 @@ static int vminfo_line(const char *p, struct mt_hs_ranges *out)
 		return add(out, a, b, MT_HS_CLASS, false);
 	if (sscanf(p, " bounds [0x%" SCNx64 ", 0x%" SCNx64 ", 0x%" SCNx64 "]", &a, &b, &c) == 3)
 		return add(out, a, c, MT_HS_CODE, false);
+	if (sscanf(p, "Card table byte_map: [0x%" SCNx64 ",0x%" SCNx64 "]", &a, &b) == 2)
+		return add(out, a, b, MT_HS_GC, false);
+	if (bits && sscanf(bits, "Bits: [0x%" SCNx64 ", 0x%" SCNx64 ")", &a, &b) == 2)
+		return add(out, a, b, MT_HS_GC, false);
 	return 0;
 }
 
@@ -157,7 +168,7 @@ int mt_hs_parse_vminfo(const char *text, struct mt_hs_ranges *out)
 
 	for (const char *p = text; *p;) {
 		const char *eol = line_end(p);
-		int err = vminfo_line(p, out);
+		int err = vminfo_line(p, eol, out);
 
 		if (err)
 			return err;
