@@ -119,10 +119,14 @@ else
 	else
 		fail origins-malloc "no stack through malloc to make_big_buffer: $(stacks 'large-malloc anon' | head -3)"
 	fi
-	if stacks "large-malloc anon" | grep -Eq "^__mmap@[^ ]* map_direct@origins.c:[0-9]+ main@origins.c"; then
+	# the program's own mmap: direct-mmap, its description naming the caller
+	if stacks "direct-mmap" | grep -Eq "^__mmap@[^ ]* map_direct@origins.c:[0-9]+ main@origins.c" &&
+		jq -e '[.regions[] | select(.kind == "direct-mmap" and .evidence == "traced"
+			and (.description | test("mapped by map_direct at origins.c:[0-9]+")))] | length == 1' \
+			"$tmp/o.json" >/dev/null; then
 		pass origins-mmap
 	else
-		fail origins-mmap "no stack mmap <- map_direct: $(stacks 'large-malloc anon' | head -3)"
+		fail origins-mmap "no direct-mmap region mapped by map_direct: $(stacks 'direct-mmap large-malloc anon' | head -3)"
 	fi
 	n=$(stacks "thread-stack guard-page" | grep -Ec "pthread_create[^ ]* start_pool[^ ]* main@origins.c")
 	if [ "$n" -ge 4 ]; then
@@ -135,14 +139,14 @@ else
 	else
 		fail origins-arena "no arena traced to pool_worker's malloc: $(stacks 'malloc-arena arena-reserve' | head -2)"
 	fi
-	# labels from creating stacks (signatures.rules): the arenas, thread
-	# stacks and sysmalloc's chunk are "traced"; map_direct's own mmap
-	# matches no rule and stays a heuristic
+	# labels from creating stacks: the arenas, thread stacks and
+	# sysmalloc's chunk by signatures.rules, map_direct's own mmap, which
+	# matches no rule, by its caller: all "traced"
 	# (how many arenas the pool's threads get depends on timing: the set
 	# of kind:evidence pairs is what is asserted)
 	lab=$(jq -r '.regions[] | select(.kind | IN("malloc-arena", "arena-reserve", "thread-stack",
-		"guard-page", "large-malloc")) | "\(.kind):\(.evidence)"' "$tmp/o.json" | sort -u | tr '\n' ' ')
-	want="arena-reserve:traced guard-page:traced large-malloc:heuristic large-malloc:traced malloc-arena:traced thread-stack:traced "
+		"guard-page", "large-malloc", "direct-mmap")) | "\(.kind):\(.evidence)"' "$tmp/o.json" | sort -u | tr '\n' ' ')
+	want="arena-reserve:traced direct-mmap:traced guard-page:traced large-malloc:traced malloc-arena:traced thread-stack:traced "
 	[ "$lab" = "$want" ] && pass traced-labels || fail traced-labels "got '$lab', want '$want'"
 	# --rules: a user's rule comes before the built-in ones
 	printf '# test\nanon-named  map_direct\n' >"$tmp/my.rules"

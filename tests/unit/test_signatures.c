@@ -32,7 +32,7 @@ static int kind_of(const struct mt_frame *f, int n)
 	for (int i = 0; i < n; i++)
 		p[i] = &f[i];
 	assert_int_equal(mt_signatures_builtin(&s), 0);
-	r = mt_signatures_match(&s, p, n);
+	r = mt_signatures_match(&s, p, n, NULL);
 	kind = r ? (int)r->kind : -1;
 	mt_signatures_free(&s);
 	return kind;
@@ -91,7 +91,7 @@ static void test_user_rules(void **state)
 	assert_int_equal(mt_signatures_parse(&s, "# mine\n\n  jemalloc/reservation   make_*  \n",
 					     "my.rules", err, sizeof(err)), 0);
 	assert_int_equal(s.n, 1);
-	r = mt_signatures_match(&s, &p, 1);
+	r = mt_signatures_match(&s, &p, 1, NULL);
 	assert_non_null(r);
 	assert_int_equal(r->kind, MT_KIND_JEMALLOC);
 	assert_int_equal(r->reserved_kind, MT_KIND_RESERVATION);

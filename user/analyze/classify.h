@@ -77,6 +77,7 @@ enum mt_kind {
 	MT_KIND_TCMALLOC,          /* tcmalloc spans */
 	MT_KIND_MIMALLOC,          /* mimalloc segments and arenas */
 	MT_KIND_MUSL_MALLOC,       /* musl's mallocng groups in their own mmaps */
+	MT_KIND_DIRECT_MMAP,       /* traced: mapped by the program's own mmap call */
 	MT_KIND_COUNT
 };
 
@@ -101,6 +102,12 @@ struct mt_claim {
 	uint32_t kind;          /* enum mt_kind */
 	uint32_t evidence;      /* MT_EVIDENCE_RUNTIME or MT_EVIDENCE_TRACED */
 	const char *source;     /* where it was read: "NMT: Java Heap"; static storage */
+	/* traced: the frame of the creating stack that decided, which
+	 * outlives the classification: the one a rule (source) matched, or,
+	 * source NULL, the caller that mapped the region itself (the first
+	 * frame outside the C library); by_func NULL for a runtime's claim */
+	const char *by_func, *by_file;
+	int by_line;
 };
 
 /* A growing list of claims. */

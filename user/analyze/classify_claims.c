@@ -99,10 +99,26 @@ static const struct mt_claim *best_claim(const struct mt_claim *v, size_t n, siz
 	return top == MT_KIND_COUNT ? NULL : best[top];
 }
 
+/* What a claim's description names: where it was read, or who mapped a
+ * traced region no signature names. */
+static const char *claim_source(const struct mt_claim *cl, char *buf, size_t len)
+{
+	const char *how = cl->source ? "created in" : "mapped by";
+
+	if (!cl->by_func)
+		return cl->source;
+	if (cl->by_file)
+		snprintf(buf, len, "traced: %s %s at %s:%d", how, cl->by_func, cl->by_file, cl->by_line);
+	else
+		snprintf(buf, len, "traced: %s %s", how, cl->by_func);
+	return buf;
+}
+
 /* The claim agrees with the passes: keep their finer description (arena
  * number, thread), say what else shows it. */
 static void confirm(struct mt_class *c, const struct mt_claim *cl)
 {
+	char sb[200];
 	size_t l;
 
 	/* a shape's "likely a large malloc chunk" is one now */
@@ -110,13 +126,15 @@ static void confirm(struct mt_class *c, const struct mt_claim *cl)
 		memmove(c->desc, c->desc + 7, strlen(c->desc + 7) + 1);
 	l = strlen(c->desc);
 	c->evidence = cl->evidence;
-	snprintf(c->desc + l, sizeof(c->desc) - l, " (%s)", cl->source);
+	snprintf(c->desc + l, sizeof(c->desc) - l, " (%s)", claim_source(cl, sb, sizeof(sb)));
 }
 
 static void relabel(struct ctx *x, size_t i, const struct mt_claim *cl)
 {
 	struct mt_class *c = &x->out[i];
 	int32_t tid = c->kind == MT_KIND_THREAD_STACK || c->kind == MT_KIND_GUARD_PAGE ? c->tid : 0;
+	char sb[200];
+	const char *source = claim_source(cl, sb, sizeof(sb));
 
 	if (c->kind == cl->kind) {
 		confirm(c, cl);
@@ -128,9 +146,9 @@ static void relabel(struct ctx *x, size_t i, const struct mt_claim *cl)
 	c->tid = cl->kind == MT_KIND_JAVA_THREAD_STACK ? tid : 0;
 	if (c->tid)
 		setd(c, "%s: thread %d (%s)", mt_kind_about((enum mt_kind)cl->kind), (int)c->tid,
-		     cl->source);
+		     source);
 	else
-		setd(c, "%s (%s)", mt_kind_about((enum mt_kind)cl->kind), cl->source);
+		setd(c, "%s (%s)", mt_kind_about((enum mt_kind)cl->kind), source);
 }
 
 int mt_cls_claims(struct ctx *x)

@@ -57,6 +57,7 @@ static const struct {
 	[MT_KIND_TCMALLOC]      = { "tcmalloc", "tcmalloc page heap spans" },
 	[MT_KIND_MIMALLOC]      = { "mimalloc", "mimalloc segments and arenas" },
 	[MT_KIND_MUSL_MALLOC]   = { "musl-malloc", "musl malloc (mallocng) groups and large blocks in their own mmaps" },
+	[MT_KIND_DIRECT_MMAP]   = { "direct-mmap", "anonymous memory the program (or a library) mapped itself, not through malloc" },
 };
 
 static const char *const evidences[MT_EVIDENCE_COUNT] = {

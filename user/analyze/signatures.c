@@ -154,13 +154,64 @@ static bool frame_matches(const struct mt_sig_rule *r, const struct mt_frame *f)
 }
 
 const struct mt_sig_rule *mt_signatures_match(const struct mt_signatures *s,
-					       const struct mt_frame *const *frames, int nframes)
+					       const struct mt_frame *const *frames, int nframes, int *at)
 {
 	for (size_t i = 0; i < s->n; i++)
 		for (int k = 0; k < nframes; k++)
-			if (frame_matches(&s->v[i], frames[k]))
+			if (frame_matches(&s->v[i], frames[k])) {
+				if (at)
+					*at = k;
 				return &s->v[i];
+			}
 	return NULL;
+}
+
+/* Whether a frame is the C library's own (its mmap wrapper, malloc, the
+ * loader): the caller a region is said to be mapped by is above them. */
+static bool libc_frame(const struct mt_frame *f)
+{
+	static const char *const libs[] = { "libc.so", "libc-", "ld-linux", "ld-musl", "libpthread" };
+	const char *base;
+
+	if (!f->module)
+		return false;
+	base = strrchr(f->module, '/');
+	base = base ? base + 1 : f->module;
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strncmp(base, libs[i], strlen(libs[i])))
+			return true;
+	return false;
+}
+
+/* Claim r as kind: source the rule that matched frame by, or NULL when by
+ * is the caller of the region's own mmap. */
+static int add_claim(struct mt_claims *out, const struct mt_region *r, uint32_t kind,
+		     const char *source, const struct mt_frame *by)
+{
+	if (mt_claims_add(out, r->start, r->end, kind, MT_EVIDENCE_TRACED, source))
+		return -ENOMEM;
+	out->v[out->n - 1].by_func = by->func;
+	out->v[out->n - 1].by_file = by->file;
+	out->v[out->n - 1].by_line = by->line;
+	return 0;
+}
+
+/* An anonymous, accessible region no signature names was mapped by its
+ * caller's own mmap: say who that is (PROT_NONE stays a reservation,
+ * executable memory JIT code: they say more). */
+static int direct_mmap_claim(const struct mt_region *r, const struct mt_stack *st,
+			     struct mt_claims *out)
+{
+	const struct mt_frame *by = NULL;
+
+	if (mt_region_has_file(r) || r->name || mt_region_prot_none(r) || (r->perms & MT_PERM_EXEC))
+		return 0;
+	for (int k = 0; k < st->nframes && !by; k++)
+		if (!libc_frame(st->frames[k]))
+			by = st->frames[k];
+	if (!by)
+		return 0;
+	return add_claim(out, r, MT_KIND_DIRECT_MMAP, NULL, by);
 }
 
 int mt_signatures_claims(const struct mt_signatures *s, const struct mt_shadow *origins,
@@ -171,11 +222,17 @@ int mt_signatures_claims(const struct mt_signatures *s, const struct mt_shadow *
 		const struct mt_stack *st = r->origin.stack ? mt_stack_get(uw, r->origin.stack) : NULL;
 		const struct mt_sig_rule *rule;
 		bool reserved = mt_region_prot_none(r);
+		int at = 0;
 
-		if (!st || !(rule = mt_signatures_match(s, st->frames, st->nframes)))
+		if (!st)
 			continue;
-		if (mt_claims_add(out, r->start, r->end, reserved ? rule->reserved_kind : rule->kind,
-				  MT_EVIDENCE_TRACED, rule->source))
+		if (!(rule = mt_signatures_match(s, st->frames, st->nframes, &at))) {
+			if (direct_mmap_claim(r, st, out))
+				return -ENOMEM;
+			continue;
+		}
+		if (add_claim(out, r, reserved ? rule->reserved_kind : rule->kind, rule->source,
+			      st->frames[at]))
 			return -ENOMEM;
 	}
 	return 0;

@@ -37,9 +37,10 @@ int mt_signatures_parse(struct mt_signatures *s, const char *text, const char *o
 int mt_signatures_builtin(struct mt_signatures *s);
 void mt_signatures_free(struct mt_signatures *s);
 
-/* The first rule matching a frame of the stack, or NULL. */
+/* The first rule matching a frame of the stack, or NULL; *at (if not
+ * NULL) gets the index of the frame it matched. */
 const struct mt_sig_rule *mt_signatures_match(const struct mt_signatures *s,
-					       const struct mt_frame *const *frames, int nframes);
+					       const struct mt_frame *const *frames, int nframes, int *at);
 
 /* Claims from the origins of traced regions: each region of origins
  * whose creating stack (in uw) a rule matches is the rule's kind (its
