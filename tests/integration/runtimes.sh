@@ -81,6 +81,20 @@ start_held() {
 
 stop_held() { exec 3>&-; wait "$hpid"; }
 
+# explain_held TEST JSON COMMAND...: start COMMAND held, `explain -p` it
+# into JSON, release it; when it prints nothing, TEST fails (status 1).
+explain_held() {
+	local name=$1 json=$2
+	shift 2
+	if ! start_held "$@"; then
+		stop_held
+		fail "$name" "$1 printed nothing"
+		return 1
+	fi
+	$MT explain -p "$hpid" --json >"$json" 2>"$tmp/err"
+	stop_held
+}
+
 # compare TEST KINDS WHAT EXPECTED JSON [RUNTIME-RE [FIELD]]: the FIELD
 # (default rss) of KINDS (a jq filter on .kind) in JSON is within 10% of
 # EXPECTED (what the runtime says, described by WHAT), memory of unknown
@@ -114,9 +128,7 @@ run_malloc_tests() {
 			fail "malloc-$a" "$bin was not built (make workloads)"
 			continue
 		fi
-		start_held "$bin"
-		$MT explain -p "$hpid" --json >"$tmp/alloc.json" 2>"$tmp/err"
-		stop_held
+		explain_held "malloc-$a" "$tmp/alloc.json" "$bin" || continue
 		read -r what says <"$tmp/prog.out"
 		# mimalloc keeps no resident figure: its committed bytes
 		compare "malloc-$a" ".kind == \"$a\"" "$a says $what" "$says" "$tmp/alloc.json" "" \
@@ -131,13 +143,7 @@ run_python_tests() {
 		fail python-hold "no /usr/bin/python3 (make deps installs python3)"
 		return
 	fi
-	if ! start_held /usr/bin/python3 tests/workloads/python/hold.py; then
-		stop_held
-		fail python-hold "python3 printed nothing"
-		return
-	fi
-	$MT explain -p "$hpid" --json >"$tmp/python.json" 2>"$tmp/err"
-	stop_held
+	explain_held python-hold "$tmp/python.json" /usr/bin/python3 tests/workloads/python/hold.py || return
 	read -r _ arenas _ touched <"$tmp/prog.out"
 	compare python-hold '.kind == "python-arena"' "obmalloc's $arenas arenas written" "$touched" \
 		"$tmp/python.json" "^CPython: $arenas obmalloc arenas"
@@ -150,13 +156,7 @@ run_go_tests() {
 		fail go-hold "$bin was not built (make deps installs golang-go; make workloads)"
 		return
 	fi
-	if ! start_held "$bin"; then
-		stop_held
-		fail go-hold "$bin printed nothing"
-		return
-	fi
-	$MT explain -p "$hpid" --json >"$tmp/go.json" 2>"$tmp/err"
-	stop_held
+	explain_held go-hold "$tmp/go.json" "$bin" || return
 	read -r _ heap _ meta <"$tmp/prog.out"
 	compare go-hold '.kind == "go-heap"' "runtime.MemStats heap" "$heap" "$tmp/go.json" "^Go go1"
 	# the runtime says what it mapped for metadata, not what is resident
@@ -175,23 +175,11 @@ run_node_tests() {
 		fail node-hold "no node (make deps installs nodejs)"
 		return
 	fi
-	if ! start_held node tests/workloads/node/hold.js; then
-		stop_held
-		fail node-hold "node printed nothing"
-		return
-	fi
-	$MT explain -p "$hpid" --json >"$tmp/node.json" 2>"$tmp/err"
-	stop_held
+	explain_held node-hold "$tmp/node.json" node tests/workloads/node/hold.js || return
 	read -r _ heap <"$tmp/prog.out"
 	compare node-hold '.kind == "v8-heap" or .kind == "v8-code"' "V8's spaces committed" "$heap" \
 		"$tmp/node.json" "^V8"
-	if ! start_held node tests/workloads/node/http_server.js; then
-		stop_held
-		fail node-http "the server printed nothing"
-		return
-	fi
-	$MT explain -p "$hpid" --json >"$tmp/http.json" 2>"$tmp/err"
-	stop_held
+	explain_held node-http "$tmp/http.json" node tests/workloads/node/http_server.js || return
 	known_share node-http "$tmp/http.json" "^V8"
 }
 

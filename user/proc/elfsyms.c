@@ -1,17 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
-/* elfsyms.c - a symbol an ELF file defines (see proc/elfsyms.h). A
- * linear walk of .dynsym: node's 75,000 entries take a few milliseconds,
- * read through libelf's mapping of the file. */
+/* elfsyms.c - an ELF file read by path with libelf, and a symbol it
+ * defines (see proc/elfsyms.h). The symbol is found by a linear walk of
+ * .dynsym: node's 75,000 entries take a few milliseconds, read through
+ * libelf's mapping of the file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc/elfsyms.h"
 
-static int defines(Elf *e, const char *name)
+int mt_elf_with(const char *path, int (*fn)(Elf *e, void *arg), void *arg)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -ENOEXEC;
+	Elf *e;
+
+	if (fd < 0)
+		return -errno;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		close(fd);
+		return -ENOTSUP;
+	}
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (e && elf_kind(e) == ELF_K_ELF)
+		ret = fn(e, arg);
+	elf_end(e);
+	close(fd);
+	return ret;
+}
+
+static int defines(Elf *e, void *arg)
+{
+	const char *name = arg;
 	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(e, scn))) {
@@ -37,19 +57,7 @@ static int defines(Elf *e, const char *name)
 
 int mt_elf_defines(const char *path, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
-	Elf *e;
+	int ret = mt_elf_with(path, defines, (void *)name);
 
-	if (fd < 0)
-		return -errno;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		close(fd);
-		return -ENOTSUP;
-	}
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF)
-		found = defines(e, name);
-	elf_end(e);
-	close(fd);
-	return found;
+	return ret == -ENOEXEC ? 0 : ret;
 }

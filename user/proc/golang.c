@@ -8,11 +8,9 @@
  * string headers elsewhere in the binary instead; a Go program it still is.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "proc/elfsyms.h"
 #include "proc/golang.h"
 
 #define BUILDINFO_MAGIC "\xff Go buildinf:"
@@ -67,22 +65,25 @@ static Elf_Data *section_named(Elf *e, const char *name)
 	return NULL;
 }
 
+struct version_buf {
+	char *ver;
+	size_t len;
+};
+
+static int read_buildinfo(Elf *e, void *arg)
+{
+	struct version_buf *v = arg;
+	Elf_Data *d = section_named(e, ".go.buildinfo");
+
+	if (!d || !d->d_buf)
+		return -ENOENT;
+	return mt_go_buildinfo_parse(d->d_buf, d->d_size, v->ver, v->len) ? -ENOENT : 0;
+}
+
 int mt_go_buildinfo_read(const char *path, char *ver, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = -ENOENT;
-	Elf_Data *d;
-	Elf *e;
+	struct version_buf v = { ver, len };
+	int err = mt_elf_with(path, read_buildinfo, &v);
 
-	if (fd < 0)
-		return -errno;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		close(fd);
-		return -ENOTSUP;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF && (d = section_named(e, ".go.buildinfo")) && d->d_buf)
-		err = mt_go_buildinfo_parse(d->d_buf, d->d_size, ver, len) ? -ENOENT : 0;
-	elf_end(e);
-	close(fd);
-	return err;
+	return err == -ENOEXEC ? -ENOENT : err;
 }
