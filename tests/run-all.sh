@@ -3,7 +3,8 @@
 # Run every test tier and print one combined count: the shape of user/
 # (layers.sh), unit tests (cmocka, sanitizers), the BPF programs loaded
 # in-process (tests/bpf, root), integration tests (real BPF, root),
-# explain on language runtimes against their own accounting, a
+# explain on language runtimes against their own accounting, the
+# Prometheus exporter against stat's figures, a
 # 45-second soak, smoke tests.
 set -u
 cd "$(dirname "$0")/.."
@@ -33,12 +34,13 @@ run_tier stat-integration tests/integration/stat.sh
 run_tier explain-integration tests/integration/explain.sh
 run_tier stacks-integration tests/integration/stacks.sh
 run_tier runtimes tests/integration/runtimes.sh
+run_tier serve tests/integration/serve.sh
 run_tier hardening tests/integration/hardening.sh
 run_tier soak env SOAK_SECONDS=45 tests/integration/soak.sh
 run_tier viewer tests/viewer/run.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in layers unit bpf smoke integration stat-integration explain-integration stacks-integration runtimes hardening soak viewer fuzz; do
+for t in layers unit bpf smoke integration stat-integration explain-integration stacks-integration runtimes serve hardening soak viewer fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done

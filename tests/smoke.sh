@@ -20,6 +20,11 @@ check explain-no-such-pid 1 ./maptrace explain -p 999999
 check explain-self 0 ./maptrace explain -p $$
 check stat-help 0 ./maptrace stat --help
 check top-help 0 ./maptrace top --help
+check serve-help 0 ./maptrace serve --help
+check serve-bad-listen 2 ./maptrace serve --listen nonsense
+check serve-listen-refused 1 ./maptrace serve --listen 192.0.2.1:9464
+check serve-bad-max-series 2 ./maptrace serve --max-series 0
+check serve-command 2 ./maptrace serve -- true
 check diff-help 0 ./maptrace diff --help
 check features-help 0 ./maptrace features --help
 check features-bad-option 2 ./maptrace features --nope
@@ -38,7 +43,7 @@ check stat-bad-duration 2 ./maptrace stat -d 0 -- true
 check top-bad-iterations 2 ./maptrace top -n abc
 check flag-with-value 2 ./maptrace trace --json=yes -- true
 check global-verbose 0 ./maptrace -v verify --help
-for cmd in trace verify stat top explain; do
+for cmd in trace verify stat top serve explain; do
 	check "$cmd-buffer-spellings" 0 ./maptrace "$cmd" -b 1M --buffer=2M -b4M --buffer 8M --btf=x -v -d 1 --help
 	check "$cmd-bad-buffer" 2 ./maptrace "$cmd" --buffer=12x --help
 done

@@ -12,6 +12,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 
 #endif /* MAPTRACE_COMMANDS_H */

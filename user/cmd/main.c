@@ -21,6 +21,7 @@ static const struct {
 	{ "stat", cmd_stat, "summarise calls, bytes, churn and peak sizes at the end (CI budgets)" },
 	{ "diff", cmd_diff, "compare two `stat --json` summaries; fail past thresholds" },
 	{ "top", cmd_top, "live mapping activity per process, machine-wide" },
+	{ "serve", cmd_serve, "mapping activity as Prometheus metrics, per cgroup and command" },
 	{ "features", cmd_features, "what this kernel offers maptrace, and what is degraded here" },
 };
 

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# serve.sh - `maptrace serve` (real BPF, root): the exposition against the
+# exact figures `stat --json` gives for the same workloads.
+#
+#   serve-up          serve listens on loopback (port 0: any), answers / and
+#                     /metrics, 404 elsewhere
+#   serve-cgroup-W    W runs in its own cgroup (two cgroups, two workloads
+#                     with fixed call counts: mmap_ops, heap_brk): the series
+#                     {cgroup=its cgroup, comm=W} count exactly the calls by
+#                     kind and result, and the bytes mapped and unmapped,
+#                     that `stat --json -- W` counts
+#   serve-openmetrics the same scrape as OpenMetrics: counter families
+#                     without _total, "# EOF" last
+#   serve-promtool    `promtool check metrics` accepts the exposition
+#                     (skipped without promtool: make deps installs it)
+#   serve-prometheus  a real Prometheus server (Debian's prometheus) on
+#                     loopback scrapes serve every second while the two
+#                     workloads run again in their cgroups: asked through its
+#                     HTTP query API after a scrape that followed them, the
+#                     sum of each cgroup's series by kind and result equals
+#                     what stat counts for two runs
+#   serve-folded      --max-series 1: a second pair folds into "other",
+#                     counted in maptrace_series_folded_total
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+spid=
+ppid_=
+cgroups=()
+cleanup() {
+	[ -n "$spid" ] && kill -INT "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+	[ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null && wait "$ppid_" 2>/dev/null
+	for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+WLS=(mmap_ops heap_brk)
+ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded)
+for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
+skip_all_unless_bpf serve "${ALL[@]}"
+
+# Start serve with these options; its port in $port, or status 1.
+start_serve() {
+	local i
+	$MT serve --listen 127.0.0.1:0 "$@" 2>"$tmp/serve.err" &
+	spid=$!
+	for ((i = 0; i < 300; i++)); do
+		port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/serve.err")
+		[ -n "$port" ] && return 0
+		kill -0 "$spid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_serve() { kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=; }
+
+scrape() { curl -sf "$@" "http://127.0.0.1:$port/metrics"; }
+
+# The cgroup v2 hierarchy (unified, or mounted at /sys/fs/cgroup).
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+
+if ! start_serve; then
+	for t in "${ALL[@]}"; do fail "$t" "serve did not start: $(head -c 300 "$tmp/serve.err")"; done
+	finish serve
+	exit
+fi
+
+# --- the two pages, and nothing else
+code() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$1"; }
+if [ "$(code /)" = 200 ] && [ "$(code /metrics)" = 200 ] && [ "$(code /nothing)" = 404 ] &&
+	scrape | grep -q '^maptrace_events_total '; then
+	pass "serve-up (port $port)"
+else
+	fail serve-up "/ $(code /), /metrics $(code /metrics), /nothing $(code /nothing)"
+fi
+
+# --- two workloads in two cgroups, against stat's figures
+metric() { # SCRAPE NAME CGROUP COMM [KIND RESULT]: the sample's value, 0 when absent
+	local sel="cgroup=\"$3\",comm=\"$4\""
+	[ $# -gt 4 ] && sel+=",kind=\"$5\",result=\"$6\""
+	awk -v want="$2{$sel}" '$1 == want { print $2; found = 1 } END { if (!found) print 0 }' "$1"
+}
+# run_in CGROUP W: the shell joins the cgroup, then becomes workload W
+run_in() {
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" "$W/$2" "$tmp/$2" >/dev/null 2>&1
+}
+for w in "${WLS[@]}"; do
+	name=serve-cgroup-$w
+	if [ -z "$cg2" ]; then
+		fail "$name" "no cgroup v2 hierarchy in /proc/mounts"
+		continue
+	fi
+	cg=$cg2/maptrace-serve-$w-$$
+	mkdir -p "$cg" "$tmp/$w" && cgroups+=("$cg")
+	run_in "$cg" "$w"
+	$MT stat --json -o "$tmp/$w.json" -- "$W/$w" "$tmp/$w" >/dev/null 2>"$tmp/stat.err"
+	sleep 0.3   # (the loop reads what is in the ring buffer at least every 100 ms)
+	scrape >"$tmp/m.txt"
+	label=${cg#"$cg2"}
+	diffs=""
+	for k in $(jq -r '.total.calls | keys[]' "$tmp/$w.json"); do
+		want_f=$(jq ".total.failed[\"$k\"]" "$tmp/$w.json")
+		want_ok=$(( $(jq ".total.calls[\"$k\"]" "$tmp/$w.json") - want_f ))
+		got_ok=$(metric "$tmp/m.txt" maptrace_mapping_calls_total "$label" "$w" "$k" ok)
+		got_f=$(metric "$tmp/m.txt" maptrace_mapping_calls_total "$label" "$w" "$k" failed)
+		[ "$got_ok" = "$want_ok" ] || diffs+=" $k ok: $got_ok, stat $want_ok;"
+		[ "$got_f" = "$want_f" ] || diffs+=" $k failed: $got_f, stat $want_f;"
+	done
+	for b in mapped unmapped; do
+		want=$(jq ".total.bytes_$b" "$tmp/$w.json")
+		got=$(metric "$tmp/m.txt" "maptrace_${b}_bytes_total" "$label" "$w")
+		[ "$got" = "$want" ] || diffs+=" bytes $b: $got, stat $want;"
+	done
+	calls=$(jq '[.total.calls[]] | add' "$tmp/$w.json")
+	if [ -z "$diffs" ] && [ "$calls" -gt 0 ]; then
+		pass "$name ($calls calls and the bytes of cgroup $label as stat counts them)"
+	else
+		fail "$name" "${diffs:-no calls in the figures of stat} $(head -c 200 "$tmp/stat.err")"
+	fi
+done
+
+# --- OpenMetrics when asked for
+scrape -H 'Accept: application/openmetrics-text; version=1.0.0' >"$tmp/om.txt"
+if grep -q '^# TYPE maptrace_mapping_calls counter$' "$tmp/om.txt" &&
+	grep -q '^maptrace_mapping_calls_total{' "$tmp/om.txt" && [ "$(tail -n 1 "$tmp/om.txt")" = "# EOF" ]; then
+	pass serve-openmetrics
+else
+	fail serve-openmetrics "$(grep -m2 '^# TYPE' "$tmp/om.txt") ... $(tail -n 1 "$tmp/om.txt")"
+fi
+
+# --- promtool's own check of the exposition
+if ! command -v promtool >/dev/null; then
+	skip serve-promtool "no promtool (make deps installs prometheus)"
+elif out=$(scrape | promtool check metrics 2>&1); then
+	pass serve-promtool
+else
+	fail serve-promtool "$(echo "$out" | head -n 3 | tr '\n' ' ')"
+fi
+
+# --- a real Prometheus scraping serve: the workloads run a second time
+#     in their cgroups, then the server is asked what it stored
+prom_query() { # QUERY: the result vector, as "labels value" lines
+	curl -sfG "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1" |
+		jq -r '.data.result[] | "\(.metric.kind // "")/\(.metric.result // "") \(.value[1])"'
+}
+if ! command -v prometheus >/dev/null; then
+	skip serve-prometheus "no prometheus (make deps installs it)"
+elif [ "${#cgroups[@]}" != "${#WLS[@]}" ]; then
+	fail serve-prometheus "the workloads' cgroups were not made"
+else
+	pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: maptrace\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+		"$port" >"$tmp/prometheus.yml"
+	prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
+		--web.listen-address="127.0.0.1:$pport" >"$tmp/prometheus.log" 2>&1 &
+	ppid_=$!
+	for w in "${WLS[@]}"; do run_in "$cg2/maptrace-serve-$w-$$" "$w"; done
+	done_at=$(date +%s.%N)
+	# wait for a scrape after the runs (Prometheus's timestamp of a sample)
+	for ((i = 0; i < 200; i++)); do
+		at=$(prom_query 'timestamp(maptrace_events_total)' 2>/dev/null | awk '{ print $2 }')
+		[ -n "$at" ] && awk -v a="$at" -v d="$done_at" 'BEGIN { exit !(a > d + 0.2) }' && break
+		sleep 0.2
+	done
+	diffs=""
+	for w in "${WLS[@]}"; do
+		label=/maptrace-serve-$w-$$
+		prom_query "sum by (kind, result) (maptrace_mapping_calls_total{cgroup=\"$label\",comm=\"$w\"})" |
+			sort >"$tmp/prom-$w.txt"
+		jq -r '.total as $t | $t.calls | to_entries[] | select(.value > 0)
+			| ("\(.key)/ok \(2 * (.value - $t.failed[.key]))", "\(.key)/failed \(2 * $t.failed[.key])")' \
+			"$tmp/$w.json" | awk '$2 != 0' | sort >"$tmp/want-$w.txt"
+		cmp -s "$tmp/prom-$w.txt" "$tmp/want-$w.txt" ||
+			diffs+=" $w: Prometheus '$(tr '\n' ' ' <"$tmp/prom-$w.txt")', stat x2 '$(tr '\n' ' ' <"$tmp/want-$w.txt")';"
+	done
+	if [ -z "$at" ]; then
+		fail serve-prometheus "Prometheus stored no scrape: $(tail -n 3 "$tmp/prometheus.log" | tr '\n' ' ')"
+	elif [ -z "$diffs" ]; then
+		pass "serve-prometheus (per kind and result, both cgroups, as queried from Prometheus)"
+	else
+		fail serve-prometheus "$diffs"
+	fi
+	kill "$ppid_" 2>/dev/null
+	wait "$ppid_" 2>/dev/null
+	ppid_=
+fi
+stop_serve
+
+# --- a cap of one series: the next pair is folded into "other"
+if ! start_serve --max-series 1; then
+	fail serve-folded "serve did not start: $(head -c 300 "$tmp/serve.err")"
+else
+	"$W/heap_brk" >/dev/null 2>&1
+	"$W/mmap_ops" "$tmp/mmap_ops" >/dev/null 2>&1
+	sleep 0.3
+	scrape >"$tmp/cap.txt"
+	folded=$(awk '$1 == "maptrace_series_folded_total" { print $2 }' "$tmp/cap.txt")
+	series=$(awk '$1 == "maptrace_series" { print $2 }' "$tmp/cap.txt")
+	others=$(grep -c '^maptrace_mapping_calls_total{cgroup="other",comm="other"' "$tmp/cap.txt")
+	if [ "$series" = 2 ] && [ "${folded:-0}" -gt 0 ] && [ "$others" -gt 0 ]; then
+		pass "serve-folded (2 series, other included; $folded lookups folded)"
+	else
+		fail serve-folded "series $series, folded $folded, other's samples $others"
+	fi
+	stop_serve
+fi
+
+finish serve

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_series.c - the exporter's series (analyze/series.c) and their
+ * exposition (out/prom.c): one series per (cgroup, comm), the cap folding
+ * new pairs into "other", label values escaped, and the Prometheus text
+ * format against OpenMetrics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analyze/series.h"
+#include "out/prom.h"
+
+/* Same pair, same series; a third pair past a cap of two is "other". */
+static void test_cap(void **state)
+{
+	struct mt_series_set s;
+	struct mt_series *a, *b, *o;
+
+	(void)state;
+	assert_int_equal(mt_series_init(&s, 2), 0);
+	a = mt_series_of(&s, "/system.slice/a.service", "a");
+	b = mt_series_of(&s, "/system.slice/a.service", "b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(mt_series_of(&s, "/system.slice/a.service", "a"), a);
+	o = mt_series_of(&s, "/system.slice/c.service", "c");
+	assert_ptr_equal(o, s.v[0]);
+	assert_string_equal(o->cgroup, "other");
+	assert_int_equal(s.folded, 1);
+	assert_int_equal(s.n, 3);
+	/* a pair seen before the cap keeps its own series */
+	assert_ptr_equal(mt_series_of(&s, "/system.slice/a.service", "b"), b);
+	assert_int_equal(s.folded, 1);
+	mt_series_free(&s);
+}
+
+static char *expose(const struct mt_series_set *s, bool om)
+{
+	struct mt_prom_health h = { .events = 7, .rss_bytes = 4096, .start_s = 1.5 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(mt_prom_write(f, s, &h, om), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Calls split by result, zero counts absent, label values escaped; the
+ * health figures; OpenMetrics names counter families without _total and
+ * ends with # EOF. */
+static void test_exposition(void **state)
+{
+	struct mt_series_set s;
+	struct mt_series *se;
+	char *text, *om;
+
+	(void)state;
+	assert_int_equal(mt_series_init(&s, 10), 0);
+	se = mt_series_of(&s, "/odd\"name\\x\n", "w");
+	se->fig.calls[MT_EV_MMAP] = 5;
+	se->fig.failed[MT_EV_MMAP] = 2;
+	se->fig.bytes_mapped = 8192;
+	text = expose(&s, false);
+	assert_non_null(strstr(text, "maptrace_mapping_calls_total{cgroup=\"/odd\\\"name\\\\x\\n\","
+				     "comm=\"w\",kind=\"mmap\",result=\"ok\"} 3\n"));
+	assert_non_null(strstr(text, "kind=\"mmap\",result=\"failed\"} 2\n"));
+	assert_null(strstr(text, "kind=\"munmap\""));
+	assert_null(strstr(text, "maptrace_unmapped_bytes_total{"));
+	assert_non_null(strstr(text, "maptrace_mapped_bytes_total{cgroup=\"/odd\\\"name\\\\x\\n\",comm=\"w\"} 8192\n"));
+	assert_non_null(strstr(text, "# TYPE maptrace_mapping_calls_total counter\n"));
+	assert_non_null(strstr(text, "maptrace_events_total 7\n"));
+	assert_non_null(strstr(text, "maptrace_loader_resident_bytes 4096\n"));
+	assert_non_null(strstr(text, "maptrace_series 2\n"));
+	assert_null(strstr(text, "# EOF"));
+	om = expose(&s, true);
+	assert_non_null(strstr(om, "# TYPE maptrace_mapping_calls counter\n"));
+	assert_non_null(strstr(om, "# TYPE maptrace_series gauge\n"));
+	assert_int_equal(strcmp(om + strlen(om) - 6, "# EOF\n"), 0);
+	free(text);
+	free(om);
+	mt_series_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_exposition),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

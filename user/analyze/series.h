@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* series.h - mapping activity aggregated into labelled series for an
+ * exporter (`maptrace serve`): one series per (cgroup, comm), never per
+ * pid, so their number follows the services a machine runs, not the
+ * processes it starts; past a cap, new pairs fold into one "other" series
+ * and what was folded is counted. Counters only grow: a series outlives
+ * the processes that fed it. Pure logic. User-only. */
+#ifndef MAPTRACE_SERIES_H
+#define MAPTRACE_SERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/stats.h"
+#include "base/u64map.h"
+
+#define MT_SERIES_LABEL_MAX 256   /* bytes of a cgroup path kept, NUL included */
+#define MT_SERIES_OTHER     "other"
+
+struct mt_series {
+	char cgroup[MT_SERIES_LABEL_MAX];   /* "/system.slice/nginx.service" */
+	char comm[MT_COMM_LEN + 1];
+	struct mt_figures fig;              /* calls, failed, bytes_mapped/_unmapped */
+};
+
+struct mt_series_set {
+	struct mt_series **v;     /* v[0]: "other", where pairs past the cap go */
+	size_t n, cap;
+	size_t max;               /* series besides "other" */
+	struct mt_u64map index;   /* hash of (cgroup, comm) -> series */
+	uint64_t folded;          /* lookups of pairs that got no series of their own */
+};
+
+/* An empty set of at most max series besides "other"; 0 or -ENOMEM. */
+int mt_series_init(struct mt_series_set *s, size_t max);
+/* The series of (cgroup, comm), made at first sight, or "other" past the
+ * cap (counted in folded); NULL only when out of memory. */
+struct mt_series *mt_series_of(struct mt_series_set *s, const char *cgroup, const char *comm);
+void mt_series_free(struct mt_series_set *s);
+
+#endif /* MAPTRACE_SERIES_H */

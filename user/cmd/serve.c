@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/* serve.c - `maptrace serve`: mapping activity as Prometheus metrics.
+ *
+ * Traces every process (or the given ones) as `top -a` does and serves
+ * /metrics: per (cgroup, comm) series of calls by kind and result and of
+ * bytes mapped and unmapped (analyze/series.c), in Prometheus's text format
+ * or OpenMetrics (out/prom.c), over a minimal HTTP server on loopback
+ * unless told otherwise (out/httpd.c), polled between ring-buffer reads.
+ * A process's cgroup is read from /proc/PID/cgroup at its first event and
+ * forgotten when it exits, so memory follows the live processes and the
+ * series cap, not how many processes ever ran.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/series.h"
+#include "analyze/stats.h"
+#include "base/u64map.h"
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "core/event.h"
+#include "out/httpd.h"
+#include "out/prom.h"
+#include "trace/session.h"
+#include "trace/tracer.h"
+
+#define DEFAULT_LISTEN     "127.0.0.1:9464"
+#define DEFAULT_MAX_SERIES 1000
+#define CGROUP_UNKNOWN     "unknown"   /* gone before its cgroup was read */
+
+static const char serve_usage[] =
+"Usage: maptrace serve [OPTIONS] [-p PID[,PID...]]\n"
+"\n"
+"Export mapping activity as Prometheus metrics: traces every process (or\n"
+"the given ones) and serves /metrics (Prometheus text format, or OpenMetrics\n"
+"when the scraper asks for it) and / (what the metrics mean). Series are per\n"
+"cgroup (the service or container, by its cgroup path) and command name,\n"
+"never per process: calls by kind and result, bytes mapped and unmapped, and\n"
+"maptrace's own health (events, lost events, its memory).\n"
+"\n"
+"Options:\n"
+"  -l, --listen ADDR     HOST:PORT to serve on (default " DEFAULT_LISTEN ": loopback\n"
+"                        only; 0.0.0.0:9464 for every interface, port 0 for any)\n"
+"  -m, --max-series N    series besides 'other' (default 1000): (cgroup, command)\n"
+"                        pairs past it are counted in cgroup=\"other\", comm=\"other\"\n"
+MT_COMMON_USAGE
+"\n"
+"Examples:\n"
+"  maptrace serve\n"
+"  maptrace serve --listen 0.0.0.0:9464 --max-series 200\n"
+"  curl -s localhost:9464/metrics | grep maptrace_mapping_calls_total\n";
+
+static const char index_page[] =
+"<!DOCTYPE html>\n<html><head><title>maptrace serve</title></head><body>\n"
+"<h1>maptrace serve</h1>\n"
+"<p>Linux memory-mapping activity, traced with eBPF, as <a href=\"/metrics\">metrics</a>. "
+"Each series is one cgroup (a service or container) and command name.</p>\n<ul>\n"
+"<li><code>maptrace_mapping_calls_total{cgroup,comm,kind,result}</code>: mmap, munmap, "
+"mprotect, brk, mremap, shmat... calls, ok or failed</li>\n"
+"<li><code>maptrace_mapped_bytes_total</code>, <code>maptrace_unmapped_bytes_total</code>: "
+"address space mapped and unmapped</li>\n"
+"<li><code>maptrace_events_total</code>, <code>maptrace_lost_events_total</code>, "
+"<code>maptrace_resyncs_total</code>, <code>maptrace_series_folded_total</code>, "
+"<code>maptrace_series</code>, <code>maptrace_processes</code>, "
+"<code>maptrace_loader_resident_bytes</code>: maptrace's own health</li>\n"
+"</ul>\n</body></html>\n";
+
+struct serve_ctx {
+	const char *listen;
+	size_t max_series;
+	struct mt_httpd httpd;
+	struct mt_series_set series;
+	struct mt_u64map cgroups;   /* tgid -> its cgroup path (malloc'd) */
+	double start_s;
+	struct mt_session *s;
+	bool oom;
+};
+
+/* The cgroup path of process pid: cgroup v2's "0::PATH" line, else the
+ * first hierarchy's path; NULL when the process is gone. */
+static char *read_cgroup(pid_t pid)
+{
+	char path[64], line[512], *found = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':');
+
+		if (!p || !(p = strchr(p + 1, ':')))
+			continue;
+		p[1 + strcspn(p + 1, "\n")] = '\0';
+		if (!found || !strncmp(line, "0::", 3)) {
+			free(found);
+			found = strdup(p + 1);
+		}
+		if (!strncmp(line, "0::", 3))
+			break;
+	}
+	fclose(f);
+	return found;
+}
+
+static const char *cgroup_of(struct serve_ctx *c, pid_t pid)
+{
+	char *cg = mt_u64map_get(&c->cgroups, (uint64_t)pid);
+
+	if (cg)
+		return cg;
+	if (!(cg = read_cgroup(pid)) && !(cg = strdup(CGROUP_UNKNOWN)))
+		return NULL;
+	if (mt_u64map_put(&c->cgroups, (uint64_t)pid, cg)) {
+		free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+static struct mt_figures *figures_of(struct serve_ctx *c, pid_t pid, const char *comm)
+{
+	char name[MT_COMM_LEN + 1];
+	const char *cg = cgroup_of(c, pid);
+	struct mt_series *se;
+
+	memcpy(name, comm, MT_COMM_LEN);
+	name[MT_COMM_LEN] = '\0';
+	if (!cg || !(se = mt_series_of(&c->series, cg, name))) {
+		c->oom = true;
+		return NULL;
+	}
+	return &se->fig;
+}
+
+/* Calls as they arrive; a process's cgroup forgotten when it exits. */
+static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
+{
+	struct serve_ctx *c = s->ctx;
+	struct mt_figures *fig;
+
+	(void)path;
+	if (e->kind == MT_EV_EXIT && e->tid == e->pid) {
+		free(mt_u64map_del(&c->cgroups, e->pid));
+		return;
+	}
+	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS ||
+	    !(fig = figures_of(c, (pid_t)e->pid, e->comm)))
+		return;
+	fig->calls[e->kind]++;
+	if (mt_event_failed(e))
+		fig->failed[e->kind]++;
+}
+
+/* Bytes as changes are applied in the kernel's order, by stat's rule. */
+static void count_bytes(struct serve_ctx *c, const struct mt_aspace *as, const struct mt_event *e,
+			const struct mt_shadow *before)
+{
+	struct mt_event_bytes b = mt_event_bytes(e, before);
+	struct mt_figures *fig;
+
+	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(c, as->pid, as->comm)))
+		return;
+	fig->bytes_mapped += b.mapped;
+	fig->bytes_unmapped += b.unmapped;
+}
+
+static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
+{
+	struct mt_session *s = arg;
+
+	if (e && !after)
+		count_bytes(s->ctx, as, e, as->shadow);
+}
+
+static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
+{
+	struct mt_session *s = arg;
+
+	count_bytes(s->ctx, as, e, NULL);
+}
+
+static void answer(void *ctx, const char *path, const char *accept, FILE *body,
+		   struct mt_http_reply *reply)
+{
+	struct serve_ctx *c = ctx;
+	bool om = strstr(accept, "application/openmetrics-text") != NULL;
+
+	if (!strcmp(path, "/metrics")) {
+		struct mt_prom_health h = {
+			.events = c->s->events, .lost = mt_session_lost(c->s), .resyncs = c->s->resyncs,
+			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->cgroups.used,
+			.start_s = c->start_s,
+		};
+
+		reply->content_type = om ? MT_PROM_OPENMETRICS_TYPE : MT_PROM_TEXT_TYPE;
+		mt_prom_write(body, &c->series, &h, om);
+	} else if (!strcmp(path, "/")) {
+		reply->content_type = "text/html; charset=utf-8";
+		fputs(index_page, body);
+	} else {
+		reply->status = 404;
+		fputs("not found: see / and /metrics\n", body);
+	}
+}
+
+static void on_tick(struct mt_session *s)
+{
+	struct serve_ctx *c = s->ctx;
+
+	mt_httpd_serve_pending(&c->httpd, answer, c);
+}
+
+enum { OPT_LISTEN = 1, OPT_MAX_SERIES };
+
+static const struct mt_option serve_options[] = {
+	{ "listen", 'l', true, OPT_LISTEN },
+	{ "max-series", 'm', true, OPT_MAX_SERIES },
+	MT_COMMON_OPTIONS,
+	{ 0 }
+};
+
+static int serve_option(void *ctx, int id, const char *val)
+{
+	struct serve_ctx *c = ctx;
+	unsigned long long n;
+
+	switch (id) {
+	case OPT_LISTEN: {
+		const char *colon = strrchr(val, ':');
+
+		if (!colon || !colon[1] || colon[1 + strspn(colon + 1, "0123456789")])
+			return mt_usage_error("serve", "--listen wants HOST:PORT (e.g. 127.0.0.1:9464), "
+					      "not '%s'", val);
+		c->listen = val;
+		return 0;
+	}
+	case OPT_MAX_SERIES:
+		if (mt_opt_uint("serve", "--max-series", val, 1, 1000000, &n))
+			return 2;
+		c->max_series = (size_t)n;
+		return 0;
+	}
+	return 0;
+}
+
+static void forget_cgroups(struct serve_ctx *c)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(&c->cgroups, &pos, &key, &v))
+		free(v);
+	mt_u64map_free(&c->cgroups);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct mt_session s = { .keep_shadows = true };
+	struct serve_ctx c = { .listen = DEFAULT_LISTEN, .max_series = DEFAULT_MAX_SERIES, .s = &s };
+	char why[256];
+	int status;
+
+	status = mt_command_options(&s, argc, argv, "serve", serve_options, serve_usage, serve_option, &c);
+	if (status != MT_OPTS_GO)
+		return status;
+	if (s.target.argv)
+		return mt_usage_error("serve", "serve watches processes: use -p or nothing");
+	if (mt_httpd_listen(&c.httpd, c.listen, why, sizeof(why))) {
+		fprintf(stderr, "maptrace serve: %s\n", why);
+		return 1;
+	}
+	if (mt_series_init(&c.series, c.max_series)) {
+		fprintf(stderr, "maptrace serve: out of memory\n");
+		mt_httpd_close(&c.httpd);
+		return 1;
+	}
+	if (!s.target.npids)
+		s.target.all = true;
+	s.on_event = on_event;
+	s.on_apply = on_apply;
+	s.on_stale = on_stale;
+	s.on_tick = on_tick;
+	s.ctx = &c;
+	s.poll_ms = 100;
+	c.start_s = (double)time(NULL);
+	status = 1;
+	if (!mt_session_start(&s)) {
+		/* a scrape wakes the loop as an event does */
+		if (mt_tracer_watch_fd(s.tracer, c.httpd.fd))
+			fprintf(stderr, "maptrace serve: scrapes wait for the next tick (up to %d ms)\n",
+				s.poll_ms);
+		fprintf(stderr, "maptrace serve: serving http://%s/metrics (port %d)\n", c.listen,
+			mt_httpd_port(&c.httpd));
+		mt_session_run(&s);
+		status = mt_session_report_end(&s, stderr) || c.oom ? 1 : 0;
+		if (c.oom)
+			fprintf(stderr, "maptrace serve: out of memory: some calls were not counted\n");
+	}
+	mt_session_close(&s);
+	forget_cgroups(&c);
+	mt_series_free(&c.series);
+	mt_httpd_close(&c.httpd);
+	return status;
+}
