@@ -93,6 +93,7 @@ const volatile __u32 tracer_tgid = 0;    /* never trace ourselves */
 const volatile bool dump_exit = false;   /* dump each address space at its last exit (verify) */
 const volatile bool enter_times = false; /* record when each call entered (sys_enter attached) */
 const volatile bool event_times = true;  /* stamp each event (a clock read: ~35 ns) */
+const volatile bool event_cgroups;       /* name each event's cgroup (serve's series) */
 const volatile __u32 wakeup_bytes = MT_WAKEUP_BYTES; /* wake the loader once this much waits */
 const volatile __u32 stack_mode = MT_STACKS_NONE; /* enum mt_stack_mode */
 const volatile __u32 stack_bytes = 8192;         /* DWARF sample size, <= MT_STACK_MAX */
@@ -313,6 +314,8 @@ static __always_inline void event_init(struct mt_event *e, __u32 kind)
 	e->tid = (__u32)id;
 	e->kind = kind;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (event_cgroups)
+		e->cgroup = bpf_get_current_cgroup_id();
 #else
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -324,6 +327,10 @@ static __always_inline void event_init(struct mt_event *e, __u32 kind)
 	e->tid = task->pid;
 	e->kind = kind;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+	/* (a helper since 4.18: the cgroup v2 id, whatever v1 hierarchies
+	 * the task is in too) */
+	if (event_cgroups)
+		e->cgroup = bpf_get_current_cgroup_id();
 #endif
 }
 

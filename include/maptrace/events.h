@@ -123,6 +123,8 @@ struct mt_event {
 	__s64 ret;
 	__u64 ino;
 	__u64 aux[3];
+	__u64 cgroup;       /* the task's cgroup v2 id (its directory's inode) when
+	                       the tracer asks for it (event_cgroups), else 0 */
 	__u32 dev;          /* kernel dev_t encoding (major << 20 | minor) */
 	__u32 pid;          /* tgid */
 	__u32 tid;
@@ -131,7 +133,7 @@ struct mt_event {
 	__u32 path_len;
 	char comm[MT_COMM_LEN];
 };
-_Static_assert(sizeof(struct mt_event) == 160, "mt_event ABI size");
+_Static_assert(sizeof(struct mt_event) == 168, "mt_event ABI size");
 
 /* How user stacks are captured (rodata stack_mode). */
 enum mt_stack_mode {

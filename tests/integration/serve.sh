@@ -22,6 +22,10 @@
 #                     what stat counts for two runs
 #   serve-folded      --max-series 1: a second pair folds into "other",
 #                     counted in maptrace_series_folded_total
+#   serve-rules       docs/prometheus/maptrace.rules.yml passes `promtool
+#                     check rules` and its unit tests (maptrace.rules.test.yml:
+#                     the churn alert fires for a service mapping and
+#                     unmapping alike, not for one keeping what it maps)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -36,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 WLS=(mmap_ops heap_brk)
-ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded)
+ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded serve-rules)
 for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
 skip_all_unless_bpf serve "${ALL[@]}"
 
@@ -205,6 +209,16 @@ else
 		fail serve-folded "series $series, folded $folded, other's samples $others"
 	fi
 	stop_serve
+fi
+
+# --- the recording and alerting rules shipped for it
+if ! command -v promtool >/dev/null; then
+	skip serve-rules "no promtool (make deps installs prometheus)"
+elif out=$(cd docs/prometheus && promtool check rules maptrace.rules.yml 2>&1 &&
+	   promtool test rules maptrace.rules.test.yml 2>&1); then
+	pass "serve-rules ($(echo "$out" | grep -m1 -o '[0-9]* rules found'), their unit tests)"
+else
+	fail serve-rules "$(echo "$out" | grep -v '^$' | head -n 6 | tr '\n' ' ')"
 fi
 
 finish serve

@@ -6,9 +6,13 @@
  * bytes mapped and unmapped (analyze/series.c), in Prometheus's text format
  * or OpenMetrics (out/prom.c), over a minimal HTTP server on loopback
  * unless told otherwise (out/httpd.c), polled between ring-buffer reads.
- * A process's cgroup is read from /proc/PID/cgroup at its first event and
- * forgotten when it exits, so memory follows the live processes and the
- * series cap, not how many processes ever ran.
+ * Each event carries its task's cgroup v2 id (taken in the kernel as the
+ * call happens: a process moved between cgroups, or gone before its event
+ * is read, is still counted where it was), named by proc/cgroups.c; where
+ * there is no cgroup2 mount, a process's /proc/PID/cgroup is read at its
+ * first event and forgotten at its exit. Memory follows the live
+ * processes, the cgroups that exist and the series cap, not how many
+ * processes ever ran.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "core/event.h"
 #include "out/httpd.h"
 #include "out/prom.h"
+#include "proc/cgroups.h"
 #include "trace/session.h"
 #include "trace/tracer.h"
 
@@ -73,46 +78,26 @@ struct serve_ctx {
 	size_t max_series;
 	struct mt_httpd httpd;
 	struct mt_series_set series;
-	struct mt_u64map cgroups;   /* tgid -> its cgroup path (malloc'd) */
+	struct mt_cgroup_names names;   /* cgroup v2 ids as paths */
+	struct mt_u64map cgroups;   /* without ids: tgid -> its cgroup path (malloc'd) */
 	double start_s;
 	struct mt_session *s;
 	bool oom;
 };
 
-/* The cgroup path of process pid: cgroup v2's "0::PATH" line, else the
- * first hierarchy's path; NULL when the process is gone. */
-static char *read_cgroup(pid_t pid)
+/* The cgroup of an event's task: its cgroup v2 id named, else (no cgroup2
+ * mount, or a kernel that gave no id) the process's /proc entry, read at
+ * its first event and kept until it exits. */
+static const char *cgroup_of(struct serve_ctx *c, pid_t pid, uint64_t id)
 {
-	char path[64], line[512], *found = NULL;
-	FILE *f;
+	const char *name = mt_cgroup_name(&c->names, id);
+	char *cg;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, ':');
-
-		if (!p || !(p = strchr(p + 1, ':')))
-			continue;
-		p[1 + strcspn(p + 1, "\n")] = '\0';
-		if (!found || !strncmp(line, "0::", 3)) {
-			free(found);
-			found = strdup(p + 1);
-		}
-		if (!strncmp(line, "0::", 3))
-			break;
-	}
-	fclose(f);
-	return found;
-}
-
-static const char *cgroup_of(struct serve_ctx *c, pid_t pid)
-{
-	char *cg = mt_u64map_get(&c->cgroups, (uint64_t)pid);
-
-	if (cg)
+	if (name)
+		return name;
+	if ((cg = mt_u64map_get(&c->cgroups, (uint64_t)pid)))
 		return cg;
-	if (!(cg = read_cgroup(pid)) && !(cg = strdup(CGROUP_UNKNOWN)))
+	if (!(cg = mt_cgroup_of_pid(pid)) && !(cg = strdup(CGROUP_UNKNOWN)))
 		return NULL;
 	if (mt_u64map_put(&c->cgroups, (uint64_t)pid, cg)) {
 		free(cg);
@@ -121,10 +106,11 @@ static const char *cgroup_of(struct serve_ctx *c, pid_t pid)
 	return cg;
 }
 
-static struct mt_figures *figures_of(struct serve_ctx *c, pid_t pid, const char *comm)
+static struct mt_figures *figures_of(struct serve_ctx *c, pid_t pid, uint64_t cgroup,
+				      const char *comm)
 {
 	char name[MT_COMM_LEN + 1];
-	const char *cg = cgroup_of(c, pid);
+	const char *cg = cgroup_of(c, pid, cgroup);
 	struct mt_series *se;
 
 	memcpy(name, comm, MT_COMM_LEN);
@@ -148,7 +134,7 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 		return;
 	}
 	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS ||
-	    !(fig = figures_of(c, (pid_t)e->pid, e->comm)))
+	    !(fig = figures_of(c, (pid_t)e->pid, e->cgroup, e->comm)))
 		return;
 	fig->calls[e->kind]++;
 	if (mt_event_failed(e))
@@ -162,7 +148,7 @@ static void count_bytes(struct serve_ctx *c, const struct mt_aspace *as, const s
 	struct mt_event_bytes b = mt_event_bytes(e, before);
 	struct mt_figures *fig;
 
-	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(c, as->pid, as->comm)))
+	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(c, as->pid, e->cgroup, as->comm)))
 		return;
 	fig->bytes_mapped += b.mapped;
 	fig->bytes_unmapped += b.unmapped;
@@ -192,7 +178,7 @@ static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 	if (!strcmp(path, "/metrics")) {
 		struct mt_prom_health h = {
 			.events = c->s->events, .lost = mt_session_lost(c->s), .resyncs = c->s->resyncs,
-			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->cgroups.used,
+			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->s->reg.by_mm.used,
 			.start_s = c->start_s,
 		};
 
@@ -279,6 +265,13 @@ int cmd_serve(int argc, char **argv)
 		mt_httpd_close(&c.httpd);
 		return 1;
 	}
+	if (mt_cgroup_names_init(&c.names) == -ENOMEM) {
+		fprintf(stderr, "maptrace serve: out of memory\n");
+		mt_series_free(&c.series);
+		mt_httpd_close(&c.httpd);
+		return 1;
+	}
+	s.topts.cgroups = c.names.root != NULL;
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
@@ -303,6 +296,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	mt_session_close(&s);
 	forget_cgroups(&c);
+	mt_cgroup_names_free(&c.names);
 	mt_series_free(&c.series);
 	mt_httpd_close(&c.httpd);
 	return status;

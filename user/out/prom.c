@@ -98,7 +98,7 @@ static void health(FILE *f, const struct mt_series_set *s, const struct mt_prom_
 		{ "maptrace_series_folded_total", "counter",
 		  "Lookups of (cgroup, comm) pairs past --max-series, counted in the series labelled other." },
 		{ "maptrace_series", "gauge", "Series of mapping activity, other included." },
-		{ "maptrace_processes", "gauge", "Processes being followed." },
+		{ "maptrace_processes", "gauge", "Processes (address spaces) being followed." },
 		{ "maptrace_loader_resident_bytes", "gauge", "Resident memory of maptrace itself." },
 		{ "maptrace_start_time_seconds", "gauge", "When maptrace serve started, in seconds since the epoch." },
 	};

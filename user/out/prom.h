@@ -17,7 +17,7 @@ struct mt_prom_health {
 	uint64_t lost;            /* events the kernel dropped (ring buffer full) */
 	uint64_t resyncs;         /* address spaces re-read after losses */
 	uint64_t rss_bytes;       /* the loader's resident memory */
-	uint64_t pids;            /* processes being followed */
+	uint64_t pids;            /* address spaces being followed (processes) */
 	double start_s;           /* when it started, seconds since the epoch */
 };
 

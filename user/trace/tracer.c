@@ -190,6 +190,7 @@ static int retire_only_ticket_slot(struct mt_tracer *t)
 	(sk)->rodata->vma_kfuncs = f->has[MT_FT_VMA_KFUNCS];				\
 	(sk)->rodata->exit_tp_sees_mm = f->has[MT_FT_EXIT_SEES_MM];			\
 	(sk)->rodata->event_times = !opts->untimed;					\
+	(sk)->rodata->event_cgroups = opts->cgroups;					\
 } while (0)
 
 #define TAKE_MAPS(t, sk) do {						\

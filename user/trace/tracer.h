@@ -23,6 +23,7 @@ struct mt_tracer_opts {
 	bool dump_exit;          /* dump each address space at its last exit (verify) */
 	bool enter_times;        /* events carry enter_ns (costs a program on sys_enter) */
 	bool untimed;            /* events carry no ts_ns: nothing shows it (saves a clock read each) */
+	bool cgroups;            /* events carry their task's cgroup v2 id (a helper call each) */
 	uint64_t ringbuf_bytes;  /* power of two; 0 = the machine's default (sizing.h) */
 	uint32_t stack_mode;     /* enum mt_stack_mode */
 	uint32_t stack_bytes;    /* DWARF sample size; 0 = default */
