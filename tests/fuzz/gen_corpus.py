@@ -8,7 +8,7 @@ Every file this writes is named gen-*; the other seeds are real captures
 (see tests/fuzz/README.md) and are left alone.
 
 events/: records as the ring buffer holds them (struct mt_event of
-include/maptrace/events.h, 160 bytes, little endian, then path_len bytes of
+include/maptrace/events.h, 168 bytes, little endian, then path_len bytes of
 path), in streams against the two address spaces fuzz_events.c seeds
 (MM_A = tgid 100, MM_B = tgid 200, both exact up to ticket 0): each stream
 is one seed. The others are hostile names, malformed lines and edge cases
@@ -42,15 +42,15 @@ _ts = [1_000_000]
 
 
 def ev(kind, mm=MM_A, seq=0, args=(), ret=0, ino=0, aux=(), dev=0, pid=100, tid=None,
-       flags=0, path=b"", comm=b"prog", path_len=None):
+       flags=0, path=b"", comm=b"prog", path_len=None, cgroup=0):
     _ts[0] += 1000
     a = list(args) + [0] * (6 - len(args))
     x = list(aux) + [0] * (3 - len(aux))
     ret = ret - 2**64 if ret >= 2**63 else ret      # addresses above 2^63 as the s64 ret
-    hdr = struct.pack("<4Q6Qq4Q6I16s", _ts[0], _ts[0] - 500, mm, seq, *a, ret, ino, *x,
+    hdr = struct.pack("<4Q6Qq5Q6I16s", _ts[0], _ts[0] - 500, mm, seq, *a, ret, ino, *x, cgroup,
                       dev, pid, pid if tid is None else tid, kind, flags,
                       len(path) if path_len is None else path_len, comm)
-    assert len(hdr) == 160
+    assert len(hdr) == 168
     return hdr + path
 
 
