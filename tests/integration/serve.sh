@@ -22,6 +22,13 @@
 #                     what stat counts for two runs
 #   serve-folded      --max-series 1: a second pair folds into "other",
 #                     counted in maptrace_series_folded_total
+#   serve-soak        process churn, time-compressed: 20,000 short processes,
+#                     each a new command name, under --max-series 50: the
+#                     series stay at 51 (other included), the processes
+#                     followed come back to where they were, and the loader's
+#                     resident memory grows by under 4 MiB from the middle of
+#                     the run (its ring buffer written through by then) to
+#                     its end
 #   serve-rules       docs/prometheus/maptrace.rules.yml passes `promtool
 #                     check rules` and its unit tests (maptrace.rules.test.yml:
 #                     the churn alert fires for a service mapping and
@@ -40,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 WLS=(mmap_ops heap_brk)
-ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded serve-rules)
+ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded serve-soak serve-rules)
 for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
 skip_all_unless_bpf serve "${ALL[@]}"
 
@@ -209,6 +216,32 @@ else
 		fail serve-folded "series $series, folded $folded, other's samples $others"
 	fi
 	stop_serve
+fi
+
+# --- process churn: bounded series, flat memory
+value() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
+if ! start_serve --max-series 50; then
+	fail serve-soak "serve did not start: $(head -c 300 "$tmp/serve.err")"
+else
+	before=$(value maptrace_processes)
+	"$W/spawn_many" 10000 16 a >/dev/null 2>"$tmp/spawn.err"
+	sleep 0.5
+	mid=$(value maptrace_loader_resident_bytes)
+	"$W/spawn_many" 10000 16 b >/dev/null 2>>"$tmp/spawn.err"
+	sleep 0.5
+	scrape >"$tmp/soak.txt"
+	stop_serve
+	series=$(awk '$1 == "maptrace_series" { print $2 }' "$tmp/soak.txt")
+	after=$(awk '$1 == "maptrace_processes" { print $2 }' "$tmp/soak.txt")
+	end=$(awk '$1 == "maptrace_loader_resident_bytes" { print $2 }' "$tmp/soak.txt")
+	lost=$(awk '$1 == "maptrace_lost_events_total" { print $2 }' "$tmp/soak.txt")
+	grown=$(( (${end:-0} - ${mid:-0}) / 1024 ))
+	line="series $series, processes $before before and $after after, loader RSS $((${mid:-0} / 1048576)) MiB mid-run, +$grown KiB by the end, $lost events lost"
+	if [ "$series" = 51 ] && [ "${after:-999999}" -le $(( ${before:-0} + 2 )) ] && [ "$grown" -lt 4096 ]; then
+		pass "serve-soak ($line)"
+	else
+		fail serve-soak "$line $(head -c 200 "$tmp/spawn.err")"
+	fi
 fi
 
 # --- the recording and alerting rules shipped for it
