@@ -142,31 +142,15 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 }
 
 /* Bytes as changes are applied in the kernel's order, by stat's rule. */
-static void count_bytes(struct serve_ctx *c, const struct mt_aspace *as, const struct mt_event *e,
-			const struct mt_shadow *before)
+static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const struct mt_event *e,
+			struct mt_event_bytes b)
 {
-	struct mt_event_bytes b = mt_event_bytes(e, before);
 	struct mt_figures *fig;
 
-	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(c, as->pid, e->cgroup, as->comm)))
+	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(s->ctx, as->pid, e->cgroup, as->comm)))
 		return;
 	fig->bytes_mapped += b.mapped;
 	fig->bytes_unmapped += b.unmapped;
-}
-
-static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
-{
-	struct mt_session *s = arg;
-
-	if (e && !after)
-		count_bytes(s->ctx, as, e, as->shadow);
-}
-
-static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
-{
-	struct mt_session *s = arg;
-
-	count_bytes(s->ctx, as, e, NULL);
 }
 
 static void answer(void *ctx, const char *path, const char *accept, FILE *body,
@@ -275,8 +259,7 @@ int cmd_serve(int argc, char **argv)
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
-	s.on_apply = on_apply;
-	s.on_stale = on_stale;
+	s.on_bytes = count_bytes;
 	s.on_tick = on_tick;
 	s.ctx = &c;
 	s.poll_ms = 100;

@@ -141,11 +141,11 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 }
 
 /* ... and bytes as the address space's changes are applied in the
- * kernel's order, by the rule stat uses (mt_event_bytes) */
-static void count_bytes(struct top_ctx *c, const struct mt_aspace *as, const struct mt_event *e,
-			const struct mt_shadow *before)
+ * kernel's order, by the rule stat uses (the session's on_bytes) */
+static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const struct mt_event *e,
+			struct mt_event_bytes b)
 {
-	struct mt_event_bytes b = mt_event_bytes(e, before);
+	struct top_ctx *c = s->ctx;
 	struct interval *iv;
 
 	if (!b.mapped && !b.unmapped)
@@ -159,22 +159,6 @@ static void count_bytes(struct top_ctx *c, const struct mt_aspace *as, const str
 	c->total_unmapped += b.unmapped;
 	if (e->kind == MT_EV_MMAP || e->kind == MT_EV_MUNMAP)
 		note_size(iv, b.mapped + b.unmapped, e->kind == MT_EV_MMAP);
-}
-
-static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
-{
-	struct mt_session *s = arg;
-
-	if (e && !after)
-		count_bytes(s->ctx, as, e, as->shadow);
-}
-
-/* a change a resync's snapshot already showed */
-static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
-{
-	struct mt_session *s = arg;
-
-	count_bytes(s->ctx, as, e, NULL);
 }
 
 /* Maps and unmaps the same sizes, often: at least 20 pairs a second
@@ -404,8 +388,7 @@ int cmd_top(int argc, char **argv)
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
-	s.on_apply = on_apply;
-	s.on_stale = on_stale;
+	s.on_bytes = count_bytes;
 	s.on_tick = on_tick;
 	s.ctx = &c;
 	s.poll_ms = c.delay < 0.1 ? (int)(c.delay * 1000) + 1 : 100;

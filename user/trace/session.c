@@ -303,6 +303,24 @@ bool mt_gate_area(struct mt_region *out)
 	return found;
 }
 
+/* on_bytes behind the registry's callbacks: a change's bytes are counted
+ * against the shadow before it is applied, or against none when a resync's
+ * snapshot already showed it. */
+static void bytes_applied(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
+{
+	struct mt_session *s = arg;
+
+	if (e && !after)
+		s->on_bytes(s, as, e, mt_event_bytes(e, as->shadow));
+}
+
+static void bytes_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
+{
+	struct mt_session *s = arg;
+
+	s->on_bytes(s, as, e, mt_event_bytes(e, NULL));
+}
+
 int mt_session_start(struct mt_session *s)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -310,8 +328,8 @@ int mt_session_start(struct mt_session *s)
 	s->sigchld_fd = -1;
 	mt_aspaces_init(&s->reg);
 	s->reg.on_dump = s->on_dump;
-	s->reg.on_apply = s->on_apply;
-	s->reg.on_stale = s->on_stale;
+	s->reg.on_apply = s->on_bytes ? bytes_applied : s->on_apply;
+	s->reg.on_stale = s->on_bytes ? bytes_stale : s->on_stale;
 	s->reg.on_release = s->on_release;
 	s->reg.on_stack = s->on_stack;
 	s->reg.ctx = s;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include "trace/tracer.h"
 #include "core/aspace.h"
+#include "core/event.h"
 
 struct mt_target {
 	pid_t *pids;          /* -p PID[,PID...] */
@@ -24,6 +25,11 @@ typedef void (*mt_session_event_fn)(struct mt_session *s, const struct mt_event 
 				    const char *path);
 /* Called every tick of the loop (about every poll_ms). */
 typedef void (*mt_session_tick_fn)(struct mt_session *s);
+/* The bytes one change mapped and unmapped (mt_event_bytes: stat's rule),
+ * as the registry applies it in the kernel's order, or as a
+ * resync finds it already shown. */
+typedef void (*mt_session_bytes_fn)(struct mt_session *s, const struct mt_aspace *as,
+				    const struct mt_event *e, struct mt_event_bytes b);
 
 struct mt_session {
 	struct mt_target target;
@@ -40,6 +46,7 @@ struct mt_session {
 	mt_stale_fn on_stale;       /* each change a resync's snapshot already showed */
 	mt_release_fn on_release;   /* an address space's last user exited */
 	mt_stack_fn on_stack;       /* a stack sample reached its event */
+	mt_session_bytes_fn on_bytes; /* each change's bytes (instead of on_apply, on_stale) */
 	/* With stop_at_exit, the started command is ptrace'd (PTRACE_O_TRACEEXIT)
 	 * and on_exit_stop runs while it is stopped in exit, its address space
 	 * still whole and readable in /proc, after the ring buffer is drained. */
