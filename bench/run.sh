@@ -22,7 +22,7 @@
 #   BENCH_SECTIONS="1 2 3 4 5"  run only these sections (RESULTS.md then
 #                       holds only them: for development)
 #   BENCH_TRACERS="stacks_fp stacks_dwarf"  section 1: only these tracer rows
-#                       (labels: stat trace verify bt_count bt_print strace
+#                       (labels: stat trace verify serve bt_count bt_print strace
 #                       perf stacks_fp stacks_dwarf; default all)
 #   BENCH_WORKLOADS="a"  section 1: only these workloads (default a b c d)
 #

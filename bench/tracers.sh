@@ -7,6 +7,7 @@ TRUE=/bin/true
 MT_STAT=$(cmd "$MT" stat -o /dev/null --)
 MT_TRACE=$(cmd "$MT" trace -o /dev/null --)
 MT_VERIFY=$(cmd "$MT" verify -q -i 0 --)
+MT_SERVE=$(cmd "$ROOT/bench/tools/under_serve.sh" "$MT")
 STRACE=$(cmd strace -f -qq -o /dev/null -e trace=mmap,munmap,mprotect,brk,mremap --)
 # perf 6.1 has no -q for trace (its summary goes to -o anyway)
 PERF=$(cmd perf trace -o /dev/null -e mmap,munmap,mprotect,brk,mremap --)
@@ -14,22 +15,23 @@ BT_COUNT="bpftrace|-o|/dev/null|$ROOT/bench/bpftrace/count.bt|-c"
 BT_PRINT="bpftrace|-o|/dev/null|$ROOT/bench/bpftrace/print.bt|-c"
 
 # tracer table rows: label, description, command prefix, group
-TRACERS=(stat trace verify bt_count bt_print strace perf)
+TRACERS=(stat trace verify serve bt_count bt_print strace perf)
 declare -A T_DESC=(
 	[untraced]="untraced"
 	[stat]="\`maptrace stat -o /dev/null\`"
 	[trace]="\`maptrace trace -o /dev/null\`"
 	[verify]="\`maptrace verify -q -i 0\` (exit checkpoint only)"
+	[serve]="\`maptrace serve\` running, machine-wide (bench/tools/under_serve.sh)"
 	[bt_count]="bpftrace, count in kernel (bench/bpftrace/count.bt)"
 	[bt_print]="bpftrace, printf each call (bench/bpftrace/print.bt)"
 	[strace]="\`strace -f -qq -o /dev/null -e trace=mmap,munmap,mprotect,brk,mremap\`"
 	[perf]="\`perf trace -o /dev/null -e mmap,munmap,mprotect,brk,mremap\`"
 )
-declare -A T_PREFIX=([stat]=$MT_STAT [trace]=$MT_TRACE [verify]=$MT_VERIFY
+declare -A T_PREFIX=([stat]=$MT_STAT [trace]=$MT_TRACE [verify]=$MT_VERIFY [serve]=$MT_SERVE
 	[strace]=$STRACE [perf]=$PERF [bt_count]=$BT_COUNT [bt_print]=$BT_PRINT)
 # strace and perf trace are 5-30x slower: they run a tenth of the iterations
 # (against an untraced run of that size), so that the suite fits in 15 min
-declare -A T_GROUP=([stat]=full [trace]=full [verify]=full [bt_count]=full [bt_print]=full
+declare -A T_GROUP=([stat]=full [trace]=full [verify]=full [serve]=full [bt_count]=full [bt_print]=full
 	[strace]=tenth [perf]=tenth)
 
 # traced CMD-PREFIX WORKLOAD-CMD: the full command line of a tracer variant
