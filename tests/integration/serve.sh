@@ -10,6 +10,9 @@
 #                     {cgroup=its cgroup, comm=W} count exactly the calls by
 #                     kind and result, and the bytes mapped and unmapped,
 #                     that `stat --json -- W` counts
+#   serve-holdings    a held thread_pool in its own cgroup: its series'
+#                     gauges say what /proc says it holds: virtual bytes =
+#                     VmSize, resident bytes = VmRSS
 #   serve-openmetrics the same scrape as OpenMetrics: counter families
 #                     without _total, "# EOF" last
 #   serve-promtool    `promtool check metrics` accepts the exposition
@@ -38,16 +41,18 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 spid=
 ppid_=
+hpid=
 cgroups=()
 cleanup() {
 	[ -n "$spid" ] && kill -INT "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
 	[ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null && wait "$ppid_" 2>/dev/null
+	[ -n "$hpid" ] && kill "$hpid" 2>/dev/null
 	for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 WLS=(mmap_ops heap_brk)
-ALL=(serve-up serve-openmetrics serve-promtool serve-prometheus serve-folded serve-soak serve-rules)
+ALL=(serve-up serve-holdings serve-openmetrics serve-promtool serve-prometheus serve-folded serve-soak serve-rules)
 for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
 skip_all_unless_bpf serve "${ALL[@]}"
 
@@ -132,6 +137,35 @@ for w in "${WLS[@]}"; do
 	fi
 done
 
+# --- what a live process holds, as /proc says
+if [ -z "$cg2" ]; then
+	fail serve-holdings "no cgroup v2 hierarchy in /proc/mounts"
+else
+	cg=$cg2/maptrace-serve-hold-$$
+	mkdir -p "$cg" && cgroups+=("$cg")
+	mkfifo "$tmp/hold-in"
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2"' sh "$cg" "$W/thread_pool" <"$tmp/hold-in" >"$tmp/hold-ready" &
+	hpid=$!
+	exec 8>"$tmp/hold-in"
+	for _ in $(seq 50); do grep -q ready "$tmp/hold-ready" 2>/dev/null && break; sleep 0.1; done
+	sleep 0.3
+	scrape >"$tmp/hold.txt"
+	label=${cg#"$cg2"}
+	want_vm=$(( $(awk '/^VmSize:/ { print $2 }' "/proc/$hpid/status") * 1024 ))
+	want_rss=$(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$hpid/status") * 1024 ))
+	got_vm=$(metric "$tmp/hold.txt" maptrace_virtual_bytes "$label" thread_pool)
+	got_rss=$(metric "$tmp/hold.txt" maptrace_resident_bytes "$label" thread_pool)
+	exec 8>&-
+	wait "$hpid" 2>/dev/null
+	hpid=
+	line="virtual $got_vm (VmSize $want_vm), resident $got_rss (VmRSS $want_rss)"
+	if [ "$got_vm" = "$want_vm" ] && [ "$got_rss" = "$want_rss" ] && [ "$got_vm" -gt 0 ]; then
+		pass "serve-holdings ($line)"
+	else
+		fail serve-holdings "$line"
+	fi
+fi
+
 # --- OpenMetrics when asked for
 scrape -H 'Accept: application/openmetrics-text; version=1.0.0' >"$tmp/om.txt"
 if grep -q '^# TYPE maptrace_mapping_calls counter$' "$tmp/om.txt" &&
@@ -158,7 +192,7 @@ prom_query() { # QUERY: the result vector, as "labels value" lines
 }
 if ! command -v prometheus >/dev/null; then
 	skip serve-prometheus "no prometheus (make deps installs it)"
-elif [ "${#cgroups[@]}" != "${#WLS[@]}" ]; then
+elif ! (for w in "${WLS[@]}"; do [ -d "$cg2/maptrace-serve-$w-$$" ] || exit 1; done); then
 	fail serve-prometheus "the workloads' cgroups were not made"
 else
 	pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

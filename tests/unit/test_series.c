@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_series.c - the exporter's series (analyze/series.c) and their
  * exposition (out/prom.c): one series per (cgroup, comm), the cap folding
- * new pairs into "other", label values escaped, and the Prometheus text
- * format against OpenMetrics. */
+ * new pairs into "other", label values escaped, gauges only for series
+ * with live processes, and the Prometheus text format against
+ * OpenMetrics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,7 +80,15 @@ static void test_exposition(void **state)
 	assert_non_null(strstr(text, "maptrace_events_total 7\n"));
 	assert_non_null(strstr(text, "maptrace_loader_resident_bytes 4096\n"));
 	assert_non_null(strstr(text, "maptrace_series 2\n"));
+	assert_null(strstr(text, "maptrace_virtual_bytes{"));   /* no live process */
 	assert_null(strstr(text, "# EOF"));
+	free(text);
+	se->now = (struct mt_series_now){ .processes = 2, .vm = 1 << 20, .anon = 4096, .rss = 8192 };
+	text = expose(&s, false);
+	assert_non_null(strstr(text, "# TYPE maptrace_virtual_bytes gauge\n"));
+	assert_non_null(strstr(text, "maptrace_virtual_bytes{cgroup=\"/odd\\\"name\\\\x\\n\",comm=\"w\"} 1048576\n"));
+	assert_non_null(strstr(text, "maptrace_resident_bytes{cgroup=\"/odd\\\"name\\\\x\\n\",comm=\"w\"} 8192\n"));
+	assert_null(strstr(text, "maptrace_resident_bytes{cgroup=\"other\""));
 	om = expose(&s, true);
 	assert_non_null(strstr(om, "# TYPE maptrace_mapping_calls counter\n"));
 	assert_non_null(strstr(om, "# TYPE maptrace_series gauge\n"));

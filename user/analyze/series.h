@@ -17,10 +17,18 @@
 #define MT_SERIES_LABEL_MAX 256   /* bytes of a cgroup path kept, NUL included */
 #define MT_SERIES_OTHER     "other"
 
+/* What the live processes of a series hold now (gauges, summed at each
+ * scrape). */
+struct mt_series_now {
+	uint64_t processes;
+	uint64_t vm, anon, rss;
+};
+
 struct mt_series {
 	char cgroup[MT_SERIES_LABEL_MAX];   /* "/system.slice/nginx.service" */
 	char comm[MT_COMM_LEN + 1];
 	struct mt_figures fig;              /* calls, failed, bytes_mapped/_unmapped */
+	struct mt_series_now now;
 };
 
 struct mt_series_set {

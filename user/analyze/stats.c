@@ -114,11 +114,30 @@ static uint64_t created_bytes_in(const struct mt_shadow *s, uint64_t start, uint
 	return n;
 }
 
+struct mt_sizes mt_aspace_sizes(const struct mt_aspace *as, uint64_t gate_bytes)
+{
+	struct mt_sizes z = { 0 };
+
+	if (!as->shadow)
+		return z;
+	z.vm = mt_shadow_bytes(as->shadow);
+	z.vm = z.vm >= gate_bytes ? z.vm - gate_bytes : z.vm;
+	z.anon = mt_shadow_anon_bytes(as->shadow);
+	return z;
+}
+
+uint64_t mt_aspace_mappings(const struct mt_aspace *as, uint64_t gate_bytes)
+{
+	uint64_t n = as->shadow ? mt_shadow_count_merged(as->shadow) : 0;
+
+	return gate_bytes && n ? n - 1 : n;
+}
+
 static void track_sizes(struct mt_stats *st, struct mt_proc_stats *ps, struct mt_aspace *as)
 {
-	uint64_t vm = mt_shadow_bytes(as->shadow), anon = mt_shadow_anon_bytes(as->shadow);
+	struct mt_sizes z = mt_aspace_sizes(as, st->gate_bytes);
+	uint64_t vm = z.vm, anon = z.anon;
 
-	vm = vm >= st->gate_bytes ? vm - st->gate_bytes : vm;
 	/* the run-wide totals move by this address space's change (mod 2^64) */
 	st->vm_now += vm - as->acct_vm;
 	st->anon_now += anon - as->acct_anon;
@@ -192,7 +211,7 @@ void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_m
 			n--;
 		ps->f.final_mappings = n;
 	} else {
-		ps->f.final_mappings = mt_shadow_count_merged(as->shadow) - (st->gate_bytes ? 1 : 0);
+		ps->f.final_mappings = mt_aspace_mappings(as, st->gate_bytes);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze/series.h"
 #include "analyze/stats.h"
@@ -43,7 +44,8 @@ static const char serve_usage[] =
 "the given ones) and serves /metrics (Prometheus text format, or OpenMetrics\n"
 "when the scraper asks for it) and / (what the metrics mean). Series are per\n"
 "cgroup (the service or container, by its cgroup path) and command name,\n"
-"never per process: calls by kind and result, bytes mapped and unmapped, and\n"
+"never per process: calls by kind and result, bytes mapped and unmapped, what\n"
+"the live processes hold (virtual, anonymous and resident bytes), and\n"
 "maptrace's own health (events, lost events, its memory).\n"
 "\n"
 "Options:\n"
@@ -67,6 +69,9 @@ static const char index_page[] =
 "mprotect, brk, mremap, shmat... calls, ok or failed</li>\n"
 "<li><code>maptrace_mapped_bytes_total</code>, <code>maptrace_unmapped_bytes_total</code>: "
 "address space mapped and unmapped</li>\n"
+"<li><code>maptrace_virtual_bytes</code>, <code>maptrace_anonymous_bytes</code>, "
+"<code>maptrace_resident_bytes</code>: what the live "
+"processes hold now</li>\n"
 "<li><code>maptrace_events_total</code>, <code>maptrace_lost_events_total</code>, "
 "<code>maptrace_resyncs_total</code>, <code>maptrace_series_folded_total</code>, "
 "<code>maptrace_series</code>, <code>maptrace_processes</code>, "
@@ -80,6 +85,8 @@ struct serve_ctx {
 	struct mt_series_set series;
 	struct mt_cgroup_names names;   /* cgroup v2 ids as paths */
 	struct mt_u64map cgroups;   /* without ids: tgid -> its cgroup path (malloc'd) */
+	struct mt_u64map ids;       /* tgid -> the cgroup id of its latest event */
+	uint64_t gate_bytes;        /* [vsyscall]: in maps, yet no vma */
 	double start_s;
 	struct mt_session *s;
 	bool oom;
@@ -131,8 +138,12 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	(void)path;
 	if (e->kind == MT_EV_EXIT && e->tid == e->pid) {
 		free(mt_u64map_del(&c->cgroups, e->pid));
+		mt_u64map_del(&c->ids, e->pid);
 		return;
 	}
+	if (e->cgroup && (uintptr_t)mt_u64map_get(&c->ids, e->pid) != e->cgroup &&
+	    mt_u64map_put(&c->ids, e->pid, (void *)(uintptr_t)e->cgroup))
+		c->oom = true;
 	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS ||
 	    !(fig = figures_of(c, (pid_t)e->pid, e->cgroup, e->comm)))
 		return;
@@ -153,6 +164,52 @@ static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const 
 	fig->bytes_unmapped += b.unmapped;
 }
 
+/* Resident bytes of process pid (/proc/PID/statm), 0 when it is gone. */
+static uint64_t resident_bytes(pid_t pid)
+{
+	char path[64];
+	unsigned long long size, resident;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	n = fscanf(f, "%llu %llu", &size, &resident);
+	fclose(f);
+	return n == 2 ? resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* What the live processes hold now, summed into their series' gauges. */
+static void sum_holdings(struct serve_ctx *c)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	for (size_t i = 0; i < c->series.n; i++)
+		c->series.v[i]->now = (struct mt_series_now){ 0 };
+	while (mt_u64map_next(&c->s->reg.by_mm, &pos, &key, &v)) {
+		struct mt_aspace *as = v;
+		uint64_t id = (uintptr_t)mt_u64map_get(&c->ids, (uint64_t)as->pid);
+		const char *cg;
+		struct mt_series *se;
+		struct mt_sizes z;
+
+		if (!as->shadow || as->exited)
+			continue;
+		if (!(cg = cgroup_of(c, as->pid, id)) || !(se = mt_series_of(&c->series, cg, as->comm))) {
+			c->oom = true;
+			continue;
+		}
+		z = mt_aspace_sizes(as, c->gate_bytes);
+		se->now.processes++;
+		se->now.vm += z.vm;
+		se->now.anon += z.anon;
+		se->now.rss += resident_bytes(as->pid);
+	}
+}
+
 static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 		   struct mt_http_reply *reply)
 {
@@ -167,6 +224,7 @@ static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 		};
 
 		reply->content_type = om ? MT_PROM_OPENMETRICS_TYPE : MT_PROM_TEXT_TYPE;
+		sum_holdings(c);
 		mt_prom_write(body, &c->series, &h, om);
 	} else if (!strcmp(path, "/")) {
 		reply->content_type = "text/html; charset=utf-8";
@@ -182,6 +240,15 @@ static void on_tick(struct mt_session *s)
 	struct serve_ctx *c = s->ctx;
 
 	mt_httpd_serve_pending(&c->httpd, answer, c);
+}
+
+/* [vsyscall]'s size where the machine has one: maps shows it, VmSize and
+ * the vma count leave it out (it is no vma: get_gate_vma()). */
+static uint64_t gate_bytes(void)
+{
+	struct mt_region gate;
+
+	return mt_gate_area(&gate) ? gate.end - gate.start : 0;
 }
 
 enum { OPT_LISTEN = 1, OPT_MAX_SERIES };
@@ -256,6 +323,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	s.topts.cgroups = c.names.root != NULL;
+	c.gate_bytes = gate_bytes();
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;
@@ -279,6 +347,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	mt_session_close(&s);
 	forget_cgroups(&c);
+	mt_u64map_free(&c.ids);
 	mt_cgroup_names_free(&c.names);
 	mt_series_free(&c.series);
 	mt_httpd_close(&c.httpd);

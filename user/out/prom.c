@@ -9,6 +9,7 @@
  * series with a non-zero count are written: a kind a service never calls
  * makes no series. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/event.h"
@@ -86,6 +87,37 @@ static void bytes(FILE *f, const struct mt_series_set *s, bool om, bool mapped)
 	}
 }
 
+/* The gauges of what live processes hold, for series that have any. */
+static void holdings(FILE *f, const struct mt_series_set *s, bool om)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} g[] = {
+		{ "maptrace_virtual_bytes", "Virtual size of the live processes (VmSize, summed).",
+		  offsetof(struct mt_series_now, vm) },
+		{ "maptrace_anonymous_bytes", "Anonymous mappings' size of the live processes (virtual).",
+		  offsetof(struct mt_series_now, anon) },
+		{ "maptrace_resident_bytes", "Resident memory of the live processes (VmRSS, summed).",
+		  offsetof(struct mt_series_now, rss) },
+	};
+
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		family(f, g[k].name, "gauge", g[k].help, om);
+		for (size_t i = 0; i < s->n; i++) {
+			const struct mt_series_now *now = &s->v[i]->now;
+			uint64_t v;
+
+			if (!now->processes)
+				continue;
+			memcpy(&v, (const char *)now + g[k].off, sizeof(v));
+			fprintf(f, "%s{", g[k].name);
+			series_labels(f, s->v[i], true);
+			fprintf(f, "} %llu\n", (unsigned long long)v);
+		}
+	}
+}
+
 static void health(FILE *f, const struct mt_series_set *s, const struct mt_prom_health *h, bool om)
 {
 	static const struct {
@@ -117,6 +149,7 @@ int mt_prom_write(FILE *f, const struct mt_series_set *s, const struct mt_prom_h
 	calls(f, s, openmetrics);
 	bytes(f, s, openmetrics, true);
 	bytes(f, s, openmetrics, false);
+	holdings(f, s, openmetrics);
 	health(f, s, h, openmetrics);
 	if (openmetrics)
 		fputs("# EOF\n", f);
