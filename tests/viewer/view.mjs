@@ -98,7 +98,7 @@ function decodePng(buf) {
 // Share of the pixels below speedscope's toolbar (20 px) that have colour:
 // the flame graph's frames are pastel colours; the background is white and
 // the grid, rulers and text are grey or black.
-function colouredShare(png) {
+function colouredPixels(png) {
 	const { width, height, bpp, px } = decodePng(png);
 	let n = 0, total = 0;
 	for (let y = 24; y < height; y++)
@@ -108,8 +108,18 @@ function colouredShare(png) {
 			total++;
 			if (Math.max(r, g, b) - Math.min(r, g, b) > 12) n++;
 		}
+	return { n, total };
+}
+function colouredShare(png) {
+	const { n, total } = colouredPixels(png);
 	return n / total;
 }
+// A drawn span is at least one pixel wide and a row (about 16 px) high: a
+// chart with fewer coloured pixels shows nothing. (How much of a time-order
+// chart is coloured is the share of the run its calls took: mapping calls
+// last microseconds, and a run slowed by a loaded machine thins them out
+// without anything being wrong, so no share is asked of it.)
+const DRAWN_MIN_PIXELS = 16;
 
 // ---- the expected figures, from the files themselves ----------------------------
 function readFolded(file) {
@@ -170,7 +180,7 @@ async function open(job, view, shot) {
 	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	await page.waitForTimeout(300);
 	let png = await page.screenshot({ path: path.join(outDir, shot) });
-	for (const t1 = Date.now(); state === 'shown' && colouredShare(png) < 0.0005 &&
+	for (const t1 = Date.now(); state === 'shown' && colouredPixels(png).n < DRAWN_MIN_PIXELS &&
 		Date.now() - t1 < DRAW_TIMEOUT_MS;) {
 		await page.waitForTimeout(250);
 		png = await page.screenshot({ path: path.join(outDir, shot) });
@@ -312,17 +322,19 @@ async function checkTraceEvent(job) {
 			else {
 				// mapping calls last microseconds in a run of milliseconds:
 				// the time-order chart shows them as thin spans, so ask for
-				// visible spans, not a filled chart (a blank one is ~0%)
-				const share = colouredShare(r.png);
-				if (share < 0.001) q.push(`flame chart blank: ${(share * 100).toFixed(2)}% coloured pixels`);
-				r.share = share;
+				// spans drawn, not a share of the chart (a blank one has no
+				// coloured pixel)
+				const { n, total } = colouredPixels(r.png);
+				if (n < DRAWN_MIN_PIXELS) q.push(`flame chart blank: ${n} coloured pixels`);
+				r.share = n / total;
+				r.pixels = n;
 				// speedscope names each thread's profile after its process_name
 				const names = events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.args.name);
 				if (!names.some((n) => (r.title || '').startsWith(`${n} (pid `)))
 					q.push(`toolbar title ${JSON.stringify(r.title)} names none of the processes ${names.join(', ')}`);
 			}
 			if (q.length) fail(name, `${q.join('; ')} [screenshot ${r.shot}]`);
-			else pass(name, `"${r.title}", ${(r.share * 100).toFixed(1)}% coloured; ${r.shot}`);
+			else pass(name, `"${r.title}", ${r.pixels} coloured pixels (${(r.share * 100).toFixed(2)}%); ${r.shot}`);
 		} else if (r.state === 'dialog' && r.seen.dialogs[0] === EMPTY && /Browse/.test(r.text)) {
 			// exactly the known outcome for a file without duration events
 			skip(name, `speedscope draws only B/E/X duration events and this file has none ` +
