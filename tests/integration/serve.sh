@@ -217,6 +217,7 @@ else
 		jq -r '.total as $t | $t.calls | to_entries[] | select(.value > 0)
 			| ("\(.key)/ok \(2 * (.value - $t.failed[.key]))", "\(.key)/failed \(2 * $t.failed[.key])")' \
 			"$tmp/$w.json" | awk '$2 != 0' | sort >"$tmp/want-$w.txt"
+		[ -s "$tmp/want-$w.txt" ] || diffs+=" $w: stat counted no call;"
 		cmp -s "$tmp/prom-$w.txt" "$tmp/want-$w.txt" ||
 			diffs+=" $w: Prometheus '$(tr '\n' ' ' <"$tmp/prom-$w.txt")', stat x2 '$(tr '\n' ' ' <"$tmp/want-$w.txt")';"
 	done

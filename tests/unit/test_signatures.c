@@ -95,7 +95,8 @@ static void test_user_rules(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->kind, MT_KIND_JEMALLOC);
 	assert_int_equal(r->reserved_kind, MT_KIND_RESERVATION);
-	assert_string_equal(r->source, "traced: created in make_*");
+	assert_string_equal(r->pattern, "make_");
+	assert_true(r->prefix);
 	mt_signatures_free(&s);
 
 	assert_int_equal(mt_signatures_parse(&s, "heap x\nbogus y\n", "my.rules", err, sizeof(err)),

@@ -101,11 +101,13 @@ struct mt_claim {
 	uint64_t start, end;
 	uint32_t kind;          /* enum mt_kind */
 	uint32_t evidence;      /* MT_EVIDENCE_RUNTIME or MT_EVIDENCE_TRACED */
-	const char *source;     /* where it was read: "NMT: Java Heap"; static storage */
+	const char *source;     /* where it was read: "NMT: Java Heap"; for a traced
+	                           claim how by_func decided ("created in",
+	                           "mapped by"); static storage */
 	/* traced: the frame of the creating stack that decided, which
-	 * outlives the classification: the one a rule (source) matched, or,
-	 * source NULL, the caller that mapped the region itself (the first
-	 * frame outside the C library); by_func NULL for a runtime's claim */
+	 * outlives the classification: the one a rule matched, or the caller
+	 * that mapped the region itself (the first frame outside the C
+	 * library); by_func NULL for a runtime's claim */
 	const char *by_func, *by_file;
 	int by_line;
 };

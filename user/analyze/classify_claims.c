@@ -103,14 +103,13 @@ static const struct mt_claim *best_claim(const struct mt_claim *v, size_t n, siz
  * traced region no signature names. */
 static const char *claim_source(const struct mt_claim *cl, char *buf, size_t len)
 {
-	const char *how = cl->source ? "created in" : "mapped by";
-
 	if (!cl->by_func)
 		return cl->source;
 	if (cl->by_file)
-		snprintf(buf, len, "traced: %s %s at %s:%d", how, cl->by_func, cl->by_file, cl->by_line);
+		snprintf(buf, len, "traced: %s %s at %s:%d", cl->source, cl->by_func, cl->by_file,
+			 cl->by_line);
 	else
-		snprintf(buf, len, "traced: %s %s", how, cl->by_func);
+		snprintf(buf, len, "traced: %s %s", cl->source, cl->by_func);
 	return buf;
 }
 

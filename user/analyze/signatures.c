@@ -16,10 +16,8 @@ static const char builtin_rules[] =
 
 void mt_signatures_free(struct mt_signatures *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].pattern);
-		free(s->v[i].source);
-	}
 	free(s->v);
 	*s = (struct mt_signatures){ 0 };
 }
@@ -60,13 +58,8 @@ static int add_rule(struct mt_signatures *s, const char *kinds, size_t klen, con
 		return -EINVAL;
 	}
 	rule.pattern = strndup(pat, rule.len);
-	if (rule.pattern && asprintf(&rule.source, "traced: created in %s%.*s", rule.module ? "@" : "",
-				     (int)plen, pat) < 0)
-		rule.source = NULL;
-	if (!rule.pattern || !rule.source ||
-	    mt_array_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
+	if (!rule.pattern || mt_array_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
 		free(rule.pattern);
-		free(rule.source);
 		return -ENOMEM;
 	}
 	s->v[s->n++] = rule;
@@ -183,12 +176,13 @@ static bool libc_frame(const struct mt_frame *f)
 	return false;
 }
 
-/* Claim r as kind: source the rule that matched frame by, or NULL when by
- * is the caller of the region's own mmap. */
+/* Claim r as kind, decided by frame by: how says which way ("created in":
+ * a rule matched it; "mapped by": it is the caller of the region's own
+ * mmap). */
 static int add_claim(struct mt_claims *out, const struct mt_region *r, uint32_t kind,
-		     const char *source, const struct mt_frame *by)
+		     const char *how, const struct mt_frame *by)
 {
-	if (mt_claims_add(out, r->start, r->end, kind, MT_EVIDENCE_TRACED, source))
+	if (mt_claims_add(out, r->start, r->end, kind, MT_EVIDENCE_TRACED, how))
 		return -ENOMEM;
 	out->v[out->n - 1].by_func = by->func;
 	out->v[out->n - 1].by_file = by->file;
@@ -211,7 +205,7 @@ static int direct_mmap_claim(const struct mt_region *r, const struct mt_stack *s
 			by = st->frames[k];
 	if (!by)
 		return 0;
-	return add_claim(out, r, MT_KIND_DIRECT_MMAP, NULL, by);
+	return add_claim(out, r, MT_KIND_DIRECT_MMAP, "mapped by", by);
 }
 
 int mt_signatures_claims(const struct mt_signatures *s, const struct mt_shadow *origins,
@@ -231,7 +225,7 @@ int mt_signatures_claims(const struct mt_signatures *s, const struct mt_shadow *
 				return -ENOMEM;
 			continue;
 		}
-		if (add_claim(out, r, reserved ? rule->reserved_kind : rule->kind, rule->source,
+		if (add_claim(out, r, reserved ? rule->reserved_kind : rule->kind, "created in",
 			      st->frames[at]))
 			return -ENOMEM;
 	}

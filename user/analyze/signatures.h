@@ -20,7 +20,6 @@ struct mt_sig_rule {
 	bool module;            /* pattern names the frame's file ("@libjemalloc.so*") */
 	uint32_t kind;          /* enum mt_kind */
 	uint32_t reserved_kind; /* of its PROT_NONE parts */
-	char *source;           /* "traced: created in PATTERN", for the description */
 };
 
 struct mt_signatures {

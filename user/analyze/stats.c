@@ -37,13 +37,7 @@ void mt_stats_init(struct mt_stats *st, uint64_t gate_bytes)
 
 void mt_stats_free(struct mt_stats *st)
 {
-	size_t pos = 0;
-	uint64_t key;
-	void *v;
-
-	while (mt_u64map_next(&st->by_pid, &pos, &key, &v))
-		free(v);
-	mt_u64map_free(&st->by_pid);
+	mt_u64map_free_values(&st->by_pid);
 	free(st->order);
 }
 
@@ -126,7 +120,8 @@ struct mt_sizes mt_aspace_sizes(const struct mt_aspace *as, uint64_t gate_bytes)
 	return z;
 }
 
-uint64_t mt_aspace_mappings(const struct mt_aspace *as, uint64_t gate_bytes)
+/* Its mappings as maps counts them (a walk of the shadow), without the gate. */
+static uint64_t aspace_mappings(const struct mt_aspace *as, uint64_t gate_bytes)
 {
 	uint64_t n = as->shadow ? mt_shadow_count_merged(as->shadow) : 0;
 
@@ -211,7 +206,7 @@ void mt_stats_final(struct mt_stats *st, struct mt_aspace *as, const struct mt_m
 			n--;
 		ps->f.final_mappings = n;
 	} else {
-		ps->f.final_mappings = mt_aspace_mappings(as, st->gate_bytes);
+		ps->f.final_mappings = aspace_mappings(as, st->gate_bytes);
 	}
 }
 

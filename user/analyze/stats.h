@@ -34,15 +34,13 @@ struct mt_figures {
 	uint64_t final_mappings;    /* vmas at the end (as /proc/<pid>/maps counts them) */
 };
 
-/* An address space's sizes as /proc/PID/status and maps count them,
- * without the gate area (gate_bytes: [vsyscall], which maps shows but is
- * no vma): its virtual and anonymous bytes (kept up to date: cheap), and
- * its mappings (counted: a walk of the shadow). */
+/* An address space's virtual and anonymous bytes as /proc/PID/status
+ * counts them, without the gate area (gate_bytes: [vsyscall], which maps
+ * shows but is no vma). */
 struct mt_sizes {
 	uint64_t vm, anon;
 };
 struct mt_sizes mt_aspace_sizes(const struct mt_aspace *as, uint64_t gate_bytes);
-uint64_t mt_aspace_mappings(const struct mt_aspace *as, uint64_t gate_bytes);
 
 struct mt_proc_stats {
 	pid_t pid;

@@ -97,6 +97,17 @@ void mt_u64map_free(struct mt_u64map *m)
 	m->cap = m->used = m->filled = 0;
 }
 
+void mt_u64map_free_values(struct mt_u64map *m)
+{
+	size_t pos = 0;
+	uint64_t key;
+	void *v;
+
+	while (mt_u64map_next(m, &pos, &key, &v))
+		free(v);
+	mt_u64map_free(m);
+}
+
 int mt_u64map_next(const struct mt_u64map *m, size_t *pos, uint64_t *key, void **value)
 {
 	while (*pos < m->cap) {

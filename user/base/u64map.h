@@ -31,6 +31,8 @@ int mt_u64map_put(struct mt_u64map *m, uint64_t key, void *value);
 /* Remove; returns the old value or NULL. */
 void *mt_u64map_del(struct mt_u64map *m, uint64_t key);
 void mt_u64map_free(struct mt_u64map *m);
+/* free() every value, then the map: for maps that own malloc'd values. */
+void mt_u64map_free_values(struct mt_u64map *m);
 
 /* Iterate: *pos starts at 0; returns 0 when done. */
 int mt_u64map_next(const struct mt_u64map *m, size_t *pos, uint64_t *key, void **value);

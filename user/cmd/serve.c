@@ -284,17 +284,6 @@ static int serve_option(void *ctx, int id, const char *val)
 	return 0;
 }
 
-static void forget_cgroups(struct serve_ctx *c)
-{
-	size_t pos = 0;
-	uint64_t key;
-	void *v;
-
-	while (mt_u64map_next(&c->cgroups, &pos, &key, &v))
-		free(v);
-	mt_u64map_free(&c->cgroups);
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true };
@@ -346,7 +335,7 @@ int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "maptrace serve: out of memory: some calls were not counted\n");
 	}
 	mt_session_close(&s);
-	forget_cgroups(&c);
+	mt_u64map_free_values(&c.cgroups);
 	mt_u64map_free(&c.ids);
 	mt_cgroup_names_free(&c.names);
 	mt_series_free(&c.series);

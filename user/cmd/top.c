@@ -295,13 +295,7 @@ static void draw(struct mt_session *s, double secs)
 
 static void reset_intervals(struct top_ctx *c)
 {
-	size_t pos = 0;
-	uint64_t key;
-	void *v;
-
-	while (mt_u64map_next(&c->iv, &pos, &key, &v))
-		free(v);
-	mt_u64map_free(&c->iv);
+	mt_u64map_free_values(&c->iv);
 	c->events_prev = c->events_seen;
 }
 

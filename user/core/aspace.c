@@ -122,10 +122,7 @@ void mt_aspaces_free(struct mt_aspaces *reg)
 
 	while (mt_u64map_next(&reg->by_mm, &pos, &key, &v))
 		aspace_free(v);
-	pos = 0;
-	while (mt_u64map_next(&reg->stacks, &pos, &key, &v))
-		free(v);
-	mt_u64map_free(&reg->stacks);
+	mt_u64map_free_values(&reg->stacks);
 	mt_u64map_free(&reg->by_mm);
 	mt_u64map_free(&reg->by_tgid);
 }

@@ -92,17 +92,6 @@ static int walk(struct mt_cgroup_names *c, int dirfd, char *rel, size_t len, int
 	return err;
 }
 
-static void forget_all(struct mt_u64map *m)
-{
-	size_t pos = 0;
-	uint64_t key;
-	void *v;
-
-	while (mt_u64map_next(m, &pos, &key, &v))
-		free(v);
-	mt_u64map_free(m);
-}
-
 /* The tree as it is now: cgroups removed since the last walk are
  * forgotten, so memory follows the cgroups that exist. */
 static int walk_all(struct mt_cgroup_names *c)
@@ -123,10 +112,10 @@ static int walk_all(struct mt_cgroup_names *c)
 	else
 		close(fd);
 	if (err) {
-		forget_all(&now.by_id);
+		mt_u64map_free_values(&now.by_id);
 		return err;
 	}
-	forget_all(&c->by_id);
+	mt_u64map_free_values(&c->by_id);
 	c->by_id = now.by_id;
 	return 0;
 }
@@ -154,7 +143,7 @@ const char *mt_cgroup_name(struct mt_cgroup_names *c, uint64_t id)
 
 void mt_cgroup_names_free(struct mt_cgroup_names *c)
 {
-	forget_all(&c->by_id);
+	mt_u64map_free_values(&c->by_id);
 	free(c->root);
 	*c = (struct mt_cgroup_names){ 0 };
 }
