@@ -5,14 +5,24 @@
 #
 #   serve-up          serve listens on loopback (port 0: any), answers / and
 #                     /metrics, 404 elsewhere
-#   serve-cgroup-W    W runs in its own cgroup (two cgroups, two workloads
-#                     with fixed call counts: mmap_ops, heap_brk): the series
-#                     {cgroup=its cgroup, comm=W} count exactly the calls by
-#                     kind and result, and the bytes mapped and unmapped,
-#                     that `stat --json -- W` counts
+#   serve-cgroup-W    W runs in its own cgroup (three cgroups, three
+#                     workloads with fixed call counts: mmap_ops, heap_brk,
+#                     failed_calls): the series {cgroup=its cgroup, comm=W}
+#                     count exactly the calls by kind and result, and the
+#                     bytes mapped, unmapped and churned (serve's churn
+#                     window longer than the run), that `stat --json -- W`
+#                     counts; its failures by errno add up to its failed
+#                     calls of each kind
 #   serve-holdings    a held thread_pool in its own cgroup: its series'
 #                     gauges say what /proc says it holds: virtual bytes =
-#                     VmSize, resident bytes = VmRSS
+#                     VmSize, resident bytes = VmRSS, mappings = the lines
+#                     of its maps, one process; and so does its own series
+#                     (--per-pid), whose calls include all of the series'
+#                     (and those its shell made before the exec)
+#   serve-per-pid     a second serve with --per-pid 1 shows one process's
+#                     own series, no more, while several live
+#   serve-bpf-time    the BPF programs' CPU time and runs, per program, grow
+#                     as calls are made
 #   serve-openmetrics the same scrape as OpenMetrics: counter families
 #                     without _total, "# EOF" last
 #   serve-promtool    `promtool check metrics` accepts the exposition
@@ -48,11 +58,12 @@ cleanup() {
 	[ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null && wait "$ppid_" 2>/dev/null
 	[ -n "$hpid" ] && kill "$hpid" 2>/dev/null
 	for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null; done
-	rm -rf "$tmp"
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-WLS=(mmap_ops heap_brk)
-ALL=(serve-up serve-holdings serve-openmetrics serve-promtool serve-prometheus serve-folded serve-soak serve-rules)
+WLS=(mmap_ops heap_brk failed_calls)
+ALL=(serve-up serve-holdings serve-per-pid serve-bpf-time serve-openmetrics serve-promtool
+	serve-prometheus serve-folded serve-soak serve-rules)
 for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
 skip_all_unless_bpf serve "${ALL[@]}"
 
@@ -77,7 +88,8 @@ scrape() { curl -sf "$@" "http://127.0.0.1:$port/metrics"; }
 # The cgroup v2 hierarchy (unified, or mounted at /sys/fs/cgroup).
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 
-if ! start_serve; then
+# every live process's own series; churn counted over any run a test makes
+if ! start_serve --per-pid 10000 --churn-window 3600; then
 	for t in "${ALL[@]}"; do fail "$t" "serve did not start: $(head -c 300 "$tmp/serve.err")"; done
 	finish serve
 	exit
@@ -124,10 +136,19 @@ for w in "${WLS[@]}"; do
 		[ "$got_ok" = "$want_ok" ] || diffs+=" $k ok: $got_ok, stat $want_ok;"
 		[ "$got_f" = "$want_f" ] || diffs+=" $k failed: $got_f, stat $want_f;"
 	done
-	for b in mapped unmapped; do
-		want=$(jq ".total.bytes_$b" "$tmp/$w.json")
+	for b in mapped unmapped churn; do
+		key=bytes_$b
+		[ "$b" = churn ] && key=churn_bytes
+		want=$(jq ".total.$key" "$tmp/$w.json")
 		got=$(metric "$tmp/m.txt" "maptrace_${b}_bytes_total" "$label" "$w")
 		[ "$got" = "$want" ] || diffs+=" bytes $b: $got, stat $want;"
+	done
+	# failures by errno add up to the failed calls, kind by kind
+	for k in $(jq -r '.total.failed | to_entries[] | select(.value > 0) | .key' "$tmp/$w.json"); do
+		want=$(jq ".total.failed[\"$k\"]" "$tmp/$w.json")
+		got=$(awk -v p="maptrace_mapping_failures_total{cgroup=\"$label\",comm=\"$w\",kind=\"$k\"," \
+			'index($1, p) == 1 { n += $2 } END { print n + 0 }' "$tmp/m.txt")
+		[ "$got" = "$want" ] || diffs+=" $k failures by errno: $got, stat failed $want;"
 	done
 	calls=$(jq '[.total.calls[]] | add' "$tmp/$w.json")
 	if [ -z "$diffs" ] && [ "$calls" -gt 0 ]; then
@@ -153,17 +174,46 @@ else
 	label=${cg#"$cg2"}
 	want_vm=$(( $(awk '/^VmSize:/ { print $2 }' "/proc/$hpid/status") * 1024 ))
 	want_rss=$(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$hpid/status") * 1024 ))
+	want_maps=$(wc -l <"/proc/$hpid/maps")
+	grep -q '\[vsyscall\]$' "/proc/$hpid/maps" && want_maps=$((want_maps - 1))
 	got_vm=$(metric "$tmp/hold.txt" maptrace_virtual_bytes "$label" thread_pool)
 	got_rss=$(metric "$tmp/hold.txt" maptrace_resident_bytes "$label" thread_pool)
+	got_maps=$(metric "$tmp/hold.txt" maptrace_mappings "$label" thread_pool)
+	got_procs=$(metric "$tmp/hold.txt" maptrace_processes "$label" thread_pool)
+	# its own series: the same holdings, and the calls of its series
+	own() { awk -v p="maptrace_process_$1{pid=\"$hpid\",cgroup=\"$label\",comm=\"thread_pool\"" \
+		'index($1, p) == 1 { n += $2 } END { print n + 0 }' "$tmp/hold.txt"; }
+	sum() { awk -v p="maptrace_$1{cgroup=\"$label\",comm=\"thread_pool\"" \
+		'index($1, p) == 1 { n += $2 } END { print n + 0 }' "$tmp/hold.txt"; }
+	own_vm=$(own virtual_bytes) own_maps=$(own mappings)
+	own_calls=$(own mapping_calls_total) calls=$(sum mapping_calls_total)
 	exec 8>&-
 	wait "$hpid" 2>/dev/null
 	hpid=
-	line="virtual $got_vm (VmSize $want_vm), resident $got_rss (VmRSS $want_rss)"
-	if [ "$got_vm" = "$want_vm" ] && [ "$got_rss" = "$want_rss" ] && [ "$got_vm" -gt 0 ]; then
+	line="virtual $got_vm (VmSize $want_vm), resident $got_rss (VmRSS $want_rss), mappings $got_maps (maps $want_maps), processes $got_procs; own series: virtual $own_vm, mappings $own_maps, calls $own_calls of which the series' $calls"
+	if [ "$got_vm" = "$want_vm" ] && [ "$got_rss" = "$want_rss" ] && [ "$got_vm" -gt 0 ] &&
+		[ "$got_maps" = "$want_maps" ] && [ "$got_procs" = 1 ] &&
+		[ "$own_vm" = "$want_vm" ] && [ "$own_maps" = "$want_maps" ] &&
+		[ "$calls" -gt 0 ] && [ "$own_calls" -ge "$calls" ]; then
 		pass "serve-holdings ($line)"
 	else
 		fail serve-holdings "$line"
 	fi
+fi
+
+# --- the BPF programs' own CPU time, per program, growing with the calls
+bpf_sums() { scrape | awk '$1 ~ /^maptrace_bpf_cpu_seconds_total\{/ { t += $2 } $1 ~ /^maptrace_bpf_runs_total\{/ { r += $2 } END { printf "%.9f %d\n", t, r }'; }
+read -r t0 r0 < <(bpf_sums)
+"$W/mmap_ops" "$tmp/mmap_ops" >/dev/null 2>&1
+sleep 0.3
+read -r t1 r1 < <(bpf_sums)
+line="CPU ${t0:-none} s, $r0 runs before mmap_ops; ${t1:-none} s, $r1 runs after"
+if grep -q 'BPF CPU time not measured' "$tmp/serve.err"; then
+	fail serve-bpf-time "$(grep -m1 'not measured' "$tmp/serve.err")"
+elif [ -n "$r1" ] && [ "$r1" -gt "${r0:-0}" ] && awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b > a) }'; then
+	pass "serve-bpf-time ($line)"
+else
+	fail serve-bpf-time "$line"
 fi
 
 # --- OpenMetrics when asked for
@@ -235,8 +285,9 @@ fi
 stop_serve
 
 # --- a cap of one series: the next pair is folded into "other"
-if ! start_serve --max-series 1; then
+if ! start_serve --max-series 1 --per-pid 1; then
 	fail serve-folded "serve did not start: $(head -c 300 "$tmp/serve.err")"
+	fail serve-per-pid "serve did not start"
 else
 	"$W/heap_brk" >/dev/null 2>&1
 	"$W/mmap_ops" "$tmp/mmap_ops" >/dev/null 2>&1
@@ -250,6 +301,24 @@ else
 	else
 		fail serve-folded "series $series, folded $folded, other's samples $others"
 	fi
+	# two held processes, each with calls of its own: one own series shown
+	mkfifo "$tmp/two-in"
+	"$W/thread_pool" <"$tmp/two-in" >"$tmp/two-a" &
+	a=$!
+	"$W/thread_pool" <"$tmp/two-in" >"$tmp/two-b" &
+	b=$!
+	exec 9>"$tmp/two-in"
+	for _ in $(seq 50); do grep -q ready "$tmp/two-a" && grep -q ready "$tmp/two-b" && break; sleep 0.1; done
+	sleep 0.3
+	scrape >"$tmp/pid.txt"
+	exec 9>&-
+	wait "$a" "$b" 2>/dev/null
+	shown=$(sed -n 's/^maptrace_process_mappings{pid="\([0-9]*\)",.*comm="\(.*\)"}.*/\1 (\2)/p' "$tmp/pid.txt")
+	if [ "$(echo "$shown" | grep -c .)" = 1 ]; then
+		pass "serve-per-pid (only the busiest, pid $shown, shown; thread_pools $a and $b live)"
+	else
+		fail serve-per-pid "shown: '$(echo $shown)'; thread_pools $a and $b live"
+	fi
 	stop_serve
 fi
 
@@ -258,7 +327,7 @@ value() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
 if ! start_serve --max-series 50; then
 	fail serve-soak "serve did not start: $(head -c 300 "$tmp/serve.err")"
 else
-	before=$(value maptrace_processes)
+	before=$(value maptrace_followed_processes)
 	"$W/spawn_many" 10000 16 a >/dev/null 2>"$tmp/spawn.err"
 	sleep 0.5
 	mid=$(value maptrace_loader_resident_bytes)
@@ -267,7 +336,7 @@ else
 	scrape >"$tmp/soak.txt"
 	stop_serve
 	series=$(awk '$1 == "maptrace_series" { print $2 }' "$tmp/soak.txt")
-	after=$(awk '$1 == "maptrace_processes" { print $2 }' "$tmp/soak.txt")
+	after=$(awk '$1 == "maptrace_followed_processes" { print $2 }' "$tmp/soak.txt")
 	end=$(awk '$1 == "maptrace_loader_resident_bytes" { print $2 }' "$tmp/soak.txt")
 	lost=$(awk '$1 == "maptrace_lost_events_total" { print $2 }' "$tmp/soak.txt")
 	grown=$(( (${end:-0} - ${mid:-0}) / 1024 ))

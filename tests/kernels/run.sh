@@ -47,6 +47,9 @@
 #               workload's calls may differ between kernels (a call it makes
 #               only when another fails), the count of each on one kernel
 #               may not differ between maptrace and strace.
+#   serve/mmap_ops  `maptrace serve` around one mmap_ops run, scraped with
+#               BusyBox's wget: its calls by kind are stat/mmap_ops's, the
+#               BPF programs' runs are measured, no event is lost
 #
 # Output: a PASS/FAIL/SKIP line per check ("KERNEL/ARCH check: reason"), a
 # line per kernel, a table, and last "kernels: P passed, F failed, S
@@ -264,6 +267,41 @@ t_explain() {
 	fi
 }
 
+# Assert serve/mmap_ops: the exporter's calls of mmap_ops, by kind, are
+# stat/mmap_ops's; the BPF programs' runs were measured; nothing was lost.
+t_serve() {
+	local name=serve/mmap_ops rc k s g diffs="" json=$tmp/stat.json out=$tmp/serve.txt
+	rc=$(status "$name")
+	if [ -z "$rc" ]; then
+		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
+		return
+	elif (( rc != 0 )); then
+		check_fail "$name" "exit status $rc"
+		why "$name" | indent
+		return
+	elif [ -z "$(status stat/mmap_ops)" ]; then
+		check_skip "$name" "no stat/mmap_ops to compare with (MATRIX_COUNTS leaves mmap_ops out)"
+		return
+	fi
+	lines OUT "$name" >"$out"
+	lines JSON stat/mmap_ops >"$json"
+	for k in "${KINDS[@]}"; do
+		s=$(jq -r ".total.calls.$k // 0" "$json" 2>/dev/null)
+		g=$(awk -v k="kind=\"$k\"" '$1 ~ /^maptrace_mapping_calls_total\{/ && index($1, k) { n += $2 }
+			END { print n + 0 }' "$out")
+		[ "$s" = "$g" ] || diffs+=" $k: serve $g, stat $s;"
+	done
+	if [ -n "$diffs" ]; then
+		check_fail "$name" "calls differ from stat's:${diffs%;}"
+	elif ! grep -q '^maptrace_bpf_runs_total{' "$out"; then
+		check_fail "$name" "no BPF run statistics: $(lines ERR "$name" | grep -m1 'not measured')"
+	elif ! grep -q '^maptrace_lost_events_total 0$' "$out"; then
+		check_fail "$name" "events lost: $(grep '^maptrace_lost_events_total' "$out")"
+	else
+		check_pass "$name ($(awk '$1 ~ /^maptrace_mapping_calls_total/ { n += $2 } END { print n }' "$out") calls as stat counts them)"
+	fi
+}
+
 # initramfs for architecture $1 in $tmp/initrd-$1.cpio.gz; sets skip_reason
 # when maptrace cannot run there. Built once per run and architecture.
 declare -A skip_reason=()
@@ -406,6 +444,7 @@ run_kernel() {
 	for w in "${COUNTS_WL[@]}"; do t_counts "$w"; done
 	for c in verify trace-p; do t_footprint "$c"; done
 	t_explain
+	t_serve
 	finish_kernel "$series" "$arch" "$pkg" "$release" "$secs"
 }
 

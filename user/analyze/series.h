@@ -22,12 +22,23 @@
 struct mt_series_now {
 	uint64_t processes;
 	uint64_t vm, anon, rss;
+	uint64_t mappings;    /* vmas, as /proc/PID/maps lists them */
+};
+
+/* Failed calls of one kind with one errno. */
+struct mt_failure {
+	uint32_t kind;   /* enum mt_event_kind */
+	int32_t err;     /* errno (positive) */
+	uint64_t n;
 };
 
 struct mt_series {
 	char cgroup[MT_SERIES_LABEL_MAX];   /* "/system.slice/nginx.service" */
 	char comm[MT_COMM_LEN + 1];
-	struct mt_figures fig;              /* calls, failed, bytes_mapped/_unmapped */
+	uint32_t pid;                       /* a process's own series (--per-pid), else 0 */
+	struct mt_figures fig;              /* calls, failed, bytes_mapped/_unmapped, churn_bytes */
+	struct mt_failure *failures;        /* failed calls by kind and errno, in first-seen order */
+	size_t nfailures, failures_cap;
 	struct mt_series_now now;
 };
 
@@ -45,5 +56,17 @@ int mt_series_init(struct mt_series_set *s, size_t max);
  * cap (counted in folded); NULL only when out of memory. */
 struct mt_series *mt_series_of(struct mt_series_set *s, const char *cgroup, const char *comm);
 void mt_series_free(struct mt_series_set *s);
+
+/* A series outside any set (a process's own), and its release. */
+struct mt_series *mt_series_new(const char *cgroup, const char *comm);
+void mt_series_destroy(struct mt_series *se);
+
+/* Sort series by their calls, most first (then by pid, for a stable
+ * order from one scrape to the next). */
+void mt_series_sort_busiest(struct mt_series **v, size_t n);
+
+/* Count a call of kind that failed with errno err: 0 or -ENOMEM. The
+ * pairs a series sees are few (kinds times the errnos each can return). */
+int mt_series_count_failure(struct mt_series *se, uint32_t kind, int err);
 
 #endif /* MAPTRACE_SERIES_H */

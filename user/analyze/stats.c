@@ -93,8 +93,8 @@ void mt_stats_event(struct mt_stats *st, const struct mt_event *e)
 		ps->f.failed[e->kind]++;
 }
 
-/* Bytes of [start, end) that belong to regions created while traced. */
-static uint64_t created_bytes_in(const struct mt_shadow *s, uint64_t start, uint64_t end)
+uint64_t mt_created_bytes_in(const struct mt_shadow *s, uint64_t start, uint64_t end,
+			     uint64_t since_ns)
 {
 	uint64_t n = 0;
 
@@ -102,7 +102,7 @@ static uint64_t created_bytes_in(const struct mt_shadow *s, uint64_t start, uint
 	     r = mt_shadow_next(s, r)) {
 		uint64_t a = r->start > start ? r->start : start, b = r->end < end ? r->end : end;
 
-		if (r->origin.kind)
+		if (r->origin.kind && r->origin.ts_ns >= since_ns)
 			n += b - a;
 	}
 	return n;
@@ -165,7 +165,7 @@ void mt_stats_apply(struct mt_stats *st, struct mt_aspace *as, const struct mt_e
 		b = mt_event_bytes(e, as->shadow);
 		st->pending_unmap = b.unmapped;
 		st->pending_churn = b.removed_end > b.removed_start ?
-			created_bytes_in(as->shadow, b.removed_start, b.removed_end) : 0;
+			mt_created_bytes_in(as->shadow, b.removed_start, b.removed_end, 0) : 0;
 		ps->f.bytes_mapped += b.mapped;
 		return;
 	}

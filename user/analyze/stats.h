@@ -42,6 +42,12 @@ struct mt_sizes {
 };
 struct mt_sizes mt_aspace_sizes(const struct mt_aspace *as, uint64_t gate_bytes);
 
+/* Bytes of [start, end) in regions created while traced, at or after
+ * since_ns (CLOCK_MONOTONIC; 0: at any time): what an unmap of that range
+ * takes back of what was mapped during the run (churn). */
+uint64_t mt_created_bytes_in(const struct mt_shadow *s, uint64_t start, uint64_t end,
+			     uint64_t since_ns);
+
 struct mt_proc_stats {
 	pid_t pid;
 	char comm[MT_COMM_LEN + 1];

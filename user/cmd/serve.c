@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "analyze/series.h"
+#include "base/array.h"
 #include "analyze/stats.h"
 #include "base/u64map.h"
 #include "cmd/commands.h"
@@ -30,12 +31,15 @@
 #include "out/httpd.h"
 #include "out/prom.h"
 #include "proc/cgroups.h"
+#include "proc/procinfo.h"
 #include "trace/session.h"
 #include "trace/tracer.h"
 
 #define DEFAULT_LISTEN     "127.0.0.1:9464"
 #define DEFAULT_MAX_SERIES 1000
 #define CGROUP_UNKNOWN     "unknown"   /* gone before its cgroup was read */
+#define DEFAULT_CHURN_S    1           /* --churn-window */
+#define MAX_PROGS          64          /* BPF programs reported */
 
 static const char serve_usage[] =
 "Usage: maptrace serve [OPTIONS] [-p PID[,PID...]]\n"
@@ -44,20 +48,26 @@ static const char serve_usage[] =
 "the given ones) and serves /metrics (Prometheus text format, or OpenMetrics\n"
 "when the scraper asks for it) and / (what the metrics mean). Series are per\n"
 "cgroup (the service or container, by its cgroup path) and command name,\n"
-"never per process: calls by kind and result, bytes mapped and unmapped, what\n"
-"the live processes hold (virtual, anonymous and resident bytes), and\n"
-"maptrace's own health (events, lost events, its memory).\n"
+"never per process unless asked: calls by kind and result, failures by errno,\n"
+"bytes mapped, unmapped and churned, what the live processes hold (virtual,\n"
+"anonymous and resident bytes, mappings), and maptrace's own health (events,\n"
+"lost events, its memory, its BPF programs' CPU time).\n"
 "\n"
 "Options:\n"
 "  -l, --listen ADDR     HOST:PORT to serve on (default " DEFAULT_LISTEN ": loopback\n"
 "                        only; 0.0.0.0:9464 for every interface, port 0 for any)\n"
 "  -m, --max-series N    series besides 'other' (default 1000): (cgroup, command)\n"
 "                        pairs past it are counted in cgroup=\"other\", comm=\"other\"\n"
+"      --per-pid N       also the N busiest live processes' own series, labelled\n"
+"                        pid (maptrace_process_*): most calls first\n"
+"      --churn-window S  churn is what is unmapped within S seconds of being\n"
+"                        mapped (default 1)\n"
 MT_COMMON_USAGE
 "\n"
 "Examples:\n"
 "  maptrace serve\n"
 "  maptrace serve --listen 0.0.0.0:9464 --max-series 200\n"
+"  maptrace serve --per-pid 10\n"
 "  curl -s localhost:9464/metrics | grep maptrace_mapping_calls_total\n";
 
 static const char index_page[] =
@@ -67,26 +77,36 @@ static const char index_page[] =
 "Each series is one cgroup (a service or container) and command name.</p>\n<ul>\n"
 "<li><code>maptrace_mapping_calls_total{cgroup,comm,kind,result}</code>: mmap, munmap, "
 "mprotect, brk, mremap, shmat... calls, ok or failed</li>\n"
+"<li><code>maptrace_mapping_failures_total{cgroup,comm,kind,errno}</code>: the failed ones "
+"by errno</li>\n"
 "<li><code>maptrace_mapped_bytes_total</code>, <code>maptrace_unmapped_bytes_total</code>: "
-"address space mapped and unmapped</li>\n"
+"address space mapped and unmapped; <code>maptrace_churn_bytes_total</code>: unmapped "
+"soon after being mapped (--churn-window)</li>\n"
 "<li><code>maptrace_virtual_bytes</code>, <code>maptrace_anonymous_bytes</code>, "
-"<code>maptrace_resident_bytes</code>: what the live "
-"processes hold now</li>\n"
+"<code>maptrace_resident_bytes</code>, <code>maptrace_mappings</code>, "
+"<code>maptrace_processes</code>: what the live processes hold now</li>\n"
+"<li><code>maptrace_process_*{pid,cgroup,comm}</code>: the same for each of the busiest "
+"processes, with --per-pid</li>\n"
 "<li><code>maptrace_events_total</code>, <code>maptrace_lost_events_total</code>, "
 "<code>maptrace_resyncs_total</code>, <code>maptrace_series_folded_total</code>, "
-"<code>maptrace_series</code>, <code>maptrace_processes</code>, "
-"<code>maptrace_loader_resident_bytes</code>: maptrace's own health</li>\n"
+"<code>maptrace_series</code>, <code>maptrace_followed_processes</code>, "
+"<code>maptrace_loader_resident_bytes</code>, "
+"<code>maptrace_bpf_cpu_seconds_total{program}</code>: maptrace's own health</li>\n"
 "</ul>\n</body></html>\n";
 
 struct serve_ctx {
 	const char *listen;
 	size_t max_series;
+	size_t per_pid;             /* --per-pid N: the N busiest processes' own series */
+	uint64_t churn_window_ns;
 	struct mt_httpd httpd;
 	struct mt_series_set series;
+	struct mt_u64map procs;     /* with --per-pid: tgid -> its own series, until it exits */
 	struct mt_cgroup_names names;   /* cgroup v2 ids as paths */
 	struct mt_u64map cgroups;   /* without ids: tgid -> its cgroup path (malloc'd) */
 	struct mt_u64map ids;       /* tgid -> the cgroup id of its latest event */
 	uint64_t gate_bytes;        /* [vsyscall]: in maps, yet no vma */
+	bool run_stats;             /* the kernel measures the BPF programs' CPU time */
 	double start_s;
 	struct mt_session *s;
 	bool oom;
@@ -113,71 +133,110 @@ static const char *cgroup_of(struct serve_ctx *c, pid_t pid, uint64_t id)
 	return cg;
 }
 
-static struct mt_figures *figures_of(struct serve_ctx *c, pid_t pid, uint64_t cgroup,
-				      const char *comm)
+/* The series a process's calls count in: its (cgroup, comm) series and,
+ * with --per-pid, its own.
+ * Returns how many (0 when out of memory). */
+static int series_for(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const char *comm,
+		      struct mt_series *out[2])
 {
 	char name[MT_COMM_LEN + 1];
 	const char *cg = cgroup_of(c, pid, cgroup);
-	struct mt_series *se;
+	int n = 0;
 
 	memcpy(name, comm, MT_COMM_LEN);
 	name[MT_COMM_LEN] = '\0';
-	if (!cg || !(se = mt_series_of(&c->series, cg, name))) {
+	if (!cg || !(out[n++] = mt_series_of(&c->series, cg, name))) {
 		c->oom = true;
-		return NULL;
+		return 0;
 	}
-	return &se->fig;
+	if (c->per_pid) {
+		struct mt_series *own = mt_u64map_get(&c->procs, (uint64_t)pid);
+
+		if (!own && (own = mt_series_new(cg, name))) {
+			own->pid = (uint32_t)pid;
+			if (mt_u64map_put(&c->procs, (uint64_t)pid, own)) {
+				mt_series_destroy(own);
+				own = NULL;
+			}
+		}
+		/* its own series is labelled as the process is now: exec renames
+		 * it, and it may move to another cgroup */
+		if (own && strcmp(own->comm, name))
+			memcpy(own->comm, name, sizeof(own->comm));
+		if (own && strncmp(own->cgroup, cg, sizeof(own->cgroup) - 1))
+			snprintf(own->cgroup, sizeof(own->cgroup), "%s", cg);
+		if (own)
+			out[n++] = own;
+		else
+			c->oom = true;
+	}
+	return n;
 }
 
-/* Calls as they arrive; a process's cgroup forgotten when it exits. */
+/* Calls as they arrive; a process's cgroup and own series forgotten when
+ * it exits (its calls stay counted in its (cgroup, comm) series). */
 static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
 	struct serve_ctx *c = s->ctx;
-	struct mt_figures *fig;
+	struct mt_series *se[2];
+	int n;
 
 	(void)path;
 	if (e->kind == MT_EV_EXIT && e->tid == e->pid) {
 		free(mt_u64map_del(&c->cgroups, e->pid));
 		mt_u64map_del(&c->ids, e->pid);
+		mt_series_destroy(mt_u64map_del(&c->procs, e->pid));
 		return;
 	}
 	if (e->cgroup && (uintptr_t)mt_u64map_get(&c->ids, e->pid) != e->cgroup &&
 	    mt_u64map_put(&c->ids, e->pid, (void *)(uintptr_t)e->cgroup))
 		c->oom = true;
-	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS ||
-	    !(fig = figures_of(c, (pid_t)e->pid, e->cgroup, e->comm)))
+	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS)
 		return;
-	fig->calls[e->kind]++;
-	if (mt_event_failed(e))
-		fig->failed[e->kind]++;
+	n = series_for(c, (pid_t)e->pid, e->cgroup, e->comm, se);
+	for (int i = 0; i < n; i++) {
+		se[i]->fig.calls[e->kind]++;
+		if (!mt_event_failed(e))
+			continue;
+		se[i]->fig.failed[e->kind]++;
+		if (mt_series_count_failure(se[i], e->kind, (int)-e->ret))
+			c->oom = true;
+	}
 }
 
-/* Bytes as changes are applied in the kernel's order, by stat's rule. */
+/* Bytes as changes are applied in the kernel's order, by stat's rule; the
+ * shadow is as it was before the change, so the age of what an unmap
+ * takes is known (churn). */
 static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const struct mt_event *e,
 			struct mt_event_bytes b)
 {
-	struct mt_figures *fig;
-
-	if ((!b.mapped && !b.unmapped) || !(fig = figures_of(s->ctx, as->pid, e->cgroup, as->comm)))
-		return;
-	fig->bytes_mapped += b.mapped;
-	fig->bytes_unmapped += b.unmapped;
-}
-
-/* Resident bytes of process pid (/proc/PID/statm), 0 when it is gone. */
-static uint64_t resident_bytes(pid_t pid)
-{
-	char path[64];
-	unsigned long long size, resident;
-	FILE *f;
+	struct serve_ctx *c = s->ctx;
+	struct mt_series *se[2];
+	uint64_t churn = 0;
 	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	n = fscanf(f, "%llu %llu", &size, &resident);
-	fclose(f);
-	return n == 2 ? resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+	if (!b.mapped && !b.unmapped)
+		return;
+	if (b.removed_end > b.removed_start && as->shadow)
+		churn = mt_created_bytes_in(as->shadow, b.removed_start, b.removed_end,
+					    e->ts_ns > c->churn_window_ns ? e->ts_ns - c->churn_window_ns : 1);
+	n = series_for(c, as->pid, e->cgroup, as->comm, se);
+	for (int i = 0; i < n; i++) {
+		se[i]->fig.bytes_mapped += b.mapped;
+		se[i]->fig.bytes_unmapped += b.unmapped;
+		se[i]->fig.churn_bytes += churn;
+	}
+}
+
+/* What a process holds now, added to a series' gauges. */
+static void add_holdings(struct mt_series_now *now, struct mt_sizes z, uint64_t rss,
+			 uint64_t mappings)
+{
+	now->processes++;
+	now->vm += z.vm;
+	now->anon += z.anon;
+	now->rss += rss;
+	now->mappings += mappings;
 }
 
 /* What the live processes hold now, summed into their series' gauges. */
@@ -189,12 +248,16 @@ static void sum_holdings(struct serve_ctx *c)
 
 	for (size_t i = 0; i < c->series.n; i++)
 		c->series.v[i]->now = (struct mt_series_now){ 0 };
+	while (mt_u64map_next(&c->procs, &pos, &key, &v))
+		((struct mt_series *)v)->now = (struct mt_series_now){ 0 };
+	pos = 0;
 	while (mt_u64map_next(&c->s->reg.by_mm, &pos, &key, &v)) {
 		struct mt_aspace *as = v;
 		uint64_t id = (uintptr_t)mt_u64map_get(&c->ids, (uint64_t)as->pid);
 		const char *cg;
-		struct mt_series *se;
+		struct mt_series *se, *own;
 		struct mt_sizes z;
+		uint64_t rss, maps;
 
 		if (!as->shadow || as->exited)
 			continue;
@@ -203,11 +266,41 @@ static void sum_holdings(struct serve_ctx *c)
 			continue;
 		}
 		z = mt_aspace_sizes(as, c->gate_bytes);
-		se->now.processes++;
-		se->now.vm += z.vm;
-		se->now.anon += z.anon;
-		se->now.rss += resident_bytes(as->pid);
+		rss = mt_proc_resident_bytes(as->pid);
+		maps = mt_proc_maps_lines(as->pid);
+		/* [vsyscall] is a line of maps and no vma */
+		if (maps && c->gate_bytes)
+			maps--;
+		add_holdings(&se->now, z, rss, maps);
+		if ((own = mt_u64map_get(&c->procs, (uint64_t)as->pid)))
+			add_holdings(&own->now, z, rss, maps);
 	}
+}
+
+/* The live processes' own series, the busiest --per-pid of them first;
+ * returns how many to show (at most per_pid), or 0 (none, or no memory). */
+static size_t busiest_processes(struct serve_ctx *c, struct mt_series ***out)
+{
+	struct mt_series **v = NULL;
+	size_t n = 0, cap = 0, pos = 0;
+	uint64_t key;
+	void *val;
+
+	*out = NULL;
+	while (mt_u64map_next(&c->procs, &pos, &key, &val)) {
+		struct mt_series *se = val;
+
+		if (!se->now.processes)
+			continue;
+		if (mt_array_grow((void **)&v, &cap, n + 1, sizeof(*v))) {
+			c->oom = true;
+			break;
+		}
+		v[n++] = se;
+	}
+	mt_series_sort_busiest(v, n);
+	*out = v;
+	return n < c->per_pid ? n : c->per_pid;
 }
 
 static void answer(void *ctx, const char *path, const char *accept, FILE *body,
@@ -217,15 +310,23 @@ static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 	bool om = strstr(accept, "application/openmetrics-text") != NULL;
 
 	if (!strcmp(path, "/metrics")) {
+		struct mt_prog_runtime progs[MAX_PROGS];
 		struct mt_prom_health h = {
 			.events = c->s->events, .lost = mt_session_lost(c->s), .resyncs = c->s->resyncs,
 			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->s->reg.by_mm.used,
-			.start_s = c->start_s,
+			.start_s = c->start_s, .churn_window_s = (double)c->churn_window_ns / 1e9,
+			.progs = progs,
+			.nprogs = c->run_stats ? mt_tracer_prog_runtimes(c->s->tracer, progs, MAX_PROGS) : -1,
 		};
+		struct mt_prom_scrape scrape = { .series = &c->series, .health = &h };
+		struct mt_series **procs;
 
 		reply->content_type = om ? MT_PROM_OPENMETRICS_TYPE : MT_PROM_TEXT_TYPE;
 		sum_holdings(c);
-		mt_prom_write(body, &c->series, &h, om);
+		scrape.nprocs = busiest_processes(c, &procs);
+		scrape.procs = procs;
+		mt_prom_write(body, &scrape, om);
+		free(procs);
 	} else if (!strcmp(path, "/")) {
 		reply->content_type = "text/html; charset=utf-8";
 		fputs(index_page, body);
@@ -251,11 +352,13 @@ static uint64_t gate_bytes(void)
 	return mt_gate_area(&gate) ? gate.end - gate.start : 0;
 }
 
-enum { OPT_LISTEN = 1, OPT_MAX_SERIES };
+enum { OPT_LISTEN = 1, OPT_MAX_SERIES, OPT_PER_PID, OPT_CHURN_WINDOW };
 
 static const struct mt_option serve_options[] = {
 	{ "listen", 'l', true, OPT_LISTEN },
 	{ "max-series", 'm', true, OPT_MAX_SERIES },
+	{ "per-pid", 0, true, OPT_PER_PID },
+	{ "churn-window", 0, true, OPT_CHURN_WINDOW },
 	MT_COMMON_OPTIONS,
 	{ 0 }
 };
@@ -280,6 +383,16 @@ static int serve_option(void *ctx, int id, const char *val)
 			return 2;
 		c->max_series = (size_t)n;
 		return 0;
+	case OPT_PER_PID:
+		if (mt_opt_uint("serve", "--per-pid", val, 1, 10000, &n))
+			return 2;
+		c->per_pid = (size_t)n;
+		return 0;
+	case OPT_CHURN_WINDOW:
+		if (mt_opt_uint("serve", "--churn-window", val, 1, 86400, &n))
+			return 2;
+		c->churn_window_ns = n * 1000000000ull;
+		return 0;
 	}
 	return 0;
 }
@@ -287,8 +400,11 @@ static int serve_option(void *ctx, int id, const char *val)
 int cmd_serve(int argc, char **argv)
 {
 	struct mt_session s = { .keep_shadows = true };
-	struct serve_ctx c = { .listen = DEFAULT_LISTEN, .max_series = DEFAULT_MAX_SERIES, .s = &s };
+	struct serve_ctx c = { .listen = DEFAULT_LISTEN, .max_series = DEFAULT_MAX_SERIES,
+			       .churn_window_ns = DEFAULT_CHURN_S * 1000000000ull, .s = &s };
 	char why[256];
+	uint64_t key;
+	void *own;
 	int status;
 
 	status = mt_command_options(&s, argc, argv, "serve", serve_options, serve_usage, serve_option, &c);
@@ -323,6 +439,14 @@ int cmd_serve(int argc, char **argv)
 	c.start_s = (double)time(NULL);
 	status = 1;
 	if (!mt_session_start(&s)) {
+		int err = mt_tracer_enable_run_stats(s.tracer);
+
+		/* the figure is left out rather than shown as 0 */
+		c.run_stats = !err;
+		if (err)
+			fprintf(stderr, "maptrace serve: BPF CPU time not measured (BPF_ENABLE_STATS: %s; "
+				"Linux 5.8 and CAP_SYS_ADMIN needed): no maptrace_bpf_cpu_seconds_total\n",
+				strerror(-err));
 		/* a scrape wakes the loop as an event does */
 		if (mt_tracer_watch_fd(s.tracer, c.httpd.fd))
 			fprintf(stderr, "maptrace serve: scrapes wait for the next tick (up to %d ms)\n",
@@ -337,6 +461,9 @@ int cmd_serve(int argc, char **argv)
 	mt_session_close(&s);
 	mt_u64map_free_values(&c.cgroups);
 	mt_u64map_free(&c.ids);
+	for (size_t pos = 0; mt_u64map_next(&c.procs, &pos, &key, &own);)
+		mt_series_destroy(own);
+	mt_u64map_free(&c.procs);
 	mt_cgroup_names_free(&c.names);
 	mt_series_free(&c.series);
 	mt_httpd_close(&c.httpd);

@@ -7,13 +7,25 @@
  * HELP and TYPE lines (its samples keep it), and the text ends "# EOF".
  * Label values escape backslash, double quote and newline in both. Only
  * series with a non-zero count are written: a kind a service never calls
- * makes no series. */
+ * makes no series.
+ *
+ * The per-process series (--per-pid) are the same families under
+ * maptrace_process_, with a pid label: kept apart so that summing a family
+ * never counts a call twice. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "core/event.h"
 #include "out/prom.h"
+
+/* One group of series written under one prefix. */
+struct view {
+	const char *prefix;              /* "maptrace_" or "maptrace_process_" */
+	struct mt_series *const *v;
+	size_t n;
+	bool om;
+};
 
 static void put_label(FILE *f, const char *name, const char *value, bool last)
 {
@@ -31,28 +43,37 @@ static void put_label(FILE *f, const char *name, const char *value, bool last)
 
 /* HELP and TYPE of a family: a counter's family is NAME without _total in
  * OpenMetrics. */
-static void family(FILE *f, const char *name, const char *type, const char *help, bool om)
+static void family(FILE *f, const char *prefix, const char *name, const char *type,
+		   const char *help, bool om)
 {
 	size_t len = strlen(name);
 
 	if (om && !strcmp(type, "counter") && len > 6 && !strcmp(name + len - 6, "_total"))
 		len -= 6;
-	fprintf(f, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)len, name, help, (int)len, name, type);
+	fprintf(f, "# HELP %s%.*s %s\n# TYPE %s%.*s %s\n", prefix, (int)len, name, help, prefix,
+		(int)len, name, type);
 }
 
-static void series_labels(FILE *f, const struct mt_series *se, bool last)
+/* "PREFIXNAME{pid=..,cgroup=..,comm=.." and, when last, the closing brace */
+static void sample_start(FILE *f, const struct view *w, const char *name,
+			 const struct mt_series *se, bool last)
 {
+	fprintf(f, "%s%s{", w->prefix, name);
+	if (se->pid)
+		fprintf(f, "pid=\"%u\",", se->pid);
 	put_label(f, "cgroup", se->cgroup, false);
 	put_label(f, "comm", se->comm, last);
+	if (last)
+		fputc('}', f);
 }
 
-static void calls(FILE *f, const struct mt_series_set *s, bool om)
+static void calls(FILE *f, const struct view *w)
 {
-	family(f, "maptrace_mapping_calls_total", "counter",
-	       "Mapping system calls made, by cgroup, command, kind and result.", om);
-	for (size_t i = 0; i < s->n; i++)
+	family(f, w->prefix, "mapping_calls_total", "counter",
+	       "Mapping system calls made, by cgroup, command, kind and result.", w->om);
+	for (size_t i = 0; i < w->n; i++)
 		for (int k = 1; k < MT_STAT_KINDS; k++) {
-			const struct mt_figures *fig = &s->v[i]->fig;
+			const struct mt_figures *fig = &w->v[i]->fig;
 			uint64_t failed = fig->failed[k], ok = fig->calls[k] - failed;
 
 			for (int r = 0; r < 2; r++) {
@@ -60,8 +81,7 @@ static void calls(FILE *f, const struct mt_series_set *s, bool om)
 
 				if (!n)
 					continue;
-				fputs("maptrace_mapping_calls_total{", f);
-				series_labels(f, s->v[i], false);
+				sample_start(f, w, "mapping_calls_total", w->v[i], false);
 				put_label(f, "kind", mt_event_kind_name((uint32_t)k), false);
 				put_label(f, "result", r ? "failed" : "ok", true);
 				fprintf(f, "} %llu\n", (unsigned long long)n);
@@ -69,52 +89,117 @@ static void calls(FILE *f, const struct mt_series_set *s, bool om)
 		}
 }
 
-static void bytes(FILE *f, const struct mt_series_set *s, bool om, bool mapped)
+static void failures(FILE *f, const struct view *w)
 {
-	const char *name = mapped ? "maptrace_mapped_bytes_total" : "maptrace_unmapped_bytes_total";
+	family(f, w->prefix, "mapping_failures_total", "counter",
+	       "Mapping system calls that failed, by kind and errno.", w->om);
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t j = 0; j < w->v[i]->nfailures; j++) {
+			const struct mt_failure *x = &w->v[i]->failures[j];
+			const char *name = strerrorname_np(x->err);
+			char num[16];
 
-	family(f, name, "counter", mapped ?
-	       "Bytes of address space mapped (mmap, shmat, io_setup, brk and mremap growth)." :
-	       "Bytes of address space unmapped (munmap, shmdt, io_destroy, brk and mremap shrink).", om);
-	for (size_t i = 0; i < s->n; i++) {
-		uint64_t n = mapped ? s->v[i]->fig.bytes_mapped : s->v[i]->fig.bytes_unmapped;
+			if (!name) {
+				snprintf(num, sizeof(num), "%d", (int)x->err);
+				name = num;
+			}
+			sample_start(f, w, "mapping_failures_total", w->v[i], false);
+			put_label(f, "kind", mt_event_kind_name(x->kind), false);
+			put_label(f, "errno", name, true);
+			fprintf(f, "} %llu\n", (unsigned long long)x->n);
+		}
+}
 
-		if (!n)
-			continue;
-		fprintf(f, "%s{", name);
-		series_labels(f, s->v[i], true);
-		fprintf(f, "} %llu\n", (unsigned long long)n);
+/* The byte counters. */
+static void bytes(FILE *f, const struct view *w, double churn_window_s)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} c[] = {
+		{ "mapped_bytes_total",
+		  "Bytes of address space mapped (mmap, shmat, io_setup, brk and mremap growth).",
+		  offsetof(struct mt_figures, bytes_mapped) },
+		{ "unmapped_bytes_total",
+		  "Bytes of address space unmapped (munmap, shmdt, io_destroy, brk and mremap shrink).",
+		  offsetof(struct mt_figures, bytes_unmapped) },
+		{ "churn_bytes_total", NULL, offsetof(struct mt_figures, churn_bytes) },
+	};
+	char churn_help[160];
+
+	snprintf(churn_help, sizeof(churn_help),
+		 "Bytes unmapped within %g s of being mapped (short-lived mappings: churn).",
+		 churn_window_s);
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		family(f, w->prefix, c[k].name, "counter", c[k].help ? c[k].help : churn_help, w->om);
+		for (size_t i = 0; i < w->n; i++) {
+			uint64_t n;
+
+			memcpy(&n, (const char *)&w->v[i]->fig + c[k].off, sizeof(n));
+			if (!n)
+				continue;
+			sample_start(f, w, c[k].name, w->v[i], true);
+			fprintf(f, " %llu\n", (unsigned long long)n);
+		}
 	}
 }
 
 /* The gauges of what live processes hold, for series that have any. */
-static void holdings(FILE *f, const struct mt_series_set *s, bool om)
+static void holdings(FILE *f, const struct view *w)
 {
 	static const struct {
 		const char *name, *help;
 		size_t off;
 	} g[] = {
-		{ "maptrace_virtual_bytes", "Virtual size of the live processes (VmSize, summed).",
+		{ "virtual_bytes", "Virtual size of the live processes (VmSize, summed).",
 		  offsetof(struct mt_series_now, vm) },
-		{ "maptrace_anonymous_bytes", "Anonymous mappings' size of the live processes (virtual).",
+		{ "anonymous_bytes", "Anonymous mappings' size of the live processes (virtual).",
 		  offsetof(struct mt_series_now, anon) },
-		{ "maptrace_resident_bytes", "Resident memory of the live processes (VmRSS, summed).",
+		{ "resident_bytes", "Resident memory of the live processes (VmRSS, summed).",
 		  offsetof(struct mt_series_now, rss) },
+		{ "mappings", "Mappings (vmas) of the live processes, as /proc/PID/maps lists them.",
+		  offsetof(struct mt_series_now, mappings) },
+		{ "processes", "Live processes of the series.",
+		  offsetof(struct mt_series_now, processes) },
 	};
 
 	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
-		family(f, g[k].name, "gauge", g[k].help, om);
-		for (size_t i = 0; i < s->n; i++) {
-			const struct mt_series_now *now = &s->v[i]->now;
+		/* a process's own series need no count of processes */
+		if (w->n && w->v[0]->pid && !strcmp(g[k].name, "processes"))
+			continue;
+		family(f, w->prefix, g[k].name, "gauge", g[k].help, w->om);
+		for (size_t i = 0; i < w->n; i++) {
+			const struct mt_series_now *now = &w->v[i]->now;
 			uint64_t v;
 
 			if (!now->processes)
 				continue;
 			memcpy(&v, (const char *)now + g[k].off, sizeof(v));
-			fprintf(f, "%s{", g[k].name);
-			series_labels(f, s->v[i], true);
-			fprintf(f, "} %llu\n", (unsigned long long)v);
+			sample_start(f, w, g[k].name, w->v[i], true);
+			fprintf(f, " %llu\n", (unsigned long long)v);
 		}
+	}
+}
+
+/* BPF CPU time per program, when the kernel measured it. */
+static void bpf_time(FILE *f, const struct mt_prom_health *h, bool om)
+{
+	if (h->nprogs < 0)
+		return;
+	family(f, "maptrace_", "bpf_cpu_seconds_total", "counter",
+	       "CPU time spent in maptrace's BPF programs, per program (bpf_prog_info run_time_ns).",
+	       om);
+	for (int i = 0; i < h->nprogs; i++) {
+		fputs("maptrace_bpf_cpu_seconds_total{", f);
+		put_label(f, "program", h->progs[i].name, true);
+		fprintf(f, "} %.9f\n", (double)h->progs[i].run_ns / 1e9);
+	}
+	family(f, "maptrace_", "bpf_runs_total", "counter",
+	       "Runs of maptrace's BPF programs, per program (bpf_prog_info run_cnt).", om);
+	for (int i = 0; i < h->nprogs; i++) {
+		fputs("maptrace_bpf_runs_total{", f);
+		put_label(f, "program", h->progs[i].name, true);
+		fprintf(f, "} %llu\n", (unsigned long long)h->progs[i].runs);
 	}
 }
 
@@ -123,34 +208,45 @@ static void health(FILE *f, const struct mt_series_set *s, const struct mt_prom_
 	static const struct {
 		const char *name, *type, *help;
 	} m[] = {
-		{ "maptrace_events_total", "counter", "Events read from the kernel's ring buffer." },
-		{ "maptrace_lost_events_total", "counter",
+		{ "events_total", "counter", "Events read from the kernel's ring buffer." },
+		{ "lost_events_total", "counter",
 		  "Events the kernel dropped because the ring buffer was full (their calls are not counted)." },
-		{ "maptrace_resyncs_total", "counter", "Address spaces re-read from /proc after lost events." },
-		{ "maptrace_series_folded_total", "counter",
+		{ "resyncs_total", "counter", "Address spaces re-read from /proc after lost events." },
+		{ "series_folded_total", "counter",
 		  "Lookups of (cgroup, comm) pairs past --max-series, counted in the series labelled other." },
-		{ "maptrace_series", "gauge", "Series of mapping activity, other included." },
-		{ "maptrace_processes", "gauge", "Processes (address spaces) being followed." },
-		{ "maptrace_loader_resident_bytes", "gauge", "Resident memory of maptrace itself." },
-		{ "maptrace_start_time_seconds", "gauge", "When maptrace serve started, in seconds since the epoch." },
+		{ "series", "gauge", "Series of mapping activity, other included." },
+		{ "followed_processes", "gauge", "Processes (address spaces) being followed." },
+		{ "loader_resident_bytes", "gauge", "Resident memory of maptrace itself." },
+		{ "start_time_seconds", "gauge", "When maptrace serve started, in seconds since the epoch." },
 	};
 	const double v[] = { (double)h->events, (double)h->lost, (double)h->resyncs, (double)s->folded,
 			     (double)s->n, (double)h->pids, (double)h->rss_bytes, h->start_s };
 
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		family(f, m[i].name, m[i].type, m[i].help, om);
-		fprintf(f, "%s %.17g\n", m[i].name, v[i]);
+		family(f, "maptrace_", m[i].name, m[i].type, m[i].help, om);
+		fprintf(f, "maptrace_%s %.17g\n", m[i].name, v[i]);
 	}
+	bpf_time(f, h, om);
 }
 
-int mt_prom_write(FILE *f, const struct mt_series_set *s, const struct mt_prom_health *h,
-		  bool openmetrics)
+static void families(FILE *f, const struct view *w, double churn_window_s)
 {
-	calls(f, s, openmetrics);
-	bytes(f, s, openmetrics, true);
-	bytes(f, s, openmetrics, false);
-	holdings(f, s, openmetrics);
-	health(f, s, h, openmetrics);
+	calls(f, w);
+	failures(f, w);
+	bytes(f, w, churn_window_s);
+	holdings(f, w);
+}
+
+int mt_prom_write(FILE *f, const struct mt_prom_scrape *scrape, bool openmetrics)
+{
+	const struct mt_prom_health *h = scrape->health;
+	struct view series = { "maptrace_", scrape->series->v, scrape->series->n, openmetrics };
+	struct view procs = { "maptrace_process_", scrape->procs, scrape->nprocs, openmetrics };
+
+	families(f, &series, h->churn_window_s);
+	if (procs.n)
+		families(f, &procs, h->churn_window_s);
+	health(f, scrape->series, h, openmetrics);
 	if (openmetrics)
 		fputs("# EOF\n", f);
 	return ferror(f) ? -EIO : 0;

@@ -176,6 +176,36 @@ void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16])
 	comm[n] = '\0';
 }
 
+uint64_t mt_proc_resident_bytes(pid_t pid)
+{
+	char path[64], buf[128];
+	unsigned long long size, resident;
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n <= 0 || sscanf(buf, "%llu %llu", &size, &resident) != 2)
+		return 0;
+	return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t mt_proc_maps_lines(pid_t pid)
+{
+	char path[64], buf[65536];
+	uint64_t lines = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+			lines++;
+	close(fd);
+	return lines;
+}
+
 static int read_threads(struct mt_proc_info *p)
 {
 	char path[96], buf[1024];

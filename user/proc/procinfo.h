@@ -70,6 +70,13 @@ struct mt_proc_info {
  * into comm, NUL-terminated; empty when it cannot be read (it exited). */
 void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16]);
 
+/* Resident bytes of pid (/proc/PID/statm, VmRSS), 0 when it is gone. */
+uint64_t mt_proc_resident_bytes(pid_t pid);
+/* Lines of /proc/PID/maps (its mappings as the kernel shows them: vmas and
+ * [vsyscall]), 0 when it is gone. Reading it takes the process's mmap lock
+ * for reading, a moment per 100 mappings or so. */
+uint64_t mt_proc_maps_lines(pid_t pid);
+
 /* Read comm, exe, stack limit and every thread's stack pointer of pid.
  * Only the existence of the process is required: facts that cannot be read
  * (permissions) are left unknown. Returns 0, -ESRCH, -ENOMEM. */

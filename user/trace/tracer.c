@@ -382,6 +382,7 @@ int mt_tracer_open(struct mt_tracer **out, const struct mt_tracer_opts *opts,
 	t->ctx = ctx;
 	t->ring_bytes = ring;
 	t->ncpus = libbpf_num_possible_cpus();
+	t->run_stats_fd = -1;
 
 	switch (mt_features_object(f)) {
 	case MT_OBJ_LEGACY:
@@ -417,6 +418,8 @@ void mt_tracer_close(struct mt_tracer *t)
 	maptrace_bpf__destroy(t->skel);
 	maptrace_legacy_bpf__destroy(t->lskel);
 	maptrace_nobtf_bpf__destroy(t->nskel);
+	if (t->run_stats_fd >= 0)
+		close(t->run_stats_fd);
 	free(t);
 }
 
@@ -550,6 +553,40 @@ void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap)
 			len += snprintf(buf + len, cap - len, "%s%s=%llu", len ? " " : "",
 					bpf_program__name(p), (unsigned long long)n);
 	}
+}
+
+int mt_tracer_enable_run_stats(struct mt_tracer *t)
+{
+	int fd;
+
+	if (t->run_stats_fd >= 0)
+		return 0;
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0)
+		return fd;
+	t->run_stats_fd = fd;
+	return 0;
+}
+
+int mt_tracer_prog_runtimes(struct mt_tracer *t, struct mt_prog_runtime *out, int cap)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, tracer_object(t)) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (n >= cap || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(p));
+		out[n].run_ns = info.run_time_ns;
+		out[n].runs = info.run_cnt;
+		n++;
+	}
+	return n;
 }
 
 int mt_tracer_drops_per_cpu(struct mt_tracer *t, uint64_t *out, int cap)

@@ -27,6 +27,7 @@ struct mt_tracer {
 	void *ctx;
 	int delivered;
 	int ncpus;
+	int run_stats_fd;            /* BPF_ENABLE_STATS's while it keeps them on, else -1 */
 	uint64_t lost_mm_notes_seen; /* bss->lost_mm_notes when lost_mms was last emptied */
 };
 
