@@ -23,6 +23,11 @@
 #                     own series, no more, while several live
 #   serve-bpf-time    the BPF programs' CPU time and runs, per program, grow
 #                     as calls are made
+#   serve-nobtf       as on a board without kernel BTF (MAPTRACE_KERNEL_BTF=none
+#                     and the reduced BTF of make): serve keeps no shadows,
+#                     says so, still counts mmap_ops's calls and bytes as stat
+#                     does, and leaves out what it cannot measure (anonymous
+#                     bytes, churn) rather than export zeros
 #   serve-openmetrics the same scrape as OpenMetrics: counter families
 #                     without _total, "# EOF" last
 #   serve-promtool    `promtool check metrics` accepts the exposition
@@ -62,7 +67,7 @@ cleanup() {
 }
 trap cleanup EXIT
 WLS=(mmap_ops heap_brk failed_calls)
-ALL=(serve-up serve-holdings serve-per-pid serve-bpf-time serve-openmetrics serve-promtool
+ALL=(serve-up serve-holdings serve-per-pid serve-bpf-time serve-nobtf serve-openmetrics serve-promtool
 	serve-prometheus serve-folded serve-soak serve-rules)
 for w in "${WLS[@]}"; do ALL+=("serve-cgroup-$w"); done
 skip_all_unless_bpf serve "${ALL[@]}"
@@ -320,6 +325,30 @@ else
 		fail serve-per-pid "shown: '$(echo $shown)'; thread_pools $a and $b live"
 	fi
 	stop_serve
+fi
+
+# --- without kernel BTF: no shadows, the calls and bytes still exact
+if [ ! -r .output/maptrace.min.btf ]; then
+	fail serve-nobtf "no .output/maptrace.min.btf (make builds it)"
+elif ! MAPTRACE_KERNEL_BTF=none start_serve --btf .output/maptrace.min.btf; then
+	fail serve-nobtf "serve did not start: $(head -c 300 "$tmp/serve.err")"
+else
+	"$W/mmap_ops" "$tmp/mmap_ops" >/dev/null 2>&1
+	sleep 0.3
+	scrape >"$tmp/nobtf.txt"
+	stop_serve
+	sum() { awk -v p="$1{" -v c='comm="mmap_ops"' 'index($1, p) == 1 && index($1, c) { n += $2 }
+		END { print n + 0 }' "$tmp/nobtf.txt"; }
+	got="calls $(sum maptrace_mapping_calls_total), mapped $(sum maptrace_mapped_bytes_total), unmapped $(sum maptrace_unmapped_bytes_total)"
+	want="calls $(jq '[.total.calls[]] | add' "$tmp/mmap_ops.json"), mapped $(jq .total.bytes_mapped "$tmp/mmap_ops.json"), unmapped $(jq .total.bytes_unmapped "$tmp/mmap_ops.json")"
+	absent=$(grep -c -e '^maptrace_anonymous_bytes' -e '^maptrace_churn_bytes' "$tmp/nobtf.txt")
+	if ! grep -q 'keeps no shadows' "$tmp/serve.err"; then
+		fail serve-nobtf "serve did not say it keeps no shadows: $(head -c 200 "$tmp/serve.err")"
+	elif [ "$got" = "$want" ] && [ "$absent" = 0 ] && grep -q '^maptrace_virtual_bytes{' "$tmp/nobtf.txt"; then
+		pass "serve-nobtf ($got, as stat; anonymous bytes and churn left out)"
+	else
+		fail serve-nobtf "$got; stat $want; $absent anonymous or churn samples"
+	fi
 fi
 
 # --- process churn: bounded series, flat memory

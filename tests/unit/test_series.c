@@ -135,6 +135,17 @@ static void test_failures(void **state)
 	/* not measured: no BPF time family at all, rather than zeros */
 	assert_null(strstr(text, "maptrace_bpf_cpu_seconds_total"));
 	free(text);
+	/* without shadows neither churn nor anonymous bytes are measured */
+	{
+		struct mt_prom_health h = { .nprogs = -1, .churn_window_s = 1, .no_shadows = true };
+
+		se->now = (struct mt_series_now){ .processes = 1, .vm = 8192, .rss = 4096 };
+		text = expose_all(&s, NULL, 0, &h, false);
+		assert_null(strstr(text, "maptrace_churn_bytes_total"));
+		assert_null(strstr(text, "maptrace_anonymous_bytes"));
+		assert_non_null(strstr(text, "maptrace_virtual_bytes{cgroup=\"/a\",comm=\"w\"} 8192\n"));
+		free(text);
+	}
 	mt_series_free(&s);
 }
 

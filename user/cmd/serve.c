@@ -14,6 +14,7 @@
  * processes, the cgroups that exist and the series cap, not how many
  * processes ever ran.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,23 @@ static int series_for(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const cha
 	return n;
 }
 
+/* A change's bytes, and what it took back of recent mappings (churn). */
+static void add_bytes(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const char *comm,
+		      struct mt_event_bytes b, uint64_t churn)
+{
+	struct mt_series *se[2];
+	int n;
+
+	if (!b.mapped && !b.unmapped)
+		return;
+	n = series_for(c, pid, cgroup, comm, se);
+	for (int i = 0; i < n; i++) {
+		se[i]->fig.bytes_mapped += b.mapped;
+		se[i]->fig.bytes_unmapped += b.unmapped;
+		se[i]->fig.churn_bytes += churn;
+	}
+}
+
 /* Calls as they arrive; a process's cgroup and own series forgotten when
  * it exits (its calls stay counted in its (cgroup, comm) series). */
 static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
@@ -202,6 +220,10 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 		if (mt_series_count_failure(se[i], e->kind, (int)-e->ret))
 			c->oom = true;
 	}
+	/* without shadows, bytes by the call's arguments alone (shmdt and
+	 * io_destroy, which name no length, count none) */
+	if (!s->keep_shadows)
+		add_bytes(c, (pid_t)e->pid, e->cgroup, e->comm, mt_event_bytes(e, NULL), 0);
 }
 
 /* Bytes as changes are applied in the kernel's order, by stat's rule; the
@@ -211,32 +233,65 @@ static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const 
 			struct mt_event_bytes b)
 {
 	struct serve_ctx *c = s->ctx;
-	struct mt_series *se[2];
 	uint64_t churn = 0;
-	int n;
 
-	if (!b.mapped && !b.unmapped)
-		return;
 	if (b.removed_end > b.removed_start && as->shadow)
 		churn = mt_created_bytes_in(as->shadow, b.removed_start, b.removed_end,
 					    e->ts_ns > c->churn_window_ns ? e->ts_ns - c->churn_window_ns : 1);
-	n = series_for(c, as->pid, e->cgroup, as->comm, se);
-	for (int i = 0; i < n; i++) {
-		se[i]->fig.bytes_mapped += b.mapped;
-		se[i]->fig.bytes_unmapped += b.unmapped;
-		se[i]->fig.churn_bytes += churn;
+	add_bytes(c, as->pid, e->cgroup, as->comm, b, churn);
+}
+
+/* What process pid holds now (z.vm, z.anon: from its shadow, or VmSize
+ * and nothing without one), added to its series' gauges. */
+static void hold(struct serve_ctx *c, pid_t pid, const char *comm, struct mt_sizes z)
+{
+	uint64_t id = (uintptr_t)mt_u64map_get(&c->ids, (uint64_t)pid);
+	struct mt_series *own = mt_u64map_get(&c->procs, (uint64_t)pid), *se[2] = { NULL, own };
+	uint64_t vm, rss, maps;
+	const char *cg;
+
+	if (!(cg = cgroup_of(c, pid, id)) || !(se[0] = mt_series_of(&c->series, cg, comm))) {
+		c->oom = true;
+		return;
+	}
+	if (mt_proc_statm(pid, &vm, &rss))
+		return;     /* gone */
+	if (!c->s->keep_shadows)
+		z.vm = vm;
+	maps = mt_proc_maps_lines(pid);
+	/* [vsyscall] is a line of maps and no vma */
+	if (maps && c->gate_bytes)
+		maps--;
+	for (int i = 0; i < 2 && se[i]; i++) {
+		struct mt_series_now *now = &se[i]->now;
+
+		now->processes++;
+		now->vm += z.vm;
+		now->anon += z.anon;
+		now->rss += rss;
+		now->mappings += maps;
 	}
 }
 
-/* What a process holds now, added to a series' gauges. */
-static void add_holdings(struct mt_series_now *now, struct mt_sizes z, uint64_t rss,
-			 uint64_t mappings)
+/* Without shadows: every process /proc lists that has an address space. */
+static void hold_from_proc(struct serve_ctx *c)
 {
-	now->processes++;
-	now->vm += z.vm;
-	now->anon += z.anon;
-	now->rss += rss;
-	now->mappings += mappings;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char comm[MT_COMM_LEN + 1];
+		uint64_t vm, rss;
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 0 || mt_proc_statm(pid, &vm, &rss) || !vm)
+			continue;   /* gone, or a kernel thread */
+		mt_proc_read_comm(pid, 0, comm);
+		hold(c, pid, comm, (struct mt_sizes){ 0 });
+	}
+	closedir(d);
 }
 
 /* What the live processes hold now, summed into their series' gauges. */
@@ -250,30 +305,16 @@ static void sum_holdings(struct serve_ctx *c)
 		c->series.v[i]->now = (struct mt_series_now){ 0 };
 	while (mt_u64map_next(&c->procs, &pos, &key, &v))
 		((struct mt_series *)v)->now = (struct mt_series_now){ 0 };
+	if (!c->s->keep_shadows) {
+		hold_from_proc(c);
+		return;
+	}
 	pos = 0;
 	while (mt_u64map_next(&c->s->reg.by_mm, &pos, &key, &v)) {
 		struct mt_aspace *as = v;
-		uint64_t id = (uintptr_t)mt_u64map_get(&c->ids, (uint64_t)as->pid);
-		const char *cg;
-		struct mt_series *se, *own;
-		struct mt_sizes z;
-		uint64_t rss, maps;
 
-		if (!as->shadow || as->exited)
-			continue;
-		if (!(cg = cgroup_of(c, as->pid, id)) || !(se = mt_series_of(&c->series, cg, as->comm))) {
-			c->oom = true;
-			continue;
-		}
-		z = mt_aspace_sizes(as, c->gate_bytes);
-		rss = mt_proc_resident_bytes(as->pid);
-		maps = mt_proc_maps_lines(as->pid);
-		/* [vsyscall] is a line of maps and no vma */
-		if (maps && c->gate_bytes)
-			maps--;
-		add_holdings(&se->now, z, rss, maps);
-		if ((own = mt_u64map_get(&c->procs, (uint64_t)as->pid)))
-			add_holdings(&own->now, z, rss, maps);
+		if (as->shadow && !as->exited)
+			hold(c, as->pid, as->comm, mt_aspace_sizes(as, c->gate_bytes));
 	}
 }
 
@@ -315,6 +356,7 @@ static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 			.events = c->s->events, .lost = mt_session_lost(c->s), .resyncs = c->s->resyncs,
 			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->s->reg.by_mm.used,
 			.start_s = c->start_s, .churn_window_s = (double)c->churn_window_ns / 1e9,
+			.no_shadows = !c->s->keep_shadows,
 			.progs = progs,
 			.nprogs = c->run_stats ? mt_tracer_prog_runtimes(c->s->tracer, progs, MAX_PROGS) : -1,
 		};
@@ -399,7 +441,7 @@ static int serve_option(void *ctx, int id, const char *val)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct mt_session s = { .keep_shadows = true };
+	struct mt_session s = { .keep_shadows = true, .shadows_optional = true };
 	struct serve_ctx c = { .listen = DEFAULT_LISTEN, .max_series = DEFAULT_MAX_SERIES,
 			       .churn_window_ns = DEFAULT_CHURN_S * 1000000000ull, .s = &s };
 	char why[256];

@@ -25,6 +25,7 @@ struct view {
 	struct mt_series *const *v;
 	size_t n;
 	bool om;
+	const struct mt_prom_health *h;
 };
 
 static void put_label(FILE *f, const char *name, const char *value, bool last)
@@ -111,7 +112,7 @@ static void failures(FILE *f, const struct view *w)
 }
 
 /* The byte counters. */
-static void bytes(FILE *f, const struct view *w, double churn_window_s)
+static void bytes(FILE *f, const struct view *w)
 {
 	static const struct {
 		const char *name, *help;
@@ -129,8 +130,11 @@ static void bytes(FILE *f, const struct view *w, double churn_window_s)
 
 	snprintf(churn_help, sizeof(churn_help),
 		 "Bytes unmapped within %g s of being mapped (short-lived mappings: churn).",
-		 churn_window_s);
+		 w->h->churn_window_s);
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		/* not measured without shadows: absent rather than 0 */
+		if (w->h->no_shadows && c[k].off == offsetof(struct mt_figures, churn_bytes))
+			continue;
 		family(f, w->prefix, c[k].name, "counter", c[k].help ? c[k].help : churn_help, w->om);
 		for (size_t i = 0; i < w->n; i++) {
 			uint64_t n;
@@ -166,6 +170,8 @@ static void holdings(FILE *f, const struct view *w)
 	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
 		/* a process's own series need no count of processes */
 		if (w->n && w->v[0]->pid && !strcmp(g[k].name, "processes"))
+			continue;
+		if (w->h->no_shadows && g[k].off == offsetof(struct mt_series_now, anon))
 			continue;
 		family(f, w->prefix, g[k].name, "gauge", g[k].help, w->om);
 		for (size_t i = 0; i < w->n; i++) {
@@ -229,23 +235,23 @@ static void health(FILE *f, const struct mt_series_set *s, const struct mt_prom_
 	bpf_time(f, h, om);
 }
 
-static void families(FILE *f, const struct view *w, double churn_window_s)
+static void families(FILE *f, const struct view *w)
 {
 	calls(f, w);
 	failures(f, w);
-	bytes(f, w, churn_window_s);
+	bytes(f, w);
 	holdings(f, w);
 }
 
 int mt_prom_write(FILE *f, const struct mt_prom_scrape *scrape, bool openmetrics)
 {
 	const struct mt_prom_health *h = scrape->health;
-	struct view series = { "maptrace_", scrape->series->v, scrape->series->n, openmetrics };
-	struct view procs = { "maptrace_process_", scrape->procs, scrape->nprocs, openmetrics };
+	struct view series = { "maptrace_", scrape->series->v, scrape->series->n, openmetrics, h };
+	struct view procs = { "maptrace_process_", scrape->procs, scrape->nprocs, openmetrics, h };
 
-	families(f, &series, h->churn_window_s);
+	families(f, &series);
 	if (procs.n)
-		families(f, &procs, h->churn_window_s);
+		families(f, &procs);
 	health(f, scrape->series, h, openmetrics);
 	if (openmetrics)
 		fputs("# EOF\n", f);

@@ -23,6 +23,8 @@ struct mt_prom_health {
 	uint64_t pids;            /* address spaces being followed (processes) */
 	double start_s;           /* when it started, seconds since the epoch */
 	double churn_window_s;    /* churn: unmapped within this long of being mapped */
+	bool no_shadows;          /* no shadows (no kernel BTF): anonymous bytes and churn
+	                             not measured, their families left out */
 };
 
 /* What a scrape shows: the series of a set, and the processes' own series

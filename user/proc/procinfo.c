@@ -176,17 +176,20 @@ void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16])
 	comm[n] = '\0';
 }
 
-uint64_t mt_proc_resident_bytes(pid_t pid)
+int mt_proc_statm(pid_t pid, uint64_t *virt, uint64_t *resident)
 {
 	char path[64], buf[128];
-	unsigned long long size, resident;
+	unsigned long long size, rss;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	long n;
 
 	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
 	n = read_small(path, buf, sizeof(buf));
-	if (n <= 0 || sscanf(buf, "%llu %llu", &size, &resident) != 2)
-		return 0;
-	return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+	if (n <= 0 || sscanf(buf, "%llu %llu", &size, &rss) != 2)
+		return -ESRCH;
+	*virt = size * page;
+	*resident = rss * page;
+	return 0;
 }
 
 uint64_t mt_proc_maps_lines(pid_t pid)

@@ -70,8 +70,9 @@ struct mt_proc_info {
  * into comm, NUL-terminated; empty when it cannot be read (it exited). */
 void mt_proc_read_comm(pid_t tgid, pid_t tid, char comm[16]);
 
-/* Resident bytes of pid (/proc/PID/statm, VmRSS), 0 when it is gone. */
-uint64_t mt_proc_resident_bytes(pid_t pid);
+/* Virtual and resident bytes of pid (/proc/PID/statm: VmSize, VmRSS); 0 or
+ * -ESRCH when it is gone. A kernel thread has 0 of both. */
+int mt_proc_statm(pid_t pid, uint64_t *virt, uint64_t *resident);
 /* Lines of /proc/PID/maps (its mappings as the kernel shows them: vmas and
  * [vsyscall]), 0 when it is gone. Reading it takes the process's mmap lock
  * for reading, a moment per 100 mappings or so. */

@@ -349,7 +349,12 @@ int mt_session_start(struct mt_session *s)
 	if (s->target.argv)
 		return start_command(s);
 	if (s->target.all) {
-		if (s->keep_shadows && mt_tracer_snapshots_stop(s->tracer)) {
+		if (s->keep_shadows && mt_tracer_snapshots_stop(s->tracer) && s->shadows_optional) {
+			fprintf(stderr, "maptrace: without kernel BTF, -a keeps no shadows (every "
+				"process would be stopped to be read): what needs them is not "
+				"measured\n");
+			s->keep_shadows = false;
+		} else if (s->keep_shadows && mt_tracer_snapshots_stop(s->tracer)) {
 			fprintf(stderr, "maptrace: without kernel BTF, -a keeps no exact shadows "
 				"(every process would be stopped to be read): trace with -p PID or "
 				"-- COMMAND, or give the kernel BTF\n");

@@ -38,6 +38,10 @@ struct mt_session {
 	struct mt_tracer *tracer;
 	struct mt_aspaces reg;
 	bool keep_shadows;          /* feed events to the registry */
+	/* With -a where shadows would need every process stopped to be read
+	 * (no kernel BTF: mt_tracer_snapshots_stop), go on without them
+	 * (keep_shadows cleared, a note on stderr) rather than refuse. */
+	bool shadows_optional;
 	mt_session_event_fn on_event;
 	mt_session_tick_fn on_tick;
 	/* registry callbacks (their ctx is the session) */
