@@ -173,11 +173,20 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-# The built-in signature table, as one C string literal (analyze/signatures.c)
+# A text file as one C string literal, line by line
+EMBED = sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+
+# The built-in signature table (analyze/signatures.c)
 $(OUTPUT)/signatures.inc: user/analyze/signatures.rules | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+	$(Q)$(EMBED)
 $(OUTPUT)/user/analyze/signatures.o $(OUTPUT)/san/analyze/signatures.o: $(OUTPUT)/signatures.inc
+
+# The HTML report's script and style, inlined in every report (out/report.c)
+$(OUTPUT)/report.%.inc: user/out/report/report.% | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(EMBED)
+$(OUTPUT)/user/out/report.o $(OUTPUT)/san/out/report.o: $(OUTPUT)/report.js.inc $(OUTPUT)/report.css.inc
 
 $(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(CROSS_TOOLS)
 	$(call msg,CC,$@)

@@ -38,9 +38,10 @@ run_tier serve tests/integration/serve.sh
 run_tier hardening tests/integration/hardening.sh
 run_tier soak env SOAK_SECONDS=45 tests/integration/soak.sh
 run_tier viewer tests/viewer/run.sh
+run_tier report tests/viewer/report.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in layers unit bpf smoke integration stat-integration explain-integration stacks-integration runtimes serve hardening soak viewer fuzz; do
+for t in layers unit bpf smoke integration stat-integration explain-integration stacks-integration runtimes serve hardening soak viewer report fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done

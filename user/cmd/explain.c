@@ -50,6 +50,10 @@ static const char explain_usage[] =
 "  -p, --pid PID         the process to explain (any of its thread ids works)\n"
 "  -j, --json            one JSON document instead of text (schema: docs/explain.md);\n"
 "                        sizes in bytes\n"
+"      --html FILE       write a self-contained HTML report to FILE instead of the\n"
+"                        text: a treemap of the address space by kind and region,\n"
+"                        each region's details and creating stack, the summary as\n"
+"                        a sortable table, a filter (docs/report.md)\n"
 "  -s, --sort KEY        order of the regions table: addr (default), size, rss,\n"
 "                        pss or swap (largest first)\n"
 "  -k, --kind KIND[,KIND...]\n"
@@ -150,12 +154,13 @@ static int parse_kinds(const char *s, uint64_t *mask)
 }
 
 enum {
-	OPT_JSON = 1, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT, OPT_NO_ATTACH,
+	OPT_JSON = 1, OPT_HTML, OPT_SORT, OPT_KIND, OPT_MIN_SIZE, OPT_ANON, OPT_TRACE, OPT_AT, OPT_NO_ATTACH,
 	OPT_RULES,
 };
 
 static const struct mt_option explain_options[] = {
 	{ "json", 'j', false, OPT_JSON },
+	{ "html", 0, true, OPT_HTML },
 	{ "sort", 's', true, OPT_SORT },
 	{ "kind", 'k', true, OPT_KIND },
 	{ "min-size", 0, true, OPT_MIN_SIZE },
@@ -191,6 +196,9 @@ static int explain_option(void *ctx, int id, const char *val)
 	unsigned long long v;
 
 	switch (id) {
+	case OPT_HTML:
+		o->view.html = val;
+		return 0;
 	case OPT_JSON:
 		o->view.json = true;
 		return 0;

@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "out/evfmt.h"
 #include "out/explained.h"
+#include "out/report.h"
 
 struct sum {
 	uint64_t regions, size, committed, rss, pss, swap, private_dirty;
@@ -613,6 +614,42 @@ static int print_json(struct mt_explained *e, FILE *f)
 	return err;
 }
 
+/* The report page: the JSON document in an HTML file that draws it. */
+static int write_html(struct mt_explained *e)
+{
+	char *json = NULL, title[64];
+	size_t len = 0;
+	FILE *mem = open_memstream(&json, &len), *f;
+	int rc = -ENOMEM;
+
+	if (mem) {
+		rc = print_json(e, mem);
+		if (fclose(mem) && !rc)
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		fprintf(stderr, "maptrace explain: out of memory for the report\n");
+		free(json);
+		return 1;
+	}
+	if (!(f = fopen(e->view.html, "we"))) {
+		fprintf(stderr, "maptrace explain: cannot write %s: %s (check the directory exists "
+			"and is writable)\n", e->view.html, strerror(errno));
+		free(json);
+		return 1;
+	}
+	snprintf(title, sizeof(title), "maptrace explain: %s (%d)", e->info.facts.comm,
+		 (int)e->info.facts.pid);
+	rc = mt_report_html(f, title, "explain", json, len);
+	free(json);
+	if (fclose(f) || rc) {
+		fprintf(stderr, "maptrace explain: writing %s failed: %s\n", e->view.html,
+			strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
+}
+
 int mt_explained_print(struct mt_explained *e, FILE *out)
 {
 	int rc;
@@ -622,6 +659,15 @@ int mt_explained_print(struct mt_explained *e, FILE *out)
 			e->rows[e->nrows++] = i;
 	if (e->view.sort != MT_SORT_ADDR)
 		qsort_r(e->rows, e->nrows, sizeof(e->rows[0]), cmp_rows, e);
+	if (e->view.html) {
+		if (write_html(e))
+			return 1;
+		if (!e->view.json) {
+			fprintf(stderr, "maptrace explain: wrote %s (%zu regions): open it in a browser\n",
+				e->view.html, e->nrows);
+			return 0;
+		}
+	}
 	errno = 0;
 	if (e->view.json) {
 		if ((rc = print_json(e, out)) == -ENOMEM) {

@@ -21,6 +21,7 @@ enum mt_explain_sort { MT_SORT_ADDR, MT_SORT_SIZE, MT_SORT_RSS, MT_SORT_PSS, MT_
 /* What to show (explain's filters and form). */
 struct mt_explain_view {
 	bool json;
+	const char *html;     /* --html FILE: the report page too (instead of the text) */
 	enum mt_explain_sort sort;
 	uint64_t kinds;       /* bit per enum mt_kind; 0 = all */
 	uint64_t min_size;
