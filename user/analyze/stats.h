@@ -48,6 +48,14 @@ struct mt_sizes mt_aspace_sizes(const struct mt_aspace *as, uint64_t gate_bytes)
 uint64_t mt_created_bytes_in(const struct mt_shadow *s, uint64_t start, uint64_t end,
 			     uint64_t since_ns);
 
+/* CPU time of one loaded BPF program (bpf_prog_info run_time_ns, run_cnt),
+ * counted only while the kernel's BPF run statistics are on (the tracer's
+ * mt_tracer_enable_run_stats, or sysctl kernel.bpf_stats_enabled). */
+struct mt_prog_runtime {
+	char name[32];
+	uint64_t run_ns, runs;
+};
+
 struct mt_proc_stats {
 	pid_t pid;
 	char comm[MT_COMM_LEN + 1];

@@ -23,6 +23,8 @@
 #include "analyze/classify.h"
 #include "analyze/runtimes.h"
 #include "analyze/signatures.h"
+#include "analyze/stats.h"
+#include "analyze/timeline.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "trace/session.h"
@@ -32,6 +34,12 @@
 #include "proc/elfsegs.h"
 #include "base/json.h"
 #include "proc/smaps.h"
+#include "proc/procinfo.h"
+#include "base/clock.h"
+
+/* -- COMMAND: the timeline's bounds (out/report's pages draw every point) */
+#define TIMELINE_POINTS  20000
+#define TIMELINE_SAMPLES 4096
 
 static const char explain_usage[] =
 "Usage: maptrace explain -p PID [OPTIONS]\n"
@@ -273,79 +281,6 @@ static int parse_args(int argc, char **argv, struct explain_opts *o, struct mt_s
 
 /* ---- gathering ---------------------------------------------------------- */
 
-static bool worth_reading_elf(const struct mt_region *r)
-{
-	const char *n = r->name;
-
-	return n && n[0] == '/' && r->inode != 0 && strncmp(n, "/memfd:", 7) &&
-	       strncmp(n, "/SYSV", 5) && strncmp(n, "/dev/", 5) && strcmp(n, "/[aio]");
-}
-
-/* Whether the file mapped at region i has an executable mapping among its
- * consecutive mappings (so it is a program or library worth a note). */
-static bool maps_code(const struct mt_maps *m, size_t i)
-{
-	for (size_t j = i; j < m->count && m->regions[j].inode == m->regions[i].inode &&
-			   m->regions[j].dev == m->regions[i].dev; j++)
-		if (m->regions[j].perms & MT_PERM_EXEC)
-			return true;
-	return false;
-}
-
-struct file_key {
-	uint64_t inode;
-	uint32_t dev;
-	uint32_t _pad;
-	size_t region;   /* its first mapping */
-};
-
-static int cmp_file_keys(const void *a, const void *b)
-{
-	const struct file_key *x = a, *y = b;
-
-	if (x->inode != y->inode)
-		return x->inode < y->inode ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->region < y->region ? -1 : x->region > y->region;
-}
-
-/* The PT_LOAD headers of every distinct mapped file, read once per file
- * (sorted by identity: a process may map thousands of files). */
-static int read_elves(struct explain *e)
-{
-	const struct mt_maps *m = &e->x.sm.maps;
-	struct file_key *keys = calloc(m->count ? m->count : 1, sizeof(*keys));
-	size_t nkeys = 0, cap = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->count; i++)
-		if (worth_reading_elf(&m->regions[i]) && (i == 0 || !(m->regions[i - 1].inode == m->regions[i].inode &&
-								     m->regions[i - 1].dev == m->regions[i].dev)))
-			keys[nkeys++] = (struct file_key){ .inode = m->regions[i].inode, .dev = m->regions[i].dev,
-							   .region = i };
-	qsort(keys, nkeys, sizeof(*keys), cmp_file_keys);
-	for (size_t k = 0; k < nkeys; k++) {
-		const struct mt_region *r = &m->regions[keys[k].region];
-		int rc;
-
-		if (k > 0 && keys[k].inode == keys[k - 1].inode && keys[k].dev == keys[k - 1].dev)
-			continue;
-		if (mt_array_grow((void **)&e->x.elves, &cap, e->x.nelves + 1, sizeof(*e->x.elves))) {
-			free(keys);
-			return -ENOMEM;
-		}
-		rc = mt_elf_read_segs(e->x.info.mm_pid, r, &e->x.elves[e->x.nelves]);
-		if (rc == 0)
-			e->x.nelves++;
-		else if (rc != -ENOEXEC && maps_code(m, keys[k].region))
-			e->x.elf_unreadable++;
-	}
-	free(keys);
-	return 0;
-}
-
 /* The owner of /proc/PID (the process's effective uid); -1 unknown. */
 static uid_t owner_of(pid_t pid)
 {
@@ -423,7 +358,8 @@ static int gather(struct explain *e)
 		fprintf(stderr, "maptrace explain: reading /proc/%d/smaps failed: %s\n", (int)e->x.info.tgid, strerror(-err));
 		return 1;
 	}
-	if (read_elves(e)) {
+	if (mt_elf_read_mapped(e->x.info.mm_pid, &e->x.sm.maps, &e->x.elves, &e->x.nelves,
+			       &e->x.elf_unreadable)) {
 		fprintf(stderr, "maptrace explain: out of memory\n");
 		return 1;
 	}
@@ -482,18 +418,53 @@ struct traced {
 	/* --at peak: the command's largest address space seen */
 	struct mt_shadow *peak;
 	uint64_t peak_vm, peak_ns;
+	struct mt_timeline timeline;    /* -- COMMAND: its calls and sizes over the run */
+	uint64_t gate_bytes;            /* [vsyscall]: in maps, no vma */
 };
 
-/* --at peak: keep a copy of the command's shadow whenever it grew by more
- * than 1% (or 1 MiB) past the last copy; copying at every new byte of peak
- * would make a run that only grows quadratic. */
-static void track_peak(struct mt_aspace *as, const struct mt_event *ev, bool after, void *arg)
+/* -- COMMAND: each change the command's address space takes, with the
+ * sizes it leaves, into the timeline (explain's JSON and HTML). */
+static void record_call(struct traced *t, struct mt_session *s, struct mt_aspace *as,
+			const struct mt_event *ev)
+{
+	struct mt_sizes z = mt_aspace_sizes(as, t->gate_bytes);
+	struct mt_event_bytes b = mt_event_bytes(ev, NULL);
+	struct mt_timeline_point p = {
+		.t_ns = ev->ts_ns > s->t0_ns ? ev->ts_ns - s->t0_ns : 0, .vm = z.vm, .anon = z.anon,
+		.addr = ev->kind == MT_EV_MMAP && !mt_event_failed(ev) ? (uint64_t)ev->ret : ev->args[0],
+		.len = b.mapped + b.unmapped, .kind = ev->kind, .tid = ev->tid, .pid = (uint32_t)as->pid,
+		.stack = as->applying_stack,
+	};
+
+	if (mt_timeline_add(&t->timeline, &p))
+		fprintf(stderr, "maptrace explain: out of memory: the timeline misses a call\n");
+}
+
+/* -- COMMAND: its resident size now and then (the calls do not tell it). */
+static void sample_rss(struct mt_session *s)
+{
+	struct traced *t = s->ctx;
+	uint64_t vm, rss;
+
+	if (s->child && !s->child_done && !mt_proc_statm(s->child, &vm, &rss))
+		mt_timeline_sample(&t->timeline, mt_now_ns() - s->t0_ns, rss);
+}
+
+/* After each change to the command's address space: the timeline, and
+ * with --at peak a copy of its shadow whenever it grew by more than 1% (or
+ * 1 MiB) past the last copy; copying at every new byte of peak would make
+ * a run that only grows quadratic. */
+static void track_command(struct mt_aspace *as, const struct mt_event *ev, bool after, void *arg)
 {
 	struct mt_session *s = arg;
 	struct traced *t = s->ctx;
 	uint64_t vm, step;
 
 	if (!after || !as->shadow || as->pid != s->child)
+		return;
+	if (ev && mt_event_is_call(ev->kind))
+		record_call(t, s, as, ev);
+	if (!t->e->o.at_peak)
 		return;
 	vm = mt_shadow_bytes(as->shadow);
 	step = t->peak_vm / 100 > (1u << 20) ? t->peak_vm / 100 : (1u << 20);
@@ -582,10 +553,14 @@ static int explain_traced(struct explain *e)
 		return 1;
 	s.topts = e->o.topts;
 	s.on_stack = unwind_origin;
-	if (e->o.at_peak)
-		s.on_apply = track_peak;
 	s.ctx = &t;
 	if (e->o.argv) {
+		mt_timeline_init(&t.timeline, TIMELINE_POINTS, TIMELINE_SAMPLES);
+		t.gate_bytes = mt_gate_bytes();
+		s.on_apply = track_command;
+		s.on_tick = sample_rss;
+		s.poll_ms = 50;
+		e->x.timeline = &t.timeline;
 		s.target.argv = e->o.argv;
 		s.stop_at_exit = true;
 		s.on_exit_stop = explain_traced_now;
@@ -617,6 +592,8 @@ static int explain_traced(struct explain *e)
 	s.target.pids = NULL; /* not ours to free */
 	mt_session_close(&s);
 	mt_shadow_free(t.peak);
+	mt_timeline_free(&t.timeline);
+	e->x.timeline = NULL;
 	mt_unwinder_free(t.uw);
 	return status;
 }

@@ -385,15 +385,6 @@ static void on_tick(struct mt_session *s)
 	mt_httpd_serve_pending(&c->httpd, answer, c);
 }
 
-/* [vsyscall]'s size where the machine has one: maps shows it, VmSize and
- * the vma count leave it out (it is no vma: get_gate_vma()). */
-static uint64_t gate_bytes(void)
-{
-	struct mt_region gate;
-
-	return mt_gate_area(&gate) ? gate.end - gate.start : 0;
-}
-
 enum { OPT_LISTEN = 1, OPT_MAX_SERIES, OPT_PER_PID, OPT_CHURN_WINDOW };
 
 static const struct mt_option serve_options[] = {
@@ -470,7 +461,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	s.topts.cgroups = c.names.root != NULL;
-	c.gate_bytes = gate_bytes();
+	c.gate_bytes = mt_gate_bytes();
 	if (!s.target.npids)
 		s.target.all = true;
 	s.on_event = on_event;

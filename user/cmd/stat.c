@@ -294,12 +294,8 @@ int cmd_stat(int argc, char **argv)
 		goto out;
 	}
 
-	{
-		struct mt_region gate;
-
-		/* before the session starts: seeding -p targets already counts */
-		mt_stats_init(&c.st, mt_gate_area(&gate) ? gate.end - gate.start : 0);
-	}
+	/* before the session starts: seeding -p targets already counts */
+	mt_stats_init(&c.st, mt_gate_bytes());
 	mt_export_init(&c.x, te, o.folded_path != NULL, mt_now_ns());
 	s.on_event = on_event;
 	s.on_dump = on_dump;

@@ -261,10 +261,11 @@ static void apply_item(struct mt_aspaces *reg, struct mt_aspace *as, struct mt_p
 			reg->on_stack(as, &p->e, p->stack->flags, p->stack->data, p->stack->len, reg->ctx) : 0;
 		if (mt_apply_event(as, &p->e, p->path) < 0)
 			as->resync = true;
-		as->applying_stack = 0;
 		as->applied++;
+		/* the call's stack is still applying_stack here (a timeline names it) */
 		if (reg->on_apply)
 			reg->on_apply(as, &p->e, true, reg->ctx);
+		as->applying_stack = 0;
 	}
 }
 

@@ -42,7 +42,8 @@ struct mt_aspace {
 				       dump) still wait for their turn */
 	uint64_t acct_vm, acct_anon; /* what it adds to run-wide totals (stats.c) */
 	bool final_taken;           /* stats took its final figures */
-	uint32_t applying_stack;    /* stack id of the change being applied (its origin) */
+	uint32_t applying_stack;    /* stack id of the change being applied (its origin), until
+	                               on_apply after it returned */
 	uint64_t dump_id;           /* in-kernel dump being received */
 	struct mt_maps dump;
 };

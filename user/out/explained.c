@@ -11,6 +11,7 @@
 #include "out/evfmt.h"
 #include "out/explained.h"
 #include "out/report.h"
+#include "out/timeline.h"
 
 struct sum {
 	uint64_t regions, size, committed, rss, pss, swap, private_dirty;
@@ -533,6 +534,30 @@ static void json_region(struct mt_json *j, const struct mt_explained *e, size_t 
 	mt_json_obj_end(j);
 }
 
+/* The process's threads: id, name, stack pointer when known. */
+static void json_threads(struct mt_json *j, const struct mt_proc_facts *pf)
+{
+	mt_json_key(j, "threads");
+	mt_json_arr_begin(j);
+	for (size_t t = 0; t < pf->nthreads; t++) {
+		const struct mt_thread *th = &pf->threads[t];
+
+		mt_json_obj_begin(j);
+		mt_json_key(j, "tid");
+		mt_json_i64(j, th->tid);
+		mt_json_kv_bytes(j, "comm", th->comm, strlen(th->comm));
+		mt_json_key(j, "sp");
+		if (th->flags & MT_THREAD_SP_KNOWN)
+			mt_json_hex(j, th->sp);
+		else
+			mt_json_null(j);
+		mt_json_key(j, "running");
+		mt_json_bool(j, th->flags & MT_THREAD_RUNNING);
+		mt_json_obj_end(j);
+	}
+	mt_json_arr_end(j);
+}
+
 static int print_json(struct mt_explained *e, FILE *f)
 {
 	const struct mt_proc_facts *pf = &e->info.facts;
@@ -562,25 +587,7 @@ static int print_json(struct mt_explained *e, FILE *f)
 		mt_json_str(&j, e->runtime, strlen(e->runtime));
 	else
 		mt_json_null(&j);
-	mt_json_key(&j, "threads");
-	mt_json_arr_begin(&j);
-	for (size_t t = 0; t < pf->nthreads; t++) {
-		const struct mt_thread *th = &pf->threads[t];
-
-		mt_json_obj_begin(&j);
-		mt_json_key(&j, "tid");
-		mt_json_i64(&j, th->tid);
-		mt_json_kv_bytes(&j, "comm", th->comm, strlen(th->comm));
-		mt_json_key(&j, "sp");
-		if (th->flags & MT_THREAD_SP_KNOWN)
-			mt_json_hex(&j, th->sp);
-		else
-			mt_json_null(&j);
-		mt_json_key(&j, "running");
-		mt_json_bool(&j, th->flags & MT_THREAD_RUNNING);
-		mt_json_obj_end(&j);
-	}
-	mt_json_arr_end(&j);
+	json_threads(&j, pf);
 	mt_json_key(&j, "total");
 	mt_json_obj_begin(&j);
 	json_sum(&j, &all);
@@ -608,6 +615,10 @@ static int print_json(struct mt_explained *e, FILE *f)
 	for (size_t r = 0; r < e->nrows; r++)
 		json_region(&j, e, e->rows[r]);
 	mt_json_arr_end(&j);
+	if (e->timeline && mt_timeline_json(&j, e->timeline, e->uw)) {
+		mt_json_free(&j);
+		return -ENOMEM;
+	}
 	mt_json_obj_end(&j);
 	err = mt_json_flush_line(&j, f);
 	mt_json_free(&j);

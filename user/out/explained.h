@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "analyze/classify.h"
+#include "analyze/timeline.h"
 #include "analyze/unwind.h"
 #include "core/shadow.h"
 #include "proc/procinfo.h"
@@ -45,6 +46,7 @@ struct mt_explained {
 	const struct mt_unwinder *uw;
 	uint64_t t0_ns;
 	uint64_t peak_ns;            /* --at peak: when the snapshot shown was taken */
+	const struct mt_timeline *timeline;  /* traced from the start: the run's story (JSON, HTML) */
 };
 
 /* Select, sort and print x to out as the view says. Returns an exit

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "analyze/series.h"
-#include "trace/tracer.h"
 
 /* The exporter's own figures. */
 struct mt_prom_health {

@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <gelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "proc/elfsegs.h"
 
 /* Open the mapped file; -ENOENT when no way worked. */
@@ -186,4 +188,77 @@ enum mt_libc mt_libc_of_file(const char *path)
 	}
 	close(fd);
 	return found;
+}
+
+/* ---- every mapped file ---------------------------------------------------- */
+
+static bool worth_reading_elf(const struct mt_region *r)
+{
+	const char *n = r->name;
+
+	return n && n[0] == '/' && r->inode != 0 && strncmp(n, "/memfd:", 7) &&
+	       strncmp(n, "/SYSV", 5) && strncmp(n, "/dev/", 5) && strcmp(n, "/[aio]");
+}
+
+/* Whether the file mapped at region i has an executable mapping among its
+ * consecutive mappings (so it is a program or library worth a note). */
+static bool maps_code(const struct mt_maps *m, size_t i)
+{
+	for (size_t j = i; j < m->count && m->regions[j].inode == m->regions[i].inode &&
+			   m->regions[j].dev == m->regions[i].dev; j++)
+		if (m->regions[j].perms & MT_PERM_EXEC)
+			return true;
+	return false;
+}
+
+struct file_key {
+	uint64_t inode;
+	uint32_t dev;
+	uint32_t _pad;
+	size_t region;   /* its first mapping */
+};
+
+static int cmp_file_keys(const void *a, const void *b)
+{
+	const struct file_key *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->region < y->region ? -1 : x->region > y->region;
+}
+
+int mt_elf_read_mapped(pid_t pid, const struct mt_maps *m, struct mt_elf_file **elves, size_t *nelves,
+		       unsigned *unreadable)
+{
+	struct file_key *keys = calloc(m->count ? m->count : 1, sizeof(*keys));
+	size_t nkeys = 0, cap = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->count; i++)
+		if (worth_reading_elf(&m->regions[i]) && (i == 0 || !(m->regions[i - 1].inode == m->regions[i].inode &&
+								     m->regions[i - 1].dev == m->regions[i].dev)))
+			keys[nkeys++] = (struct file_key){ .inode = m->regions[i].inode, .dev = m->regions[i].dev,
+							   .region = i };
+	qsort(keys, nkeys, sizeof(*keys), cmp_file_keys);
+	for (size_t k = 0; k < nkeys; k++) {
+		const struct mt_region *r = &m->regions[keys[k].region];
+		int rc;
+
+		if (k > 0 && keys[k].inode == keys[k - 1].inode && keys[k].dev == keys[k - 1].dev)
+			continue;
+		if (mt_array_grow((void **)elves, &cap, *nelves + 1, sizeof(**elves))) {
+			free(keys);
+			return -ENOMEM;
+		}
+		rc = mt_elf_read_segs(pid, r, &(*elves)[*nelves]);
+		if (rc == 0)
+			(*nelves)++;
+		else if (rc != -ENOEXEC && maps_code(m, keys[k].region))
+			(*unreadable)++;
+	}
+	free(keys);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "core/region.h"
+#include "core/maps.h"
 
 /* The C library a process runs on: whose malloc made its heap, and so which
  * words describe it (glibc's arenas are glibc's alone). */
@@ -59,5 +60,13 @@ int mt_elf_read_segs(pid_t pid, const struct mt_region *r, struct mt_elf_file *o
  * uClibc-ng, Go...). MT_LIBC_UNKNOWN for a dynamic program (its library is
  * in its maps) or an unreadable file. */
 enum mt_libc mt_libc_of_file(const char *path);
+
+/* The PT_LOAD headers of every distinct file m maps (pid's, read through
+ * /proc/PID/map_files), once per file: sorted by identity, as a process may
+ * map thousands. Fills *elves (NULL and *nelves 0 on entry); counts in
+ * *unreadable the files that map code yet could not be read. 0 or
+ * -ENOMEM. */
+int mt_elf_read_mapped(pid_t pid, const struct mt_maps *m, struct mt_elf_file **elves, size_t *nelves,
+		       unsigned *unreadable);
 
 #endif /* MAPTRACE_ELFSEGS_H */

@@ -303,6 +303,13 @@ bool mt_gate_area(struct mt_region *out)
 	return found;
 }
 
+uint64_t mt_gate_bytes(void)
+{
+	struct mt_region gate;
+
+	return mt_gate_area(&gate) ? gate.end - gate.start : 0;
+}
+
 /* on_bytes behind the registry's callbacks: a change's bytes are counted
  * against the shadow before it is applied, or against none when a resync's
  * snapshot already showed it. */

@@ -110,6 +110,9 @@ uint64_t mt_session_lost(struct mt_session *s);
 void mt_session_finish_shadows(struct mt_session *s);
 /* The gate area ([vsyscall]) as this machine maps it; false if none. */
 bool mt_gate_area(struct mt_region *out);
+/* Its size, 0 if none: maps shows it, VmSize and the vma count leave it out
+ * (it is no vma: get_gate_vma()). */
+uint64_t mt_gate_bytes(void);
 /* A /proc/self/status figure of the loader in KiB ("VmHWM:"), 0 if unreadable. */
 unsigned long long mt_self_status_kib(const char *key);
 /* What the user must know as the session ends, on f: the per-CPU drop

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "maptrace/events.h"
+#include "analyze/stats.h"
 #include "proc/procmaps.h"
 #include "kernel/features.h"
 
@@ -68,18 +69,12 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT]);
 uint64_t mt_tracer_missed_runs(struct mt_tracer *t);
 /* The same per program, as "name=N ..." into buf (empty when none). */
 void mt_tracer_missed_runs_str(struct mt_tracer *t, char *buf, size_t cap);
-/* CPU time of one loaded program (bpf_prog_info run_time_ns, run_cnt),
- * counted only while the kernel's BPF run statistics are on
- * (mt_tracer_enable_run_stats, or sysctl kernel.bpf_stats_enabled). */
-struct mt_prog_runtime {
-	char name[32];
-	uint64_t run_ns, runs;
-};
 /* Turn the run statistics on for as long as the tracer is open
  * (BPF_ENABLE_STATS, Linux 5.8; each run then reads the clock twice):
  * 0 or -errno. */
 int mt_tracer_enable_run_stats(struct mt_tracer *t);
-/* The loaded programs' figures into out (at most cap); returns how many. */
+/* The loaded programs' CPU time (analyze/stats.h) into out (at most cap);
+ * returns how many. */
 int mt_tracer_prog_runtimes(struct mt_tracer *t, struct mt_prog_runtime *out, int cap);
 /* Per-CPU dropped-event counts, for the report; returns the number of CPUs
  * written (at most cap). */

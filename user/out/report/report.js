@@ -311,6 +311,96 @@
 			tile.classList.toggle('dim', !!q && !matches(regions[Number(tile.dataset.index)], q));
 	}
 
+	// ---- the timeline of a traced run ------------------------------------------------
+	// Virtual and anonymous bytes after each call kept (steps), resident bytes
+	// as sampled, the peak marked; a click shows the nearest call and its stack.
+	const SVG = 'http://www.w3.org/2000/svg';
+	function svg(tag, attrs) {
+		const e = document.createElementNS(SVG, tag);
+		for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+		return e;
+	}
+	function ms(ns) { return `${(ns / 1e6).toFixed(3)} ms`; }
+	function showCall(d, p) {
+		d.textContent = '';
+		const line = el('div');
+		line.append(el('b', { 'data-field': 'call' }, p.call),
+			` ${p.addr} length ${human(p.len)} by thread ${p.tid} of ${p.pid} at ${ms(p.t_ns)}: virtual `,
+			figure('b', 'call.vm', p.vm), ', anonymous ', figure('b', 'call.anon', p.anon));
+		d.append(line);
+		const frames = p.stack ? doc.timeline.stacks[String(p.stack)] : null;
+		if (frames)
+			d.append(el('pre', { 'data-field': 'stack' }, frames.map((f) =>
+				`  ${f.function || f.pc}${f.file ? ` at ${f.file}:${f.line}` : ''}${f.module ? `  (${f.module})` : ''}`).join('\n')));
+		else
+			d.append(el('div', { class: 'note' }, 'no stack recorded for this call'));
+	}
+	function drawTimeline(section) {
+		const tl = doc.timeline;
+		const pts = tl.points;
+		const W = 1200, H = 220, L = 60, B = 20;
+		const tEnd = Math.max(1, ...pts.map((p) => p.t_ns), ...tl.rss.map((r) => r[0]));
+		const yMax = Math.max(1, tl.peak ? tl.peak.vm : 0, ...tl.rss.map((r) => r[1]));
+		const x = (t) => L + ((W - L - 10) * t) / tEnd;
+		const y = (v) => H - B - ((H - B - 10) * v) / yMax;
+		const details = el('div', { id: 'call-details' });
+		const chart = svg('svg', { id: 'timeline', viewBox: `0 0 ${W} ${H}`, width: '100%',
+			'data-points': String(pts.length), 'data-calls': String(tl.calls) });
+		chart.append(svg('line', { x1: L, y1: H - B, x2: W - 10, y2: H - B, stroke: '#999' }));
+		for (let i = 0; i <= 4; i++) {
+			const v = (yMax * i) / 4;
+			const t = svg('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 10 });
+			t.textContent = human(Math.round(v));
+			chart.append(t, svg('line', { x1: L, y1: y(v), x2: W - 10, y2: y(v), stroke: '#eee' }));
+		}
+		const end = svg('text', { x: W - 10, y: H - 4, 'text-anchor': 'end', 'font-size': 10 });
+		end.textContent = ms(tEnd);
+		chart.append(end);
+		const step = (key) => {
+			let d = '', last = 0;
+			for (const p of pts) {
+				d += `${d ? 'L' : 'M'}${x(p.t_ns).toFixed(1)},${y(last).toFixed(1)}L${x(p.t_ns).toFixed(1)},${y(p[key]).toFixed(1)}`;
+				last = p[key];
+			}
+			return d;
+		};
+		const series = [['vm', '#1e88e5', 'virtual'], ['anon', '#8e24aa', 'anonymous']];
+		for (const [key, colour] of series)
+			if (pts.length) chart.append(svg('path', { d: step(key), fill: 'none', stroke: colour, 'stroke-width': 1.5 }));
+		if (tl.rss.length)
+			chart.append(svg('path', { d: tl.rss.map((r, i) => `${i ? 'L' : 'M'}${x(r[0]).toFixed(1)},${y(r[1]).toFixed(1)}`).join(''),
+				fill: 'none', stroke: '#43a047', 'stroke-width': 1.5 }));
+		const marks = svg('g', { 'data-role': 'calls' });
+		for (const p of pts) marks.append(svg('line', { x1: x(p.t_ns), y1: H - B, x2: x(p.t_ns), y2: H - B + 5, stroke: '#555' }));
+		chart.append(marks);
+		if (tl.peak) {
+			const px = x(tl.peak.t_ns);
+			const peak = svg('g', { id: 'peak', 'data-figure': 'peak.vm', 'data-value': String(tl.peak.vm), cursor: 'pointer' });
+			peak.append(svg('line', { x1: px, y1: 10, x2: px, y2: H - B, stroke: '#e53935', 'stroke-dasharray': '4 3' }));
+			const label = svg('text', { x: px + 4, y: 20, 'font-size': 11, fill: '#e53935' });
+			label.textContent = `peak ${human(tl.peak.vm)} virtual at ${ms(tl.peak.t_ns)} (${tl.peak.call})`;
+			peak.append(label);
+			peak.addEventListener('click', (e) => { e.stopPropagation(); showCall(details, tl.peak); });
+			chart.append(peak);
+		}
+		chart.addEventListener('click', (e) => {
+			if (!pts.length) return;
+			const box = chart.getBoundingClientRect();
+			const t = ((e.clientX - box.left) * (W / box.width) - L) / (W - L - 10) * tEnd;
+			let best = pts[0];
+			for (const p of pts) if (Math.abs(p.t_ns - t) < Math.abs(best.t_ns - t)) best = p;
+			showCall(details, best);
+		});
+		const legend = el('div', { class: 'note' });
+		for (const [, colour, label] of series.concat([[null, '#43a047', 'resident (sampled)']]))
+			legend.append(el('span', { class: 'swatch', style: `background:${colour}` }), `${label}  `);
+		legend.append(tl.kept_every > 1 ?
+			`${pts.length} of ${tl.calls} calls drawn (every ${tl.kept_every}th; the peak always).` :
+			`${tl.calls} calls.`, ' Click the chart for the nearest call, the peak for its call.');
+		section.append(chart, legend, details);
+		showCall(details, tl.peak || pts[0]);
+	}
+
 	// ---- the page ---------------------------------------------------------------------
 	function build() {
 		document.title = `maptrace explain: ${doc.comm} (${doc.pid})`;
@@ -352,7 +442,14 @@
 		});
 		const reg = el('section');
 		reg.append(el('h2', {}, 'Regions'), el('div', { id: 'regions-note', class: 'note' }), el('table', { id: 'regions' }));
-		main.append(tm, sum, reg);
+		main.append(tm);
+		if (doc.timeline && doc.timeline.calls) {
+			const tls = el('section');
+			tls.append(el('h2', {}, 'Over the run: the address space after each call'));
+			main.append(tls);
+			drawTimeline(tls);
+		}
+		main.append(sum, reg);
 		document.body.append(main);
 		drawSummary();
 		drawTreemap();
