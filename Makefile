@@ -12,6 +12,8 @@
 #   make min-btf    .output/maptrace.min.btf: the BTF maptrace needs, for --btf FILE
 #   make static     ./maptrace (ARCH=arm64: .output/arm64/maptrace) with every library
 #                   linked in: one file to copy to a board with no shared library
+#   make man        man pages and bash/zsh completions, generated from the --help
+#                   texts of the built binary (.output/man, .output/completions)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF,
 #                   or from KERNEL_IMAGE=/boot/vmlinuz-... or VMLINUX_BTF=FILE (any ARCH)
@@ -106,7 +108,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean demo test unit integration deps install vmlinux workloads static
+.PHONY: all clean demo test unit integration deps install man vmlinux workloads static
 
 # the binary: ./maptrace natively; a cross build's stays in its .output/$(ARCH)
 ifeq ($(CROSS),)
@@ -146,7 +148,9 @@ WORK_LIBS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%.so,$(wildcard
 WORK_SRCS  := $(filter-out tests/workloads/lib%.c,$(wildcard tests/workloads/*.c))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
 
-all: $(MAPTRACE)
+# (a cross build makes its man pages when asked: make ARCH=arm64 man runs
+# the binary under qemu-user)
+all: $(MAPTRACE) $(if $(CROSS),,man)
 
 ifneq ($(CROSS),)
 # checked when first needed, so that `make ARCH=arm64 deps all` works
@@ -302,6 +306,18 @@ test: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
+
+# Man pages and completions from the texts `maptrace --help` and `maptrace
+# CMD --help` print: one source, so they cannot drift from the binary. A
+# cross-built binary runs under qemu-user to print them.
+MAN_STAMP := $(OUTPUT)/man/.generated
+$(MAN_STAMP): $(MAPTRACE) docs/man/generate.py
+	$(call msg,GEN,$(OUTPUT)/man $(OUTPUT)/completions)
+	$(Q)rm -rf $(OUTPUT)/man $(OUTPUT)/completions
+	$(Q)docs/man/generate.py $(OUTPUT)/man $(OUTPUT)/completions $(if $(CROSS),$(UNIT_RUNNER)) ./$(MAPTRACE)
+	$(Q)touch $@
+
+man: $(MAN_STAMP)
 
 install: $(MAPTRACE)
 	install -d $(DESTDIR)$(PREFIX)/bin
