@@ -12,7 +12,10 @@
 #   make min-btf    .output/maptrace.min.btf: the BTF maptrace needs, for --btf FILE
 #   make static     ./maptrace (ARCH=arm64: .output/arm64/maptrace) with every library
 #                   linked in: one file to copy to a board with no shared library
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make man        man pages and bash/zsh completions, generated from the --help
+#                   texts of the built binary (.output/man, .output/completions)
+#   make install    PREFIX=/usr/local DESTDIR=: the binary, its man pages and
+#                   completions; make uninstall removes them
 #   make vmlinux    regenerate vmlinux/vmlinux_$(ARCH).h from the running kernel's BTF,
 #                   or from KERNEL_IMAGE=/boot/vmlinuz-... or VMLINUX_BTF=FILE (any ARCH)
 #   make deps       install the packages the build needs (root)
@@ -106,7 +109,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean demo test unit integration deps install vmlinux workloads static
+.PHONY: all clean demo test unit integration deps install uninstall man vmlinux workloads static
 
 # the binary: ./maptrace natively; a cross build's stays in its .output/$(ARCH)
 ifeq ($(CROSS),)
@@ -146,7 +149,9 @@ WORK_LIBS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%.so,$(wildcard
 WORK_SRCS  := $(filter-out tests/workloads/lib%.c,$(wildcard tests/workloads/*.c))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORK_SRCS))
 
-all: $(MAPTRACE)
+# (a cross build makes its man pages when asked: make ARCH=arm64 man runs
+# the binary under qemu-user)
+all: $(MAPTRACE) $(if $(CROSS),,man)
 
 ifneq ($(CROSS),)
 # checked when first needed, so that `make ARCH=arm64 deps all` works
@@ -312,9 +317,37 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
-install: $(MAPTRACE)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(MAPTRACE) $(DESTDIR)$(PREFIX)/bin/maptrace
+# Man pages and completions from the texts `maptrace --help` and `maptrace
+# CMD --help` print: one source, so they cannot drift from the binary. A
+# cross-built binary runs under qemu-user to print them.
+MAN_STAMP := $(OUTPUT)/man/.generated
+$(MAN_STAMP): $(MAPTRACE) docs/man/generate.py
+	$(call msg,GEN,$(OUTPUT)/man $(OUTPUT)/completions)
+	$(Q)rm -rf $(OUTPUT)/man $(OUTPUT)/completions
+	$(Q)docs/man/generate.py $(OUTPUT)/man $(OUTPUT)/completions $(if $(CROSS),$(UNIT_RUNNER)) ./$(MAPTRACE)
+	$(Q)touch $@
+
+man: $(MAN_STAMP)
+
+# Debian's zsh reads vendor-completions for packages (under /usr); with
+# PREFIX=/usr/local, ZSHCOMPDIR=/usr/local/share/zsh/site-functions is the
+# directory it reads
+BINDIR      ?= $(PREFIX)/bin
+MAN1DIR     ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+
+install: $(MAPTRACE) $(MAN_STAMP)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(MAPTRACE) $(DESTDIR)$(BINDIR)/maptrace
+	install -m 0644 $(OUTPUT)/man/*.1 $(DESTDIR)$(MAN1DIR)/
+	install -m 0644 $(OUTPUT)/completions/maptrace.bash $(DESTDIR)$(BASHCOMPDIR)/maptrace
+	install -m 0644 $(OUTPUT)/completions/_maptrace $(DESTDIR)$(ZSHCOMPDIR)/_maptrace
+
+# (the pages of every command, also of one a newer maptrace dropped)
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/maptrace $(DESTDIR)$(MAN1DIR)/maptrace.1 $(DESTDIR)$(MAN1DIR)/maptrace-*.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/maptrace $(DESTDIR)$(ZSHCOMPDIR)/_maptrace
 
 # The BTF of the running kernel, unless one is named: VMLINUX_BTF=FILE (raw
 # BTF, or an ELF vmlinux with a .BTF section), or KERNEL_IMAGE=FILE, a boot

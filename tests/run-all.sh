@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every test tier and print one combined count: the shape of user/
 # (layers.sh), unit tests (cmocka, sanitizers), the BPF programs loaded
-# in-process (tests/bpf, root), integration tests (real BPF, root),
+# in-process (tests/bpf, root), `make install` with its man pages and
+# completions, integration tests (real BPF, root),
 # explain on language runtimes against their own accounting, the
 # Prometheus exporter against stat's figures, a
 # 45-second soak, smoke tests.
@@ -29,6 +30,7 @@ run_tier layers tests/layers.sh
 run_tier unit make --no-print-directory unit
 run_tier bpf make --no-print-directory bpf-tests
 run_tier smoke tests/smoke.sh
+run_tier install tests/integration/install.sh
 run_tier integration make --no-print-directory integration
 run_tier stat-integration tests/integration/stat.sh
 run_tier explain-integration tests/integration/explain.sh
@@ -41,7 +43,7 @@ run_tier viewer tests/viewer/run.sh
 run_tier report tests/viewer/report.sh
 run_tier fuzz make --no-print-directory fuzz-short
 tp=0; tf=0; ts=0
-for t in layers unit bpf smoke integration stat-integration explain-integration stacks-integration runtimes serve hardening soak viewer report fuzz; do
+for t in layers unit bpf smoke install integration stat-integration explain-integration stacks-integration runtimes serve hardening soak viewer report fuzz; do
 	tp=$((tp + P[$t])); tf=$((tf + F[$t])); ts=$((ts + S[$t]))
 	echo "  $t: ${P[$t]} passed, ${F[$t]} failed, ${S[$t]} skipped"
 done
