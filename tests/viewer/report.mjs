@@ -22,6 +22,11 @@
 //   report-TAG-table     sorting the summary by regions puts the kind with
 //                        the most first; filtering by one region's address
 //                        leaves that region alone
+//   report-TAG-timeline  a traced command's page draws every point of the
+//                        JSON's timeline, marks its peak (the JSON's peak
+//                        virtual size), and a click on the peak shows its
+//                        call and the first function of its stack; a page
+//                        without a timeline draws none
 // It also prints how long each page took to become interactive (measured,
 // not asserted: timed assertions do not belong in tests).
 import fs from 'node:fs';
@@ -40,6 +45,8 @@ const browser = await chromium.launch({
 	executablePath: '/usr/bin/chromium',
 	args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
 });
+
+let stage = 'offline'; // the check under way, named by a failure that stops it
 
 async function check(tag, htmlFile, jsonFile) {
 	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
@@ -62,12 +69,14 @@ async function check(tag, htmlFile, jsonFile) {
 	await page.screenshot({ path: path.join(outDir, `report-${tag}.png`), fullPage: false });
 
 	// ---- offline
+	stage = 'offline';
 	if (requests.length || errors.length)
 		fail(`report-${tag}-offline`, `requests: ${requests.slice(0, 3).join(' ')}; errors: ${errors.slice(0, 2).join('; ')}`);
 	else
 		pass(`report-${tag}-offline`, 'no request but the page');
 
 	// ---- figures
+	stage = 'figures';
 	const shown = await page.evaluate(() => {
 		const fig = (sel) => Object.fromEntries([...document.querySelectorAll(sel)].map(
 			(e) => [e.dataset.figure, Number(e.dataset.value)]));
@@ -95,6 +104,7 @@ async function check(tag, htmlFile, jsonFile) {
 	else pass(`report-${tag}-figures`, `${doc.summary.length} kinds, RSS ${doc.total.rss} as the JSON says`);
 
 	// ---- tiles
+	stage = 'tiles';
 	const tiles = await page.evaluate(() => {
 		const all = [...document.querySelectorAll('#treemap .tile')];
 		return { n: all.length, more: all.filter((t) => t.dataset.more).length,
@@ -106,6 +116,7 @@ async function check(tag, htmlFile, jsonFile) {
 		pass(`report-${tag}-tiles`, `${tiles.n} tiles for ${doc.regions.length} regions, ${tiles.more} of them "N more"`);
 
 	// ---- hover
+	stage = 'hover';
 	const hoverFails = [];
 	const biggest = doc.regions.reduce((b, r, i) => (r.rss > doc.regions[b].rss ? i : b), 0);
 	const hovered = async (index) => {
@@ -146,6 +157,7 @@ async function check(tag, htmlFile, jsonFile) {
 	else pass(`report-${tag}-hover`, `largest region ${r0.start}-${r0.end} ${r0.kind}${originLine}`);
 
 	// ---- table: sort, filter
+	stage = 'table';
 	const tableFails = [];
 	await page.click('#summary th[data-key="regions"]');
 	const firstKind = await page.evaluate(() => document.querySelector('#summary tr[data-kind]').dataset.kind);
@@ -167,6 +179,37 @@ async function check(tag, htmlFile, jsonFile) {
 	await page.screenshot({ path: path.join(outDir, `report-${tag}-filtered.png`) });
 	if (tableFails.length) fail(`report-${tag}-table`, tableFails.join('; '));
 	else pass(`report-${tag}-table`, `${firstKind} first by regions; filter ${target.start}: ${matched.n} match`);
+
+	// ---- timeline
+	stage = 'timeline';
+	const drawn = await page.evaluate(() => {
+		const t = document.getElementById('timeline');
+		const peak = document.getElementById('peak');
+		return t ? { points: Number(t.dataset.points), calls: Number(t.dataset.calls),
+			peak: peak ? Number(peak.dataset.value) : null } : null;
+	});
+	const tl = doc.timeline;
+	if (!tl || !tl.calls) {
+		if (drawn) fail(`report-${tag}-timeline`, `a timeline drawn with no timeline in the JSON: ${JSON.stringify(drawn)}`);
+		else pass(`report-${tag}-timeline`, 'none: not traced from the start');
+	} else if (!drawn || drawn.points !== tl.points.length || drawn.calls !== tl.calls || drawn.peak !== tl.peak.vm) {
+		fail(`report-${tag}-timeline`, `drawn ${JSON.stringify(drawn)}; JSON ${tl.points.length} points of ${tl.calls} calls, peak ${tl.peak.vm}`);
+	} else {
+		await page.click('#peak text');
+		const shown = await page.evaluate(() => {
+			const d = document.getElementById('call-details');
+			const f = (n) => { const e = d.querySelector(`[data-field="${n}"]`); return e ? e.textContent : ''; };
+			const vm = d.querySelector('[data-figure="call.vm"]');
+			return { call: f('call'), stack: f('stack'), vm: vm ? Number(vm.dataset.value) : null };
+		});
+		const frames = tl.peak.stack ? tl.stacks[String(tl.peak.stack)] : null;
+		const fn = frames && frames.find((f) => f.function);
+		await page.screenshot({ path: path.join(outDir, `report-${tag}-timeline.png`), fullPage: true });
+		if (shown.call !== tl.peak.call || shown.vm !== tl.peak.vm || (fn && !shown.stack.includes(fn.function)))
+			fail(`report-${tag}-timeline`, `the peak's call shown as ${JSON.stringify(shown).slice(0, 200)}`);
+		else
+			pass(`report-${tag}-timeline`, `${tl.points.length} points of ${tl.calls} calls, peak ${tl.peak.vm} by ${tl.peak.call}${fn ? ` in ${fn.function}` : ''}`);
+	}
 	await page.close();
 }
 
@@ -175,7 +218,7 @@ for (const spec of specs) {
 	try {
 		await check(tag, html, json);
 	} catch (e) {
-		fail(`report-${tag}-offline`, `the check stopped: ${e.message.split('\n')[0]}`);
+		fail(`report-${tag}-${stage}`, `the check stopped: ${e.message.split('\n')[0]}`);
 	}
 }
 await browser.close();

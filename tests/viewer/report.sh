@@ -22,7 +22,7 @@ out=$here/out/report
 MT=./maptrace
 W=.output/workloads
 pass=0 fail=0 skip=0
-CHECKS=(offline figures tiles hover table)
+CHECKS=(offline figures tiles hover table timeline)
 PROGRAMS=(c traced node jvm many)
 
 skip_program() { # program reason

@@ -339,9 +339,13 @@
 		const tl = doc.timeline;
 		const pts = tl.points;
 		const W = 1200, H = 220, L = 60, B = 20;
-		const tEnd = Math.max(1, ...pts.map((p) => p.t_ns), ...tl.rss.map((r) => r[0]));
+		// from the first call or sample (a command's start, exec and loader
+		// included, is not the story) to the last
+		const times = pts.map((p) => p.t_ns).concat(tl.rss.map((r) => r[0]));
+		const tStart = Math.min(...times);
+		const tEnd = Math.max(tStart + 1, ...times);
 		const yMax = Math.max(1, tl.peak ? tl.peak.vm : 0, ...tl.rss.map((r) => r[1]));
-		const x = (t) => L + ((W - L - 10) * t) / tEnd;
+		const x = (t) => L + ((W - L - 10) * (t - tStart)) / (tEnd - tStart);
 		const y = (v) => H - B - ((H - B - 10) * v) / yMax;
 		const details = el('div', { id: 'call-details' });
 		const chart = svg('svg', { id: 'timeline', viewBox: `0 0 ${W} ${H}`, width: '100%',
@@ -353,9 +357,11 @@
 			t.textContent = human(Math.round(v));
 			chart.append(t, svg('line', { x1: L, y1: y(v), x2: W - 10, y2: y(v), stroke: '#eee' }));
 		}
+		const start = svg('text', { x: L, y: H - 4, 'font-size': 10 });
+		start.textContent = ms(tStart);
 		const end = svg('text', { x: W - 10, y: H - 4, 'text-anchor': 'end', 'font-size': 10 });
 		end.textContent = ms(tEnd);
-		chart.append(end);
+		chart.append(start, end);
 		const step = (key) => {
 			let d = '', last = 0;
 			for (const p of pts) {
@@ -377,7 +383,10 @@
 			const px = x(tl.peak.t_ns);
 			const peak = svg('g', { id: 'peak', 'data-figure': 'peak.vm', 'data-value': String(tl.peak.vm), cursor: 'pointer' });
 			peak.append(svg('line', { x1: px, y1: 10, x2: px, y2: H - B, stroke: '#e53935', 'stroke-dasharray': '4 3' }));
-			const label = svg('text', { x: px + 4, y: 20, 'font-size': 11, fill: '#e53935' });
+			// the label on the side of the line with room for it
+			const right = px < W * 0.6;
+			const label = svg('text', { x: right ? px + 4 : px - 4, y: 20, 'font-size': 11, fill: '#e53935',
+				'text-anchor': right ? 'start' : 'end' });
 			label.textContent = `peak ${human(tl.peak.vm)} virtual at ${ms(tl.peak.t_ns)} (${tl.peak.call})`;
 			peak.append(label);
 			peak.addEventListener('click', (e) => { e.stopPropagation(); showCall(details, tl.peak); });
@@ -386,7 +395,7 @@
 		chart.addEventListener('click', (e) => {
 			if (!pts.length) return;
 			const box = chart.getBoundingClientRect();
-			const t = ((e.clientX - box.left) * (W / box.width) - L) / (W - L - 10) * tEnd;
+			const t = tStart + ((e.clientX - box.left) * (W / box.width) - L) / (W - L - 10) * (tEnd - tStart);
 			let best = pts[0];
 			for (const p of pts) if (Math.abs(p.t_ns - t) < Math.abs(best.t_ns - t)) best = p;
 			showCall(details, best);
