@@ -7,7 +7,8 @@
 //
 //   node report.mjs OUTDIR TAG:HTML:JSON ...
 //
-// Per report TAG:
+// Per report TAG of explain (stat's pages: offline, figures, timeline and
+// table, checked by checkStat below):
 //   report-TAG-offline   the page loads from a file and asks for nothing
 //                        else: no request but the page itself (file://, no
 //                        network at view time)
@@ -213,10 +214,86 @@ async function check(tag, htmlFile, jsonFile) {
 	await page.close();
 }
 
+// stat --html: the run's figures and the processes' against the JSON; the
+// timeline's peak is the run's peak virtual size; sorting the processes.
+async function checkStat(tag, htmlFile, jsonFile) {
+	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+	const url = pathToFileURL(path.resolve(htmlFile)).href;
+	const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+	const requests = [];
+	const errors = [];
+	page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
+	page.on('pageerror', (e) => errors.push(String(e)));
+	stage = 'offline';
+	await page.goto(url, { waitUntil: 'load', timeout: 60000 });
+	await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+	await page.screenshot({ path: path.join(outDir, `report-${tag}.png`), fullPage: true });
+	if (requests.length || errors.length)
+		fail(`report-${tag}-offline`, `requests: ${requests.slice(0, 3).join(' ')}; errors: ${errors.slice(0, 2).join('; ')}`);
+	else
+		pass(`report-${tag}-offline`, 'no request but the page');
+
+	stage = 'figures';
+	const shown = await page.evaluate(() => {
+		const fig = (root) => Object.fromEntries([...root.querySelectorAll('[data-figure]')].map(
+			(e) => [e.dataset.figure, Number(e.dataset.value)]));
+		return {
+			header: fig(document.querySelector('header')),
+			calls: Object.fromEntries([...document.querySelectorAll('#calls tr[data-kind]')].map((tr) => [tr.dataset.kind, fig(tr)])),
+			procs: Object.fromEntries([...document.querySelectorAll('#processes tr[data-pid]')].map((tr) => [tr.dataset.pid, fig(tr)])),
+		};
+	});
+	const diffs = [];
+	const figs = ['bytes_mapped', 'bytes_unmapped', 'churn_bytes', 'peak_vm_bytes', 'final_vm_bytes',
+		'peak_anon_bytes', 'final_anon_bytes', 'final_mappings'];
+	const sum = (f) => Object.values(f.calls).reduce((a, b) => a + b, 0);
+	for (const k of figs)
+		if (shown.header[`total.${k}`] !== doc.total[k]) diffs.push(`total ${k}: page ${shown.header[`total.${k}`]}, JSON ${doc.total[k]}`);
+	if (shown.header['total.calls'] !== sum(doc.total)) diffs.push(`calls: page ${shown.header['total.calls']}, JSON ${sum(doc.total)}`);
+	for (const [k, n] of Object.entries(doc.total.calls)) {
+		const row = shown.calls[k];
+		if (n && (!row || row.calls !== n || row.failed !== doc.total.failed[k])) diffs.push(`${k}: page ${JSON.stringify(row)}, JSON ${n}`);
+	}
+	for (const p of doc.processes) {
+		const row = shown.procs[String(p.pid)];
+		if (!row) { diffs.push(`no row for pid ${p.pid}`); continue; }
+		for (const k of figs) if (row[k] !== p.figures[k]) diffs.push(`pid ${p.pid} ${k}: page ${row[k]}, JSON ${p.figures[k]}`);
+		if (row.calls !== sum(p.figures)) diffs.push(`pid ${p.pid} calls: page ${row.calls}`);
+	}
+	if (diffs.length) fail(`report-${tag}-figures`, diffs.slice(0, 4).join('; '));
+	else pass(`report-${tag}-figures`, `${sum(doc.total)} calls, ${doc.processes.length} processes as the JSON says`);
+
+	stage = 'timeline';
+	const tl = doc.timeline;
+	const drawn = await page.evaluate(() => {
+		const t = document.getElementById('timeline');
+		const peak = document.getElementById('peak');
+		return t ? { points: Number(t.dataset.points), calls: Number(t.dataset.calls),
+			peak: peak ? Number(peak.dataset.value) : null } : null;
+	});
+	if (!tl || !drawn || drawn.points !== tl.points.length || drawn.calls !== tl.calls ||
+	    drawn.peak !== tl.peak.vm || tl.peak.vm !== doc.total.peak_vm_bytes)
+		fail(`report-${tag}-timeline`, `drawn ${JSON.stringify(drawn)}; JSON ${tl && tl.points.length} points, peak ${tl && tl.peak && tl.peak.vm}, run's peak ${doc.total.peak_vm_bytes}`);
+	else
+		pass(`report-${tag}-timeline`, `${tl.points.length} points, peak ${tl.peak.vm}: the run's peak virtual size`);
+
+	stage = 'table';
+	await page.click('#processes th[data-key="calls"]');
+	const first = await page.evaluate(() => Number(document.querySelector('#processes tr[data-pid]').dataset.pid));
+	const most = Math.max(...doc.processes.map((p) => sum(p.figures)));
+	const fp = doc.processes.find((p) => p.pid === first);
+	if (!fp || sum(fp.figures) !== most) fail(`report-${tag}-table`, `sorted by calls, pid ${first} is first, not one with ${most}`);
+	else pass(`report-${tag}-table`, `pid ${first} (${fp.comm}, ${most} calls) first by calls`);
+	await page.close();
+}
+
 for (const spec of specs) {
 	const [tag, html, json] = spec.split(':');
 	try {
-		await check(tag, html, json);
+		if (JSON.parse(fs.readFileSync(json, 'utf8')).schema === 'maptrace-stat')
+			await checkStat(tag, html, json);
+		else
+			await check(tag, html, json);
 	} catch (e) {
 		fail(`report-${tag}-${stage}`, `the check stopped: ${e.message.split('\n')[0]}`);
 	}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# report.sh - `maptrace explain --html` on real programs, opened in headless
-# Chromium and checked against the JSON the same run printed (report.mjs
-# lists the checks: offline, figures, tiles, hover, table). See
-# docs/report.md.
+# report.sh - `maptrace explain --html` and `stat --html` on real programs,
+# opened in headless Chromium and checked against the JSON the same run
+# printed (report.mjs lists the checks: offline, figures, tiles, hover,
+# table, timeline). See docs/report.md.
 #
 #   tests/viewer/report.sh         (root: the traced report loads BPF)
 #
@@ -11,7 +11,8 @@
 # thread_pool, explained with -p), traced (tests/workloads/origins run
 # traced from its start: every region it made has its creating stack),
 # node (tests/workloads/node/hold.js held), jvm (tests/workloads/java/
-# Hold.java held) and many (tests/workloads/hold_maps: 65,000 mappings).
+# Hold.java held) and many (tests/workloads/hold_maps: 65,000 mappings);
+# and stat (stat --html of a shell running the demo twice: three processes).
 # Prints PASS/FAIL/SKIP per check and "report: P passed, F failed, S
 # skipped"; exits 1 if any check failed. Pages and screenshots are left in
 # tests/viewer/out/report/.
@@ -23,15 +24,18 @@ MT=./maptrace
 W=.output/workloads
 pass=0 fail=0 skip=0
 CHECKS=(offline figures tiles hover table timeline)
-PROGRAMS=(c traced node jvm many)
+PROGRAMS=(c traced node jvm many stat)
 
+checks_of() { # program: its checks (stat's page has no treemap)
+	if [ "$1" = stat ]; then echo offline figures timeline table; else echo "${CHECKS[@]}"; fi
+}
 skip_program() { # program reason
 	local c
-	for c in "${CHECKS[@]}"; do skip=$((skip + 1)); echo "SKIP report-$1-$c: $2"; done
+	for c in $(checks_of "$1"); do skip=$((skip + 1)); echo "SKIP report-$1-$c: $2"; done
 }
 bad_program() { # program reason
 	local c
-	for c in "${CHECKS[@]}"; do fail=$((fail + 1)); echo "FAIL report-$1-$c: $2"; done
+	for c in $(checks_of "$1"); do fail=$((fail + 1)); echo "FAIL report-$1-$c: $2"; done
 }
 summary() {
 	echo "report: $pass passed, $fail failed, $skip skipped"
@@ -40,7 +44,7 @@ summary() {
 }
 
 # ---- what the test needs ---------------------------------------------------------
-make --no-print-directory -s maptrace "$W/thread_pool" "$W/origins" "$W/hold_maps" >/dev/null 2>&1 ||
+make --no-print-directory -s maptrace "$W/thread_pool" "$W/origins" "$W/hold_maps" "$W/demo" >/dev/null 2>&1 ||
 	{ for p in "${PROGRAMS[@]}"; do bad_program "$p" "make maptrace and the workloads failed"; done; summary; }
 missing=""
 if [ "$(id -u)" != 0 ]; then
@@ -109,6 +113,12 @@ if [ "$max" -lt 65200 ]; then
 	skip_program many "vm.max_map_count is $max: 65,000 mappings need 65,200"
 else
 	held many "$W/hold_maps" 65000
+fi
+if $MT stat --json -o "$out/stat.json" --html "$out/stat.html" -- \
+	sh -c "$W/demo && $W/demo" >/dev/null 2>"$tmp/stat.err"; then
+	specs+=("stat:$out/stat.html:$out/stat.json")
+else
+	bad_program stat "stat failed: $(head -c 300 "$tmp/stat.err")"
 fi
 
 # ---- the pages in headless Chromium ---------------------------------------------------

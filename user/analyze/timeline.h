@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The bounds explain and stat use: a page draws every point kept. */
+#define MT_TIMELINE_POINTS  20000
+#define MT_TIMELINE_SAMPLES 4096
+
 struct mt_timeline_point {
 	uint64_t t_ns;        /* since the run started */
 	uint64_t vm, anon;    /* after the call */

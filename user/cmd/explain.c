@@ -37,10 +37,6 @@
 #include "proc/procinfo.h"
 #include "base/clock.h"
 
-/* -- COMMAND: the timeline's bounds (out/report's pages draw every point) */
-#define TIMELINE_POINTS  20000
-#define TIMELINE_SAMPLES 4096
-
 static const char explain_usage[] =
 "Usage: maptrace explain -p PID [OPTIONS]\n"
 "       maptrace explain -p PID --trace SECONDS [OPTIONS]\n"
@@ -555,7 +551,7 @@ static int explain_traced(struct explain *e)
 	s.on_stack = unwind_origin;
 	s.ctx = &t;
 	if (e->o.argv) {
-		mt_timeline_init(&t.timeline, TIMELINE_POINTS, TIMELINE_SAMPLES);
+		mt_timeline_init(&t.timeline, MT_TIMELINE_POINTS, MT_TIMELINE_SAMPLES);
 		t.gate_bytes = mt_gate_bytes();
 		s.on_apply = track_command;
 		s.on_tick = sample_rss;

@@ -17,7 +17,11 @@
 #include "trace/session.h"
 #include "analyze/stats.h"
 #include "analyze/budget.h"
+#include "analyze/timeline.h"
 #include "out/export.h"
+#include "out/report.h"
+#include "out/timeline.h"
+#include "proc/procinfo.h"
 
 #define STAT_SCHEMA_VERSION 1
 
@@ -32,6 +36,9 @@ static const char stat_usage[] =
 "\n"
 "Options:\n"
 "  -j, --json            JSON (schema \"maptrace-stat\" version 1, docs/stat.md)\n"
+"      --html FILE       also a self-contained HTML report: the figures per process\n"
+"                        and a timeline of the traced processes' virtual, anonymous\n"
+"                        and resident bytes with the calls (docs/report.md)\n"
 "  -o, --output FILE     write the summary to FILE\n"
 "  -B, --budget FILE     limits, one per line: FIGURE <= VALUE  (# comments)\n"
 "  -m, --max FIGURE=VALUE  one limit (repeatable)\n"
@@ -62,6 +69,7 @@ MT_COMMON_USAGE
 struct stat_ctx {
 	struct mt_stats st;
 	struct mt_export x;
+	struct mt_timeline *timeline;   /* --html: the run's sizes after each change */
 	uint64_t start_ns;
 	uint64_t unmeasured;     /* address spaces that ended unread, changes unapplied */
 	pid_t unmeasured_pid;
@@ -85,6 +93,44 @@ static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
 	mt_stats_stale(&c->st, as, e);
 }
 
+/* --html: every traced address space together after a change (a call, or
+ * an address space copied or read: e NULL), into the timeline. */
+static void record_change(struct mt_session *s, struct stat_ctx *c, const struct mt_aspace *as,
+			  const struct mt_event *e)
+{
+	uint64_t ts = e ? e->ts_ns : s->last_event_ns;
+	struct mt_event_bytes b = e ? mt_event_bytes(e, NULL) : (struct mt_event_bytes){ 0 };
+	struct mt_timeline_point p = {
+		.t_ns = ts > s->t0_ns ? ts - s->t0_ns : 0, .vm = c->st.vm_now, .anon = c->st.anon_now,
+		.len = b.mapped + b.unmapped, .pid = (uint32_t)as->pid,
+	};
+
+	if (e) {
+		p.kind = e->kind;
+		p.tid = e->tid;
+		p.addr = e->kind == MT_EV_MMAP && !mt_event_failed(e) ? (uint64_t)e->ret : e->args[0];
+	}
+	if (mt_timeline_add(c->timeline, &p))
+		fprintf(stderr, "maptrace stat: out of memory: the timeline misses a change\n");
+}
+
+/* --html: the traced processes' resident size together, now and then. */
+static void sample_rss(struct mt_session *s)
+{
+	struct stat_ctx *c = s->ctx;
+	uint64_t total = 0, vm, rss, key;
+	size_t pos = 0;
+	void *v;
+
+	while (mt_u64map_next(&s->reg.by_mm, &pos, &key, &v)) {
+		const struct mt_aspace *as = v;
+
+		if (!as->exited && !mt_proc_statm(as->pid, &vm, &rss))
+			total += rss;
+	}
+	mt_timeline_sample(c->timeline, mt_now_ns() - s->t0_ns, total);
+}
+
 static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after, void *arg)
 {
 	struct mt_session *s = arg;
@@ -94,6 +140,8 @@ static void on_apply(struct mt_aspace *as, const struct mt_event *e, bool after,
 	if (after && as->shadow)
 		mt_export_counter(&c->x, as->pid, e ? e->ts_ns : s->last_event_ns, as->acct_vm,
 				  as->acct_anon);
+	if (after && as->shadow && c->timeline)
+		record_change(s, c, as, e);
 }
 
 static void on_dump(struct mt_aspace *as, const struct mt_maps *kernel, uint32_t reason, void *arg)
@@ -167,12 +215,14 @@ static void write_json(FILE *out, struct mt_session *s, struct stat_ctx *c, doub
 		mt_json_obj_end(&j);
 	}
 	mt_json_arr_end(&j);
+	if (c->timeline)
+		mt_timeline_json(&j, c->timeline, NULL);
 	mt_json_obj_end(&j);
 	mt_json_flush_line(&j, out);
 	mt_json_free(&j);
 }
 
-enum { OPT_JSON = 1, OPT_OUTPUT, OPT_BUDGET, OPT_MAX, OPT_TRACE_EVENT, OPT_FOLDED };
+enum { OPT_JSON = 1, OPT_OUTPUT, OPT_BUDGET, OPT_MAX, OPT_TRACE_EVENT, OPT_FOLDED, OPT_HTML };
 
 static const struct mt_option stat_options[] = {
 	{ "json", 'j', false, OPT_JSON },
@@ -181,6 +231,7 @@ static const struct mt_option stat_options[] = {
 	{ "max", 'm', true, OPT_MAX },
 	{ "trace-event", 0, true, OPT_TRACE_EVENT },
 	{ "folded", 0, true, OPT_FOLDED },
+	{ "html", 0, true, OPT_HTML },
 	MT_COMMON_OPTIONS,
 	{ 0 }
 };
@@ -188,7 +239,7 @@ static const struct mt_option stat_options[] = {
 /* What stat's own options ask for. */
 struct stat_opts {
 	struct mt_budget budget;
-	const char *out_path, *te_path, *folded_path;
+	const char *out_path, *te_path, *folded_path, *html_path;
 	bool json;
 };
 
@@ -213,8 +264,36 @@ static int stat_option(void *ctx, int id, const char *val)
 	case OPT_FOLDED:
 		o->folded_path = val;
 		return 0;
+	case OPT_HTML:
+		o->html_path = val;
+		return 0;
 	}
 	return 0;
+}
+
+/* --html: the JSON document in a page that draws it (out/report.h). */
+static int write_html(const char *path, struct mt_session *s, struct stat_ctx *c, double seconds,
+		      uint64_t lost, int status)
+{
+	char *json = NULL, title[96];
+	size_t len = 0;
+	FILE *mem = open_memstream(&json, &len), *f = NULL;
+	int rc = -1;
+
+	if (mem) {
+		write_json(mem, s, c, seconds, lost, status);
+		if (!fclose(mem) && (f = fopen(path, "we"))) {
+			snprintf(title, sizeof(title), "maptrace stat: %s",
+				 s->target.argv ? s->target.argv[0] : "processes");
+			rc = mt_report_html(f, title, "stat", json, len);
+			if (fclose(f))
+				rc = -1;
+		}
+	}
+	free(json);
+	if (rc)
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", path, strerror(errno ? errno : EIO));
+	return rc;
 }
 
 /* After the run: the exports, the figures (text or JSON) and the budget.
@@ -252,6 +331,8 @@ static int stat_report(struct mt_session *s, struct stat_ctx *c, struct stat_opt
 			status = 1;
 		}
 	}
+	if (o->html_path && write_html(o->html_path, s, c, seconds, lost, status))
+		status = 1;
 	if (o->json)
 		write_json(out, s, c, seconds, lost, status);
 	else
@@ -304,7 +385,17 @@ int cmd_stat(int argc, char **argv)
 	s.on_release = on_release;
 	s.ctx = &c;
 	s.topts.enter_times = te != NULL; /* the trace's spans need each call's entry */
-	s.topts.untimed = te == NULL;     /* nothing else in stat shows when an event happened */
+	/* nothing else in stat shows when an event happened */
+	s.topts.untimed = te == NULL && !o.html_path;
+	if (o.html_path) {
+		if (!(c.timeline = malloc(sizeof(*c.timeline)))) {
+			status = 1;
+			goto out;
+		}
+		mt_timeline_init(c.timeline, MT_TIMELINE_POINTS, MT_TIMELINE_SAMPLES);
+		s.on_tick = sample_rss;
+		s.poll_ms = 50;
+	}
 	if (mt_session_start(&s)) {
 		status = 1;
 		goto out;
@@ -316,6 +407,9 @@ out:
 	mt_session_close(&s);
 	mt_stats_free(&c.st);
 	mt_export_free(&c.x);
+	if (c.timeline)
+		mt_timeline_free(c.timeline);
+	free(c.timeline);
 	if (te && fclose(te)) {
 		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", o.te_path, strerror(errno));
 		status = 1;

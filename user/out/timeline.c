@@ -11,7 +11,9 @@
 
 static void point_json(struct mt_json *j, const struct mt_timeline_point *p)
 {
-	const char *call = mt_event_kind_name(p->kind);
+	/* kind 0: no call changed it, an address space was read or copied (a
+	 * fork's child, a resync) */
+	const char *call = p->kind ? mt_event_kind_name(p->kind) : "snapshot";
 
 	mt_json_obj_begin(j);
 	mt_json_key(j, "t_ns");

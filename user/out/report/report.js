@@ -18,8 +18,8 @@
 	const MIN_TILE_PX = 24;     // smaller regions go into their kind's "N more" tile
 	const TABLE_ROWS = 300;     // regions listed at most, the rest counted
 	const data = JSON.parse(document.getElementById('mt-data').textContent);
-	const doc = data.explain;
-	const regions = doc.regions;
+	const doc = data.explain || data.stat;   // explain --html, or stat --html
+	const regions = doc.regions || [];
 	let measure = 'rss';
 	let pinned = null;
 
@@ -321,22 +321,23 @@
 		return e;
 	}
 	function ms(ns) { return `${(ns / 1e6).toFixed(3)} ms`; }
-	function showCall(d, p) {
+	function showCall(d, tl, p) {
 		d.textContent = '';
 		const line = el('div');
 		line.append(el('b', { 'data-field': 'call' }, p.call),
-			` ${p.addr} length ${human(p.len)} by thread ${p.tid} of ${p.pid} at ${ms(p.t_ns)}: virtual `,
+			p.tid ? ` ${p.addr} length ${human(p.len)} by thread ${p.tid} of ${p.pid} at ${ms(p.t_ns)}: virtual ` :
+				` of process ${p.pid} (an address space copied or read, no call) at ${ms(p.t_ns)}: virtual `,
 			figure('b', 'call.vm', p.vm), ', anonymous ', figure('b', 'call.anon', p.anon));
 		d.append(line);
-		const frames = p.stack ? doc.timeline.stacks[String(p.stack)] : null;
+		const frames = p.stack ? tl.stacks[String(p.stack)] : null;
 		if (frames)
 			d.append(el('pre', { 'data-field': 'stack' }, frames.map((f) =>
 				`  ${f.function || f.pc}${f.file ? ` at ${f.file}:${f.line}` : ''}${f.module ? `  (${f.module})` : ''}`).join('\n')));
 		else
-			d.append(el('div', { class: 'note' }, 'no stack recorded for this call'));
+			d.append(el('div', { class: 'note' }, Object.keys(tl.stacks).length ? 'no stack recorded for this call' :
+				'no stacks in this run (stat records none; explain -- COMMAND does)'));
 	}
-	function drawTimeline(section) {
-		const tl = doc.timeline;
+	function drawTimeline(section, tl) {
 		const pts = tl.points;
 		const W = 1200, H = 220, L = 60, B = 20;
 		// from the first call or sample (a command's start, exec and loader
@@ -389,7 +390,7 @@
 				'text-anchor': right ? 'start' : 'end' });
 			label.textContent = `peak ${human(tl.peak.vm)} virtual at ${ms(tl.peak.t_ns)} (${tl.peak.call})`;
 			peak.append(label);
-			peak.addEventListener('click', (e) => { e.stopPropagation(); showCall(details, tl.peak); });
+			peak.addEventListener('click', (e) => { e.stopPropagation(); showCall(details, tl, tl.peak); });
 			chart.append(peak);
 		}
 		chart.addEventListener('click', (e) => {
@@ -398,19 +399,113 @@
 			const t = tStart + ((e.clientX - box.left) * (W / box.width) - L) / (W - L - 10) * (tEnd - tStart);
 			let best = pts[0];
 			for (const p of pts) if (Math.abs(p.t_ns - t) < Math.abs(best.t_ns - t)) best = p;
-			showCall(details, best);
+			showCall(details, tl, best);
 		});
 		const legend = el('div', { class: 'note' });
 		for (const [, colour, label] of series.concat([[null, '#43a047', 'resident (sampled)']]))
 			legend.append(el('span', { class: 'swatch', style: `background:${colour}` }), `${label}  `);
 		legend.append(tl.kept_every > 1 ?
-			`${pts.length} of ${tl.calls} calls drawn (every ${tl.kept_every}th; the peak always).` :
-			`${tl.calls} calls.`, ' Click the chart for the nearest call, the peak for its call.');
+			`${pts.length} of ${tl.calls} changes drawn (every ${tl.kept_every}th; the peak always).` :
+			`${tl.calls} changes.`, ' Click the chart for the nearest call, the peak for its call.');
 		section.append(chart, legend, details);
-		showCall(details, tl.peak || pts[0]);
+		showCall(details, tl, tl.peak || pts[0]);
 	}
 
-	// ---- the page ---------------------------------------------------------------------
+	// ---- stat's page: the run's figures, per process, and its timeline ---------------
+	const FIGURES = [['bytes_mapped', 'mapped'], ['bytes_unmapped', 'unmapped'], ['churn_bytes', 'churn'],
+		['peak_vm_bytes', 'peak virtual'], ['final_vm_bytes', 'final virtual'],
+		['peak_anon_bytes', 'peak anonymous'], ['final_anon_bytes', 'final anonymous']];
+	const sumCalls = (f) => Object.values(f.calls).reduce((a, b) => a + b, 0);
+	function sortable(table, draw) {
+		let by = { key: null, asc: false };
+		table.addEventListener('click', (e) => {
+			const key = e.target.dataset && e.target.dataset.key;
+			if (!key) return;
+			by = { key, asc: by.key === key ? !by.asc : false };
+			draw(by);
+		});
+		draw(by);
+	}
+	function buildStat() {
+		const cmd = (doc.command || []).join(' ') || 'processes';
+		document.title = `maptrace stat: ${cmd}`;
+		const h = el('header');
+		h.append(el('h1', {}, `maptrace stat: ${cmd}`));
+		const dl = el('dl');
+		const pair = (label, node) => {
+			const p = el('div', { class: 'pair' });
+			p.append(el('dt', {}, label), node);
+			dl.append(p);
+		};
+		if (doc.exit_status !== undefined) pair('exit status', figure('dd', 'exit_status', doc.exit_status, String(doc.exit_status)));
+		pair('duration', figure('dd', 'duration_ns', doc.duration_ns, ms(doc.duration_ns)));
+		pair('calls', figure('dd', 'total.calls', sumCalls(doc.total), String(sumCalls(doc.total))));
+		for (const [k, label] of FIGURES) pair(label, figure('dd', `total.${k}`, doc.total[k]));
+		pair('mappings at the end', figure('dd', 'total.final_mappings', doc.total.final_mappings, String(doc.total.final_mappings)));
+		pair('lost events', figure('dd', 'lost_events', doc.lost_events, String(doc.lost_events)));
+		h.append(dl);
+		if (doc.lost_events || doc.unmeasured_address_spaces)
+			h.append(el('div', { class: 'warning' }, `${doc.lost_events} events lost, ${doc.unmeasured_address_spaces} address spaces unmeasured: the figures are short of the truth`));
+		document.body.append(h);
+		const main = el('main');
+		if (doc.timeline && doc.timeline.calls) {
+			const tls = el('section');
+			tls.append(el('h2', {}, 'Over the run: every traced process together, after each change'));
+			main.append(tls);
+			drawTimeline(tls, doc.timeline);
+		}
+		const kinds = el('section');
+		const kt = el('table', { id: 'calls' });
+		kinds.append(el('h2', {}, 'Calls by kind'), kt);
+		const head = el('tr');
+		head.append(el('th', { class: 'text' }, 'kind'), el('th', {}, 'calls'), el('th', {}, 'failed'));
+		kt.append(head);
+		for (const [k, n] of Object.entries(doc.total.calls)) {
+			if (!n) continue;
+			const tr = el('tr', { 'data-kind': k });
+			tr.append(el('td', { class: 'text' }, k), figure('td', 'calls', n, String(n)),
+				figure('td', 'failed', doc.total.failed[k], String(doc.total.failed[k])));
+			kt.append(tr);
+		}
+		const procs = el('section');
+		const pt = el('table', { id: 'processes' });
+		procs.append(el('h2', {}, 'Processes (click a column to sort)'), pt);
+		const cols = [['pid', 'pid'], ['comm', 'command'], ['calls', 'calls']].concat(FIGURES, [['final_mappings', 'mappings at the end']]);
+		const value = (p, key) => key === 'pid' ? p.pid : key === 'comm' ? p.comm : key === 'calls' ? sumCalls(p.figures) : p.figures[key];
+		sortable(pt, (by) => {
+			pt.textContent = '';
+			const tr = el('tr');
+			for (const [key, label] of cols) {
+				const th = el('th', { 'data-key': key, class: key === 'comm' ? 'text' : '' }, label);
+				if (key === by.key) th.classList.add('sorted', ...(by.asc ? ['asc'] : []));
+				tr.append(th);
+			}
+			pt.append(tr);
+			const rows = doc.processes.slice();
+			if (by.key) rows.sort((a, b) => {
+				const x = value(a, by.key), y = value(b, by.key);
+				const c = typeof x === 'string' ? x.localeCompare(y) : x - y;
+				return by.asc ? c : -c;
+			});
+			for (const p of rows.slice(0, TABLE_ROWS)) {
+				const row = el('tr', { 'data-pid': String(p.pid) });
+				for (const [key] of cols) {
+					const v = value(p, key);
+					row.append(key === 'comm' ? el('td', { class: 'text' }, v) :
+						figure('td', key, v, ['pid', 'calls', 'final_mappings'].includes(key) ? String(v) : human(v)));
+				}
+				pt.append(row);
+			}
+			if (rows.length > TABLE_ROWS)
+				pt.append(el('tr', {}, `${rows.length - TABLE_ROWS} more processes: the JSON has them all`));
+		});
+		main.append(kinds, procs);
+		document.body.append(main);
+		document.body.dataset.ready = '1';
+		window.mtReadyMs = performance.now();
+	}
+
+	// ---- explain's page -----------------------------------------------------------------
 	function build() {
 		document.title = `maptrace explain: ${doc.comm} (${doc.pid})`;
 		document.body.append(header());
@@ -456,7 +551,7 @@
 			const tls = el('section');
 			tls.append(el('h2', {}, 'Over the run: the address space after each call'));
 			main.append(tls);
-			drawTimeline(tls);
+			drawTimeline(tls, doc.timeline);
 		}
 		main.append(sum, reg);
 		document.body.append(main);
@@ -466,5 +561,6 @@
 		document.body.dataset.ready = '1';
 		window.mtReadyMs = performance.now();
 	}
-	build();
+	if (data.stat) buildStat();
+	else build();
 })();
