@@ -414,12 +414,13 @@ struct traced {
 	/* --at peak: the command's largest address space seen */
 	struct mt_shadow *peak;
 	uint64_t peak_vm, peak_ns;
-	struct mt_timeline timeline;    /* -- COMMAND: its calls and sizes over the run */
+	struct mt_timeline timeline;    /* its calls and sizes over the traced time */
+	pid_t pid;                      /* --trace: the process traced (-- COMMAND: s->child) */
 	uint64_t gate_bytes;            /* [vsyscall]: in maps, no vma */
 };
 
-/* -- COMMAND: each change the command's address space takes, with the
- * sizes it leaves, into the timeline (explain's JSON and HTML). */
+/* Each change the traced address space takes, with the sizes it leaves,
+ * into the timeline (explain's JSON and HTML). */
 static void record_call(struct traced *t, struct mt_session *s, struct mt_aspace *as,
 			const struct mt_event *ev)
 {
@@ -436,17 +437,23 @@ static void record_call(struct traced *t, struct mt_session *s, struct mt_aspace
 		fprintf(stderr, "maptrace explain: out of memory: the timeline misses a call\n");
 }
 
-/* -- COMMAND: its resident size now and then (the calls do not tell it). */
+/* The process explain traces: the command it started, or -p's. */
+static pid_t traced_pid(const struct mt_session *s, const struct traced *t)
+{
+	return s->child ? s->child : t->pid;
+}
+
+/* Its resident size now and then (the calls do not tell it). */
 static void sample_rss(struct mt_session *s)
 {
 	struct traced *t = s->ctx;
 	uint64_t vm, rss;
 
-	if (s->child && !s->child_done && !mt_proc_statm(s->child, &vm, &rss))
+	if (!s->child_done && !mt_proc_statm(traced_pid(s, t), &vm, &rss))
 		mt_timeline_sample(&t->timeline, mt_now_ns() - s->t0_ns, rss);
 }
 
-/* After each change to the command's address space: the timeline, and
+/* After each change to the traced address space: the timeline, and
  * with --at peak a copy of its shadow whenever it grew by more than 1% (or
  * 1 MiB) past the last copy; copying at every new byte of peak would make
  * a run that only grows quadratic. */
@@ -456,7 +463,7 @@ static void track_command(struct mt_aspace *as, const struct mt_event *ev, bool 
 	struct traced *t = s->ctx;
 	uint64_t vm, step;
 
-	if (!after || !as->shadow || as->pid != s->child)
+	if (!after || !as->shadow || as->pid != traced_pid(s, t))
 		return;
 	if (ev && mt_event_is_call(ev->kind))
 		record_call(t, s, as, ev);
@@ -550,13 +557,14 @@ static int explain_traced(struct explain *e)
 	s.topts = e->o.topts;
 	s.on_stack = unwind_origin;
 	s.ctx = &t;
+	mt_timeline_init(&t.timeline, MT_TIMELINE_POINTS, MT_TIMELINE_SAMPLES);
+	t.gate_bytes = mt_gate_bytes();
+	t.pid = pid;
+	s.on_apply = track_command;
+	s.on_tick = sample_rss;
+	s.poll_ms = 50;
+	e->x.timeline = &t.timeline;
 	if (e->o.argv) {
-		mt_timeline_init(&t.timeline, MT_TIMELINE_POINTS, MT_TIMELINE_SAMPLES);
-		t.gate_bytes = mt_gate_bytes();
-		s.on_apply = track_command;
-		s.on_tick = sample_rss;
-		s.poll_ms = 50;
-		e->x.timeline = &t.timeline;
 		s.target.argv = e->o.argv;
 		s.stop_at_exit = true;
 		s.on_exit_stop = explain_traced_now;
