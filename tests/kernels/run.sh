@@ -119,6 +119,22 @@ why() {
 	if [ -s "$tmp/why" ]; then cat "$tmp/why"; else head -n 2 "$err"; fi
 }
 
+# Whether command NAME ran to the end with status 0; if not, its check
+# fails saying why (status 1).
+ended_well() {
+	local rc
+	rc=$(status "$1")
+	if [ -z "$rc" ]; then
+		check_fail "$1" "no result: the guest stopped before it finished (see $log)"
+	elif (( rc != 0 )); then
+		check_fail "$1" "exit status $rc"
+		why "$1" | indent
+	else
+		return 0
+	fi
+	return 1
+}
+
 # Assert verify/W ($2: the mode, "" or "nobtf/").
 t_verify() {
 	local mode=${2:-} name=${2:-}verify/$1 rc last
@@ -229,14 +245,10 @@ initramfs_with_btf() {
 # sizes, the command ends well (0 lost events: no drop report) and the
 # loader's peak RSS (-v: "loader peak RSS N KiB") is within FOOTPRINT_KIB.
 t_footprint() {
-	local name=footprint/$1 rc kib
-	rc=$(status "$name")
+	local name=footprint/$1 kib
 	kib=$(lines ERR "$name" | sed -n 's/^maptrace: loader peak RSS \([0-9]*\) KiB.*/\1/p')
-	if [ -z "$rc" ]; then
-		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
-	elif (( rc != 0 )); then
-		check_fail "$name" "exit status $rc"
-		why "$name" | indent
+	if ! ended_well "$name"; then
+		return
 	elif lines ERR "$name" | grep -q -e 'events lost' -e 'skipped [0-9]* runs'; then
 		check_fail "$name" "lost events: $(lines ERR "$name" | grep -m 1 -e 'events lost' -e 'skipped')"
 	elif [ -z "$kib" ]; then
@@ -251,13 +263,9 @@ t_footprint() {
 # Assert explain/thread_pool: explain -p works in the BusyBox guest with the
 # static binary alone, and labels what glibc's malloc made in glibc's terms.
 t_explain() {
-	local name=explain/thread_pool rc
-	rc=$(status "$name")
-	if [ -z "$rc" ]; then
-		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
-	elif (( rc != 0 )); then
-		check_fail "$name" "exit status $rc"
-		why "$name" | indent
+	local name=explain/thread_pool
+	if ! ended_well "$name"; then
+		return
 	elif ! lines OUT "$name" | grep -q '^C library: glibc;'; then
 		check_fail "$name" "C library not named glibc: $(lines OUT "$name" | grep -m1 '^C library')"
 	elif [ "$(lines OUT "$name" | grep -c -e '^thread-stack ' -e '^malloc-arena ' -e '^heap ')" != 3 ]; then
@@ -270,14 +278,8 @@ t_explain() {
 # Assert serve/mmap_ops: the exporter's calls of mmap_ops, by kind, are
 # stat/mmap_ops's; the BPF programs' runs were measured; nothing was lost.
 t_serve() {
-	local name=serve/mmap_ops rc k s g diffs="" json=$tmp/stat.json out=$tmp/serve.txt
-	rc=$(status "$name")
-	if [ -z "$rc" ]; then
-		check_fail "$name" "no result: the guest stopped before it finished (see $log)"
-		return
-	elif (( rc != 0 )); then
-		check_fail "$name" "exit status $rc"
-		why "$name" | indent
+	local name=serve/mmap_ops k s g diffs="" json=$tmp/stat.json out=$tmp/serve.txt
+	if ! ended_well "$name"; then
 		return
 	elif [ -z "$(status stat/mmap_ops)" ]; then
 		check_skip "$name" "no stat/mmap_ops to compare with (MATRIX_COUNTS leaves mmap_ops out)"

@@ -49,32 +49,39 @@ const browser = await chromium.launch({
 
 let stage = 'offline'; // the check under way, named by a failure that stops it
 
-async function check(tag, htmlFile, jsonFile) {
-	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+// Open a page from its file, wait until it is drawn, keep a screenshot and
+// check it asked for nothing else (report-TAG-offline); null if it never
+// became ready (the offline check has failed then).
+async function open(tag, htmlFile, what) {
 	const url = pathToFileURL(path.resolve(htmlFile)).href;
 	const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 	const requests = [];
-	page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
 	const errors = [];
+	page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
 	page.on('pageerror', (e) => errors.push(String(e)));
+	stage = 'offline';
 	await page.goto(url, { waitUntil: 'load', timeout: 60000 });
 	try {
 		await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
 	} catch (e) {
 		fail(`report-${tag}-offline`, `the page never became ready: ${errors.join('; ') || e.message}`);
 		await page.close();
-		return;
+		return null;
 	}
 	const readyMs = await page.evaluate(() => window.mtReadyMs);
-	console.log(`report ${tag}: ${doc.regions.length} regions, interactive after ${Math.round(readyMs)} ms`);
-	await page.screenshot({ path: path.join(outDir, `report-${tag}.png`), fullPage: false });
-
-	// ---- offline
-	stage = 'offline';
+	console.log(`report ${tag}: ${what}, interactive after ${Math.round(readyMs)} ms`);
+	await page.screenshot({ path: path.join(outDir, `report-${tag}.png`), fullPage: true });
 	if (requests.length || errors.length)
 		fail(`report-${tag}-offline`, `requests: ${requests.slice(0, 3).join(' ')}; errors: ${errors.slice(0, 2).join('; ')}`);
 	else
 		pass(`report-${tag}-offline`, 'no request but the page');
+	return page;
+}
+
+async function check(tag, htmlFile, jsonFile) {
+	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+	const page = await open(tag, htmlFile, `${doc.regions.length} regions`);
+	if (!page) return;
 
 	// ---- figures
 	stage = 'figures';
@@ -218,20 +225,8 @@ async function check(tag, htmlFile, jsonFile) {
 // timeline's peak is the run's peak virtual size; sorting the processes.
 async function checkStat(tag, htmlFile, jsonFile) {
 	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
-	const url = pathToFileURL(path.resolve(htmlFile)).href;
-	const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-	const requests = [];
-	const errors = [];
-	page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
-	page.on('pageerror', (e) => errors.push(String(e)));
-	stage = 'offline';
-	await page.goto(url, { waitUntil: 'load', timeout: 60000 });
-	await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
-	await page.screenshot({ path: path.join(outDir, `report-${tag}.png`), fullPage: true });
-	if (requests.length || errors.length)
-		fail(`report-${tag}-offline`, `requests: ${requests.slice(0, 3).join(' ')}; errors: ${errors.slice(0, 2).join('; ')}`);
-	else
-		pass(`report-${tag}-offline`, 'no request but the page');
+	const page = await open(tag, htmlFile, `${doc.processes.length} processes`);
+	if (!page) return;
 
 	stage = 'figures';
 	const shown = await page.evaluate(() => {

@@ -23,6 +23,7 @@ out=$here/out/report
 MT=./maptrace
 W=.output/workloads
 pass=0 fail=0 skip=0
+. $here/lib.sh
 CHECKS=(offline figures tiles hover table timeline)
 PROGRAMS=(c traced node jvm many stat)
 
@@ -31,11 +32,11 @@ checks_of() { # program: its checks (stat's page has no treemap)
 }
 skip_program() { # program reason
 	local c
-	for c in $(checks_of "$1"); do skip=$((skip + 1)); echo "SKIP report-$1-$c: $2"; done
+	for c in $(checks_of "$1"); do skipt "report-$1-$c" "$2"; done
 }
 bad_program() { # program reason
 	local c
-	for c in $(checks_of "$1"); do fail=$((fail + 1)); echo "FAIL report-$1-$c: $2"; done
+	for c in $(checks_of "$1"); do bad "report-$1-$c" "$2"; done
 }
 summary() {
 	echo "report: $pass passed, $fail failed, $skip skipped"
@@ -123,19 +124,6 @@ fi
 
 # ---- the pages in headless Chromium ---------------------------------------------------
 if ((${#specs[@]})); then
-	node $here/report.mjs "$out" "${specs[@]}" >"$tmp/checks" 2>&1
-	st=$?
-	while IFS= read -r line; do
-		echo "$line"
-		case $line in
-		PASS\ *) pass=$((pass + 1)) ;;
-		FAIL\ *) fail=$((fail + 1)) ;;
-		SKIP\ *) skip=$((skip + 1)) ;;
-		esac
-	done <"$tmp/checks"
-	if [ "$st" != 0 ] && ! grep -q '^FAIL ' "$tmp/checks"; then
-		fail=$((fail + 1))
-		echo "FAIL report: report.mjs exited $st without reporting a failure"
-	fi
+	checked node $here/report.mjs "$out" "${specs[@]}"
 fi
 summary

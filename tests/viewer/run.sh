@@ -19,36 +19,13 @@ MT=./maptrace
 pass=0 fail=0 skip=0
 started=$(date +%s)
 
-ok()    { pass=$((pass + 1)); echo "PASS $1"; }
-bad()   { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-skipt() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
+. $here/lib.sh
 summary() {
 	echo "viewer run time: $(($(date +%s) - started)) s"
 	echo "viewer: $pass passed, $fail failed, $skip skipped"
 	[ "$fail" = 0 ]
 	exit $?
 }
-# run a node check: print its lines and count its PASS/FAIL/SKIP lines; a
-# non-zero exit without a FAIL line (a crash) counts as a failure too
-checked() {
-	local before=$fail log line st
-	log=$(mktemp)
-	"$@" >"$log" 2>&1
-	st=$?
-	while IFS= read -r line; do
-		echo "$line"
-		case $line in
-		PASS\ *) pass=$((pass + 1)) ;;
-		FAIL\ *) fail=$((fail + 1)) ;;
-		SKIP\ *) skip=$((skip + 1)) ;;
-		esac
-	done <"$log"
-	rm -f "$log"
-	if [ "$st" != 0 ] && [ "$fail" = "$before" ]; then
-		bad "$(basename "$2" .mjs)" "exited $st without reporting a failure"
-	fi
-}
-
 PROGRAMS=(python c-demo)
 # every check's name, %s standing for the program
 CHECKS=(maptrace-%s trace-event-format-%s trace-event-content-%s folded-format-%s

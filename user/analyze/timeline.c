@@ -16,53 +16,52 @@ int mt_timeline_init(struct mt_timeline *tl, size_t max, size_t max_rss)
 	return 0;
 }
 
-/* Halve an array of n elements of size elem, keeping the even ones. */
-static size_t halve(void *v, size_t n, size_t elem)
+/* Whether the nth item offered to a bounded array of *n (at most max)
+ * elements of size elem is kept: only every *every-th one is; a full
+ * array is halved first (the even ones stay) and *every doubled, so what
+ * is kept stays spread over everything offered. Then append it: 0, or
+ * -ENOMEM; 1 when it is not kept. */
+static int keep(void **v, size_t *n, size_t *cap, size_t max, size_t elem, uint64_t *every,
+		uint64_t nth)
 {
-	char *b = v;
-	size_t k = 0;
+	char *b = *v;
 
-	for (size_t i = 0; i < n; i += 2, k++)
-		memmove(b + k * elem, b + i * elem, elem);
-	return k;
+	if (nth % *every)
+		return 1;
+	if (*n == max) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < *n; i += 2, k++)
+			memmove(b + k * elem, b + i * elem, elem);
+		*n = k;
+		*every *= 2;
+		if (nth % *every)
+			return 1;
+	}
+	return mt_array_grow(v, cap, *n + 1, elem) ? -ENOMEM : 0;
 }
 
 int mt_timeline_add(struct mt_timeline *tl, const struct mt_timeline_point *p)
 {
 	uint64_t n = tl->calls++;
+	int rc;
 
 	if (!n || p->vm > tl->peak.vm)
 		tl->peak = *p;
-	if (n % tl->keep_every)
-		return 0;
-	if (tl->npoints == tl->max) {
-		tl->npoints = halve(tl->points, tl->npoints, sizeof(*tl->points));
-		tl->keep_every *= 2;
-		if (n % tl->keep_every)
-			return 0;
-	}
-	if (mt_array_grow((void **)&tl->points, &tl->cap, tl->npoints + 1, sizeof(*tl->points)))
-		return -ENOMEM;
-	tl->points[tl->npoints++] = *p;
-	return 0;
+	rc = keep((void **)&tl->points, &tl->npoints, &tl->cap, tl->max, sizeof(*p), &tl->keep_every, n);
+	if (!rc)
+		tl->points[tl->npoints++] = *p;
+	return rc < 0 ? rc : 0;
 }
 
 int mt_timeline_sample(struct mt_timeline *tl, uint64_t t_ns, uint64_t rss)
 {
-	uint64_t n = tl->rss_seen++;
+	int rc = keep((void **)&tl->rss, &tl->nrss, &tl->rss_cap, tl->rss_max, sizeof(*tl->rss),
+		      &tl->rss_every, tl->rss_seen++);
 
-	if (n % tl->rss_every)
-		return 0;
-	if (tl->nrss == tl->rss_max) {
-		tl->nrss = halve(tl->rss, tl->nrss, sizeof(*tl->rss));
-		tl->rss_every *= 2;
-		if (n % tl->rss_every)
-			return 0;
-	}
-	if (mt_array_grow((void **)&tl->rss, &tl->rss_cap, tl->nrss + 1, sizeof(*tl->rss)))
-		return -ENOMEM;
-	tl->rss[tl->nrss++] = (struct mt_timeline_sample){ t_ns, rss };
-	return 0;
+	if (!rc)
+		tl->rss[tl->nrss++] = (struct mt_timeline_sample){ t_ns, rss };
+	return rc < 0 ? rc : 0;
 }
 
 void mt_timeline_free(struct mt_timeline *tl)
