@@ -21,7 +21,7 @@ declare -A T_DESC=(
 	[stat]="\`maptrace stat -o /dev/null\`"
 	[trace]="\`maptrace trace -o /dev/null\`"
 	[verify]="\`maptrace verify -q -i 0\` (exit checkpoint only)"
-	[serve]="\`maptrace serve\` running, machine-wide (bench/tools/under_serve.sh; own CPU: the wrapper shell's, not serve's)"
+	[serve]="\`maptrace serve --bpf-stats\` running, machine-wide (bench/tools/under_serve.sh; own CPU: the wrapper shell's, not serve's)"
 	[bt_count]="bpftrace, count in kernel (bench/bpftrace/count.bt)"
 	[bt_print]="bpftrace, printf each call (bench/bpftrace/print.bt)"
 	[strace]="\`strace -f -qq -o /dev/null -e trace=mmap,munmap,mprotect,brk,mremap\`"

@@ -21,10 +21,10 @@
 #                     (and those its shell made before the exec)
 #   serve-per-pid     a second serve with --per-pid 1 shows one process's
 #                     own series, no more, while several live
-#   serve-bpf-time    the BPF programs' CPU time and runs, per program, grow
-#                     as calls are made
+#   serve-bpf-time    with --bpf-stats, the BPF programs' CPU time and runs,
+#                     per program, grow as calls are made
 #   serve-nobtf       as on a board without kernel BTF (MAPTRACE_KERNEL_BTF=none
-#                     and the reduced BTF of make): serve keeps no shadows,
+#                     and the reduced BTF bpftool cuts for maptrace's objects): serve keeps no shadows,
 #                     says so, still counts mmap_ops's calls and bytes as stat
 #                     does, and leaves out what it cannot measure (anonymous
 #                     bytes, churn) rather than export zeros
@@ -94,7 +94,7 @@ scrape() { curl -sf "$@" "http://127.0.0.1:$port/metrics"; }
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 
 # every live process's own series; churn counted over any run a test makes
-if ! start_serve --per-pid 10000 --churn-window 3600; then
+if ! start_serve --per-pid 10000 --churn-window 3600 --bpf-stats; then
 	for t in "${ALL[@]}"; do fail "$t" "serve did not start: $(head -c 300 "$tmp/serve.err")"; done
 	finish serve
 	exit
@@ -328,9 +328,11 @@ else
 fi
 
 # --- without kernel BTF: no shadows, the calls and bytes still exact
-if [ ! -r .output/maptrace.min.btf ]; then
-	fail serve-nobtf "no .output/maptrace.min.btf (make builds it)"
-elif ! MAPTRACE_KERNEL_BTF=none start_serve --btf .output/maptrace.min.btf; then
+# the few KiB of this kernel's BTF maptrace's objects need (as make min-btf)
+if ! bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$tmp/min.btf" .output/maptrace*.bpf.o \
+	2>"$tmp/btf.err"; then
+	fail serve-nobtf "bpftool gen min_core_btf: $(head -c 200 "$tmp/btf.err")"
+elif ! MAPTRACE_KERNEL_BTF=none start_serve --btf "$tmp/min.btf"; then
 	fail serve-nobtf "serve did not start: $(head -c 300 "$tmp/serve.err")"
 else
 	"$W/mmap_ops" "$tmp/mmap_ops" >/dev/null 2>&1

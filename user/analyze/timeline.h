@@ -4,7 +4,8 @@
  * bytes it left; the resident bytes sampled as the run goes; the peak.
  * Bounded whatever the run's length: past max points, every other point
  * is dropped and only every second call after is kept (and so on), so
- * the points stay spread over the whole run; the peak is always kept.
+ * the points stay spread over the whole run; the peak is kept apart
+ * (out/timeline.c puts it back among the points).
  * Pure logic. User-only. */
 #ifndef MAPTRACE_TIMELINE_H
 #define MAPTRACE_TIMELINE_H

@@ -416,6 +416,7 @@ struct traced {
 	uint64_t peak_vm, peak_ns;
 	struct mt_timeline timeline;    /* its calls and sizes over the traced time */
 	pid_t pid;                      /* --trace: the process traced (-- COMMAND: s->child) */
+	bool record;                    /* keep the timeline (--json, --html) */
 	uint64_t gate_bytes;            /* [vsyscall]: in maps, no vma */
 };
 
@@ -465,7 +466,7 @@ static void track_command(struct mt_aspace *as, const struct mt_event *ev, bool 
 
 	if (!after || !as->shadow || as->pid != traced_pid(s, t))
 		return;
-	if (ev && mt_event_is_call(ev->kind))
+	if (t->record && ev && mt_event_is_call(ev->kind))
 		record_call(t, s, as, ev);
 	if (!t->e->o.at_peak)
 		return;
@@ -560,10 +561,13 @@ static int explain_traced(struct explain *e)
 	mt_timeline_init(&t.timeline, MT_TIMELINE_POINTS, MT_TIMELINE_SAMPLES);
 	t.gate_bytes = mt_gate_bytes();
 	t.pid = pid;
+	t.record = e->o.view.json || e->o.view.html;   /* the text shows no timeline */
 	s.on_apply = track_command;
-	s.on_tick = sample_rss;
-	s.poll_ms = 50;
-	e->x.timeline = &t.timeline;
+	if (t.record) {
+		s.on_tick = sample_rss;
+		s.poll_ms = 50;
+		e->x.timeline = &t.timeline;
+	}
 	if (e->o.argv) {
 		s.target.argv = e->o.argv;
 		s.stop_at_exit = true;

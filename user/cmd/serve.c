@@ -52,7 +52,7 @@ static const char serve_usage[] =
 "never per process unless asked: calls by kind and result, failures by errno,\n"
 "bytes mapped, unmapped and churned, what the live processes hold (virtual,\n"
 "anonymous and resident bytes, mappings), and maptrace's own health (events,\n"
-"lost events, its memory, its BPF programs' CPU time).\n"
+"lost events, its memory, its BPF programs' CPU time with --bpf-stats).\n"
 "\n"
 "Options:\n"
 "  -l, --listen ADDR     HOST:PORT to serve on (default " DEFAULT_LISTEN ": loopback\n"
@@ -63,6 +63,9 @@ static const char serve_usage[] =
 "                        pid (maptrace_process_*): most calls first\n"
 "      --churn-window S  churn is what is unmapped within S seconds of being\n"
 "                        mapped (default 1)\n"
+"      --bpf-stats       measure maptrace's BPF programs' CPU time: turns the\n"
+"                        kernel's BPF run statistics on, for every program on the\n"
+"                        machine, while serve runs (unless already on)\n"
 MT_COMMON_USAGE
 "\n"
 "Examples:\n"
@@ -100,12 +103,11 @@ struct serve_ctx {
 	size_t max_series;
 	size_t per_pid;             /* --per-pid N: the N busiest processes' own series */
 	uint64_t churn_window_ns;
+	bool bpf_stats;             /* --bpf-stats: turn the kernel's run statistics on */
 	struct mt_httpd httpd;
 	struct mt_series_set series;
-	struct mt_u64map procs;     /* with --per-pid: tgid -> its own series, until it exits */
+	struct mt_u64map procs;     /* tgid -> struct served, until the process ends */
 	struct mt_cgroup_names names;   /* cgroup v2 ids as paths */
-	struct mt_u64map cgroups;   /* without ids: tgid -> its cgroup path (malloc'd) */
-	struct mt_u64map ids;       /* tgid -> the cgroup id of its latest event */
 	uint64_t gate_bytes;        /* [vsyscall]: in maps, yet no vma */
 	bool run_stats;             /* the kernel measures the BPF programs' CPU time */
 	double start_s;
@@ -113,69 +115,103 @@ struct serve_ctx {
 	bool oom;
 };
 
-/* The cgroup of an event's task: its cgroup v2 id named, else (no cgroup2
- * mount, or a kernel that gave no id) the process's /proc entry, read at
- * its first event and kept until it exits. */
-static const char *cgroup_of(struct serve_ctx *c, pid_t pid, uint64_t id)
+/* What serve keeps of a process from its first event (or scrape) to its
+ * end: memory follows the live processes. */
+struct served {
+	char comm[MT_COMM_LEN + 1]; /* the process's name: its main thread's, not another's */
+	uint64_t cgroup_id;         /* its latest event's cgroup v2 id, 0 if none yet */
+	char *cgroup;               /* without ids: its /proc/PID/cgroup path, read once */
+	struct mt_series *own;      /* --per-pid: its own series */
+};
+
+static void served_free(struct served *sv)
 {
-	const char *name = mt_cgroup_name(&c->names, id);
-	char *cg;
+	if (!sv)
+		return;
+	free(sv->cgroup);
+	mt_series_destroy(sv->own);
+	free(sv);
+}
+
+/* The process pid, known from now on: named as the process is (its
+ * shadow's name, else /proc/PID/comm; a thread's name, such as a JVM's
+ * "C2 CompilerThre", would make a series per thread name), else as the
+ * event's thread is; NULL when out of memory. */
+static struct served *served_of(struct serve_ctx *c, pid_t pid, const char *thread_comm)
+{
+	struct served *sv = mt_u64map_get(&c->procs, (uint64_t)pid);
+	struct mt_aspace *as;
+
+	if (sv)
+		return sv;
+	if (!(sv = calloc(1, sizeof(*sv))) || mt_u64map_put(&c->procs, (uint64_t)pid, sv)) {
+		free(sv);
+		c->oom = true;
+		return NULL;
+	}
+	as = c->s->keep_shadows ? mt_aspaces_by_tgid(&c->s->reg, pid) : NULL;
+	if (as && as->comm[0])
+		memcpy(sv->comm, as->comm, MT_COMM_LEN);
+	else
+		mt_proc_read_comm(pid, 0, sv->comm);
+	if (!sv->comm[0])
+		memcpy(sv->comm, thread_comm, MT_COMM_LEN);
+	sv->comm[MT_COMM_LEN] = '\0';
+	return sv;
+}
+
+/* The process ended: forget it (its calls stay in its series). */
+static void forget(struct serve_ctx *c, pid_t pid)
+{
+	served_free(mt_u64map_del(&c->procs, (uint64_t)pid));
+}
+
+/* The cgroup of a process's call: the cgroup v2 id the call carried (id;
+ * 0: the process's latest) named, else (no cgroup2 mount, or a kernel that
+ * gave no id) the process's /proc entry, read once. */
+static const char *cgroup_of(pid_t pid, struct serve_ctx *c, struct served *sv, uint64_t id)
+{
+	const char *name = mt_cgroup_name(&c->names, id ? id : sv->cgroup_id);
 
 	if (name)
 		return name;
-	if ((cg = mt_u64map_get(&c->cgroups, (uint64_t)pid)))
-		return cg;
-	if (!(cg = mt_cgroup_of_pid(pid)) && !(cg = strdup(CGROUP_UNKNOWN)))
-		return NULL;
-	if (mt_u64map_put(&c->cgroups, (uint64_t)pid, cg)) {
-		free(cg);
-		return NULL;
-	}
-	return cg;
+	if (!sv->cgroup && !(sv->cgroup = mt_cgroup_of_pid(pid)) && !(sv->cgroup = strdup(CGROUP_UNKNOWN)))
+		c->oom = true;
+	return sv->cgroup;
 }
 
-/* The series a process's calls count in: its (cgroup, comm) series and,
- * with --per-pid, its own.
- * Returns how many (0 when out of memory). */
-static int series_for(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const char *comm,
+/* The series a call (made in cgroup id) counts in: its process's
+ * (cgroup, comm) series and, with --per-pid, the process's own. Returns
+ * how many (0 when out of memory). */
+static int series_for(struct serve_ctx *c, pid_t pid, struct served *sv, uint64_t id,
 		      struct mt_series *out[2])
 {
-	char name[MT_COMM_LEN + 1];
-	const char *cg = cgroup_of(c, pid, cgroup);
+	const char *cg = sv ? cgroup_of(pid, c, sv, id) : NULL;
 	int n = 0;
 
-	memcpy(name, comm, MT_COMM_LEN);
-	name[MT_COMM_LEN] = '\0';
-	if (!cg || !(out[n++] = mt_series_of(&c->series, cg, name))) {
+	if (!cg || !(out[n++] = mt_series_of(&c->series, cg, sv->comm))) {
 		c->oom = true;
 		return 0;
 	}
 	if (c->per_pid) {
-		struct mt_series *own = mt_u64map_get(&c->procs, (uint64_t)pid);
-
-		if (!own && (own = mt_series_new(cg, name))) {
-			own->pid = (uint32_t)pid;
-			if (mt_u64map_put(&c->procs, (uint64_t)pid, own)) {
-				mt_series_destroy(own);
-				own = NULL;
-			}
+		if (!sv->own && (sv->own = mt_series_new(cg, sv->comm)))
+			sv->own->pid = (uint32_t)pid;
+		if (!sv->own) {
+			c->oom = true;
+			return n;
 		}
 		/* its own series is labelled as the process is now: exec renames
 		 * it, and it may move to another cgroup */
-		if (own && strcmp(own->comm, name))
-			memcpy(own->comm, name, sizeof(own->comm));
-		if (own && strncmp(own->cgroup, cg, sizeof(own->cgroup) - 1))
-			snprintf(own->cgroup, sizeof(own->cgroup), "%s", cg);
-		if (own)
-			out[n++] = own;
-		else
-			c->oom = true;
+		memcpy(sv->own->comm, sv->comm, sizeof(sv->own->comm));
+		if (strncmp(sv->own->cgroup, cg, sizeof(sv->own->cgroup) - 1))
+			snprintf(sv->own->cgroup, sizeof(sv->own->cgroup), "%s", cg);
+		out[n++] = sv->own;
 	}
 	return n;
 }
 
 /* A change's bytes, and what it took back of recent mappings (churn). */
-static void add_bytes(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const char *comm,
+static void add_bytes(struct serve_ctx *c, pid_t pid, struct served *sv, uint64_t id,
 		      struct mt_event_bytes b, uint64_t churn)
 {
 	struct mt_series *se[2];
@@ -183,7 +219,7 @@ static void add_bytes(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const cha
 
 	if (!b.mapped && !b.unmapped)
 		return;
-	n = series_for(c, pid, cgroup, comm, se);
+	n = series_for(c, pid, sv, id, se);
 	for (int i = 0; i < n; i++) {
 		se[i]->fig.bytes_mapped += b.mapped;
 		se[i]->fig.bytes_unmapped += b.unmapped;
@@ -191,27 +227,36 @@ static void add_bytes(struct serve_ctx *c, pid_t pid, uint64_t cgroup, const cha
 	}
 }
 
-/* Calls as they arrive; a process's cgroup and own series forgotten when
- * it exits (its calls stay counted in its (cgroup, comm) series). */
+/* Calls as they arrive. A process is forgotten when it ends: here without
+ * shadows (its one exit event, sent by its last thread), else when the
+ * registry releases its address space (on_release: changes still queued
+ * behind the exit are applied, and counted, first). */
 static void on_event(struct mt_session *s, const struct mt_event *e, const char *path)
 {
 	struct serve_ctx *c = s->ctx;
 	struct mt_series *se[2];
+	struct served *sv;
 	int n;
 
 	(void)path;
-	if (e->kind == MT_EV_EXIT && e->tid == e->pid) {
-		free(mt_u64map_del(&c->cgroups, e->pid));
-		mt_u64map_del(&c->ids, e->pid);
-		mt_series_destroy(mt_u64map_del(&c->procs, e->pid));
+	if (e->kind == MT_EV_EXIT) {
+		if (!s->keep_shadows || !mt_aspaces_by_tgid(&s->reg, (pid_t)e->pid))
+			forget(c, (pid_t)e->pid);
 		return;
 	}
-	if (e->cgroup && (uintptr_t)mt_u64map_get(&c->ids, e->pid) != e->cgroup &&
-	    mt_u64map_put(&c->ids, e->pid, (void *)(uintptr_t)e->cgroup))
-		c->oom = true;
+	if (!(sv = served_of(c, (pid_t)e->pid, e->comm)))
+		return;
+	if (e->cgroup)
+		sv->cgroup_id = e->cgroup;
+	/* the main thread's name is the process's (exec sets it, and so does
+	 * prctl(PR_SET_NAME) in the main thread); other threads' are theirs */
+	if (e->tid == e->pid) {
+		memcpy(sv->comm, e->comm, MT_COMM_LEN);
+		sv->comm[MT_COMM_LEN] = '\0';
+	}
 	if (e->kind == MT_EV_NONE || e->kind >= MT_STAT_KINDS)
 		return;
-	n = series_for(c, (pid_t)e->pid, e->cgroup, e->comm, se);
+	n = series_for(c, (pid_t)e->pid, sv, e->cgroup, se);
 	for (int i = 0; i < n; i++) {
 		se[i]->fig.calls[e->kind]++;
 		if (!mt_event_failed(e))
@@ -223,34 +268,44 @@ static void on_event(struct mt_session *s, const struct mt_event *e, const char 
 	/* without shadows, bytes by the call's arguments alone (shmdt and
 	 * io_destroy, which name no length, count none) */
 	if (!s->keep_shadows)
-		add_bytes(c, (pid_t)e->pid, e->cgroup, e->comm, mt_event_bytes(e, NULL), 0);
+		add_bytes(c, (pid_t)e->pid, sv, e->cgroup, mt_event_bytes(e, NULL), 0);
+}
+
+static void on_release(struct mt_aspace *as, void *arg)
+{
+	struct mt_session *s = arg;
+
+	forget(s->ctx, as->pid);
 }
 
 /* Bytes as changes are applied in the kernel's order, by stat's rule; the
  * shadow is as it was before the change, so the age of what an unmap
- * takes is known (churn). */
+ * takes is known (churn; none for a change a resync's snapshot already
+ * showed: session.c passes no range for those). */
 static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const struct mt_event *e,
 			struct mt_event_bytes b)
 {
 	struct serve_ctx *c = s->ctx;
+	struct served *sv = served_of(c, as->pid, as->comm);
 	uint64_t churn = 0;
 
 	if (b.removed_end > b.removed_start && as->shadow)
 		churn = mt_created_bytes_in(as->shadow, b.removed_start, b.removed_end,
 					    e->ts_ns > c->churn_window_ns ? e->ts_ns - c->churn_window_ns : 1);
-	add_bytes(c, as->pid, e->cgroup, as->comm, b, churn);
+	if (sv)
+		add_bytes(c, as->pid, sv, e->cgroup, b, churn);
 }
 
 /* What process pid holds now (z.vm, z.anon: from its shadow, or VmSize
  * and nothing without one), added to its series' gauges. */
 static void hold(struct serve_ctx *c, pid_t pid, const char *comm, struct mt_sizes z)
 {
-	uint64_t id = (uintptr_t)mt_u64map_get(&c->ids, (uint64_t)pid);
-	struct mt_series *own = mt_u64map_get(&c->procs, (uint64_t)pid), *se[2] = { NULL, own };
+	struct served *sv = served_of(c, pid, comm);
+	struct mt_series *se[2] = { NULL, sv ? sv->own : NULL };
 	uint64_t vm, rss, maps;
 	const char *cg;
 
-	if (!(cg = cgroup_of(c, pid, id)) || !(se[0] = mt_series_of(&c->series, cg, comm))) {
+	if (!sv || !(cg = cgroup_of(pid, c, sv, 0)) || !(se[0] = mt_series_of(&c->series, cg, sv->comm))) {
 		c->oom = true;
 		return;
 	}
@@ -282,14 +337,12 @@ static void hold_from_proc(struct serve_ctx *c)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		char comm[MT_COMM_LEN + 1];
 		uint64_t vm, rss;
 		pid_t pid = (pid_t)atoi(de->d_name);
 
 		if (pid <= 0 || mt_proc_statm(pid, &vm, &rss) || !vm)
 			continue;   /* gone, or a kernel thread */
-		mt_proc_read_comm(pid, 0, comm);
-		hold(c, pid, comm, (struct mt_sizes){ 0 });
+		hold(c, pid, "", (struct mt_sizes){ 0 });   /* named from /proc */
 	}
 	closedir(d);
 }
@@ -304,7 +357,8 @@ static void sum_holdings(struct serve_ctx *c)
 	for (size_t i = 0; i < c->series.n; i++)
 		c->series.v[i]->now = (struct mt_series_now){ 0 };
 	while (mt_u64map_next(&c->procs, &pos, &key, &v))
-		((struct mt_series *)v)->now = (struct mt_series_now){ 0 };
+		if (((struct served *)v)->own)
+			((struct served *)v)->own->now = (struct mt_series_now){ 0 };
 	if (!c->s->keep_shadows) {
 		hold_from_proc(c);
 		return;
@@ -329,9 +383,9 @@ static size_t busiest_processes(struct serve_ctx *c, struct mt_series ***out)
 
 	*out = NULL;
 	while (mt_u64map_next(&c->procs, &pos, &key, &val)) {
-		struct mt_series *se = val;
+		struct mt_series *se = ((struct served *)val)->own;
 
-		if (!se->now.processes)
+		if (!se || !se->now.processes)
 			continue;
 		if (mt_array_grow((void **)&v, &cap, n + 1, sizeof(*v))) {
 			c->oom = true;
@@ -354,7 +408,9 @@ static void answer(void *ctx, const char *path, const char *accept, FILE *body,
 		struct mt_prog_runtime progs[MAX_PROGS];
 		struct mt_prom_health h = {
 			.events = c->s->events, .lost = mt_session_lost(c->s), .resyncs = c->s->resyncs,
-			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024, .pids = c->s->reg.by_mm.used,
+			.rss_bytes = mt_self_status_kib("VmRSS:") * 1024,
+			/* without shadows: the processes known from their calls or /proc */
+			.pids = c->s->keep_shadows ? c->s->reg.by_mm.used : c->procs.used,
 			.start_s = c->start_s, .churn_window_s = (double)c->churn_window_ns / 1e9,
 			.no_shadows = !c->s->keep_shadows,
 			.progs = progs,
@@ -385,13 +441,41 @@ static void on_tick(struct mt_session *s)
 	mt_httpd_serve_pending(&c->httpd, answer, c);
 }
 
-enum { OPT_LISTEN = 1, OPT_MAX_SERIES, OPT_PER_PID, OPT_CHURN_WINDOW };
+/* Whether the kernel measures BPF programs' run time: turned on with
+ * --bpf-stats (for every program on the machine while serve runs: each
+ * run then reads the clock twice), or already on (sysctl
+ * kernel.bpf_stats_enabled); said at start when not. */
+static bool run_stats_on(struct serve_ctx *c)
+{
+	char on = '0';
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	int err;
+
+	if (f) {
+		on = (char)fgetc(f);
+		fclose(f);
+	}
+	if (!c->bpf_stats) {
+		if (on != '1')
+			fprintf(stderr, "maptrace serve: BPF CPU time not measured: --bpf-stats turns the "
+				"kernel's BPF run statistics on (for every program while serve runs)\n");
+		return on == '1';
+	}
+	if (!(err = mt_tracer_enable_run_stats(c->s->tracer)))
+		return true;
+	fprintf(stderr, "maptrace serve: BPF CPU time not measured (BPF_ENABLE_STATS: %s; Linux 5.8 "
+		"and CAP_SYS_ADMIN needed): no maptrace_bpf_cpu_seconds_total\n", strerror(-err));
+	return false;
+}
+
+enum { OPT_LISTEN = 1, OPT_MAX_SERIES, OPT_PER_PID, OPT_CHURN_WINDOW, OPT_BPF_STATS };
 
 static const struct mt_option serve_options[] = {
 	{ "listen", 'l', true, OPT_LISTEN },
 	{ "max-series", 'm', true, OPT_MAX_SERIES },
 	{ "per-pid", 0, true, OPT_PER_PID },
 	{ "churn-window", 0, true, OPT_CHURN_WINDOW },
+	{ "bpf-stats", 0, false, OPT_BPF_STATS },
 	MT_COMMON_OPTIONS,
 	{ 0 }
 };
@@ -421,6 +505,9 @@ static int serve_option(void *ctx, int id, const char *val)
 			return 2;
 		c->per_pid = (size_t)n;
 		return 0;
+	case OPT_BPF_STATS:
+		c->bpf_stats = true;
+		return 0;
 	case OPT_CHURN_WINDOW:
 		if (mt_opt_uint("serve", "--churn-window", val, 1, 86400, &n))
 			return 2;
@@ -437,7 +524,7 @@ int cmd_serve(int argc, char **argv)
 			       .churn_window_ns = DEFAULT_CHURN_S * 1000000000ull, .s = &s };
 	char why[256];
 	uint64_t key;
-	void *own;
+	void *sv;
 	int status;
 
 	status = mt_command_options(&s, argc, argv, "serve", serve_options, serve_usage, serve_option, &c);
@@ -466,20 +553,15 @@ int cmd_serve(int argc, char **argv)
 		s.target.all = true;
 	s.on_event = on_event;
 	s.on_bytes = count_bytes;
+	s.on_release = on_release;
 	s.on_tick = on_tick;
 	s.ctx = &c;
 	s.poll_ms = 100;
 	c.start_s = (double)time(NULL);
 	status = 1;
 	if (!mt_session_start(&s)) {
-		int err = mt_tracer_enable_run_stats(s.tracer);
-
 		/* the figure is left out rather than shown as 0 */
-		c.run_stats = !err;
-		if (err)
-			fprintf(stderr, "maptrace serve: BPF CPU time not measured (BPF_ENABLE_STATS: %s; "
-				"Linux 5.8 and CAP_SYS_ADMIN needed): no maptrace_bpf_cpu_seconds_total\n",
-				strerror(-err));
+		c.run_stats = run_stats_on(&c);
 		/* a scrape wakes the loop as an event does */
 		if (mt_tracer_watch_fd(s.tracer, c.httpd.fd))
 			fprintf(stderr, "maptrace serve: scrapes wait for the next tick (up to %d ms)\n",
@@ -492,10 +574,8 @@ int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "maptrace serve: out of memory: some calls were not counted\n");
 	}
 	mt_session_close(&s);
-	mt_u64map_free_values(&c.cgroups);
-	mt_u64map_free(&c.ids);
-	for (size_t pos = 0; mt_u64map_next(&c.procs, &pos, &key, &own);)
-		mt_series_destroy(own);
+	for (size_t pos = 0; mt_u64map_next(&c.procs, &pos, &key, &sv);)
+		served_free(sv);
 	mt_u64map_free(&c.procs);
 	mt_cgroup_names_free(&c.names);
 	mt_series_free(&c.series);

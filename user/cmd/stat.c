@@ -280,6 +280,7 @@ static int write_html(const char *path, struct mt_session *s, struct stat_ctx *c
 	FILE *mem = open_memstream(&json, &len), *f = NULL;
 	int rc = -1;
 
+	errno = 0;
 	if (mem) {
 		write_json(mem, s, c, seconds, lost, status);
 		if (!fclose(mem) && (f = fopen(path, "we"))) {

@@ -633,6 +633,7 @@ static int write_html(struct mt_explained *e)
 	FILE *mem = open_memstream(&json, &len), *f;
 	int rc = -ENOMEM;
 
+	errno = 0;
 	if (mem) {
 		rc = print_json(e, mem);
 		if (fclose(mem) && !rc)

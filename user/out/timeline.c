@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* timeline.c - a timeline as JSON (see out/timeline.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,8 @@ static int stacks_json(struct mt_json *j, const struct mt_timeline *tl, const st
 
 int mt_timeline_json(struct mt_json *j, const struct mt_timeline *tl, const struct mt_unwinder *uw)
 {
+	bool peak_kept = false;
+
 	mt_json_key(j, "timeline");
 	mt_json_obj_begin(j);
 	mt_json_key(j, "calls");
@@ -79,10 +82,19 @@ int mt_timeline_json(struct mt_json *j, const struct mt_timeline *tl, const stru
 		point_json(j, &tl->peak);
 	else
 		mt_json_null(j);
+	/* the peak among the points, where it falls, if they dropped it */
 	mt_json_key(j, "points");
 	mt_json_arr_begin(j);
 	for (size_t i = 0; i < tl->npoints; i++)
-		point_json(j, &tl->points[i]);
+		peak_kept |= !memcmp(&tl->points[i], &tl->peak, sizeof(tl->peak));
+	for (size_t i = 0; i <= tl->npoints; i++) {
+		if (tl->calls && !peak_kept && (i == tl->npoints || tl->points[i].t_ns > tl->peak.t_ns)) {
+			point_json(j, &tl->peak);
+			peak_kept = true;
+		}
+		if (i < tl->npoints)
+			point_json(j, &tl->points[i]);
+	}
 	mt_json_arr_end(j);
 	mt_json_key(j, "rss");
 	mt_json_arr_begin(j);

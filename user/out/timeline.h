@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* timeline.h - a traced run's timeline (analyze/timeline.h) as JSON, the
- * "timeline" member of explain's and stat's documents: the calls kept,
- * the resident samples, the peak, and each creating stack once. User-only. */
+ * "timeline" member of explain's and stat's documents: the calls kept
+ * (the peak always among them), the resident samples, the peak, and each
+ * creating stack once. User-only. */
 #ifndef MAPTRACE_OUT_TIMELINE_H
 #define MAPTRACE_OUT_TIMELINE_H
 

@@ -324,8 +324,12 @@ static void bytes_applied(struct mt_aspace *as, const struct mt_event *e, bool a
 static void bytes_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
 {
 	struct mt_session *s = arg;
+	struct mt_event_bytes b = mt_event_bytes(e, NULL);
 
-	s->on_bytes(s, as, e, mt_event_bytes(e, NULL));
+	/* the shadow is the snapshot taken after the change: what it removed
+	 * is not there to be looked at (by age, for churn) */
+	b.removed_start = b.removed_end = 0;
+	s->on_bytes(s, as, e, b);
 }
 
 int mt_session_start(struct mt_session *s)

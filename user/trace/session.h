@@ -27,7 +27,8 @@ typedef void (*mt_session_event_fn)(struct mt_session *s, const struct mt_event 
 typedef void (*mt_session_tick_fn)(struct mt_session *s);
 /* The bytes one change mapped and unmapped (mt_event_bytes: stat's rule),
  * as the registry applies it in the kernel's order, or as a
- * resync finds it already shown. */
+ * resync finds it already shown (then with no removed range: the shadow
+ * is already past the change). */
 typedef void (*mt_session_bytes_fn)(struct mt_session *s, const struct mt_aspace *as,
 				    const struct mt_event *e, struct mt_event_bytes b);
 

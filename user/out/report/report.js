@@ -8,10 +8,10 @@
 // human-readable text. A treemap of the address space (kind, then region,
 // sized by RSS, virtual size or PSS), a region's details on hover or click
 // (with its creating stack when traced), the summary by kind as a sortable
-// table, and the regions filtered by a text box. At most TILE_BUDGET tiles
-// are drawn whatever the number of regions: the smallest regions of a kind
-// are gathered into one "N more" tile, so a 65,000-region process draws as
-// fast as a small one.
+// table, and the regions filtered by a text box. At most TILE_BUDGET region
+// tiles are drawn whatever the number of regions (each kind has at least
+// one, and one "N more" tile gathering its smallest regions), so a
+// 65,000-region process draws as fast as a small one.
 'use strict';
 (function () {
 	const TILE_BUDGET = 1500;   // region tiles drawn at most
@@ -101,7 +101,10 @@
 	// items: [{value}] sorted by value, largest first; sets x, y, w, h on each
 	function squarify(items, x, y, w, h) {
 		const total = items.reduce((s, i) => s + i.value, 0);
-		if (!total || w <= 0 || h <= 0) return;
+		if (!total || !(w > 0) || !(h > 0)) {   // no room (or NaN): nothing drawn
+			for (const i of items) Object.assign(i, { x, y, w: 0, h: 0 });
+			return;
+		}
 		const scale = (w * h) / total;
 		for (const i of items) i.area = i.value * scale;
 		let rest = items.slice();
@@ -343,6 +346,10 @@
 		// from the first call or sample (a command's start, exec and loader
 		// included, is not the story) to the last
 		const times = pts.map((p) => p.t_ns).concat(tl.rss.map((r) => r[0]));
+		if (!times.length) {
+			section.append(el('div', { class: 'note' }, `${tl.calls} changes, none kept to draw (out of memory)`));
+			return;
+		}
 		const tStart = Math.min(...times);
 		const tEnd = Math.max(tStart + 1, ...times);
 		const yMax = Math.max(1, tl.peak ? tl.peak.vm : 0, ...tl.rss.map((r) => r[1]));
@@ -363,8 +370,10 @@
 		const end = svg('text', { x: W - 10, y: H - 4, 'text-anchor': 'end', 'font-size': 10 });
 		end.textContent = ms(tEnd);
 		chart.append(start, end);
+		// steps from the first point's value: what was mapped before the
+		// first traced call is not known to have been nothing
 		const step = (key) => {
-			let d = '', last = 0;
+			let d = '', last = pts.length ? pts[0][key] : 0;
 			for (const p of pts) {
 				d += `${d ? 'L' : 'M'}${x(p.t_ns).toFixed(1)},${y(last).toFixed(1)}L${x(p.t_ns).toFixed(1)},${y(p[key]).toFixed(1)}`;
 				last = p[key];
@@ -496,8 +505,12 @@
 				}
 				pt.append(row);
 			}
-			if (rows.length > TABLE_ROWS)
-				pt.append(el('tr', {}, `${rows.length - TABLE_ROWS} more processes: the JSON has them all`));
+			if (rows.length > TABLE_ROWS) {
+				const more = el('tr');
+				more.append(el('td', { colspan: String(cols.length), class: 'text' },
+					`${rows.length - TABLE_ROWS} more processes: the JSON has them all`));
+				pt.append(more);
+			}
 		});
 		main.append(kinds, procs);
 		document.body.append(main);
