@@ -78,6 +78,28 @@ async function open(tag, htmlFile, what) {
 	return page;
 }
 
+// A timeline as drawn: its call marks, the changes it says it saw, its
+// peak's value; null when the page has none.
+function timelineDrawn(page) {
+	return page.evaluate(() => {
+		const t = document.getElementById('timeline');
+		const peak = document.getElementById('peak');
+		return t ? { points: t.querySelectorAll('g[data-role="calls"] line').length, calls: Number(t.dataset.calls),
+			peak: peak ? Number(peak.dataset.value) : null } : null;
+	});
+}
+
+// Click the timeline's peak: the call it shows, its stack's text, its vm.
+async function peakClicked(page) {
+	await page.click('#peak text');
+	return page.evaluate(() => {
+		const d = document.getElementById('call-details');
+		const f = (n) => { const e = d.querySelector(`[data-field="${n}"]`); return e ? e.textContent : ''; };
+		const vm = d.querySelector('[data-figure="call.vm"]');
+		return { call: f('call'), stack: f('stack'), vm: vm ? Number(vm.dataset.value) : null };
+	});
+}
+
 async function check(tag, htmlFile, jsonFile) {
 	const doc = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
 	const page = await open(tag, htmlFile, `${doc.regions.length} regions`);
@@ -190,12 +212,7 @@ async function check(tag, htmlFile, jsonFile) {
 
 	// ---- timeline
 	stage = 'timeline';
-	const drawn = await page.evaluate(() => {
-		const t = document.getElementById('timeline');
-		const peak = document.getElementById('peak');
-		return t ? { points: t.querySelectorAll('g[data-role="calls"] line').length, calls: Number(t.dataset.calls),
-			peak: peak ? Number(peak.dataset.value) : null } : null;
-	});
+	const drawn = await timelineDrawn(page);
 	const tl = doc.timeline;
 	if (!tl || !tl.calls) {
 		if (drawn) fail(`report-${tag}-timeline`, `a timeline drawn with no timeline in the JSON: ${JSON.stringify(drawn)}`);
@@ -203,13 +220,7 @@ async function check(tag, htmlFile, jsonFile) {
 	} else if (!drawn || drawn.points !== tl.points.length || drawn.calls !== tl.calls || drawn.peak !== tl.peak.vm) {
 		fail(`report-${tag}-timeline`, `drawn ${JSON.stringify(drawn)}; JSON ${tl.points.length} points of ${tl.calls} calls, peak ${tl.peak.vm}`);
 	} else {
-		await page.click('#peak text');
-		const shown = await page.evaluate(() => {
-			const d = document.getElementById('call-details');
-			const f = (n) => { const e = d.querySelector(`[data-field="${n}"]`); return e ? e.textContent : ''; };
-			const vm = d.querySelector('[data-figure="call.vm"]');
-			return { call: f('call'), stack: f('stack'), vm: vm ? Number(vm.dataset.value) : null };
-		});
+		const shown = await peakClicked(page);
 		const frames = tl.peak.stack ? tl.stacks[String(tl.peak.stack)] : null;
 		const fn = frames && frames.find((f) => f.function);
 		await page.screenshot({ path: path.join(outDir, `report-${tag}-timeline.png`), fullPage: true });
@@ -260,23 +271,12 @@ async function checkStat(tag, htmlFile, jsonFile) {
 
 	stage = 'timeline';
 	const tl = doc.timeline;
-	const drawn = await page.evaluate(() => {
-		const t = document.getElementById('timeline');
-		const peak = document.getElementById('peak');
-		return t ? { points: t.querySelectorAll('g[data-role="calls"] line').length, calls: Number(t.dataset.calls),
-			peak: peak ? Number(peak.dataset.value) : null } : null;
-	});
+	const drawn = await timelineDrawn(page);
 	if (!tl || !drawn || drawn.points !== tl.points.length || drawn.calls !== tl.calls ||
 	    drawn.peak !== tl.peak.vm || tl.peak.vm !== doc.total.peak_vm_bytes)
 		fail(`report-${tag}-timeline`, `drawn ${JSON.stringify(drawn)}; JSON ${tl && tl.points.length} points, peak ${tl && tl.peak && tl.peak.vm}, run's peak ${doc.total.peak_vm_bytes}`);
 	else {
-		await page.click('#peak text');
-		const shown = await page.evaluate(() => {
-			const d = document.getElementById('call-details');
-			const c = d.querySelector('[data-field="call"]');
-			const vm = d.querySelector('[data-figure="call.vm"]');
-			return { call: c ? c.textContent : '', vm: vm ? Number(vm.dataset.value) : null };
-		});
+		const shown = await peakClicked(page);
 		if (shown.call !== tl.peak.call || shown.vm !== tl.peak.vm)
 			fail(`report-${tag}-timeline`, `the peak's call shown as ${JSON.stringify(shown)}`);
 		else

@@ -7,6 +7,22 @@
 #include "analyze/timeline.h"
 #include "base/array.h"
 
+struct mt_timeline_point mt_timeline_change(const struct mt_event *e, uint32_t pid, uint64_t ts_ns,
+					    uint64_t t0_ns)
+{
+	struct mt_timeline_point p = { .t_ns = ts_ns > t0_ns ? ts_ns - t0_ns : 0, .pid = pid };
+	struct mt_event_bytes b;
+
+	if (!e)
+		return p;
+	b = mt_event_bytes(e, NULL);
+	p.kind = e->kind;
+	p.tid = e->tid;
+	p.addr = e->kind == MT_EV_MMAP && !mt_event_failed(e) ? (uint64_t)e->ret : e->args[0];
+	p.len = b.mapped + b.unmapped;
+	return p;
+}
+
 int mt_timeline_init(struct mt_timeline *tl, size_t max, size_t max_rss)
 {
 	*tl = (struct mt_timeline){

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/event.h"
+
 /* The bounds explain and stat use: a page draws every point kept. */
 #define MT_TIMELINE_POINTS  20000
 #define MT_TIMELINE_SAMPLES 4096
@@ -45,6 +47,12 @@ struct mt_timeline {
 /* An empty timeline of at most max points and max_rss samples (each at
  * least 2); 0. */
 int mt_timeline_init(struct mt_timeline *tl, size_t max, size_t max_rss);
+/* The point of a change to process pid's address space: the call e
+ * (NULL: an address space copied or read, no call) at ts_ns, relative to
+ * t0_ns, and what it changed (the address it mapped or named, the bytes
+ * it mapped or unmapped); the sizes and the stack are the caller's. */
+struct mt_timeline_point mt_timeline_change(const struct mt_event *e, uint32_t pid, uint64_t ts_ns,
+					    uint64_t t0_ns);
 /* Record a call; 0 or -ENOMEM (the point is then not kept). */
 int mt_timeline_add(struct mt_timeline *tl, const struct mt_timeline_point *p);
 /* Record a resident-size sample; 0 or -ENOMEM. */

@@ -426,13 +426,11 @@ static void record_call(struct traced *t, struct mt_session *s, struct mt_aspace
 			const struct mt_event *ev)
 {
 	struct mt_sizes z = mt_aspace_sizes(as, t->gate_bytes);
-	struct mt_event_bytes b = mt_event_bytes(ev, NULL);
-	struct mt_timeline_point p = {
-		.t_ns = ev->ts_ns > s->t0_ns ? ev->ts_ns - s->t0_ns : 0, .vm = z.vm, .anon = z.anon,
-		.addr = ev->kind == MT_EV_MMAP && !mt_event_failed(ev) ? (uint64_t)ev->ret : ev->args[0],
-		.len = b.mapped + b.unmapped, .kind = ev->kind, .tid = ev->tid, .pid = (uint32_t)as->pid,
-		.stack = as->applying_stack,
-	};
+	struct mt_timeline_point p = mt_timeline_change(ev, (uint32_t)as->pid, ev->ts_ns, s->t0_ns);
+
+	p.vm = z.vm;
+	p.anon = z.anon;
+	p.stack = as->applying_stack;
 
 	if (mt_timeline_add(&t->timeline, &p))
 		fprintf(stderr, "maptrace explain: out of memory: the timeline misses a call\n");

@@ -296,23 +296,26 @@ static void count_bytes(struct mt_session *s, const struct mt_aspace *as, const 
 		add_bytes(c, as->pid, sv, e->cgroup, b, churn);
 }
 
-/* What process pid holds now (z.vm, z.anon: from its shadow, or VmSize
- * and nothing without one), added to its series' gauges. */
-static void hold(struct serve_ctx *c, pid_t pid, const char *comm, struct mt_sizes z)
+/* What process pid holds now, added to its series' gauges: virtual and
+ * anonymous bytes from its shadow (NULL: none kept; then VmSize, and no
+ * anonymous figure), resident bytes and mappings from /proc. */
+static void hold(struct serve_ctx *c, pid_t pid, const char *comm, const struct mt_sizes *shadow)
 {
-	struct served *sv = served_of(c, pid, comm);
-	struct mt_series *se[2] = { NULL, sv ? sv->own : NULL };
+	struct mt_sizes z;
+	struct served *sv;
+	struct mt_series *se[2];
 	uint64_t vm, rss, maps;
 	const char *cg;
 
-	if (!sv || !(cg = cgroup_of(pid, c, sv, 0)) || !(se[0] = mt_series_of(&c->series, cg, sv->comm))) {
+	if (mt_proc_statm(pid, &vm, &rss) || (!shadow && !vm))
+		return;     /* gone, or (read from /proc) a kernel thread */
+	z = shadow ? *shadow : (struct mt_sizes){ .vm = vm };
+	if (!(sv = served_of(c, pid, comm)) || !(cg = cgroup_of(pid, c, sv, 0)) ||
+	    !(se[0] = mt_series_of(&c->series, cg, sv->comm))) {
 		c->oom = true;
 		return;
 	}
-	if (mt_proc_statm(pid, &vm, &rss))
-		return;     /* gone */
-	if (!c->s->keep_shadows)
-		z.vm = vm;
+	se[1] = sv->own;
 	maps = mt_proc_maps_lines(pid);
 	/* [vsyscall] is a line of maps and no vma */
 	if (maps && c->gate_bytes)
@@ -337,12 +340,10 @@ static void hold_from_proc(struct serve_ctx *c)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		uint64_t vm, rss;
 		pid_t pid = (pid_t)atoi(de->d_name);
 
-		if (pid <= 0 || mt_proc_statm(pid, &vm, &rss) || !vm)
-			continue;   /* gone, or a kernel thread */
-		hold(c, pid, "", (struct mt_sizes){ 0 });   /* named from /proc */
+		if (pid > 0)
+			hold(c, pid, "", NULL);   /* named from /proc */
 	}
 	closedir(d);
 }
@@ -367,8 +368,11 @@ static void sum_holdings(struct serve_ctx *c)
 	while (mt_u64map_next(&c->s->reg.by_mm, &pos, &key, &v)) {
 		struct mt_aspace *as = v;
 
-		if (as->shadow && !as->exited)
-			hold(c, as->pid, as->comm, mt_aspace_sizes(as, c->gate_bytes));
+		if (as->shadow && !as->exited) {
+			struct mt_sizes z = mt_aspace_sizes(as, c->gate_bytes);
+
+			hold(c, as->pid, as->comm, &z);
+		}
 	}
 }
 

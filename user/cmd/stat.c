@@ -98,18 +98,11 @@ static void on_stale(struct mt_aspace *as, const struct mt_event *e, void *arg)
 static void record_change(struct mt_session *s, struct stat_ctx *c, const struct mt_aspace *as,
 			  const struct mt_event *e)
 {
-	uint64_t ts = e ? e->ts_ns : s->last_event_ns;
-	struct mt_event_bytes b = e ? mt_event_bytes(e, NULL) : (struct mt_event_bytes){ 0 };
-	struct mt_timeline_point p = {
-		.t_ns = ts > s->t0_ns ? ts - s->t0_ns : 0, .vm = c->st.vm_now, .anon = c->st.anon_now,
-		.len = b.mapped + b.unmapped, .pid = (uint32_t)as->pid,
-	};
+	struct mt_timeline_point p = mt_timeline_change(e, (uint32_t)as->pid,
+							e ? e->ts_ns : s->last_event_ns, s->t0_ns);
 
-	if (e) {
-		p.kind = e->kind;
-		p.tid = e->tid;
-		p.addr = e->kind == MT_EV_MMAP && !mt_event_failed(e) ? (uint64_t)e->ret : e->args[0];
-	}
+	p.vm = c->st.vm_now;
+	p.anon = c->st.anon_now;
 	if (mt_timeline_add(c->timeline, &p))
 		fprintf(stderr, "maptrace stat: out of memory: the timeline misses a change\n");
 }
@@ -271,29 +264,36 @@ static int stat_option(void *ctx, int id, const char *val)
 	return 0;
 }
 
-/* --html: the JSON document in a page that draws it (out/report.h). */
-static int write_html(const char *path, struct mt_session *s, struct stat_ctx *c, double seconds,
-		      uint64_t lost, int status)
-{
-	char *json = NULL, title[96];
-	size_t len = 0;
-	FILE *mem = open_memstream(&json, &len), *f = NULL;
-	int rc = -1;
+/* What write_json is given, for mt_report_write's callback. */
+struct stat_end {
+	struct mt_session *s;
+	struct stat_ctx *c;
+	double seconds;
+	uint64_t lost;
+	int status;
+};
 
-	errno = 0;
-	if (mem) {
-		write_json(mem, s, c, seconds, lost, status);
-		if (!fclose(mem) && (f = fopen(path, "we"))) {
-			snprintf(title, sizeof(title), "maptrace stat: %s",
-				 s->target.argv ? s->target.argv[0] : "processes");
-			rc = mt_report_html(f, title, "stat", json, len);
-			if (fclose(f))
-				rc = -1;
-		}
-	}
-	free(json);
+static int end_json(FILE *f, void *arg)
+{
+	const struct stat_end *a = arg;
+
+	write_json(f, a->s, a->c, a->seconds, a->lost, a->status);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* --html: the JSON document in a page that draws it (out/report.h), and
+ * to json_out too unless NULL. */
+static int write_html(const char *path, struct stat_end *end, FILE *json_out)
+{
+	char title[96];
+	int rc;
+
+	snprintf(title, sizeof(title), "maptrace stat: %s",
+		 end->s->target.argv ? end->s->target.argv[0] : "processes");
+	rc = mt_report_write(path, title, "stat", end_json, end, json_out);
 	if (rc)
-		fprintf(stderr, "maptrace stat: writing '%s' failed: %s\n", path, strerror(errno ? errno : EIO));
+		fprintf(stderr, "maptrace stat: writing '%s' failed: %s (check the directory exists "
+			"and is writable)\n", path, strerror(-rc));
 	return rc;
 }
 
@@ -332,11 +332,16 @@ static int stat_report(struct mt_session *s, struct stat_ctx *c, struct stat_opt
 			status = 1;
 		}
 	}
-	if (o->html_path && write_html(o->html_path, s, c, seconds, lost, status))
-		status = 1;
-	if (o->json)
+	if (o->html_path) {
+		struct stat_end end = { s, c, seconds, lost, status };
+
+		/* with --json, the one document goes to both */
+		if (write_html(o->html_path, &end, o->json ? out : NULL))
+			status = 1;
+	} else if (o->json) {
 		write_json(out, s, c, seconds, lost, status);
-	else
+	}
+	if (!o->json)
 		mt_stats_print(out, &c->st, seconds);
 	if (o->budget.count) {
 		struct mt_figures total;

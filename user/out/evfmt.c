@@ -513,12 +513,17 @@ void mt_event_json_stack(struct mt_json *j, const struct mt_event *e, const char
 	}
 	if (nframes > 0) {
 		mt_json_key(j, "stack");
-		mt_json_arr_begin(j);
-		for (int i = 0; i < nframes; i++)
-			mt_frame_json(j, frames[i]);
-		mt_json_arr_end(j);
+		mt_frames_json(j, frames, nframes);
 	}
 	mt_json_obj_end(j);
+}
+
+void mt_frames_json(struct mt_json *j, const struct mt_frame *const *frames, int nframes)
+{
+	mt_json_arr_begin(j);
+	for (int i = 0; i < nframes; i++)
+		mt_frame_json(j, frames[i]);
+	mt_json_arr_end(j);
 }
 
 void mt_frame_print_text(FILE *f, const char *indent, int index, const struct mt_frame *fr,

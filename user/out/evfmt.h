@@ -29,6 +29,8 @@ void mt_frame_print_text(FILE *f, const char *indent, int index, const struct mt
 /* One stack frame as a JSON object: pc, function, offset (symbols only),
  * file and line (with debug info), module (path). */
 void mt_frame_json(struct mt_json *j, const struct mt_frame *fr);
+/* A stack as a JSON array of those objects, innermost first. */
+void mt_frames_json(struct mt_json *j, const struct mt_frame *const *frames, int nframes);
 
 /* Decoders shared with other output: flags into "MAP_PRIVATE|MAP_ANONYMOUS"
  * style text. */

@@ -232,10 +232,7 @@ static void json_origins(struct mt_json *j, const struct mt_explained *e, const 
 		mt_json_key(j, "time_ns");
 		mt_json_u64(j, o[k]->ts_ns > e->t0_ns ? o[k]->ts_ns - e->t0_ns : 0);
 		mt_json_key(j, "stack");
-		mt_json_arr_begin(j);
-		for (int i = 0; st && i < st->nframes; i++)
-			mt_frame_json(j, st->frames[i]);
-		mt_json_arr_end(j);
+		mt_frames_json(j, st ? st->frames : NULL, st ? st->nframes : 0);
 		mt_json_obj_end(j);
 	}
 	mt_json_arr_end(j);
@@ -625,41 +622,25 @@ static int print_json(struct mt_explained *e, FILE *f)
 	return err;
 }
 
-/* The report page: the JSON document in an HTML file that draws it. */
-static int write_html(struct mt_explained *e)
+static int json_of(FILE *f, void *e)
 {
-	char *json = NULL, title[64];
-	size_t len = 0;
-	FILE *mem = open_memstream(&json, &len), *f;
-	int rc = -ENOMEM;
+	return print_json(e, f);
+}
 
-	errno = 0;
-	if (mem) {
-		rc = print_json(e, mem);
-		if (fclose(mem) && !rc)
-			rc = -ENOMEM;
-	}
-	if (rc) {
-		fprintf(stderr, "maptrace explain: out of memory for the report\n");
-		free(json);
-		return 1;
-	}
-	if (!(f = fopen(e->view.html, "we"))) {
-		fprintf(stderr, "maptrace explain: cannot write %s: %s (check the directory exists "
-			"and is writable)\n", e->view.html, strerror(errno));
-		free(json);
-		return 1;
-	}
+/* The report page: the JSON document in an HTML file that draws it, and
+ * the document to json_out too unless NULL. */
+static int write_html(struct mt_explained *e, FILE *json_out)
+{
+	char title[64];
+	int rc;
+
 	snprintf(title, sizeof(title), "maptrace explain: %s (%d)", e->info.facts.comm,
 		 (int)e->info.facts.pid);
-	rc = mt_report_html(f, title, "explain", json, len);
-	free(json);
-	if (fclose(f) || rc) {
-		fprintf(stderr, "maptrace explain: writing %s failed: %s\n", e->view.html,
-			strerror(errno ? errno : EIO));
-		return 1;
-	}
-	return 0;
+	rc = mt_report_write(e->view.html, title, "explain", json_of, e, json_out);
+	if (rc)
+		fprintf(stderr, "maptrace explain: writing %s failed: %s (check the directory exists "
+			"and is writable)\n", e->view.html, strerror(-rc));
+	return rc ? 1 : 0;
 }
 
 int mt_explained_print(struct mt_explained *e, FILE *out)
@@ -671,17 +652,17 @@ int mt_explained_print(struct mt_explained *e, FILE *out)
 			e->rows[e->nrows++] = i;
 	if (e->view.sort != MT_SORT_ADDR)
 		qsort_r(e->rows, e->nrows, sizeof(e->rows[0]), cmp_rows, e);
+	errno = 0;
 	if (e->view.html) {
-		if (write_html(e))
+		/* with --json, the one document goes to both */
+		if (write_html(e, e->view.json ? out : NULL))
 			return 1;
 		if (!e->view.json) {
 			fprintf(stderr, "maptrace explain: wrote %s (%zu regions): open it in a browser\n",
 				e->view.html, e->nrows);
 			return 0;
 		}
-	}
-	errno = 0;
-	if (e->view.json) {
+	} else if (e->view.json) {
 		if ((rc = print_json(e, out)) == -ENOMEM) {
 			fprintf(stderr, "maptrace explain: out of memory\n");
 			return 1;

@@ -111,6 +111,24 @@ static void failures(FILE *f, const struct view *w)
 		}
 }
 
+/* One sample per series of the number at off: in its figures (a counter,
+ * written when not 0) or in what it holds now (a gauge, written for a
+ * series with live processes). */
+static void u64_samples(FILE *f, const struct view *w, const char *name, bool gauge, size_t off)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct mt_series *se = w->v[i];
+		const char *base = gauge ? (const char *)&se->now : (const char *)&se->fig;
+		uint64_t v;
+
+		memcpy(&v, base + off, sizeof(v));
+		if (gauge ? !se->now.processes : !v)
+			continue;
+		sample_start(f, w, name, se, true);
+		fprintf(f, " %llu\n", (unsigned long long)v);
+	}
+}
+
 /* The byte counters. */
 static void bytes(FILE *f, const struct view *w)
 {
@@ -136,15 +154,7 @@ static void bytes(FILE *f, const struct view *w)
 		if (w->h->no_shadows && c[k].off == offsetof(struct mt_figures, churn_bytes))
 			continue;
 		family(f, w->prefix, c[k].name, "counter", c[k].help ? c[k].help : churn_help, w->om);
-		for (size_t i = 0; i < w->n; i++) {
-			uint64_t n;
-
-			memcpy(&n, (const char *)&w->v[i]->fig + c[k].off, sizeof(n));
-			if (!n)
-				continue;
-			sample_start(f, w, c[k].name, w->v[i], true);
-			fprintf(f, " %llu\n", (unsigned long long)n);
-		}
+		u64_samples(f, w, c[k].name, false, c[k].off);
 	}
 }
 
@@ -174,16 +184,7 @@ static void holdings(FILE *f, const struct view *w)
 		if (w->h->no_shadows && g[k].off == offsetof(struct mt_series_now, anon))
 			continue;
 		family(f, w->prefix, g[k].name, "gauge", g[k].help, w->om);
-		for (size_t i = 0; i < w->n; i++) {
-			const struct mt_series_now *now = &w->v[i]->now;
-			uint64_t v;
-
-			if (!now->processes)
-				continue;
-			memcpy(&v, (const char *)now + g[k].off, sizeof(v));
-			sample_start(f, w, g[k].name, w->v[i], true);
-			fprintf(f, " %llu\n", (unsigned long long)v);
-		}
+		u64_samples(f, w, g[k].name, true, g[k].off);
 	}
 }
 

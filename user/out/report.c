@@ -3,6 +3,7 @@
  * are user/out/report/report.{js,css}, compiled in as string literals
  * (the Makefile's EMBED). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "out/report.h"
@@ -52,4 +53,30 @@ int mt_report_html(FILE *out, const char *title, const char *command, const char
 	put_json(out, json, len);
 	fprintf(out, "}</script>\n<script>\n%s</script>\n</body>\n</html>\n", report_js);
 	return ferror(out) ? -EIO : 0;
+}
+
+int mt_report_write(const char *path, const char *title, const char *command,
+		    int (*json)(FILE *f, void *arg), void *arg, FILE *also)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&doc, &len), *f;
+	int rc;
+
+	if (!mem)
+		return -ENOMEM;
+	rc = json(mem, arg);
+	if (fclose(mem) && !rc)
+		rc = -ENOMEM;
+	if (!rc && also)
+		fwrite(doc, 1, len, also);
+	if (!rc && !(f = fopen(path, "we")))
+		rc = -errno;
+	else if (!rc) {
+		rc = mt_report_html(f, title, command, doc, len);
+		if (fclose(f) && !rc)
+			rc = -errno;
+	}
+	free(doc);
+	return rc;
 }

@@ -57,10 +57,7 @@ static int stacks_json(struct mt_json *j, const struct mt_timeline *tl, const st
 			break;
 		snprintf(id, sizeof(id), "%u", p->stack);
 		mt_json_key(j, id);
-		mt_json_arr_begin(j);
-		for (int f = 0; f < st->nframes; f++)
-			mt_frame_json(j, st->frames[f]);
-		mt_json_arr_end(j);
+		mt_frames_json(j, st->frames, st->nframes);
 	}
 	mt_json_obj_end(j);
 	mt_u64map_free(&seen);

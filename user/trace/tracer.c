@@ -489,14 +489,22 @@ void mt_tracer_stats(struct mt_tracer *t, uint64_t out[MT_STAT__COUNT])
 	}
 }
 
+/* The kernel's figures of a loaded program; false when it is not loaded
+ * (an object's programs for other kernels) or cannot be asked. */
+static bool prog_info(const struct bpf_program *p, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(p);
+
+	memset(info, 0, sizeof(*info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
 static uint64_t prog_missed_runs(const struct bpf_program *p)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd = bpf_program__fd(p);
 
-	memset(&info, 0, sizeof(info));
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.recursion_misses : 0;
+	return prog_info(p, &info) ? info.recursion_misses : 0;
 }
 
 /* The object loaded, whichever it is. */
@@ -575,11 +583,8 @@ int mt_tracer_prog_runtimes(struct mt_tracer *t, struct mt_prog_runtime *out, in
 
 	bpf_object__for_each_program(p, tracer_object(t)) {
 		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
 
-		memset(&info, 0, sizeof(info));
-		if (n >= cap || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (n >= cap || !prog_info(p, &info))
 			continue;
 		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(p));
 		out[n].run_ns = info.run_time_ns;

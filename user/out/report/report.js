@@ -71,16 +71,21 @@
 		return f ? f[2] : 'other';
 	}
 
+	// a header's list of facts, and the function adding one: label, value node
+	function factList() {
+		const dl = el('dl');
+		return [dl, (label, node) => {
+			const p = el('div', { class: 'pair' });
+			p.append(el('dt', {}, label), node);
+			dl.append(p);
+		}];
+	}
+
 	// ---- header ---------------------------------------------------------------------
 	function header() {
 		const h = el('header');
 		h.append(el('h1', {}, `maptrace explain: ${doc.comm} (pid ${doc.pid})`));
-		const dl = el('dl');
-		const pair = (label, node) => {
-			const p = el('div', { class: 'pair' });
-			p.append(el('dt', {}, label), node);
-			dl.append(p);
-		};
+		const [dl, pair] = factList();
 		pair('program', el('dd', {}, doc.exe || 'unknown'));
 		pair('C library', el('dd', {}, doc.libc || 'unknown'));
 		if (doc.runtime) pair('runtime', el('dd', {}, doc.runtime));
@@ -440,12 +445,7 @@
 		document.title = `maptrace stat: ${cmd}`;
 		const h = el('header');
 		h.append(el('h1', {}, `maptrace stat: ${cmd}`));
-		const dl = el('dl');
-		const pair = (label, node) => {
-			const p = el('div', { class: 'pair' });
-			p.append(el('dt', {}, label), node);
-			dl.append(p);
-		};
+		const [dl, pair] = factList();
 		if (doc.exit_status !== undefined) pair('exit status', figure('dd', 'exit_status', doc.exit_status, String(doc.exit_status)));
 		pair('duration', figure('dd', 'duration_ns', doc.duration_ns, ms(doc.duration_ns)));
 		pair('calls', figure('dd', 'total.calls', sumCalls(doc.total), String(sumCalls(doc.total))));
